@@ -1,0 +1,41 @@
+import { useId } from 'react';
+import { durationOptions, formatDuration } from '../format';
+
+interface Props {
+  testId: string;
+  maxDurationSeconds: number;
+  value: number | undefined;
+  onChange: (seconds: number) => void;
+  disabled?: boolean;
+}
+
+/** Session length, limited to the choices not above the role's maximum. */
+export function DurationSelect({ testId, maxDurationSeconds, value, onChange, disabled }: Props) {
+  const id = useId();
+  const options = durationOptions(maxDurationSeconds);
+  return (
+    <div className="field field--duration">
+      <label htmlFor={id} className="field__label">
+        Duration
+      </label>
+      {options.length === 0 ? (
+        <p className="field__note">No session length fits this role's maximum.</p>
+      ) : (
+        <select
+          id={id}
+          className="select"
+          data-testid={testId}
+          value={value}
+          disabled={disabled}
+          onChange={(event) => onChange(Number(event.target.value))}
+        >
+          {options.map((seconds) => (
+            <option key={seconds} value={seconds}>
+              {formatDuration(seconds)}
+            </option>
+          ))}
+        </select>
+      )}
+    </div>
+  );
+}

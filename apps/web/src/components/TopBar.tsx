@@ -1,0 +1,34 @@
+import type { MeResponse } from '@rolegate/contract';
+import { BrandMark } from './BrandMark';
+import { DemoBadge } from './DemoBadge';
+import { GroupChips } from './GroupChips';
+import { SignOutButton } from './SignOutButton';
+
+/** Product name, the signed-in user, their groups and the sign-out button. */
+export function TopBar({ me }: { me: MeResponse }) {
+  const { user } = me;
+  return (
+    <header className="topbar">
+      <div className="topbar__inner">
+        <div className="topbar__brand">
+          <BrandMark />
+          {me.demo && <DemoBadge />}
+        </div>
+        <div className="topbar__user">
+          <div className="user-summary">
+            <span className="user-summary__name" data-testid="user-name">
+              {user.displayName || user.email}
+            </span>
+            <span className="user-summary__email" data-testid="user-email">
+              {user.email}
+            </span>
+          </div>
+          <SignOutButton />
+        </div>
+      </div>
+      <div className="topbar__groups">
+        <GroupChips groups={user.groups} />
+      </div>
+    </header>
+  );
+}

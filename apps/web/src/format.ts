@@ -1,0 +1,42 @@
+/** Duration choices offered in the portal, in seconds (15 min … 12 h). */
+export const DURATION_CHOICES = [900, 3600, 14400, 28800, 43200] as const;
+const DEFAULT_DURATION = 3600;
+
+/** The choices a role allows: only those not above its maximum. */
+export function durationOptions(maxDurationSeconds: number): number[] {
+  return DURATION_CHOICES.filter((d) => d <= maxDurationSeconds);
+}
+
+/** 1 h when allowed, otherwise the longest allowed choice; undefined when none fits. */
+export function defaultDuration(maxDurationSeconds: number): number | undefined {
+  const options = durationOptions(maxDurationSeconds);
+  return options.includes(DEFAULT_DURATION) ? DEFAULT_DURATION : options.at(-1);
+}
+
+/** 900 → "15 min", 3600 → "1 h", 5400 → "1 h 30 min". */
+export function formatDuration(seconds: number): string {
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.round((seconds % 3600) / 60);
+  if (hours === 0) return `${minutes} min`;
+  return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : time.format(date);
+}
+
+/** "arn:aws:iam::123456789012:role/path/Admin" → "Admin". */
+export function roleNameFromArn(arn: string | null): string | null {
+  if (!arn) return null;
+  const resource = arn.split(':').slice(5).join(':');
+  return resource.split('/').at(-1) || null;
+}

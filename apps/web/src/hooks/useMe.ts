@@ -1,0 +1,8 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../api';
+import { queryKeys } from '../queryClient';
+
+/** The signed-in user; the query errors with a 401 ApiError when signed out. */
+export function useMe() {
+  return useQuery({ queryKey: queryKeys.me, queryFn: api.me, staleTime: 5 * 60_000 });
+}

@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './me.js';
+export * from './entitlements.js';
+export * from './grants.js';

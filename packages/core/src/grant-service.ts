@@ -1,0 +1,173 @@
+import { resolveDuration } from './durations.js';
+import { AppError, isAppError } from './errors.js';
+import { isEntitled } from './mapping.js';
+import { parseRoleArn, resolveDestination } from './partitions.js';
+import type {
+  AssumeRoleOutput,
+  Clock,
+  FederationPort,
+  GrantKind,
+  GrantRecord,
+  GrantStore,
+  MappingSource,
+  StsPort,
+  TemporaryCredentials,
+} from './ports.js';
+import { UpstreamError } from './ports.js';
+import type { Principal } from './principal.js';
+import { sessionNameFor } from './session-name.js';
+
+/** Session tag that carries the grant id into CloudTrail. */
+export const GRANT_ID_TAG = 'rolegate:grant-id';
+
+export interface GrantRequest {
+  entitlementId: string;
+  kind: GrantKind;
+  durationSeconds?: number | undefined;
+  reason?: string | undefined;
+  destination?: string | undefined;
+}
+
+export interface RequestContext {
+  clientIp: string | null;
+  userAgent: string | null;
+}
+
+export interface GrantResult {
+  grant: GrantRecord;
+  consoleUrl?: string;
+  credentials?: TemporaryCredentials;
+}
+
+export interface GrantServiceDeps {
+  mappings: MappingSource;
+  grants: GrantStore;
+  sts: StsPort;
+  federation: FederationPort;
+  clock: Clock;
+}
+
+/**
+ * The grant lifecycle: validate, record the grant (committed) before AWS is
+ * called, call STS (and the federation endpoint for console grants), record
+ * the outcome, and only then hand anything to the caller.
+ */
+export function createGrantService(deps: GrantServiceDeps) {
+  const { mappings, grants, sts, federation } = deps;
+
+  /**
+   * @throws AppError NOT_ENTITLED (recorded as denied), INVALID_DURATION,
+   *   REASON_REQUIRED, INVALID_DESTINATION (not recorded), AWS_STS_FAILED,
+   *   AWS_FEDERATION_FAILED (recorded as failed), DATABASE_UNAVAILABLE.
+   */
+  async function requestGrant(principal: Principal, req: GrantRequest, ctx: RequestContext): Promise<GrantResult> {
+    const sessionName = sessionNameFor(principal.email || principal.subject);
+    const base = {
+      user: { id: principal.userId, email: principal.email, subject: principal.subject, idp: principal.idp },
+      groups: [...principal.groups],
+      kind: req.kind,
+      reason: req.reason ?? null,
+      clientIp: ctx.clientIp,
+      userAgent: ctx.userAgent,
+      roleSessionName: sessionName,
+      sourceIdentity: sessionName,
+    };
+
+    const mapping = await mappings.findById(req.entitlementId);
+    if (!mapping || !isEntitled(principal.groups, mapping)) {
+      await grants.insert({
+        ...base,
+        mappingId: mapping?.id ?? null,
+        accountId: mapping?.accountId ?? null,
+        roleArn: mapping?.roleArn ?? null,
+        durationSeconds: req.durationSeconds ?? null,
+        status: 'denied',
+        error: 'NOT_ENTITLED',
+      });
+      throw new AppError('NOT_ENTITLED', 'You are not entitled to this role');
+    }
+
+    const arn = parseRoleArn(mapping.roleArn);
+    if (!arn) throw new AppError('INTERNAL', 'The mapping holds an invalid role ARN');
+    const roleChained = await sts.isRoleChained();
+    const durationSeconds = resolveDuration(req.durationSeconds, mapping.maxDurationSeconds, { roleChained });
+    if (mapping.requireReason && (req.reason ?? '').trim() === '') {
+      throw new AppError('REASON_REQUIRED', 'This role requires a reason');
+    }
+    const destination = req.kind === 'console' ? resolveDestination(req.destination, arn.partition) : null;
+
+    // Write-ahead: the row is committed before AWS hears of the grant.
+    const pending = await grants.insert({
+      ...base,
+      mappingId: mapping.id,
+      accountId: mapping.accountId,
+      roleArn: mapping.roleArn,
+      durationSeconds,
+      status: 'pending',
+    });
+
+    let assumed: AssumeRoleOutput;
+    try {
+      assumed = await sts.assumeRole({
+        roleArn: mapping.roleArn,
+        roleSessionName: sessionName,
+        sourceIdentity: sessionName,
+        durationSeconds,
+        tags: { [GRANT_ID_TAG]: pending.id },
+      });
+    } catch (err) {
+      throw await recordFailure(pending.id, err, 'AWS_STS_FAILED');
+    }
+
+    let consoleUrl: string | undefined;
+    if (destination !== null) {
+      try {
+        consoleUrl = await federation.signInUrl({
+          credentials: assumed.credentials,
+          roleArn: mapping.roleArn,
+          destination,
+          sessionDurationSeconds: roleChained ? undefined : durationSeconds,
+        });
+      } catch (err) {
+        throw await recordFailure(pending.id, err, 'AWS_FEDERATION_FAILED', assumed);
+      }
+    }
+
+    // If this write fails the caller gets a 503 and never sees the credentials.
+    const issued = await grants.markIssued(pending.id, {
+      stsRequestId: assumed.requestId,
+      accessKeyId: assumed.credentials.accessKeyId,
+      expiresAt: assumed.credentials.expiration,
+    });
+    if (consoleUrl !== undefined) return { grant: issued, consoleUrl };
+    return { grant: issued, credentials: assumed.credentials };
+  }
+
+  async function recordFailure(
+    grantId: string,
+    err: unknown,
+    code: 'AWS_STS_FAILED' | 'AWS_FEDERATION_FAILED',
+    assumed?: AssumeRoleOutput,
+  ): Promise<AppError> {
+    if (isAppError(err)) return err;
+    const upstream = err instanceof UpstreamError ? err : null;
+    const awsCode = upstream?.code ?? 'UnknownError';
+    await grants.markFailed(grantId, {
+      error: `${upstream?.service ?? 'aws'}:${awsCode}`,
+      stsRequestId: assumed?.requestId ?? upstream?.requestId ?? null,
+      accessKeyId: assumed?.credentials.accessKeyId ?? null,
+    });
+    const what = code === 'AWS_STS_FAILED' ? 'AWS STS' : 'The AWS federation endpoint';
+    return new AppError(code, `${what} did not issue the session (${awsCode})`, { awsCode });
+  }
+
+  /** The roles the principal may use (exact group match, enabled mappings only). */
+  async function entitlements(principal: Principal) {
+    const all = await mappings.listEnabled();
+    return all.filter((m) => isEntitled(principal.groups, m));
+  }
+
+  return { requestGrant, entitlements };
+}
+
+export type GrantService = ReturnType<typeof createGrantService>;

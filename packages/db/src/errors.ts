@@ -1,0 +1,54 @@
+import { AppError, isAppError } from '@rolegate/core';
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'P1001', // Prisma: can't reach database server
+  'P1017', // Prisma: server closed the connection
+  'P2024', // Prisma: timed out fetching a connection
+]);
+
+function codesOf(err: unknown): string[] {
+  const codes: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur && typeof cur === 'object' && depth < 6; depth++) {
+    const rec = cur as { code?: unknown; cause?: unknown; originalCode?: unknown; errors?: unknown };
+    if (typeof rec.code === 'string') codes.push(rec.code);
+    if (typeof rec.originalCode === 'string') codes.push(rec.originalCode);
+    if (Array.isArray(rec.errors)) for (const e of rec.errors) codes.push(...codesOf(e));
+    cur = rec.cause;
+  }
+  return codes;
+}
+
+/** True when `err` means the database cannot be reached right now. */
+export function isConnectionError(err: unknown): boolean {
+  if (codesOf(err).some((c) => CONNECTION_CODES.has(c))) return true;
+  const msg = err instanceof Error ? err.message : '';
+  return /connect|Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|server closed the connection/i.test(msg);
+}
+
+/** Runs a database operation, turning connection failures into DATABASE_UNAVAILABLE. */
+export async function db<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isAppError(err)) throw err;
+    if (isConnectionError(err)) {
+      throw new AppError('DATABASE_UNAVAILABLE', 'The database is unavailable; nothing was changed', undefined, { cause: err });
+    }
+    throw err;
+  }
+}
