@@ -70,6 +70,7 @@ export function parseAssumeRoleParams(params: Record<string, string>): AssumeRol
   v.length(roleArn, 'roleArn', 20, 2048);
   if (roleSessionName === undefined) v.add(null, 'roleSessionName', 'not be null');
   v.length(roleSessionName, 'roleSessionName', 2, 64, [NAME_RE, '[\\w+=,.@-]*']);
+  // The pattern has no ':', so the reserved "aws:" prefix is refused here too, as at AWS.
   v.length(sourceIdentity, 'sourceIdentity', 2, 64, [NAME_RE, '[\\w+=,.@-]*']);
   v.length(externalId, 'externalId', 2, 1224, [EXTERNAL_ID_RE, '[\\w+=,.@:\\/-]*']);
   v.length(policy, 'policy', 1, 2048);
@@ -96,9 +97,6 @@ export function parseAssumeRoleParams(params: Record<string, string>): AssumeRol
   if (transitiveTagKeys.length > 50) v.add(`[${transitiveTagKeys.length} keys]`, 'transitiveTagKeys', 'have length less than or equal to 50');
   v.throwIfAny();
 
-  if (sourceIdentity !== undefined && sourceIdentity.toLowerCase().startsWith('aws:')) {
-    throw validationError('SourceIdentity cannot begin with the reserved prefix "aws:".');
-  }
   // Tag keys are case-insensitive in IAM: "Team" and "team" would collide in policy conditions.
   const seen = new Set<string>();
   for (const t of tags) {

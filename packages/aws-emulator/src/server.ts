@@ -111,7 +111,7 @@ export function createEmulatorServer({ ctx, faults, log }: ServerDeps): Server {
       Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
     }
     const action = target.service === 'console' ? 'console' : (params.Action ?? '');
-    const entry: EmulatorRequest = { at: ctx.now().toISOString(), service: target.service, action, status: 0, params: redactParams(params) };
+    const entry: EmulatorRequest = { at: ctx.now().toISOString(), service: target.service, action, status: 0, params: redactParams(params), requestId };
 
     const fault = faults.get(action as FaultAction);
     if (fault?.kind === 'delay') await sleep(fault.ms);

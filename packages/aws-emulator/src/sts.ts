@@ -49,7 +49,8 @@ export function assumeRole(ctx: EmulatorContext, caller: Principal, params: Reco
     account: roleParts.account,
     sessionName: input.roleSessionName,
     assumedRoleId: `${stableId('AROA', `arn:${roleParts.partition}:iam::${roleParts.account}:role/${roleParts.name}`)}:${input.roleSessionName}`,
-    expiresAt: new Date(now.getTime() + input.durationSeconds * 1000),
+    // Whole seconds, exactly the Expiration the caller is told.
+    expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + input.durationSeconds * 1000),
     durationSeconds: input.durationSeconds,
     ...(input.sourceIdentity !== undefined ? { sourceIdentity: input.sourceIdentity } : {}),
     tags: input.tags,

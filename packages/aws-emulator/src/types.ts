@@ -37,6 +37,8 @@ export interface EmulatorRequest {
   /** Request parameters with secrets replaced by "[redacted]". */
   params: Record<string, string>;
   callerArn?: string;
+  /** The RequestId / x-amzn-RequestId of the answer. */
+  requestId: string;
 }
 
 export type EmulatorFault =

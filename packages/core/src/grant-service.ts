@@ -1,6 +1,6 @@
 import { resolveDuration } from './durations.js';
 import { AppError, isAppError } from './errors.js';
-import { isEntitled } from './mapping.js';
+import { entitlementsFor, isEntitled } from './mapping.js';
 import { parseRoleArn, resolveDestination } from './partitions.js';
 import type {
   AssumeRoleOutput,
@@ -163,11 +163,47 @@ export function createGrantService(deps: GrantServiceDeps) {
 
   /** The roles the principal may use (exact group match, enabled mappings only). */
   async function entitlements(principal: Principal) {
-    const all = await mappings.listEnabled();
-    return all.filter((m) => isEntitled(principal.groups, m));
+    return entitlementsFor(principal.groups, await mappings.listEnabled());
   }
 
-  return { requestGrant, entitlements };
+  /**
+   * A grant for a role named by account and role name (the console deep
+   * link). The role is looked up among the caller's entitlements only; a
+   * miss is recorded as denied.
+   */
+  async function requestGrantByRole(
+    principal: Principal,
+    req: Omit<GrantRequest, 'entitlementId'> & { accountId: string; roleName: string },
+    ctx: RequestContext,
+  ): Promise<GrantResult> {
+    const { accountId, roleName, ...rest } = req;
+    const match = (await entitlements(principal)).find(
+      (m) => m.accountId === accountId && parseRoleArn(m.roleArn)?.roleName === roleName,
+    );
+    if (!match) {
+      const sessionName = sessionNameFor(principal.email || principal.subject);
+      await grants.insert({
+        user: { id: principal.userId, email: principal.email, subject: principal.subject, idp: principal.idp },
+        groups: [...principal.groups],
+        kind: req.kind,
+        reason: req.reason ?? null,
+        clientIp: ctx.clientIp,
+        userAgent: ctx.userAgent,
+        roleSessionName: sessionName,
+        sourceIdentity: sessionName,
+        mappingId: null,
+        accountId: /^\d{12}$/.test(accountId) ? accountId : null,
+        roleArn: null,
+        durationSeconds: req.durationSeconds ?? null,
+        status: 'denied',
+        error: 'NOT_ENTITLED',
+      });
+      throw new AppError('NOT_ENTITLED', 'You are not entitled to this role');
+    }
+    return requestGrant(principal, { ...rest, entitlementId: match.id }, ctx);
+  }
+
+  return { requestGrant, requestGrantByRole, entitlements };
 }
 
 export type GrantService = ReturnType<typeof createGrantService>;

@@ -25,7 +25,7 @@ export function EntitlementsPanel({ groups }: { groups: string[] }) {
       <EmptyState title="No AWS roles are available to you yet">
         <p>
           Rolegate grants roles to identity-provider groups, and none of your groups
-          {groups.length > 0 ? ` (${groups.join(', ')})` : ''} is mapped to a role.
+          {groups.length > 0 ? ` (${groups.map((g) => `“${g}”`).join(', ')})` : ''} is mapped to a role.
         </p>
         <p>Ask your Rolegate administrator to map one of your groups to the role you need.</p>
       </EmptyState>

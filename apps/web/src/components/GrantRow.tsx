@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { Grant } from '@rolegate/contract';
 import { formatDateTime, formatDuration, formatTime, roleNameFromArn } from '../format';
 import { StatusBadge } from './StatusBadge';
@@ -9,30 +10,41 @@ function activeUntil(g: Grant): string | null {
   return new Date(g.expiresAt).getTime() > Date.now() ? formatTime(g.expiresAt) : null;
 }
 
-/** One grant in "My grants". `data-label` feeds the phone card layout. */
+const none = <span className="muted">—</span>;
+
+/** A table cell; `label` feeds the labelled-card layout on phones. */
+function Cell({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+  return (
+    <td data-label={label} className={className}>
+      <div>{children}</div>
+    </td>
+  );
+}
+
+/** One grant in "My grants". */
 export function GrantRow({ grant: g, accountName }: { grant: Grant; accountName: string | undefined }) {
   const role = roleNameFromArn(g.roleArn);
   const until = activeUntil(g);
   return (
     <tr data-testid={`grant-${g.id}`}>
-      <td data-label="Time">
+      <Cell label="Time">
         <time dateTime={g.createdAt}>{formatDateTime(g.createdAt)}</time>
-      </td>
-      <td data-label="Account">
+      </Cell>
+      <Cell label="Account">
         {accountName && <span className="cell-main">{accountName}</span>}
-        {g.accountId ? <span className="cell-sub mono">{g.accountId}</span> : <span className="muted">—</span>}
-      </td>
-      <td data-label="Role">{role ? <span className="cell-main">{role}</span> : <span className="muted">—</span>}</td>
-      <td data-label="Kind">{KIND_LABEL[g.kind]}</td>
-      <td data-label="Status">
+        {g.accountId ? <span className="cell-sub mono">{g.accountId}</span> : none}
+      </Cell>
+      <Cell label="Role">{role ? <span className="cell-main">{role}</span> : none}</Cell>
+      <Cell label="Kind">{KIND_LABEL[g.kind]}</Cell>
+      <Cell label="Status">
         <StatusBadge status={g.status} />
         {until && <span className="cell-sub">active until {until}</span>}
         {g.error && <span className="cell-sub cell-sub--error">{g.error}</span>}
-      </td>
-      <td data-label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : <span className="muted">—</span>}</td>
-      <td data-label="Reason" className="cell-reason">
-        {g.reason ? g.reason : <span className="muted">—</span>}
-      </td>
+      </Cell>
+      <Cell label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : none}</Cell>
+      <Cell label="Reason" className="cell-reason">
+        {g.reason ? g.reason : none}
+      </Cell>
     </tr>
   );
 }

@@ -1,0 +1,88 @@
+import http from 'node:http';
+import https from 'node:https';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AssumeRoleInput, AssumeRoleOutput, StsPort } from '@rolegate/core';
+import { UpstreamError } from '@rolegate/core';
+
+export interface StsAdapterOptions {
+  region: string;
+  endpoint: string | undefined;
+  timeoutMs: number;
+  /** Explicit broker credentials (demo and tests); otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+function toUpstream(err: unknown): UpstreamError {
+  const e = err as { name?: string; message?: string; $metadata?: { requestId?: string } };
+  const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError' || /timed? ?out/i.test(e.message ?? '');
+  const code = timedOut ? 'Timeout' : (e.name ?? 'UnknownError');
+  // AWS messages name ARNs, never secrets; keep them short for the audit row.
+  return new UpstreamError('sts', code, (e.message ?? code).slice(0, 300), e.$metadata?.requestId ?? null);
+}
+
+/** STS through the real AWS SDK, one client for the process, bounded by a timeout. */
+export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIdentity(): Promise<string | null>; destroy(): void } {
+  const client = new STSClient({
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: Math.min(opts.timeoutMs, 3000),
+      requestTimeout: opts.timeoutMs,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    }),
+  });
+  let chained: boolean | null = null;
+
+  async function send<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(opts.timeoutMs);
+    try {
+      return await run(signal);
+    } catch (err) {
+      throw toUpstream(err);
+    }
+  }
+
+  return {
+    async assumeRole(input: AssumeRoleInput): Promise<AssumeRoleOutput> {
+      const out = await send((abortSignal) =>
+        client.send(
+          new AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: input.roleSessionName,
+            SourceIdentity: input.sourceIdentity,
+            DurationSeconds: input.durationSeconds,
+            Tags: Object.entries(input.tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+          { abortSignal },
+        ),
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+        throw new UpstreamError('sts', 'MalformedResponse', 'AssumeRole returned no credentials', out.$metadata.requestId ?? null);
+      }
+      return {
+        credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+        requestId: out.$metadata.requestId ?? null,
+        assumedRoleArn: out.AssumedRoleUser?.Arn ?? null,
+      };
+    },
+    async isRoleChained() {
+      return chained ?? false;
+    },
+    /** Asks STS who the broker is; remembers whether it runs on role credentials. */
+    async detectIdentity() {
+      try {
+        const out = await send((abortSignal) => client.send(new GetCallerIdentityCommand({}), { abortSignal }));
+        chained = (out.Arn ?? '').includes(':assumed-role/');
+        return out.Arn ?? null;
+      } catch {
+        return null;
+      }
+    },
+    destroy: () => client.destroy(),
+  };
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '@rolegate/core';
+import { AppError, safeReturnTo } from '@rolegate/core';
+import type { LoginTransactionRepository, UserRepository } from '@rolegate/db';
+import type { OidcAdapter } from '../adapters/oidc.js';
+import type { Logger } from '../logger.js';
+
+const TRANSACTION_TTL_SECONDS = 600;
+
+/** Binds a login transaction to one browser session without storing the session id. */
+export function browserBinding(sessionId: string): string {
+  return createHash('sha256').update(`login:${sessionId}`).digest('base64url');
+}
+
+/**
+ * OIDC sign-in as a use case: `begin` stores a single-use transaction (state,
+ * nonce, PKCE verifier, returnTo) bound to the browser session; `complete`
+ * consumes it — only from the same browser, only once — and verifies the
+ * IdP's answer.
+ */
+export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: LoginTransactionRepository; users: UserRepository; log: Logger }) {
+  const { oidc, transactions, users, log } = deps;
+  return {
+    async begin(sessionId: string, returnTo: unknown): Promise<string> {
+      let start;
+      try {
+        start = await oidc.start();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'OIDC discovery failed');
+        throw new AppError('LOGIN_FAILED', 'The identity provider is unreachable; try again shortly');
+      }
+      await transactions.create(
+        {
+          id: start.state,
+          provider: 'oidc',
+          sessionId: browserBinding(sessionId),
+          nonce: start.nonce,
+          codeVerifier: start.codeVerifier,
+          returnTo: safeReturnTo(returnTo),
+        },
+        TRANSACTION_TTL_SECONDS,
+      );
+      return start.url;
+    },
+
+    /** @throws AppError LOGIN_FAILED for anything the IdP or the browser got wrong. */
+    async complete(sessionId: string | undefined, callbackUrl: URL): Promise<{ principal: Principal; returnTo: string }> {
+      const state = callbackUrl.searchParams.get('state');
+      if (!state || !sessionId || state.length > 512) throw new AppError('LOGIN_FAILED', 'Sign-in failed: unknown or expired sign-in attempt');
+      const tx = await transactions.consume(state, browserBinding(sessionId));
+      if (!tx || tx.provider !== 'oidc' || !tx.nonce || !tx.codeVerifier) {
+        throw new AppError('LOGIN_FAILED', 'Sign-in failed: unknown or expired sign-in attempt');
+      }
+      const idpError = callbackUrl.searchParams.get('error');
+      if (idpError) throw new AppError('LOGIN_FAILED', 'Sign-in failed: the identity provider refused the request');
+      let claims;
+      try {
+        claims = await oidc.finish(callbackUrl, { state, nonce: tx.nonce, codeVerifier: tx.codeVerifier });
+      } catch (err) {
+        log.warn({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'OIDC sign-in refused');
+        throw new AppError('LOGIN_FAILED', 'Sign-in failed: the identity provider response could not be verified');
+      }
+      const userId = await users.upsertOnSignIn({ idp: 'oidc', ...claims });
+      const principal: Principal = {
+        userId,
+        email: claims.email,
+        displayName: claims.displayName,
+        subject: claims.subject,
+        idp: 'oidc',
+        groups: claims.groups,
+      };
+      return { principal, returnTo: tx.returnTo };
+    },
+  };
+}
+
+export type OidcLoginService = ReturnType<typeof createOidcLoginService>;

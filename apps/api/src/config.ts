@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+/** https, or plain http to a loopback host (tests and the demo only). */
+const endpointUrl = z
+  .string()
+  .url()
+  .refine((v) => {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname));
+  }, 'must be an https URL (plain http is allowed only for 127.0.0.1, ::1 or localhost)');
+
+const groupList = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(',').filter((g) => g.length > 0) : []));
+
+const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.string().optional(),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().optional(),
+    PUBLIC_URL: z.string().url().optional(),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+    DATA_DIR: z.string().default('.rolegate'),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SESSION_TTL_SECONDS: positiveInt(8 * 3600),
+    ROLEGATE_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
+    OIDC_ISSUER: endpointUrl.optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    OIDC_SCOPES: z.string().default('openid email profile'),
+    OIDC_ID_TOKEN_ALG: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']).default('RS256'),
+    ADMIN_GROUPS: groupList,
+    AUDITOR_GROUPS: groupList,
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    AWS_ENDPOINT_URL_STS: endpointUrl.optional(),
+    FEDERATION_URL: endpointUrl.optional(),
+    STS_TIMEOUT_MS: positiveInt(10_000),
+    FEDERATION_TIMEOUT_MS: positiveInt(10_000),
+    MAPPINGS_FILE: z.string().optional(),
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('32kb'),
+  })
+  .superRefine((env, ctx) => {
+    const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
+      for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when OIDC is configured' });
+      }
+    }
+    const demo = isDemo(env);
+    if (!demo && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required outside demo mode' });
+    }
+    if (!demo && !env.OIDC_ISSUER) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no identity provider is configured (set OIDC_* or ROLEGATE_DEMO=1)' });
+    }
+  });
+
+type Env = z.infer<typeof envSchema>;
+
+function isDemo(env: Pick<Env, 'ROLEGATE_DEMO' | 'OIDC_ISSUER'>): boolean {
+  if (env.ROLEGATE_DEMO === '1' || env.ROLEGATE_DEMO === 'true') return true;
+  if (env.ROLEGATE_DEMO === '0' || env.ROLEGATE_DEMO === 'false') return false;
+  return !env.OIDC_ISSUER;
+}
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  groupsClaim: string;
+  scopes: string;
+  idTokenAlg: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  sessionSecret: string | undefined;
+  sessionTtlSeconds: number;
+  demo: boolean;
+  oidc: OidcSettings | null;
+  adminGroups: string[];
+  auditorGroups: string[];
+  aws: {
+    region: string;
+    stsEndpoint: string | undefined;
+    federationUrl: string | undefined;
+    stsTimeoutMs: number;
+    federationTimeoutMs: number;
+  };
+  mappingsFile: string | undefined;
+  trustProxy: number;
+  logLevel: Env['LOG_LEVEL'];
+  bodyLimit: string;
+}
+
+/** Thrown when the environment is invalid; `problems` names each variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses and validates the environment once. The result is frozen; nothing
+ * else in Rolegate reads process.env.
+ * @throws ConfigError listing every problem, each naming its variable.
+ */
+export function loadConfig(source: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const demo = isDemo(env);
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const config: Config = {
+    port: env.PORT,
+    host: env.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0'),
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    sessionSecret: env.SESSION_SECRET,
+    sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    demo,
+    oidc:
+      env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+        ? {
+            issuer: env.OIDC_ISSUER,
+            clientId: env.OIDC_CLIENT_ID,
+            clientSecret: env.OIDC_CLIENT_SECRET,
+            groupsClaim: env.OIDC_GROUPS_CLAIM,
+            scopes: env.OIDC_SCOPES,
+            idTokenAlg: env.OIDC_ID_TOKEN_ALG,
+          }
+        : null,
+    adminGroups: env.ADMIN_GROUPS,
+    auditorGroups: env.AUDITOR_GROUPS,
+    aws: {
+      region: env.AWS_REGION,
+      stsEndpoint: env.AWS_ENDPOINT_URL_STS,
+      federationUrl: env.FEDERATION_URL,
+      stsTimeoutMs: env.STS_TIMEOUT_MS,
+      federationTimeoutMs: env.FEDERATION_TIMEOUT_MS,
+    },
+    mappingsFile: env.MAPPINGS_FILE,
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+    bodyLimit: env.BODY_LIMIT,
+  };
+  return Object.freeze(config);
+}

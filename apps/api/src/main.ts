@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import {
+  applyMigrations,
+  createDatabase,
+  createMappingRepository,
+  MIGRATIONS_DIR,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from '@rolegate/db';
+import { createFederationAdapter } from './adapters/federation.js';
+import { createOidcAdapter } from './adapters/oidc.js';
+import { createStsAdapter } from './adapters/sts.js';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { readMappingsFile, toDeclared } from './mappings-file.js';
+
+async function demoSessionSecret(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`rolegate: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const started = Date.now();
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const closers: (() => Promise<unknown>)[] = [];
+
+  let demo: Awaited<ReturnType<typeof import('./demo.js').startDemoEnvironment>> | null = null;
+  if (config.demo) {
+    const { startDemoEnvironment } = await import('./demo.js');
+    demo = await startDemoEnvironment({ publicUrl: config.publicUrl, ...(config.mappingsFile ? { mappingsFile: config.mappingsFile } : {}) });
+    closers.push(() => demo!.close());
+    config = loadConfig({ ...process.env, ...demo.env });
+  }
+
+  let databaseUrl = config.databaseUrl;
+  let embedded: EmbeddedPostgresHandle | null = null;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres') });
+    await embedded.createDatabase('rolegate');
+    databaseUrl = embedded.urlFor('rolegate');
+    log.info({ dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL started');
+  }
+  const migrations = await applyMigrations(databaseUrl, MIGRATIONS_DIR);
+  if (migrations.applied.length) log.info({ applied: migrations.applied }, 'migrations applied');
+
+  const database = createDatabase({ url: databaseUrl });
+  if (config.mappingsFile) {
+    const doc = await readMappingsFile(config.mappingsFile).catch((err: Error) => fail(err.message));
+    const result = await createMappingRepository(database.prisma).applyDeclared(toDeclared(doc));
+    log.info({ file: config.mappingsFile, ...result }, 'mappings file applied');
+  }
+
+  const sts = createStsAdapter({
+    region: config.aws.region,
+    endpoint: config.aws.stsEndpoint,
+    timeoutMs: config.aws.stsTimeoutMs,
+    ...(demo ? { credentials: demo.brokerCredentials } : {}),
+  });
+  void sts.detectIdentity().then((arn) => log.info({ brokerArn: arn }, 'broker AWS identity'));
+  const federation = createFederationAdapter({ federationUrl: config.aws.federationUrl, issuer: config.publicUrl, timeoutMs: config.aws.federationTimeoutMs });
+  const oidc = config.oidc ? createOidcAdapter(config.oidc, `${config.publicUrl}/auth/oidc/callback`) : null;
+  const sessionSecret = config.sessionSecret ?? (await demoSessionSecret(config.dataDir));
+
+  const app = createApp({ config, database, log, sts, federation, oidc, sessionSecret });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  log.info({ url: config.publicUrl, startupMs: Date.now() - started }, 'Rolegate is ready');
+
+  if (demo) {
+    const lines = [
+      '',
+      '  Rolegate demo is running',
+      `  Open            ${config.publicUrl}`,
+      `  Identity (OIDC) ${demo.idp.issuer}`,
+      `  AWS emulator    ${demo.aws.url}`,
+      '',
+      '  Demo sign-ins (username / password):',
+      ...demo.idp.users.map((u) => `    ${u.username.padEnd(6)} ${u.password}   groups: ${u.groups.join(', ')}`),
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 9000);
+    force.unref();
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await database.close().catch(() => {});
+    sts.destroy();
+    for (const close of closers) await close().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`rolegate: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

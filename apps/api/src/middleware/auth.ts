@@ -1,0 +1,21 @@
+import type { Request, RequestHandler } from 'express';
+import type { AppRole, Principal } from '@rolegate/core';
+import { AppError, appRolesFor } from '@rolegate/core';
+
+/** The signed-in principal. @throws AppError UNAUTHENTICATED */
+export function principalOf(req: Request): Principal {
+  const p = req.session?.principal;
+  if (!p) throw new AppError('UNAUTHENTICATED', 'Sign in first');
+  return p;
+}
+
+/** Requires a signed-in user (and, when given, one of the application roles). */
+export function requireUser(rbac: { adminGroups: string[]; auditorGroups: string[] }, role?: AppRole): RequestHandler {
+  return (req, _res, next) => {
+    const p = principalOf(req);
+    if (role && !appRolesFor(p.groups, rbac).includes(role)) {
+      throw new AppError('FORBIDDEN', `This needs the ${role} role`);
+    }
+    next();
+  };
+}

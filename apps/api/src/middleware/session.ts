@@ -1,0 +1,33 @@
+import session from 'express-session';
+import type { Principal } from '@rolegate/core';
+import type { SessionRepository } from '@rolegate/db';
+import { PostgresSessionStore } from './session-store.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    principal?: Principal;
+    signedInAt?: string;
+  }
+}
+
+export const SESSION_COOKIE_SECURE = '__Host-rolegate.sid';
+export const SESSION_COOKIE_PLAIN = 'rolegate.sid';
+
+/**
+ * Server-side sessions. Cookies are HttpOnly and SameSite=Lax always, Secure
+ * with the `__Host-` prefix whenever PUBLIC_URL is https. Lax (not Strict)
+ * so that the IdP's redirect back to us carries the cookie the login
+ * transaction is bound to.
+ */
+export function sessionMiddleware(opts: { repo: SessionRepository; secret: string; ttlSeconds: number; secure: boolean }) {
+  return session({
+    name: opts.secure ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN,
+    secret: opts.secret,
+    store: new PostgresSessionStore(opts.repo, opts.secret, opts.ttlSeconds),
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: opts.ttlSeconds * 1000 },
+  });
+}

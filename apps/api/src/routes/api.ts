@@ -1,0 +1,72 @@
+import { Router, type Request, type Response } from 'express';
+import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
+import { createGrantRequest } from '@rolegate/contract';
+import type { GrantRepository } from '@rolegate/db';
+import { z } from 'zod';
+import { principalOf, requireUser } from '../middleware/auth.js';
+import type { Csrf } from '../middleware/csrf.js';
+import { entitlementDto, grantDto } from './serialize.js';
+import { parseBody } from './validate.js';
+
+export function requestContext(req: Request) {
+  return { clientIp: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 512) ?? null };
+}
+
+/** Responses that carry credentials or sign-in URLs are never cached nor leak a referrer. */
+export function noStore(res: Response) {
+  res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache').set('Referrer-Policy', 'no-referrer');
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/** `/api/*` for signed-in employees. */
+export function apiRoutes(deps: {
+  grantService: GrantService;
+  grants: GrantRepository;
+  csrf: Csrf;
+  rbac: { adminGroups: string[]; auditorGroups: string[] };
+  demo: boolean;
+}) {
+  const r = Router();
+  r.use(requireUser(deps.rbac));
+
+  r.get('/me', (req, res) => {
+    const p = principalOf(req);
+    res.set('Cache-Control', 'no-store').json({
+      user: { id: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: p.groups },
+      roles: appRolesFor(p.groups, deps.rbac),
+      csrfToken: deps.csrf.generateToken(req),
+      demo: deps.demo,
+    });
+  });
+
+  r.get('/entitlements', async (req, res) => {
+    const items = await deps.grantService.entitlements(principalOf(req));
+    res.json({ items: items.map((m) => entitlementDto(m)) });
+  });
+
+  r.post('/grants', async (req, res) => {
+    const body = parseBody(createGrantRequest, req.body);
+    const result = await deps.grantService.requestGrant(principalOf(req), body, requestContext(req));
+    noStore(res);
+    res.status(201).json({
+      grant: grantDto(result.grant),
+      ...(result.consoleUrl ? { consoleUrl: result.consoleUrl } : {}),
+      ...(result.credentials
+        ? { credentials: { ...result.credentials, expiration: result.credentials.expiration.toISOString() } }
+        : {}),
+    });
+  });
+
+  r.get('/grants', async (req, res) => {
+    const q = parseBody(listQuery, req.query);
+    const page = await deps.grants.listForUser(principalOf(req).userId, q);
+    res.json({ items: page.items.map(grantDto), nextCursor: page.nextCursor });
+  });
+
+  r.use((req, _res, next) => next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`)));
+  return r;
+}

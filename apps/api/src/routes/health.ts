@@ -1,0 +1,15 @@
+import { Router } from 'express';
+import type { Database } from '@rolegate/db';
+
+/** Liveness and readiness. Not ready while the database cannot be reached. */
+export function healthRoutes(deps: { database: Database }) {
+  const r = Router();
+  r.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (_req, res) => {
+    const dbOk = await deps.database.ping(1000);
+    res.status(dbOk ? 200 : 503).json({ status: dbOk ? 'ready' : 'unavailable', checks: { database: dbOk ? 'ok' : 'unreachable' } });
+  });
+  return r;
+}
