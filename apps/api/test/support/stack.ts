@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
+import { signInByHttp, startDevOidcProvider, type DevOidcProvider } from '@rolegate/dev-idp';
+import { createDatabase, createMappingRepository, type Database } from '@rolegate/db';
+import { createFederationAdapter } from '../../src/adapters/federation.js';
+import { createOidcAdapter } from '../../src/adapters/oidc.js';
+import { createStsAdapter } from '../../src/adapters/sts.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { DEMO_MAPPINGS_FILE } from '../../src/demo.js';
+import { createLogger } from '../../src/logger.js';
+import { parseMappingsYaml, toDeclared } from '../../src/mappings-file.js';
+import { startDbProxy } from './db-proxy.js';
+import { TestBrowser } from './http-client.js';
+
+export const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
+
+/** Clones the migrated template into a fresh database for one test file. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = inject('pgAdminUrl');
+  const name = `rolegate_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export interface StackOptions {
+  /** Mappings YAML (MAPPINGS_FILE format); default: the demo mappings. */
+  mappingsYaml?: string;
+  /** Role ARNs the emulator should NOT know (to provoke AccessDenied). */
+  untrustedRoles?: string[];
+  env?: Record<string, string>;
+  webDist?: string;
+}
+
+/**
+ * The whole broker as it runs: real Postgres (through a cuttable proxy), the
+ * dev OIDC provider and the AWS emulator over HTTP, the app built by its
+ * factory and listening on a random port.
+ */
+export async function startStack(opts: StackOptions = {}) {
+  const yamlText = opts.mappingsYaml ?? (await readFile(DEMO_MAPPINGS_FILE, 'utf8'));
+  const doc = parseMappingsYaml(yamlText);
+  const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
+  const untrusted = new Set(opts.untrustedRoles ?? []);
+  const aws: AwsEmulator = await startAwsEmulator({
+    callers: [{ ...brokerCredentials, arn: BROKER_ARN }],
+    roles: [...new Set(doc.mappings.map((m) => m.roleArn))]
+      .filter((arn) => !untrusted.has(arn))
+      .map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [BROKER_ARN] })),
+  });
+
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const clientSecret = randomBytes(24).toString('base64url');
+  const idp: DevOidcProvider = await startDevOidcProvider({
+    clients: [{ clientId: 'rolegate-test', clientSecret, redirectUris: [`${baseUrl}/auth/oidc/callback`] }],
+  });
+
+  const dbUrl = await createTestDatabase();
+  const target = new URL(dbUrl);
+  const proxy = await startDbProxy({ host: target.hostname, port: Number(target.port) });
+  const proxiedUrl = new URL(dbUrl);
+  proxiedUrl.port = String(proxy.port);
+  const database: Database = createDatabase({ url: proxiedUrl.toString(), connectTimeoutMs: 1000 });
+  const direct: Database = createDatabase({ url: dbUrl, max: 4 });
+  await createMappingRepository(direct.prisma).applyDeclared(toDeclared(doc));
+
+  const config = loadConfig({
+    PUBLIC_URL: baseUrl,
+    ROLEGATE_DEMO: '0',
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    DATABASE_URL: proxiedUrl.toString(),
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: 'rolegate-test',
+    OIDC_CLIENT_SECRET: clientSecret,
+    OIDC_SCOPES: 'openid email profile groups',
+    AWS_ENDPOINT_URL_STS: aws.stsUrl,
+    FEDERATION_URL: aws.federationUrl,
+    ADMIN_GROUPS: 'platform-admins',
+    AUDITOR_GROUPS: 'auditors',
+    STS_TIMEOUT_MS: '3000',
+    FEDERATION_TIMEOUT_MS: '3000',
+    ...opts.env,
+  });
+  const logLines: string[] = [];
+  const log = createLogger({
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(chunk.toString('utf8'));
+        cb();
+      },
+    }),
+  });
+  const sts = createStsAdapter({ region: 'us-east-1', endpoint: aws.stsUrl, timeoutMs: config.aws.stsTimeoutMs, credentials: brokerCredentials });
+  await sts.detectIdentity();
+  aws.clearLog();
+  const app = createApp({
+    config,
+    database,
+    log,
+    sts,
+    federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
+    oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
+    sessionSecret: config.sessionSecret!,
+    ...(opts.webDist ? { webDist: opts.webDist } : { webDist: '/nonexistent' }),
+  });
+  server.on('request', app);
+
+  function userPassword(username: string): string {
+    const u = idp.users.find((x) => x.username === username);
+    if (!u) throw new Error(`no demo user ${username}`);
+    return u.password;
+  }
+
+  return {
+    baseUrl,
+    aws,
+    idp,
+    proxy,
+    database,
+    /** A second connection that bypasses the proxy, for assertions. */
+    sql: direct.pool,
+    prisma: direct.prisma,
+    logLines,
+    browser: () => new TestBrowser(baseUrl),
+    userPassword,
+    /** Signs `username` in through the dev IdP by HTTP and returns the browser with its session. */
+    async signIn(username: string, returnTo = '/') {
+      const b = new TestBrowser(baseUrl);
+      const start = await b.get(`/auth/login?provider=oidc&returnTo=${encodeURIComponent(returnTo)}`);
+      if (start.status !== 302 || !start.location) throw new Error(`login did not redirect: ${start.status} ${start.text}`);
+      const callback = await signInByHttp(start.location, username, userPassword(username));
+      const done = await b.get(callback);
+      if (done.status !== 303) throw new Error(`callback failed: ${done.status} ${done.text}`);
+      await b.me();
+      return b;
+    },
+    /** The grant rows of the test database, newest first. */
+    async grantRows(where = 'TRUE', params: unknown[] = []) {
+      const res = await direct.pool.query(`SELECT * FROM grants WHERE ${where} ORDER BY created_at DESC, id DESC`, params);
+      return res.rows;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      sts.destroy();
+      await database.close().catch(() => {});
+      await direct.close().catch(() => {});
+      await proxy.close();
+      await idp.close();
+      await aws.close();
+    },
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof startStack>>;
