@@ -16,6 +16,7 @@ import { createOidcAdapter } from './adapters/oidc.js';
 import { createStsAdapter } from './adapters/sts.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import type { DemoEnvironment } from './demo.js';
 import { createLogger } from './logger.js';
 import { readMappingsFile, toDeclared } from './mappings-file.js';
 
@@ -45,7 +46,7 @@ async function main() {
   const log = createLogger({ level: config.logLevel });
   const closers: (() => Promise<unknown>)[] = [];
 
-  let demo: Awaited<ReturnType<typeof import('./demo.js').startDemoEnvironment>> | null = null;
+  let demo: DemoEnvironment | null = null;
   if (config.demo) {
     const { startDemoEnvironment } = await import('./demo.js');
     demo = await startDemoEnvironment({ publicUrl: config.publicUrl, ...(config.mappingsFile ? { mappingsFile: config.mappingsFile } : {}) });

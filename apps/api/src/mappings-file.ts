@@ -41,7 +41,7 @@ export function parseMappingsYaml(text: string, source = 'mappings'): MappingsFi
   try {
     doc = parse(text, { maxAliasCount: 50 });
   } catch (err) {
-    throw new Error(`${source}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
+    throw new Error(`${source}: not valid YAML (${(err as Error).message.split('\n')[0]})`, { cause: err });
   }
   const parsed = mappingsFileSchema.safeParse(doc ?? {});
   if (!parsed.success) {

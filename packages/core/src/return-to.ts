@@ -25,5 +25,9 @@ export function safeReturnTo(value: unknown): string {
     return '/';
   }
   if (url.origin !== base) return '/';
-  return url.pathname + url.search + url.hash;
+  const path = url.pathname + url.search + url.hash;
+  // Dot segments are removed during parsing, so "/.//evil.com" or
+  // "/a/..//evil.com" come out as "//evil.com": protocol-relative, an open redirect.
+  if (path.startsWith('//') || path.startsWith('/\\')) return '/';
+  return path;
 }

@@ -4,7 +4,7 @@ export interface HttpResponse {
   status: number;
   headers: Headers;
   text: string;
-  json<T = any>(): T; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json<T = any>(): T;
   location: string | null;
 }
 

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from './support/stack.js';
+
+/**
+ * The employee's main flow in a real browser: sign in through the dev OIDC
+ * provider, pick a role on the portal, land in the (emulated) AWS console.
+ * Needs a built web app (`pnpm --filter @rolegate/web build`) and Chromium.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
+const WAIT = { timeout: 15_000 };
+const DEV_ROLE = '111111111111-Developer';
+
+let stack: Stack | undefined;
+let browser: Browser | undefined;
+let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  // Fail loudly rather than skip: a missing browser must not look like a pass.
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}; install it or set CHROMIUM_PATH to a Chromium executable`);
+  }
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
+    throw new Error(`web app not built: ${WEB_DIST}/index.html is missing (run \`pnpm exec vite build\` in apps/web)`);
+  }
+  await mkdir(SCREENSHOTS, { recursive: true });
+  stack = await startStack({ webDist: WEB_DIST });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+});
+
+afterAll(async () => {
+  await context?.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await stack?.close();
+});
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signInAsAlice(page: Page, s: Stack) {
+  await page.goto(s.baseUrl, WAIT);
+  const signIn = page.getByTestId('sign-in-oidc');
+  await signIn.waitFor({ state: 'visible', ...WAIT });
+  await shot(page, 'sign-in');
+
+  await signIn.click();
+  await page.waitForURL((url) => url.origin === new URL(s.idp.issuer).origin, WAIT);
+  await page.locator('#username').waitFor({ state: 'visible', ...WAIT });
+  await page.fill('#username', 'alice');
+  await page.fill('#password', s.userPassword('alice'));
+  await shot(page, 'idp-login');
+  await page.click('#sign-in');
+
+  await page.waitForURL((url) => url.origin === s.baseUrl, WAIT);
+}
+
+describe('browser: employee opens the AWS console from the portal', () => {
+  it('signs in through OIDC, clicks Console, and lands in the console as Developer with an issued grant', { timeout: 120_000 }, async () => {
+    const s = stack!;
+    const page = await context!.newPage();
+    await signInAsAlice(page, s);
+
+    const role = page.getByTestId(`role-${DEV_ROLE}`);
+    await role.waitFor({ state: 'visible', ...WAIT });
+    await shot(page, 'portal');
+
+    const assumeBefore = s.aws.countCalls('AssumeRole');
+    await page.getByTestId(`console-${DEV_ROLE}`).click();
+    await page.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
+    const roleName = page.locator('#role-name');
+    await roleName.waitFor({ state: 'visible', ...WAIT });
+    await expect.poll(() => roleName.textContent(), WAIT).toBe('Developer');
+    expect(await page.locator('#session-name').textContent()).toContain('alice@example.com');
+    await shot(page, 'console');
+
+    expect(s.aws.countCalls('AssumeRole')).toBe(assumeBefore + 1);
+    const rows = await s.grantRows(`user_email = $1 AND kind = 'console'`, ['alice@example.com']);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      status: 'issued',
+      kind: 'console',
+      role_arn: 'arn:aws:iam::111111111111:role/Developer',
+      user_email: 'alice@example.com',
+    });
+    await page.close();
+  });
+
+  it('shows the portal at phone width and the CLI credentials dialog', { timeout: 60_000 }, async () => {
+    const s = stack!;
+    // The context keeps alice's session from the first test.
+    const page = await context!.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(s.baseUrl, WAIT);
+    await page.getByTestId(`role-${DEV_ROLE}`).waitFor({ state: 'visible', ...WAIT });
+    await shot(page, 'portal-phone');
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByTestId(`cli-${DEV_ROLE}`).click();
+    const dialog = page.getByTestId('credentials-panel');
+    await dialog.waitFor({ state: 'visible', ...WAIT });
+    await expect.poll(() => dialog.textContent(), WAIT).toContain('AWS_ACCESS_KEY_ID');
+    await shot(page, 'cli-credentials');
+    await page.close();
+  });
+});
