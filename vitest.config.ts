@@ -4,5 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*', 'apps/api'],
+    // Integration tests are I/O bound; two cores run two files at once well.
+    maxWorkers: 2,
   },
 });

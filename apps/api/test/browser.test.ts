@@ -120,6 +120,17 @@ describe('browser: employee opens the AWS console from the portal', () => {
     await dialog.waitFor({ state: 'visible', ...WAIT });
     await expect.poll(() => dialog.textContent(), WAIT).toContain('AWS_ACCESS_KEY_ID');
     await shot(page, 'cli-credentials');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'cli-credentials-phone');
+    await page.getByTestId('credentials-close').click();
+    await dialog.waitFor({ state: 'hidden', ...WAIT });
+
+    // Both grants so far (console, then CLI) show up in the user's history.
+    await page.getByTestId('tab-grants').click();
+    await page.locator('#panel-grants tbody tr').nth(1).waitFor({ state: 'visible', ...WAIT });
+    await shot(page, 'my-grants-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await shot(page, 'my-grants');
     await page.close();
   });
 });

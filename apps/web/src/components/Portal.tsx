@@ -2,11 +2,12 @@ import { useState } from 'react';
 import type { MeResponse } from '@rolegate/contract';
 import { DemoBanner } from './DemoBanner';
 import { TopBar } from './TopBar';
+import { GroupChips } from './GroupChips';
 import { PortalTabs, type PortalTab } from './PortalTabs';
 import { EntitlementsPanel } from './EntitlementsPanel';
 import { GrantHistoryPanel } from './GrantHistoryPanel';
 
-/** The signed-in portal: top bar, then "Request access" and "My grants" tabs. */
+/** The signed-in portal: top bar, the user's groups (they decide the roles), then "Request access" and "My grants" tabs. */
 export function Portal({ me }: { me: MeResponse }) {
   const [tab, setTab] = useState<PortalTab>('access');
 
@@ -24,6 +25,7 @@ export function Portal({ me }: { me: MeResponse }) {
             <p className="page-lead">
               Pick a role, choose how long you need it, and open the console or copy CLI credentials.
             </p>
+            <GroupChips groups={me.user.groups} />
           </div>
           <PortalTabs value={tab} onChange={setTab} />
         </div>

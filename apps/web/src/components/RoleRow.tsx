@@ -76,6 +76,10 @@ export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
       </div>
 
       <div className="role__controls">
+        {/* Reason first: Duration and the buttons then line up across rows. */}
+        {e.requireReason && (
+          <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />
+        )}
         <DurationSelect
           testId={`duration-${key}`}
           maxDurationSeconds={e.maxDurationSeconds}
@@ -83,9 +87,6 @@ export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
           onChange={setDuration}
           disabled={busy}
         />
-        {e.requireReason && (
-          <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />
-        )}
         <div className="role__actions">
           <button
             type="button"

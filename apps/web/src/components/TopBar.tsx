@@ -1,10 +1,9 @@
 import type { MeResponse } from '@rolegate/contract';
 import { BrandMark } from './BrandMark';
 import { DemoBadge } from './DemoBadge';
-import { GroupChips } from './GroupChips';
 import { SignOutButton } from './SignOutButton';
 
-/** Product name, the signed-in user, their groups and the sign-out button. */
+/** Product name, the signed-in user and the sign-out button. */
 export function TopBar({ me }: { me: MeResponse }) {
   const { user } = me;
   return (
@@ -25,9 +24,6 @@ export function TopBar({ me }: { me: MeResponse }) {
           </div>
           <SignOutButton />
         </div>
-      </div>
-      <div className="topbar__groups">
-        <GroupChips groups={user.groups} />
       </div>
     </header>
   );
