@@ -19,16 +19,29 @@ const DEV_ROLE = '111111111111-Developer';
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;
-let context: BrowserContext | undefined;
+let browserContext: BrowserContext | undefined;
+
+/**
+ * Why the browser tests cannot run, if they cannot. Each test throws it, so a
+ * missing browser or web build shows as FAILED tests (a throwing beforeAll
+ * would report them as skipped), never as a pass.
+ */
+function missingPrerequisite(): string | null {
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}; install it or set CHROMIUM_PATH to a Chromium executable`;
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
+    return `web app not built: ${WEB_DIST}/index.html is missing (run \`pnpm exec vite build\` in apps/web)`;
+  }
+  return null;
+}
+
+function ready(): { s: Stack; context: BrowserContext } {
+  const missing = missingPrerequisite();
+  if (missing) throw new Error(missing);
+  return { s: stack!, context: browserContext! };
+}
 
 beforeAll(async () => {
-  // Fail loudly rather than skip: a missing browser must not look like a pass.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}; install it or set CHROMIUM_PATH to a Chromium executable`);
-  }
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-    throw new Error(`web app not built: ${WEB_DIST}/index.html is missing (run \`pnpm exec vite build\` in apps/web)`);
-  }
+  if (missingPrerequisite()) return;
   await mkdir(SCREENSHOTS, { recursive: true });
   stack = await startStack({ webDist: WEB_DIST });
   browser = await chromium.launch({
@@ -44,17 +57,30 @@ beforeAll(async () => {
       '--no-first-run',
     ],
   });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  browserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browserContext?.close().catch(() => {});
   await browser?.close().catch(() => {});
   await stack?.close();
 });
 
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+async function shot(page: Page, name: string, fullPage = true) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/** Errors the page reports (script errors, CSP violations, failed loads) on the app's own origin. */
+function collectPageErrors(page: Page, origin: string): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' || !page.url().startsWith(origin)) return;
+    // Signed out, the app's /api/me probe answers 401 by design; Chromium logs it.
+    if (/status of 401/.test(msg.text()) && msg.location().url.endsWith('/api/me')) return;
+    errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  return errors;
 }
 
 async function signInAsAlice(page: Page, s: Stack) {
@@ -76,13 +102,15 @@ async function signInAsAlice(page: Page, s: Stack) {
 
 describe('browser: employee opens the AWS console from the portal', () => {
   it('signs in through OIDC, clicks Console, and lands in the console as Developer with an issued grant', { timeout: 120_000 }, async () => {
-    const s = stack!;
-    const page = await context!.newPage();
+    const { s, context } = ready();
+    const page = await context.newPage();
+    const errors = collectPageErrors(page, s.baseUrl);
     await signInAsAlice(page, s);
 
     const role = page.getByTestId(`role-${DEV_ROLE}`);
     await role.waitFor({ state: 'visible', ...WAIT });
     await shot(page, 'portal');
+    expect(errors).toEqual([]);
 
     const assumeBefore = s.aws.countCalls('AssumeRole');
     await page.getByTestId(`console-${DEV_ROLE}`).click();
@@ -106,9 +134,10 @@ describe('browser: employee opens the AWS console from the portal', () => {
   });
 
   it('shows the portal at phone width and the CLI credentials dialog', { timeout: 60_000 }, async () => {
-    const s = stack!;
-    // The context keeps alice's session from the first test.
-    const page = await context!.newPage();
+    // Runs after the first test: the context keeps alice's session, and her history holds its console grant.
+    const { s, context } = ready();
+    const page = await context.newPage();
+    const errors = collectPageErrors(page, s.baseUrl);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(s.baseUrl, WAIT);
     await page.getByTestId(`role-${DEV_ROLE}`).waitFor({ state: 'visible', ...WAIT });
@@ -121,7 +150,8 @@ describe('browser: employee opens the AWS console from the portal', () => {
     await expect.poll(() => dialog.textContent(), WAIT).toContain('AWS_ACCESS_KEY_ID');
     await shot(page, 'cli-credentials');
     await page.setViewportSize({ width: 390, height: 844 });
-    await shot(page, 'cli-credentials-phone');
+    // The modal sits in the viewport: a full-page capture would show the page below it.
+    await shot(page, 'cli-credentials-phone', false);
     await page.getByTestId('credentials-close').click();
     await dialog.waitFor({ state: 'hidden', ...WAIT });
 
@@ -131,6 +161,7 @@ describe('browser: employee opens the AWS console from the portal', () => {
     await shot(page, 'my-grants-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
     await shot(page, 'my-grants');
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -149,14 +149,15 @@ export function createGrantService(deps: GrantServiceDeps) {
     code: 'AWS_STS_FAILED' | 'AWS_FEDERATION_FAILED',
     assumed?: AssumeRoleOutput,
   ): Promise<AppError> {
-    if (isAppError(err)) return err;
     const upstream = err instanceof UpstreamError ? err : null;
-    const awsCode = upstream?.code ?? 'UnknownError';
+    const awsCode = upstream?.code ?? (isAppError(err) ? err.code : 'UnknownError');
+    // Always close the row: a grant must never stay `pending` after AWS answered.
     await grants.markFailed(grantId, {
       error: `${upstream?.service ?? 'aws'}:${awsCode}`,
       stsRequestId: assumed?.requestId ?? upstream?.requestId ?? null,
       accessKeyId: assumed?.credentials.accessKeyId ?? null,
     });
+    if (isAppError(err)) return err;
     const what = code === 'AWS_STS_FAILED' ? 'AWS STS' : 'The AWS federation endpoint';
     return new AppError(code, `${what} did not issue the session (${awsCode})`, { awsCode });
   }
