@@ -52,6 +52,21 @@ export interface GrantServiceDeps {
  * called, call STS (and the federation endpoint for console grants), record
  * the outcome, and only then hand anything to the caller.
  */
+/** The parts of a grant row that come from the caller and the request. */
+function rowBase(principal: Principal, req: Pick<GrantRequest, 'kind' | 'reason'>, ctx: RequestContext) {
+  const sessionName = sessionNameFor(principal.email || principal.subject);
+  return {
+    user: { id: principal.userId, email: principal.email, subject: principal.subject, idp: principal.idp },
+    groups: [...principal.groups],
+    kind: req.kind,
+    reason: req.reason ?? null,
+    clientIp: ctx.clientIp,
+    userAgent: ctx.userAgent,
+    roleSessionName: sessionName,
+    sourceIdentity: sessionName,
+  };
+}
+
 export function createGrantService(deps: GrantServiceDeps) {
   const { mappings, grants, sts, federation } = deps;
 
@@ -61,17 +76,8 @@ export function createGrantService(deps: GrantServiceDeps) {
    *   AWS_FEDERATION_FAILED (recorded as failed), DATABASE_UNAVAILABLE.
    */
   async function requestGrant(principal: Principal, req: GrantRequest, ctx: RequestContext): Promise<GrantResult> {
-    const sessionName = sessionNameFor(principal.email || principal.subject);
-    const base = {
-      user: { id: principal.userId, email: principal.email, subject: principal.subject, idp: principal.idp },
-      groups: [...principal.groups],
-      kind: req.kind,
-      reason: req.reason ?? null,
-      clientIp: ctx.clientIp,
-      userAgent: ctx.userAgent,
-      roleSessionName: sessionName,
-      sourceIdentity: sessionName,
-    };
+    const base = rowBase(principal, req, ctx);
+    const sessionName = base.roleSessionName;
 
     const mapping = await mappings.findById(req.entitlementId);
     if (!mapping || !isEntitled(principal.groups, mapping)) {
@@ -182,16 +188,8 @@ export function createGrantService(deps: GrantServiceDeps) {
       (m) => m.accountId === accountId && parseRoleArn(m.roleArn)?.roleName === roleName,
     );
     if (!match) {
-      const sessionName = sessionNameFor(principal.email || principal.subject);
       await grants.insert({
-        user: { id: principal.userId, email: principal.email, subject: principal.subject, idp: principal.idp },
-        groups: [...principal.groups],
-        kind: req.kind,
-        reason: req.reason ?? null,
-        clientIp: ctx.clientIp,
-        userAgent: ctx.userAgent,
-        roleSessionName: sessionName,
-        sourceIdentity: sessionName,
+        ...rowBase(principal, req, ctx),
         mappingId: null,
         accountId: /^\d{12}$/.test(accountId) ? accountId : null,
         roleArn: null,
