@@ -6,22 +6,47 @@ import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { AppError, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
 import {
+  createAdminChangeRepository,
+  createAdminMappingRepository,
+  createAuditGrantRepository,
+  createCliLoginRepository,
+  createCliTokenRepository,
   createGrantRepository,
   createLoginTransactionRepository,
+  createRateLimitRepository,
   createMappingRepository,
+  createSamlRepository,
   createSessionRepository,
   createUserRepository,
   type Database,
 } from '@rolegate/db';
+import { instrumentFederation } from './adapters/instrumented-federation.js';
+import { instrumentGrantStore } from './adapters/instrumented-grant-store.js';
+import { instrumentSignIn } from './adapters/instrumented-sign-in.js';
+import { instrumentSts } from './adapters/instrumented-sts.js';
 import type { OidcAdapter } from './adapters/oidc.js';
+import { cliBearerAuth, csrfUnlessBearer } from './auth/cli-bearer.js';
+import { createCliLoginService } from './auth/cli-login.js';
+import { createCliTokenService } from './auth/cli-tokens.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
+import { createSamlLoginService } from './auth/saml-login.js';
+import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import { createCsrf } from './middleware/csrf.js';
+import { bindRequestId, type Logger } from './logger.js';
+import { createMetrics, metricsHandler, type Metrics } from './observability/metrics.js';
+import { openApiHandler } from './observability/openapi.js';
+import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
 import { errorHandler, notFound } from './middleware/errors.js';
+import { createRateLimiters } from './middleware/rate-limit.js';
 import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from './middleware/session.js';
+import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
-import { authRoutes } from './routes/auth.js';
+import { auditRoutes } from './routes/audit.js';
+import { requireUser } from './middleware/auth.js';
+import { createAdminService } from './services/admin-service.js';
+import { authRoutes, signInSession } from './routes/auth.js';
+import { samlRoutes } from './routes/saml.js';
+import { cliApiRoutes, cliPageRoutes } from './routes/cli.js';
 import { consoleLinkRoutes } from './routes/console-link.js';
 import { healthRoutes } from './routes/health.js';
 
@@ -32,10 +57,16 @@ export interface AppDeps {
   sts: StsPort;
   federation: FederationPort;
   oidc: OidcAdapter | null;
+  /** SAML service provider (createSamlServiceProvider); absent or null when SAML is not configured. */
+  saml?: SamlServiceProvider | null;
   sessionSecret: string;
   clock?: Clock;
   /** Folder with the built web app; served at `/` when present. */
   webDist?: string;
+  /** This app's metrics (own registry); created when absent. */
+  metrics?: Metrics;
+  /** The broker's AWS ARN (for trust policies); default: the STS adapter's detectIdentity when it has one. */
+  brokerIdentity?: () => Promise<string | null>;
 }
 
 const DEFAULT_WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
@@ -54,26 +85,48 @@ const requireJson: RequestHandler = (req, _res, next) => {
 export function createApp(deps: AppDeps): Express {
   const { config, database, log } = deps;
   const prisma = database.prisma;
-  const grants = createGrantRepository(prisma);
+  const metrics = deps.metrics ?? createMetrics({ pool: database.pool });
+  const grants = instrumentGrantStore(createGrantRepository(prisma), metrics);
   const mappings = createMappingRepository(prisma);
   const grantService = createGrantService({
     mappings,
     grants,
-    sts: deps.sts,
-    federation: deps.federation,
+    sts: instrumentSts(deps.sts, metrics),
+    federation: instrumentFederation(deps.federation, metrics),
     clock: deps.clock ?? { now: () => new Date() },
   });
   const csrf = createCsrf();
+  const cliTokens = createCliTokenService({
+    tokens: createCliTokenRepository(prisma),
+    mappings,
+    clock: deps.clock ?? { now: () => new Date() },
+    ttlSeconds: config.cliTokenTtlSeconds,
+  });
+  const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl });
   const oidcLogin = deps.oidc
-    ? createOidcLoginService({
+    ? instrumentSignIn(createOidcLoginService({
         oidc: deps.oidc,
         transactions: createLoginTransactionRepository(prisma),
         users: createUserRepository(prisma),
         log,
-      })
+      }), 'oidc', metrics)
     : null;
+  const samlLogin =
+    deps.saml && config.saml
+      ? instrumentSignIn(createSamlLoginService({ sp: deps.saml, settings: config.saml, requests: createSamlRepository(prisma), users: createUserRepository(prisma), log }), 'saml', metrics)
+      : null;
   const rbac = { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups };
   const cookieName = config.secureCookies ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN;
+  const limits = createRateLimiters({ repo: createRateLimitRepository(prisma), settings: config.rateLimits, log });
+  const sameOrigin = sameOriginWrites(config.publicUrl);
+  const auditGrants = createAuditGrantRepository(database.pool);
+  const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
+  const adminService = createAdminService({
+    mappings: createAdminMappingRepository(prisma),
+    changes: createAdminChangeRepository(prisma),
+    brokerIdentity: deps.brokerIdentity ?? (stsIdentity ? () => stsIdentity.call(deps.sts) : async () => null),
+    brokerPrincipalOverride: config.brokerPrincipalArn,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -96,6 +149,8 @@ export function createApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  app.use(bindRequestId);
+  app.use(metrics.httpMiddleware);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -109,7 +164,7 @@ export function createApp(deps: AppDeps): Express {
           fontSrc: ["'self'"],
           objectSrc: ["'none'"],
           baseUri: ["'none'"],
-          formAction: ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : [])],
+          formAction: ["'self'", ...(config.oidc ? [new URL(config.oidc.issuer).origin] : []), ...(config.saml ? [new URL(config.saml.ssoUrl).origin] : [])],
           frameAncestors: ["'none'"],
           ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
         },
@@ -117,17 +172,38 @@ export function createApp(deps: AppDeps): Express {
       strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
       referrerPolicy: { policy: 'no-referrer' },
       crossOriginEmbedderPolicy: false,
+      xFrameOptions: { action: 'deny' },
     }),
   );
 
   app.use(healthRoutes({ database }));
+  app.get('/metrics', metricsHandler(metrics, config.metricsToken));
+  app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: createSessionRepository(prisma), secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
+  // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
+  app.use('/auth/login', limits.signin('login'));
+  app.use('/auth/oidc/callback', limits.signin('oidc-callback'));
+  app.use('/auth/saml/acs', limits.signin('saml-acs'));
+  app.post('/api/grants', limits.grants);
+  app.use('/console', limits.grants);
+  app.post('/auth/logout', sameOrigin);
+  // Before the app-wide body parsers: the ACS has its own urlencoded limit (SAML Responses are larger than our JSON).
+  if (deps.saml && samlLogin) {
+    app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal) => signInSession(req, principal, csrf) }));
+  }
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
+  // CLI bearer tokens: before every /api router, so a token reaches only entitlements and grants.
+  app.use('/api', cliBearerAuth({ tokens: cliTokens }));
 
-  app.use('/auth', authRoutes({ oidcLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName }));
+  app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies }));
   app.use('/console', consoleLinkRoutes({ grantService }));
-  app.use('/api', requireJson, csrf.csrfSynchronisedProtection, apiRoutes({ grantService, grants, csrf, rbac, demo: config.demo }));
+  app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds }));
+  app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
+  // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
+  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService }));
+  app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

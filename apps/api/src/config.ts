@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
@@ -28,6 +29,7 @@ const envSchema = z
     DATA_DIR: z.string().default('.rolegate'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_SECONDS: positiveInt(8 * 3600),
+    CLI_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(12 * 3600),
     ROLEGATE_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
     OIDC_ISSUER: endpointUrl.optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -43,9 +45,28 @@ const envSchema = z
     STS_TIMEOUT_MS: positiveInt(10_000),
     FEDERATION_TIMEOUT_MS: positiveInt(10_000),
     MAPPINGS_FILE: z.string().optional(),
+    BROKER_PRINCIPAL_ARN: z
+      .string()
+      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:(user|role)\/[\x21-\x7e]+$/, 'must be an IAM user or role ARN (arn:aws:iam::123456789012:role/Name)')
+      .optional(),
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('32kb'),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    // Fixed windows; defaults no human reaches, low enough to stop scripted abuse.
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+    RATE_LIMIT_SIGNIN: positiveInt(60),
+    RATE_LIMIT_GRANTS: positiveInt(120),
+    SAML_IDP_SSO_URL: endpointUrl.optional(),
+    SAML_IDP_ISSUER: z.string().min(1).optional(),
+    SAML_IDP_CERT: z.string().min(1).optional(),
+    SAML_SP_ENTITY_ID: z.string().min(1).optional(),
+    SAML_GROUPS_ATTRIBUTE: z.string().min(1).default('groups'),
+    SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('email'),
+    SAML_REQUIRE_SIGNED: z.enum(['assertion', 'response', 'both']).optional(),
+    SAML_ALLOW_IDP_INITIATED: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+    SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
+    SAML_MAX_ASSERTION_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   })
   .superRefine((env, ctx) => {
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -54,21 +75,37 @@ const envSchema = z
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when OIDC is configured' });
       }
     }
+    const samlVars = [env.SAML_IDP_SSO_URL, env.SAML_IDP_ISSUER, env.SAML_IDP_CERT];
+    if (samlVars.some(Boolean) && !samlVars.every(Boolean)) {
+      for (const name of ['SAML_IDP_SSO_URL', 'SAML_IDP_ISSUER', 'SAML_IDP_CERT'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when SAML is configured' });
+      }
+    }
     const demo = isDemo(env);
     if (!demo && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required outside demo mode' });
     }
-    if (!demo && !env.OIDC_ISSUER) {
-      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no identity provider is configured (set OIDC_* or ROLEGATE_DEMO=1)' });
+    if (!demo && !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no identity provider is configured (set OIDC_*, SAML_* or ROLEGATE_DEMO=1)' });
     }
   });
 
 type Env = z.infer<typeof envSchema>;
 
-function isDemo(env: Pick<Env, 'ROLEGATE_DEMO' | 'OIDC_ISSUER'>): boolean {
+function isDemo(env: Pick<Env, 'ROLEGATE_DEMO' | 'OIDC_ISSUER' | 'SAML_IDP_SSO_URL'>): boolean {
   if (env.ROLEGATE_DEMO === '1' || env.ROLEGATE_DEMO === 'true') return true;
   if (env.ROLEGATE_DEMO === '0' || env.ROLEGATE_DEMO === 'false') return false;
-  return !env.OIDC_ISSUER;
+  return !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL;
+}
+
+/** SAML_IDP_CERT is PEM text, or else the path of a PEM file (read once, at boot). */
+function readIdpCert(value: string): string {
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch {
+    throw new ConfigError([`SAML_IDP_CERT: is neither PEM text nor a readable file: ${value}`]);
+  }
 }
 
 export interface OidcSettings {
@@ -80,6 +117,22 @@ export interface OidcSettings {
   idTokenAlg: string;
 }
 
+export interface SamlSettings {
+  ssoUrl: string;
+  idpIssuer: string;
+  /** The IdP's signing certificate as PEM text. */
+  idpCert: string;
+  spEntityId: string;
+  acsUrl: string;
+  groupsAttribute: string;
+  emailAttribute: string;
+  /** Which signature is mandatory; unset = the assertion's, the Response's or both (each present one must verify). */
+  requireSigned: 'assertion' | 'response' | 'both' | null;
+  allowIdpInitiated: boolean;
+  clockSkewMs: number;
+  maxAssertionAgeSeconds: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -89,8 +142,11 @@ export interface Config {
   dataDir: string;
   sessionSecret: string | undefined;
   sessionTtlSeconds: number;
+  /** Lifetime of a CLI bearer token (default 12 h). */
+  cliTokenTtlSeconds: number;
   demo: boolean;
   oidc: OidcSettings | null;
+  saml: SamlSettings | null;
   adminGroups: string[];
   auditorGroups: string[];
   aws: {
@@ -101,9 +157,15 @@ export interface Config {
     federationTimeoutMs: number;
   };
   mappingsFile: string | undefined;
+  /** Trust-policy principal shown to admins; unset = the identity STS reports for the broker. */
+  brokerPrincipalArn: string | undefined;
   trustProxy: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Bearer token GET /metrics requires when set; unset = open (restrict it at the load balancer). */
+  metricsToken: string | undefined;
   bodyLimit: string;
+  /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user. */
+  rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number };
 }
 
 /** Thrown when the environment is invalid; `problems` names each variable. */
@@ -136,6 +198,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     dataDir: env.DATA_DIR,
     sessionSecret: env.SESSION_SECRET,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    cliTokenTtlSeconds: env.CLI_TOKEN_TTL_SECONDS,
     demo,
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
@@ -148,6 +211,22 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             idTokenAlg: env.OIDC_ID_TOKEN_ALG,
           }
         : null,
+    saml:
+      env.SAML_IDP_SSO_URL && env.SAML_IDP_ISSUER && env.SAML_IDP_CERT
+        ? {
+            ssoUrl: env.SAML_IDP_SSO_URL,
+            idpIssuer: env.SAML_IDP_ISSUER,
+            idpCert: readIdpCert(env.SAML_IDP_CERT),
+            spEntityId: env.SAML_SP_ENTITY_ID ?? `${publicUrl}/auth/saml/metadata`,
+            acsUrl: `${publicUrl}/auth/saml/acs`,
+            groupsAttribute: env.SAML_GROUPS_ATTRIBUTE,
+            emailAttribute: env.SAML_EMAIL_ATTRIBUTE,
+            requireSigned: env.SAML_REQUIRE_SIGNED ?? null,
+            allowIdpInitiated: env.SAML_ALLOW_IDP_INITIATED,
+            clockSkewMs: env.SAML_CLOCK_SKEW_MS,
+            maxAssertionAgeSeconds: env.SAML_MAX_ASSERTION_AGE_SECONDS,
+          }
+        : null,
     adminGroups: env.ADMIN_GROUPS,
     auditorGroups: env.AUDITOR_GROUPS,
     aws: {
@@ -158,9 +237,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       federationTimeoutMs: env.FEDERATION_TIMEOUT_MS,
     },
     mappingsFile: env.MAPPINGS_FILE,
+    brokerPrincipalArn: env.BROKER_PRINCIPAL_ARN,
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.BODY_LIMIT,
+    metricsToken: env.METRICS_TOKEN,
+    rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS },
   };
   return Object.freeze(config);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
-import { startDevOidcProvider, type DevOidcProvider } from '@rolegate/dev-idp';
+import { startDevOidcProvider, startDevSamlIdp, type DevOidcProvider, type DevSamlIdp } from '@rolegate/dev-idp';
 import { parseMappingsYaml } from './mappings-file.js';
 
 export const DEMO_MAPPINGS_FILE = path.resolve(import.meta.dirname, '../../../prisma/seed/demo-mappings.yaml');
@@ -12,6 +12,8 @@ export interface DemoEnvironment {
   /** Environment variables that point Rolegate at the demo services. */
   env: Record<string, string>;
   idp: DevOidcProvider;
+  /** The demo SAML IdP (same users and passwords as `idp`). */
+  samlIdp: DevSamlIdp;
   aws: AwsEmulator;
   brokerCredentials: { accessKeyId: string; secretAccessKey: string };
   close(): Promise<void>;
@@ -43,8 +45,20 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
       clients: [{ clientId: 'rolegate-demo', clientSecret, redirectUris: [`${opts.publicUrl}/auth/oidc/callback`] }],
     }),
   );
+  // Same host name as the app: the ACS form post is then same-site in the plain-http demo.
+  const samlIdp = await listenOnPreferred(9401, (port) =>
+    startDevSamlIdp({
+      port,
+      urlHost: new URL(opts.publicUrl).hostname,
+      users: idp.users,
+      sp: { entityId: `${opts.publicUrl}/auth/saml/metadata`, acsUrl: `${opts.publicUrl}/auth/saml/acs` },
+    }),
+  );
   return {
     env: {
+      SAML_IDP_SSO_URL: samlIdp.ssoUrl,
+      SAML_IDP_ISSUER: samlIdp.entityId,
+      SAML_IDP_CERT: samlIdp.certificatePem,
       ROLEGATE_DEMO: '1',
       OIDC_ISSUER: idp.issuer,
       OIDC_CLIENT_ID: 'rolegate-demo',
@@ -57,10 +71,11 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
       MAPPINGS_FILE: mappingsFile,
     },
     idp,
+    samlIdp,
     aws,
     brokerCredentials,
     async close() {
-      await Promise.allSettled([idp.close(), aws.close()]);
+      await Promise.allSettled([idp.close(), samlIdp.close(), aws.close()]);
     },
   };
 }

@@ -15,8 +15,10 @@ import { createFederationAdapter } from './adapters/federation.js';
 import { createOidcAdapter } from './adapters/oidc.js';
 import { createStsAdapter } from './adapters/sts.js';
 import { createApp } from './app.js';
+import { createSamlServiceProvider } from './auth/saml-sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DemoEnvironment } from './demo.js';
+import { createLifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { readMappingsFile, toDeclared } from './mappings-file.js';
 
@@ -36,6 +38,9 @@ function fail(message: string): never {
 
 async function main() {
   const started = Date.now();
+  // The SDK's documented switch (aws/aws-sdk-js-v3#7983) for its Node 20
+  // end-of-support notice; an operator's explicit value wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let config: Readonly<Config>;
   try {
     config = loadConfig(process.env);
@@ -83,7 +88,8 @@ async function main() {
   const oidc = config.oidc ? createOidcAdapter(config.oidc, `${config.publicUrl}/auth/oidc/callback`) : null;
   const sessionSecret = config.sessionSecret ?? (await demoSessionSecret(config.dataDir));
 
-  const app = createApp({ config, database, log, sts, federation, oidc, sessionSecret });
+  const saml = config.saml ? createSamlServiceProvider(config.saml) : null;
+  const app = createApp({ config, database, log, sts, federation, oidc, saml, sessionSecret });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
@@ -99,6 +105,7 @@ async function main() {
       '  Rolegate demo is running',
       `  Open            ${config.publicUrl}`,
       `  Identity (OIDC) ${demo.idp.issuer}`,
+      `  Identity (SAML) ${demo.samlIdp.ssoUrl}`,
       `  AWS emulator    ${demo.aws.url}`,
       '',
       '  Demo sign-ins (username / password):',
@@ -108,23 +115,17 @@ async function main() {
     process.stdout.write(`${lines.join('\n')}\n`);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 9000);
-    force.unref();
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await database.close().catch(() => {});
-    sts.destroy();
-    for (const close of closers) await close().catch(() => {});
-    await embedded?.stop().catch(() => {});
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const lifecycle = createLifecycle({
+    server,
+    log,
+    closers: [
+      () => database.close(),
+      () => sts.destroy(),
+      ...closers,
+      () => embedded?.stop(),
+    ],
+  });
+  lifecycle.installSignalHandlers();
 }
 
 main().catch((err: unknown) => {

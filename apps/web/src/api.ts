@@ -1,9 +1,20 @@
 import type {
+  AdminAccountList,
+  AdminAccountResponse,
+  AdminChangeList,
+  AdminMappingList,
+  AdminMappingResponse,
+  AuditGrantDetail,
+  AuditGrantList,
   CreateGrantRequest,
   CreateGrantResponse,
+  CreateMappingBody,
   EntitlementsResponse,
   GrantListResponse,
+  ImportResult,
   MeResponse,
+  TrustPolicyResponse,
+  UpdateMappingBody,
 } from '@rolegate/contract';
 
 /** `GET /auth/providers` (public). */
@@ -25,10 +36,17 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Per-field problems of a 400 VALIDATION_FAILED: `path` names the body field. */
+    readonly issues: readonly FieldIssue[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
 }
 
 export const isUnauthenticated = (err: unknown): boolean =>
@@ -41,7 +59,7 @@ export function errorMessage(err: unknown): string {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   csrfToken?: string;
 }
@@ -63,6 +81,7 @@ async function request<T>(path: string, { method = 'GET', body, csrfToken }: Req
     throw new ApiError(0, 'NETWORK', 'Could not reach Rolegate. Check your connection and try again.');
   }
 
+  if (res.status === 204) return undefined as T;
   const payload: unknown = await res.json().catch(() => undefined);
   if (!res.ok) throw toApiError(res.status, payload);
   if (payload === undefined) {
@@ -72,14 +91,79 @@ async function request<T>(path: string, { method = 'GET', body, csrfToken }: Req
 }
 
 function toApiError(status: number, payload: unknown): ApiError {
-  const error = (payload as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   const code = typeof error?.code === 'string' ? error.code : `HTTP_${status}`;
   const message =
     typeof error?.message === 'string' && error.message.length > 0
       ? error.message
       : `Request failed (HTTP ${status}). Please try again.`;
-  return new ApiError(status, code, message);
+  return new ApiError(status, code, message, issuesOf(error?.details));
 }
+
+function issuesOf(details: unknown): FieldIssue[] {
+  const issues = (details as { issues?: unknown } | undefined)?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.flatMap((i: unknown) => {
+    const { path, message } = (i ?? {}) as { path?: unknown; message?: unknown };
+    if (typeof message !== 'string') return [];
+    const p = Array.isArray(path) ? path.join('.') : typeof path === 'string' ? path : '';
+    return [{ path: p, message }];
+  });
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+/** Query string of the non-empty values, or "" (so URLs stay clean and cache keys stable). */
+export function queryString(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Filters of the auditor's grant history (the server matches each exactly). */
+export interface AuditFilters {
+  user?: string;
+  accountId?: string;
+  roleArn?: string;
+  status?: string;
+  kind?: string;
+  from?: string;
+  to?: string;
+}
+
+/** URL of the streamed export; a plain link downloads it with the session cookie (GET needs no CSRF token). */
+export function auditExportUrl(format: 'csv' | 'ndjson', filters: AuditFilters): string {
+  return `/api/audit/grants/export${queryString({ format, ...filters })}`;
+}
+
+/** URL of the mappings as YAML (same format as MAPPINGS_FILE). */
+export const MAPPINGS_EXPORT_URL = '/api/admin/mappings/export';
+
+/** Calls of the admin screens (each needs the admin role on the server). */
+export const adminApi = {
+  mappings: () => request<AdminMappingList>('/api/admin/mappings'),
+  createMapping: (body: CreateMappingBody, csrfToken: string) =>
+    request<AdminMappingResponse>('/api/admin/mappings', { method: 'POST', body, csrfToken }),
+  updateMapping: (mappingId: string, body: UpdateMappingBody, csrfToken: string) =>
+    request<AdminMappingResponse>(`/api/admin/mappings/${id(mappingId)}`, { method: 'PUT', body, csrfToken }),
+  deleteMapping: (mappingId: string, csrfToken: string) =>
+    request<void>(`/api/admin/mappings/${id(mappingId)}`, { method: 'DELETE', csrfToken }),
+  accounts: () => request<AdminAccountList>('/api/admin/accounts'),
+  upsertAccount: (accountId: string, name: string, csrfToken: string) =>
+    request<AdminAccountResponse>(`/api/admin/accounts/${id(accountId)}`, { method: 'PUT', body: { name }, csrfToken }),
+  changes: (cursor?: string) => request<AdminChangeList>(`/api/admin/changes${queryString({ cursor })}`),
+  importMappings: (yaml: string, dryRun: boolean, csrfToken: string) =>
+    request<ImportResult>(`/api/admin/mappings/import${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: { yaml }, csrfToken }),
+  trustPolicy: (mappingId: string) => request<TrustPolicyResponse>(`/api/admin/mappings/${id(mappingId)}/trust-policy`),
+};
+
+/** Calls of the auditor screens (each needs the auditor role on the server). */
+export const auditApi = {
+  grants: (filters: AuditFilters, cursor?: string) =>
+    request<AuditGrantList>(`/api/audit/grants${queryString({ ...filters, cursor })}`),
+  grant: (grantId: string) => request<AuditGrantDetail>(`/api/audit/grants/${id(grantId)}`),
+};
 
 export const api = {
   me: () => request<MeResponse>('/api/me'),

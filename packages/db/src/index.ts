@@ -7,7 +7,30 @@ export { createMappingRepository, type MappingRepository, type MappingInput } fr
 export { createUserRepository, type UserRepository, type SignedInIdentity } from './repositories/users.js';
 export { createSessionRepository, type SessionRepository } from './repositories/sessions.js';
 export {
+  createAdminMappingRepository,
+  type AdminMappingRepository,
+  type AdminMappingRecord,
+  type AdminAccountRecord,
+} from './repositories/admin-mappings.js';
+export {
+  createAdminChangeRepository,
+  recordAdminChange,
+  type AdminChangeRepository,
+  type AdminChangeRecord,
+  type Actor,
+} from './repositories/admin-changes.js';
+export { createAuditGrantRepository, auditWhere, EXPORT_CSV_SQL, type AuditGrantRepository } from './repositories/audit-grants.js';
+export {
   createLoginTransactionRepository,
   type LoginTransactionRepository,
   type LoginTransaction,
 } from './repositories/login-transactions.js';
+export { createRateLimitRepository, type RateLimitRepository, type RateLimitCount } from './repositories/rate-limits.js';
+export { createSamlRepository, type SamlRepository, type SamlRequestRecord } from './repositories/saml.js';
+export { createCliTokenRepository, type CliTokenRepository, type CliTokenRecord, type NewCliToken } from './repositories/cli-tokens.js';
+export {
+  createCliLoginRepository,
+  type CliLoginRepository,
+  type CliLoginPrincipal,
+  type ApprovedCliLogin,
+} from './repositories/cli-logins.js';

@@ -99,3 +99,6 @@ export async function startDevOidcProvider(opts: DevOidcOptions): Promise<DevOid
       }),
   };
 }
+export { startDevSamlIdp, type DevSamlIdp, type DevSamlIdpOptions } from './saml-idp.js';
+export { signInSamlByHttp, type SamlPost } from './saml-signin.js';
+export { generateSigningMaterial, type SigningMaterial } from './saml-cert.js';

@@ -2,9 +2,13 @@ import type { Request, RequestHandler } from 'express';
 import type { AppRole, Principal } from '@rolegate/core';
 import { AppError, appRolesFor } from '@rolegate/core';
 
-/** The signed-in principal. @throws AppError UNAUTHENTICATED */
+/**
+ * The caller: the CLI token's principal when the request authenticated with
+ * one (the session is then ignored), otherwise the signed-in session's.
+ * @throws AppError UNAUTHENTICATED
+ */
 export function principalOf(req: Request): Principal {
-  const p = req.session?.principal;
+  const p = req.cliPrincipal ?? req.session?.principal;
   if (!p) throw new AppError('UNAUTHENTICATED', 'Sign in first');
   return p;
 }

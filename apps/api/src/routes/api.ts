@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
-import { createGrantRequest } from '@rolegate/contract';
-import type { GrantRepository } from '@rolegate/db';
-import { z } from 'zod';
+import { createGrantRequest, myGrantsQuery } from '@rolegate/contract';
+import { filterOf } from './audit.js';
+import type { AuditGrantRepository, GrantRepository } from '@rolegate/db';
 import { principalOf, requireUser } from '../middleware/auth.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { entitlementDto, grantDto } from './serialize.js';
@@ -17,15 +17,12 @@ export function noStore(res: Response) {
   res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache').set('Referrer-Policy', 'no-referrer');
 }
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
-
 /** `/api/*` for signed-in employees. */
 export function apiRoutes(deps: {
   grantService: GrantService;
   grants: GrantRepository;
+  /** Grant history reads (exact filters, keyset pages). */
+  history: AuditGrantRepository;
   csrf: Csrf;
   rbac: { adminGroups: string[]; auditorGroups: string[] };
   demo: boolean;
@@ -62,8 +59,9 @@ export function apiRoutes(deps: {
   });
 
   r.get('/grants', async (req, res) => {
-    const q = parseBody(listQuery, req.query);
-    const page = await deps.grants.listForUser(principalOf(req).userId, q);
+    // The caller's own history, with the auditor's filters; the user filter is always the caller.
+    const q = parseBody(myGrantsQuery, req.query);
+    const page = await deps.history.list({ ...filterOf(q), user: principalOf(req).userId }, { limit: q.limit, cursor: q.cursor });
     res.json({ items: page.items.map(grantDto), nextCursor: page.nextCursor });
   });
 

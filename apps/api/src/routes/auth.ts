@@ -1,7 +1,10 @@
 import { Router, type Request } from 'express';
-import { AppError } from '@rolegate/core';
+import { AppError, type Principal } from '@rolegate/core';
 import type { OidcLoginService } from '../auth/oidc-login.js';
+import type { SamlLoginService } from '../auth/saml-login.js';
 import type { Csrf } from '../middleware/csrf.js';
+import { escapeHtml } from './pages.js';
+import { samlBindingCookie } from './saml.js';
 
 function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err) : resolve())));
@@ -13,17 +16,66 @@ function destroy(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
 }
 
-/** `/auth/*`: provider list, login, OIDC callback, logout. */
-export function authRoutes(deps: { oidcLogin: OidcLoginService | null; csrf: Csrf; publicUrl: string; demo: boolean; cookieName: string }) {
+/**
+ * Signs `principal` in on this request's session. The session id is
+ * regenerated first: a planted (fixated) cookie is worthless afterwards.
+ */
+export async function signInSession(req: Request, principal: Principal, csrf: Csrf): Promise<void> {
+  await regenerate(req);
+  req.session.principal = principal;
+  req.session.signedInAt = new Date().toISOString();
+  csrf.generateToken(req, true);
+  await save(req);
+  // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
+  req.log?.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
+}
+
+/** The sign-in chooser when several IdPs are configured (no inline script or style: the CSP is strict). */
+function renderChooser(providers: { id: string; label: string }[], returnTo: string): string {
+  const links = providers
+    .map((p) => `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">${escapeHtml(p.label)}</a></li>`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Rolegate</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Sign in to Rolegate</h1><ul>${links}</ul></main></body></html>`;
+}
+
+/** `/auth/*`: provider list, login (OIDC or SAML, or a chooser), OIDC callback, logout. */
+export function authRoutes(deps: {
+  oidcLogin: OidcLoginService | null;
+  samlLogin?: SamlLoginService | null;
+  csrf: Csrf;
+  publicUrl: string;
+  demo: boolean;
+  cookieName: string;
+  secureCookies?: boolean;
+}) {
   const r = Router();
-  const providers = deps.oidcLogin ? [{ id: 'oidc' as const, label: deps.demo ? 'Demo identity provider (OIDC)' : 'Single sign-on (OIDC)' }] : [];
+  const providers: { id: 'oidc' | 'saml'; label: string }[] = [];
+  if (deps.oidcLogin) providers.push({ id: 'oidc', label: deps.demo ? 'Demo identity provider (OIDC)' : 'Single sign-on (OIDC)' });
+  if (deps.samlLogin) providers.push({ id: 'saml', label: deps.demo ? 'Demo identity provider (SAML)' : 'Single sign-on (SAML)' });
+  const samlCookie = samlBindingCookie(deps.secureCookies ?? false);
 
   r.get('/providers', (_req, res) => {
     res.json({ providers, demo: deps.demo });
   });
 
   r.get('/login', async (req, res) => {
-    const provider = typeof req.query.provider === 'string' ? req.query.provider : providers[0]?.id;
+    // Parameter pollution (`?provider=oidc&provider=saml`) is ambiguous: refuse rather than guess.
+    if (req.query.provider !== undefined && typeof req.query.provider !== 'string') throw new AppError('VALIDATION_FAILED', 'Give one sign-in provider');
+    const asked = typeof req.query.provider === 'string' ? req.query.provider : undefined;
+    if (asked === undefined && providers.length > 1) {
+      const returnTo = typeof req.query.returnTo === 'string' ? req.query.returnTo : '/';
+      res.set('Cache-Control', 'no-store').type('html').send(renderChooser(providers, returnTo));
+      return;
+    }
+    const provider = asked ?? providers[0]?.id;
+    if (provider === 'saml' && deps.samlLogin) {
+      const { url, browserSecret } = await deps.samlLogin.begin(req.query.returnTo);
+      res.cookie(samlCookie.name, browserSecret, samlCookie.options);
+      res.set('Cache-Control', 'no-store').redirect(302, url);
+      return;
+    }
     if (provider !== 'oidc' || !deps.oidcLogin) throw new AppError('VALIDATION_FAILED', 'Unknown sign-in provider');
     // Touch the session so it is saved and its id can bind the login transaction.
     req.session.signedInAt = undefined;
@@ -37,12 +89,7 @@ export function authRoutes(deps: { oidcLogin: OidcLoginService | null; csrf: Csr
     if (!deps.oidcLogin) throw new AppError('NOT_FOUND', 'OIDC is not configured');
     const url = new URL(req.originalUrl, deps.publicUrl);
     const { principal, returnTo } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url);
-    // New session id at sign-in: a planted (fixated) cookie is worthless.
-    await regenerate(req);
-    req.session.principal = principal;
-    req.session.signedInAt = new Date().toISOString();
-    deps.csrf.generateToken(req, true);
-    await save(req);
+    await signInSession(req, principal, deps.csrf);
     res.set('Cache-Control', 'no-store').redirect(303, returnTo);
   });
 

@@ -6,18 +6,20 @@ import { Writable } from 'node:stream';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
-import { signInByHttp, startDevOidcProvider, type DevOidcProvider } from '@rolegate/dev-idp';
+import { DEMO_USERS, signInByHttp, startDevOidcProvider, type DemoUser, type DevOidcProvider } from '@rolegate/dev-idp';
 import { createDatabase, createMappingRepository, type Database } from '@rolegate/db';
 import { createFederationAdapter } from '../../src/adapters/federation.js';
 import { createOidcAdapter } from '../../src/adapters/oidc.js';
 import { createStsAdapter } from '../../src/adapters/sts.js';
 import { createApp } from '../../src/app.js';
+import { createSamlServiceProvider } from '../../src/auth/saml-sp.js';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_MAPPINGS_FILE } from '../../src/demo.js';
 import { createLogger } from '../../src/logger.js';
 import { parseMappingsYaml, toDeclared } from '../../src/mappings-file.js';
 import { startDbProxy } from './db-proxy.js';
 import { TestBrowser } from './http-client.js';
+import { startStackSaml, type StackSamlIdp } from './saml-stack.js';
 
 export const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
 
@@ -44,6 +46,12 @@ export interface StackOptions {
   untrustedRoles?: string[];
   env?: Record<string, string>;
   webDist?: string;
+  /** Point the app at this OIDC IdP instead of the dev IdP (e.g. the attack IdP of test/support/evil-oidc.ts). */
+  oidcProvider?: { issuer: string; clientId: string; clientSecret: string };
+  /** More people at the dev IdP, besides the demo users. */
+  extraUsers?: DemoUser[];
+  /** Also configure SAML: the mutable test IdP (stack.samlIdp) or the dev SAML IdP over HTTP (stack.devSamlIdp). */
+  saml?: StackSamlIdp;
 }
 
 /**
@@ -70,7 +78,12 @@ export async function startStack(opts: StackOptions = {}) {
   const clientSecret = randomBytes(24).toString('base64url');
   const idp: DevOidcProvider = await startDevOidcProvider({
     clients: [{ clientId: 'rolegate-test', clientSecret, redirectUris: [`${baseUrl}/auth/oidc/callback`] }],
+    ...(opts.extraUsers
+      ? { users: [...DEMO_USERS.map((u) => ({ ...u, groups: [...u.groups], password: randomBytes(12).toString('base64url') })), ...opts.extraUsers] }
+      : {}),
   });
+
+  const saml = opts.saml ? await startStackSaml(opts.saml, baseUrl, idp.users) : null;
 
   const dbUrl = await createTestDatabase();
   const target = new URL(dbUrl);
@@ -86,9 +99,9 @@ export async function startStack(opts: StackOptions = {}) {
     ROLEGATE_DEMO: '0',
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     DATABASE_URL: proxiedUrl.toString(),
-    OIDC_ISSUER: idp.issuer,
-    OIDC_CLIENT_ID: 'rolegate-test',
-    OIDC_CLIENT_SECRET: clientSecret,
+    OIDC_ISSUER: opts.oidcProvider?.issuer ?? idp.issuer,
+    OIDC_CLIENT_ID: opts.oidcProvider?.clientId ?? 'rolegate-test',
+    OIDC_CLIENT_SECRET: opts.oidcProvider?.clientSecret ?? clientSecret,
     OIDC_SCOPES: 'openid email profile groups',
     AWS_ENDPOINT_URL_STS: aws.stsUrl,
     FEDERATION_URL: aws.federationUrl,
@@ -96,6 +109,10 @@ export async function startStack(opts: StackOptions = {}) {
     AUDITOR_GROUPS: 'auditors',
     STS_TIMEOUT_MS: '3000',
     FEDERATION_TIMEOUT_MS: '3000',
+    // Test files sign in far more often than a person; rate-limit.test.ts sets real limits.
+    RATE_LIMIT_SIGNIN: '100000',
+    RATE_LIMIT_GRANTS: '100000',
+    ...saml?.env,
     ...opts.env,
   });
   const logLines: string[] = [];
@@ -118,10 +135,46 @@ export async function startStack(opts: StackOptions = {}) {
     sts,
     federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
     oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
+    saml: config.saml ? createSamlServiceProvider(config.saml) : null,
     sessionSecret: config.sessionSecret!,
     ...(opts.webDist ? { webDist: opts.webDist } : { webDist: '/nonexistent' }),
   });
   server.on('request', app);
+
+  const instances: { close(): Promise<void> }[] = [];
+  /** Another app instance (own server, own connection pool) on the same database, like a second replica. */
+  async function startInstance() {
+    const srv = http.createServer();
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    const db2: Database = createDatabase({ url: dbUrl, max: 4 });
+    srv.on(
+      'request',
+      createApp({
+        config,
+        database: db2,
+        log,
+        sts,
+        federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
+        oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
+        saml: config.saml ? createSamlServiceProvider(config.saml) : null,
+        sessionSecret: config.sessionSecret!,
+        webDist: '/nonexistent',
+      }),
+    );
+    const instance = {
+      baseUrl: url,
+      /** A browser talking to this instance. */
+      browser: () => new TestBrowser(url),
+      async close() {
+        srv.closeAllConnections();
+        await new Promise<void>((resolve) => srv.close(() => resolve()));
+        await db2.close().catch(() => {});
+      },
+    };
+    instances.push(instance);
+    return instance;
+  }
 
   function userPassword(username: string): string {
     const u = idp.users.find((x) => x.username === username);
@@ -133,6 +186,10 @@ export async function startStack(opts: StackOptions = {}) {
     baseUrl,
     aws,
     idp,
+    /** The SAML test IdP (with `saml: 'test-idp'`). */
+    samlIdp: saml?.testIdp ?? null,
+    /** The dev SAML IdP (with `saml: 'dev-idp'`). */
+    devSamlIdp: saml?.devIdp ?? null,
     proxy,
     database,
     /** A second connection that bypasses the proxy, for assertions. */
@@ -141,6 +198,7 @@ export async function startStack(opts: StackOptions = {}) {
     logLines,
     browser: () => new TestBrowser(baseUrl),
     userPassword,
+    startInstance,
     /** Signs `username` in through the dev IdP by HTTP and returns the browser with its session. */
     async signIn(username: string, returnTo = '/') {
       const b = new TestBrowser(baseUrl);
@@ -158,6 +216,7 @@ export async function startStack(opts: StackOptions = {}) {
       return res.rows;
     },
     async close() {
+      for (const i of instances) await i.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       sts.destroy();
@@ -165,6 +224,7 @@ export async function startStack(opts: StackOptions = {}) {
       await direct.close().catch(() => {});
       await proxy.close();
       await idp.close();
+      await saml?.close();
       await aws.close();
     },
   };

@@ -1,15 +1,78 @@
-import { useState } from 'react';
+import { useEffect, useRef } from 'react';
 import type { MeResponse } from '@rolegate/contract';
+import { SCREEN_ROLE, routeUrl, tabOf, useRoute, type Route, type TabId } from '../route';
 import { DemoBanner } from './DemoBanner';
 import { TopBar } from './TopBar';
 import { GroupChips } from './GroupChips';
-import { PortalTabs, type PortalTab } from './PortalTabs';
+import { PortalTabs, type PortalTabDef } from './PortalTabs';
 import { EntitlementsPanel } from './EntitlementsPanel';
 import { GrantHistoryPanel } from './GrantHistoryPanel';
+import { CliTokensPanel } from './CliTokensPanel';
+import { MappingsPanel } from '../admin/MappingsPanel';
+import { ChangeHistoryPanel } from '../admin/ChangeHistoryPanel';
+import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
+import { AuditGrantDetail } from '../audit/AuditGrantDetail';
 
-/** The signed-in portal: top bar, the user's groups (they decide the roles), then "Request access" and "My grants" tabs. */
+interface ScreenText {
+  label: string;
+  title: string;
+  lead: string;
+}
+
+const SCREENS: Record<TabId, ScreenText> = {
+  access: {
+    label: 'Request access',
+    title: 'AWS access',
+    lead: 'Pick a role, choose how long you need it, and open the console or copy CLI credentials.',
+  },
+  grants: { label: 'My grants', title: 'AWS access', lead: 'Everything you requested, including denied and failed attempts.' },
+  tokens: { label: 'CLI tokens', title: 'AWS access', lead: 'The rolegate command-line sessions signed in as you.' },
+  mappings: {
+    label: 'Mappings',
+    title: 'Role mappings',
+    lead: 'Which identity-provider group may use which AWS role. Groups match exactly.',
+  },
+  changes: { label: 'Change history', title: 'Change history', lead: 'Every change to accounts and mappings: who, when, before and after.' },
+  audit: { label: 'Grant history', title: 'Grant history', lead: 'Who had which role, when, for how long and why. Filters match exactly.' },
+};
+
+const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'audit'];
+
+/** The tabs the user's roles allow (the server enforces the same on every route). */
+export function tabsFor(roles: readonly string[]): PortalTabDef[] {
+  return TAB_ORDER.filter((t) => roles.includes(SCREEN_ROLE[t])).map((id) => ({ id, label: SCREENS[id].label }));
+}
+
+/** The signed-in portal: top bar, the user's groups, the tabs their roles allow, and the current screen. */
 export function Portal({ me }: { me: MeResponse }) {
-  const [tab, setTab] = useState<PortalTab>('access');
+  const [route, navigate] = useRoute();
+  const tabs = tabsFor(me.roles);
+  const requested = tabOf(route);
+  const allowed = tabs.some((t) => t.id === requested);
+  const tab: TabId = allowed ? requested : 'access';
+  const text = SCREENS[tab];
+  const firstRender = useRef(true);
+
+  // A screen the user's roles do not allow (an old bookmark, say) falls back to the portal.
+  useEffect(() => {
+    if (!allowed) window.history.replaceState(null, '', routeUrl({ screen: 'access' }));
+  }, [allowed]);
+
+  useEffect(() => {
+    document.title = tab === 'access' ? 'Rolegate' : `${SCREENS[tab].label} · Rolegate`;
+  }, [tab]);
+
+  // Moving between screens by link (not by tab keys) puts focus on the new screen for screen-reader users.
+  const main = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    if (route.screen === 'audit-grant') main.current?.focus();
+  }, [route.screen]);
+
+  const go = (next: Route) => navigate(next);
 
   return (
     <div className="app">
@@ -18,28 +81,31 @@ export function Portal({ me }: { me: MeResponse }) {
       </a>
       {me.demo && <DemoBanner />}
       <TopBar me={me} />
-      <main id="main" className="main" tabIndex={-1}>
+      <main id="main" ref={main} className="main" tabIndex={-1}>
         <div className="main__header">
-          <div>
-            <h1 className="page-title">AWS access</h1>
-            <p className="page-lead">
-              Pick a role, choose how long you need it, and open the console or copy CLI credentials.
-            </p>
+          <div className="main__heading">
+            <h1 className="page-title">{text.title}</h1>
+            <p className="page-lead">{text.lead}</p>
             <GroupChips groups={me.user.groups} />
           </div>
-          <PortalTabs value={tab} onChange={setTab} />
+          <PortalTabs tabs={tabs} value={tab} onChange={(id) => go(id === 'audit' ? { screen: 'audit', search: '' } : ({ screen: id } as Route))} />
         </div>
-        <section
-          id="panel-access"
-          role="tabpanel"
-          aria-labelledby="tab-access"
-          hidden={tab !== 'access'}
-          className="panel"
-        >
-          <EntitlementsPanel groups={me.user.groups} />
-        </section>
-        <section id="panel-grants" role="tabpanel" aria-labelledby="tab-grants" hidden={tab !== 'grants'} className="panel">
+        <section id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel" data-testid={`panel-${tab}`}>
+          {tab === 'access' && <EntitlementsPanel groups={me.user.groups} />}
           {tab === 'grants' && <GrantHistoryPanel />}
+          {tab === 'tokens' && <CliTokensPanel />}
+          {tab === 'mappings' && <MappingsPanel />}
+          {tab === 'changes' && <ChangeHistoryPanel />}
+          {tab === 'audit' && route.screen === 'audit-grant' && (
+            <AuditGrantDetail grantId={route.grantId} onBack={() => go({ screen: 'audit', search: route.search })} />
+          )}
+          {tab === 'audit' && route.screen === 'audit' && (
+            <AuditGrantsPanel
+              search={route.search}
+              onSearchChange={(search) => navigate({ screen: 'audit', search }, { replace: true })}
+              onOpen={(grantId) => go({ screen: 'audit-grant', grantId, search: route.search })}
+            />
+          )}
         </section>
       </main>
     </div>

@@ -1,25 +1,30 @@
 import { useRef, type KeyboardEvent } from 'react';
+import type { TabId } from '../route';
 
-export type PortalTab = 'access' | 'grants';
+export interface PortalTabDef {
+  id: TabId;
+  label: string;
+}
 
-const TABS: { id: PortalTab; label: string }[] = [
-  { id: 'access', label: 'Request access' },
-  { id: 'grants', label: 'My grants' },
-];
+interface Props {
+  tabs: readonly PortalTabDef[];
+  value: TabId;
+  onChange: (tab: TabId) => void;
+}
 
-/** WAI-ARIA tabs: arrow keys, Home and End move between tabs. */
-export function PortalTabs({ value, onChange }: { value: PortalTab; onChange: (tab: PortalTab) => void }) {
+/** WAI-ARIA tabs: arrow keys, Home and End move between tabs. Only the tabs the user's roles allow are passed in. */
+export function PortalTabs({ tabs, value, onChange }: Props) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    const current = TABS.findIndex((t) => t.id === value);
+    const current = tabs.findIndex((t) => t.id === value);
     const next =
-      event.key === 'ArrowRight' ? (current + 1) % TABS.length
-      : event.key === 'ArrowLeft' ? (current - 1 + TABS.length) % TABS.length
+      event.key === 'ArrowRight' ? (current + 1) % tabs.length
+      : event.key === 'ArrowLeft' ? (current - 1 + tabs.length) % tabs.length
       : event.key === 'Home' ? 0
-      : event.key === 'End' ? TABS.length - 1
+      : event.key === 'End' ? tabs.length - 1
       : -1;
-    const tab = TABS[next];
+    const tab = tabs[next];
     if (!tab) return;
     event.preventDefault();
     onChange(tab.id);
@@ -28,7 +33,7 @@ export function PortalTabs({ value, onChange }: { value: PortalTab; onChange: (t
 
   return (
     <div className="tabs" role="tablist" aria-label="Portal sections" onKeyDown={onKeyDown}>
-      {TABS.map((t, i) => (
+      {tabs.map((t, i) => (
         <button
           key={t.id}
           ref={(el) => {
@@ -39,7 +44,7 @@ export function PortalTabs({ value, onChange }: { value: PortalTab; onChange: (t
           type="button"
           role="tab"
           aria-selected={value === t.id}
-          aria-controls={`panel-${t.id}`}
+          aria-controls={value === t.id ? `panel-${t.id}` : undefined}
           tabIndex={value === t.id ? 0 : -1}
           className="tabs__tab"
           onClick={() => onChange(t.id)}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '@rolegate/core';
+import { AppError } from '@rolegate/core';
+import type { CliLoginRepository } from '@rolegate/db';
+import {
+  cliLabel,
+  hashSecret,
+  loopbackRedirect,
+  newOneTimeSecret,
+  newUserCode,
+  normalizeUserCode,
+  pkceMatches,
+  type LoopbackParams,
+} from './cli-fns.js';
+import type { CliTokenService, IssuedCliToken } from './cli-tokens.js';
+
+/** A loopback code lives only as long as the browser's hop back to the CLI. */
+const LOOPBACK_CODE_TTL_SECONDS = 120;
+/** A device login waits this long for the user to confirm its short code. */
+const DEVICE_TTL_SECONDS = 600;
+/** Seconds between the CLI's polls of a device login. */
+export const DEVICE_POLL_INTERVAL_SECONDS = 2;
+
+function snapshot(p: Principal) {
+  return { userId: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: [...p.groups] };
+}
+
+/**
+ * CLI sign-in, approved in a signed-in browser, in two flavours:
+ * - loopback: the browser confirms, the broker redirects to the CLI's
+ *   127.0.0.1 listener with a one-time code; the CLI redeems it with its PKCE verifier;
+ * - device: the CLI gets a device code and a short user code; the user types
+ *   the short code in the browser; the CLI polls with the device code.
+ * Either way the token is issued only on redemption, once.
+ */
+export function createCliLoginService(deps: { logins: CliLoginRepository; tokens: CliTokenService; publicUrl: string }) {
+  const { logins, tokens } = deps;
+  const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000);
+
+  return {
+    /** Records the browser's approval and returns the loopback URL carrying the one-time code. */
+    async approveLoopback(principal: Principal, params: LoopbackParams): Promise<string> {
+      const code = newOneTimeSecret();
+      await logins.createLoopback({
+        id: randomUUID(),
+        codeHash: hashSecret(code),
+        codeChallenge: params.codeChallenge,
+        redirectPort: params.port,
+        principal: snapshot(principal),
+        label: params.label,
+        expiresAt: expiry(LOOPBACK_CODE_TTL_SECONDS),
+      });
+      return loopbackRedirect(params.port, params.state, code);
+    },
+
+    /** Starts a device login. The device code is returned once and stored only as a hash. */
+    async startDevice(label: unknown) {
+      const deviceCode = newOneTimeSecret();
+      const userCode = newUserCode();
+      await logins.createDevice({ id: randomUUID(), deviceCodeHash: hashSecret(deviceCode), userCode, label: cliLabel(label), expiresAt: expiry(DEVICE_TTL_SECONDS) });
+      return {
+        deviceCode,
+        userCode,
+        verificationUri: `${deps.publicUrl}/cli/device`,
+        expiresIn: DEVICE_TTL_SECONDS,
+        interval: DEVICE_POLL_INTERVAL_SECONDS,
+      };
+    },
+
+    /** The signed-in user confirms a short code. @throws AppError LOGIN_FAILED when no pending login has it. */
+    async approveDevice(principal: Principal, typed: unknown): Promise<void> {
+      const userCode = normalizeUserCode(typed);
+      if (!userCode || !(await logins.approveDevice(userCode, snapshot(principal)))) {
+        throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already used; start `rolegate login` again');
+      }
+    },
+
+    /**
+     * Redeems a loopback code (with its PKCE verifier) or a device code for a token.
+     * @throws AppError LOGIN_FAILED (unknown, used or expired code; wrong
+     *   verifier), AUTHORIZATION_PENDING (device code not confirmed yet).
+     */
+    async redeem(body: { code: string; codeVerifier: string } | { deviceCode: string }): Promise<IssuedCliToken> {
+      if ('deviceCode' in body) {
+        const r = await logins.redeemDevice(hashSecret(body.deviceCode));
+        if (r === 'pending') throw new AppError('AUTHORIZATION_PENDING', 'Waiting for the code to be confirmed in the browser');
+        if (!r) throw new AppError('LOGIN_FAILED', 'The device login is unknown, expired or already used');
+        return tokens.issue({ ...r.principal }, r.label);
+      }
+      const r = await logins.redeemCode(hashSecret(body.code));
+      // The code is consumed even when the verifier is wrong: a code seen by
+      // someone else is burnt by their first attempt.
+      if (!r || !pkceMatches(body.codeVerifier, r.codeChallenge)) throw new AppError('LOGIN_FAILED', 'The login code is unknown, expired, already used or does not match');
+      return tokens.issue({ ...r.principal }, r.label);
+    },
+  };
+}
+
+export type CliLoginService = ReturnType<typeof createCliLoginService>;

@@ -1,0 +1,188 @@
+import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node-saml/node-saml';
+import { DOMParser, onWarningStopParsing, type Document, type Element } from '@xmldom/xmldom';
+import type { SamlSettings } from '../config.js';
+import {
+  SamlCheckError,
+  signatureDemand,
+  type AssertionFacts,
+  type ResponseFacts,
+  type SignatureDemand,
+  type SignaturePlacement,
+  type SubjectConfirmationFacts,
+} from './saml-checks.js';
+
+const NS_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const NS_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const NS_DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+
+/** What a verified Response yields: identity from the signed assertion, envelope facts for our checks. */
+export interface VerifiedSamlResponse {
+  nameId: string;
+  /** Attributes of the signed assertion (one string, or an array for several values). */
+  attributes: Record<string, unknown>;
+  assertion: AssertionFacts;
+  response: ResponseFacts;
+}
+
+function childElements(parent: Element | Document, ns: string, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let n = parent.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === localName) out.push(n as Element);
+  }
+  return out;
+}
+
+/** Parses strictly (any warning or error refuses); more than one root element is an error. */
+function parseStrict(xml: string): Document {
+  try {
+    return new DOMParser({ onError: onWarningStopParsing }).parseFromString(xml, 'text/xml');
+  } catch {
+    throw new SamlCheckError('malformed XML');
+  }
+}
+
+/** Where the signatures are, and the single Assertion (XSW variants add or move assertions and signatures). */
+export function inspectResponse(doc: Document): { placement: SignaturePlacement; response: ResponseFacts } {
+  const root = doc.documentElement;
+  if (!root || root.namespaceURI !== NS_PROTOCOL || root.localName !== 'Response') throw new SamlCheckError('not a SAML Response');
+  const roots = [...Array.from(doc.childNodes)].filter((n) => n.nodeType === 1);
+  if (roots.length !== 1) throw new SamlCheckError('more than one root element');
+  const assertions = childElements(root, NS_ASSERTION, 'Assertion');
+  if (childElements(root, NS_ASSERTION, 'EncryptedAssertion').length > 0) throw new SamlCheckError('encrypted assertions are not configured');
+  if (assertions.length !== 1) throw new SamlCheckError('exactly one Assertion is required');
+  if (doc.getElementsByTagNameNS(NS_ASSERTION, 'Assertion').length !== 1) throw new SamlCheckError('nested Assertion (Advice or wrapping)');
+  const assertion = assertions[0]!;
+  const responseSigs = childElements(root, NS_DSIG, 'Signature').length;
+  const assertionSigs = childElements(assertion, NS_DSIG, 'Signature').length;
+  const all = doc.getElementsByTagNameNS(NS_DSIG, 'Signature').length;
+  if (responseSigs > 1 || assertionSigs > 1) throw new SamlCheckError('more than one signature on one element');
+  const status = childElements(root, NS_PROTOCOL, 'Status')[0];
+  const statusCode = status ? childElements(status, NS_PROTOCOL, 'StatusCode')[0] : undefined;
+  const issuer = childElements(root, NS_ASSERTION, 'Issuer');
+  return {
+    placement: { response: responseSigs === 1, assertion: assertionSigs === 1, elsewhere: all - responseSigs - assertionSigs },
+    response: {
+      destination: root.getAttribute('Destination'),
+      inResponseTo: root.getAttribute('InResponseTo'),
+      issuer: issuer.length === 1 ? issuer[0]!.textContent : issuer.length === 0 ? null : '',
+      statusCode: statusCode?.getAttribute('Value') ?? null,
+    },
+  };
+}
+
+type XmlJs = { $?: Record<string, string>; _?: string; [child: string]: unknown };
+
+function all(node: XmlJs | undefined, name: string): XmlJs[] {
+  const v = node?.[name];
+  return Array.isArray(v) ? (v as XmlJs[]) : [];
+}
+function attr(node: XmlJs | undefined, name: string): string | null {
+  return node?.$?.[name] ?? null;
+}
+
+/** Facts of the signed assertion, as node-saml parsed it from the verified bytes only. */
+export function assertionFactsOf(profile: Profile): AssertionFacts {
+  const parsed = profile.getAssertion?.() as { Assertion?: XmlJs } | undefined;
+  const a = parsed?.Assertion;
+  if (!a) throw new SamlCheckError('no signed assertion');
+  const conditions = all(a, 'Conditions');
+  if (conditions.length > 1) throw new SamlCheckError('more than one Conditions');
+  const subjects = all(a, 'Subject');
+  if (subjects.length !== 1) throw new SamlCheckError('exactly one Subject is required');
+  const issuers = all(a, 'Issuer');
+  const confirmations: SubjectConfirmationFacts[] = all(subjects[0], 'SubjectConfirmation').map((c) => {
+    const data = all(c, 'SubjectConfirmationData');
+    if (data.length > 1) throw new SamlCheckError('more than one SubjectConfirmationData');
+    return {
+      method: attr(c, 'Method'),
+      recipient: attr(data[0], 'Recipient'),
+      notBefore: attr(data[0], 'NotBefore'),
+      notOnOrAfter: attr(data[0], 'NotOnOrAfter'),
+      inResponseTo: attr(data[0], 'InResponseTo'),
+    };
+  });
+  return {
+    id: attr(a, 'ID'),
+    issuer: issuers.length === 1 ? (issuers[0]!._ ?? null) : null,
+    issueInstant: attr(a, 'IssueInstant'),
+    conditionsNotBefore: attr(conditions[0], 'NotBefore'),
+    conditionsNotOnOrAfter: attr(conditions[0], 'NotOnOrAfter'),
+    confirmations,
+  };
+}
+
+/**
+ * The SAML service provider, wrapping node-saml's `SAML`: AuthnRequest URLs,
+ * SP metadata, and Response verification. Signature verification is
+ * node-saml's (xml-crypto against SAML_IDP_CERT only, never a certificate
+ * from KeyInfo); we decide which signatures it must verify and read the
+ * envelope it does not check. InResponseTo is checked by the login service
+ * against Postgres, so node-saml's in-memory cache is off.
+ */
+export function createSamlServiceProvider(settings: SamlSettings) {
+  const base: SamlConfig = {
+    callbackUrl: settings.acsUrl,
+    entryPoint: settings.ssoUrl,
+    issuer: settings.spEntityId,
+    audience: settings.spEntityId,
+    idpCert: settings.idpCert,
+    identifierFormat: null,
+    disableRequestedAuthnContext: true,
+    acceptedClockSkewMs: settings.clockSkewMs,
+    maxAssertionAgeMs: settings.maxAssertionAgeSeconds * 1000,
+    validateInResponseTo: ValidateInResponseTo.never,
+    signatureAlgorithm: 'sha256',
+    wantAssertionsSigned: true,
+    wantAuthnResponseSigned: true,
+  };
+  const verifiers = new Map<string, SAML>();
+  function verifierFor(demand: SignatureDemand): SAML {
+    const key = `${demand.response}:${demand.assertion}`;
+    let v = verifiers.get(key);
+    if (!v) {
+      v = new SAML({ ...base, wantAuthnResponseSigned: demand.response, wantAssertionsSigned: demand.assertion });
+      verifiers.set(key, v);
+    }
+    return v;
+  }
+  const metadataXml = new SAML(base).generateServiceProviderMetadata(null, null);
+
+  return {
+    acsUrl: settings.acsUrl,
+    idpIssuer: settings.idpIssuer,
+    /** SP metadata XML (entity id, ACS URL with the POST binding). */
+    metadata: () => metadataXml,
+
+    /** The IdP URL (HTTP-Redirect binding) carrying an AuthnRequest with the given ID. */
+    loginUrl(requestId: string): Promise<string> {
+      return new SAML({ ...base, generateUniqueId: () => requestId }).getAuthorizeUrlAsync('', undefined, {});
+    },
+
+    /**
+     * Verifies a decoded, pre-checked Response (`xml`, posted as `base64`):
+     * structure, every signature present (plus those SAML_REQUIRE_SIGNED
+     * demands), Audience and node-saml's time checks.
+     * @throws SamlCheckError for anything refused.
+     */
+    async verify(xml: string, base64: string): Promise<VerifiedSamlResponse> {
+      const { placement, response } = inspectResponse(parseStrict(xml));
+      const demand = signatureDemand(placement, settings.requireSigned);
+      let profile: Profile | null;
+      try {
+        ({ profile } = await verifierFor(demand).validatePostResponseAsync({ SAMLResponse: base64 }));
+      } catch (err) {
+        throw new SamlCheckError(`node-saml: ${(err as Error).message.slice(0, 200)}`);
+      }
+      if (!profile) throw new SamlCheckError('no assertion');
+      if (typeof profile.nameID !== 'string' || profile.nameID.length === 0) throw new SamlCheckError('no NameID');
+      return {
+        nameId: profile.nameID,
+        attributes: (profile.attributes as Record<string, unknown> | undefined) ?? {},
+        assertion: assertionFactsOf(profile),
+        response,
+      };
+    },
+  };
+}
+
+export type SamlServiceProvider = ReturnType<typeof createSamlServiceProvider>;

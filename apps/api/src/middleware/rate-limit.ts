@@ -1,0 +1,110 @@
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
+import { AppError } from '@rolegate/core';
+import type { RateLimitRepository } from '@rolegate/db';
+import type { Logger } from '../logger.js';
+
+/**
+ * express-rate-limit Store on Postgres: every instance counts into the same
+ * row, so a client cannot multiply its budget by spreading requests over
+ * replicas behind a load balancer. Fixed windows; one atomic upsert per hit.
+ */
+export class PostgresRateLimitStore implements Store {
+  /** Counts are shared: the same key on another instance is the same counter. */
+  readonly localKeys = false;
+  private windowMs = 60_000;
+
+  constructor(
+    private readonly repo: RateLimitRepository,
+    /** Keeps the counters of different limiters apart in the shared table. */
+    readonly prefix: string,
+  ) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const c = await this.repo.get(this.prefix + key);
+    return c ? { totalHits: c.hits, resetTime: c.resetAt } : undefined;
+  }
+
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    const c = await this.repo.increment(this.prefix + key, this.windowMs);
+    return { totalHits: c.hits, resetTime: c.resetAt };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.repo.decrement(this.prefix + key);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.repo.reset(this.prefix + key);
+  }
+}
+
+/** Whole seconds until `resetTime` (at least 1), for `Retry-After`. */
+export function retryAfterSeconds(resetTime: Date | undefined, now: number, windowMs: number): number {
+  const ms = resetTime ? resetTime.getTime() - now : windowMs;
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/** The client address, IPv6 grouped by /56 so one host cannot rotate through its prefix. */
+function clientKey(req: Request): string {
+  return `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+}
+
+/** The signed-in user when there is one (a user is one budget however many IPs they use). */
+function userKey(req: Request): string {
+  const userId = req.session?.principal?.userId;
+  return userId ? `user:${userId}` : clientKey(req);
+}
+
+export interface RateLimitSettings {
+  windowSeconds: number;
+  signinPerIp: number;
+  grantsPerUser: number;
+}
+
+/**
+ * The rate limiters of the app. Over the limit → 429 `RATE_LIMITED` JSON with
+ * `Retry-After`. A database failure refuses the request (fail closed: every
+ * limited route needs the database anyway).
+ */
+export function createRateLimiters(deps: { repo: RateLimitRepository; settings: RateLimitSettings; log: Logger }) {
+  const windowMs = deps.settings.windowSeconds * 1000;
+
+  function limiter(name: string, limit: number, keyGenerator: (req: Request) => string): RequestHandler {
+    return rateLimit({
+      windowMs,
+      limit,
+      store: new PostgresRateLimitStore(deps.repo, `${name}:`),
+      keyGenerator,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      passOnStoreError: false,
+      logger: { error: (err, msg) => deps.log.error({ err }, msg ?? 'rate limiter'), warn: (err, msg) => deps.log.warn({ err }, msg ?? 'rate limiter') },
+      handler: (req, res, next) => {
+        const info = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit;
+        res.set('Retry-After', String(retryAfterSeconds(info?.resetTime, Date.now(), windowMs)));
+        next(new AppError('RATE_LIMITED', 'Too many requests; try again later'));
+      },
+    });
+  }
+
+  // Expired windows are dead rows; any instance may sweep them.
+  const sweep = setInterval(
+    () => void deps.repo.purgeExpired().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'rate-limit purge failed')),
+    Math.max(windowMs, 5 * 60_000),
+  );
+  sweep.unref();
+
+  return {
+    /** Sign-in endpoints (login, OIDC callback, SAML ACS), per client IP; `name` keeps each endpoint's count apart. */
+    signin: (name: string) => limiter(`signin-${name}`, deps.settings.signinPerIp, clientKey),
+    /** Grant issuing (POST /api/grants and the console deep link), per signed-in user. */
+    grants: limiter('grants', deps.settings.grantsPerUser, userKey),
+    /** Stops the background sweep. */
+    stop: () => clearInterval(sweep),
+  };
+}

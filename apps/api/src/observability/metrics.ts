@@ -1,0 +1,117 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AppError } from '@rolegate/core';
+
+/** What the pool gauges read (pg.Pool satisfies it). */
+export interface PoolStats {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/** Upstream latency buckets (seconds): AWS answers in tens of ms, timeouts are seconds. */
+const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The Prometheus metrics of one app, in their own Registry (never the global
+ * default one, so that tests can build several apps in one process).
+ * Labels carry only bounded values — statuses, kinds, AWS error codes, route
+ * patterns — never a user, a role ARN or anything from a request body.
+ */
+export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  const grants = new Counter({
+    name: 'rolegate_grants_total',
+    help: 'Grant rows written, by the status they reached and the grant kind',
+    labelNames: ['status', 'kind'] as const,
+    registers: [registry],
+  });
+  const sts = new Histogram({
+    name: 'rolegate_sts_request_duration_seconds',
+    help: 'AWS STS round trips; outcome is "ok" or the AWS error code',
+    labelNames: ['action', 'outcome'] as const,
+    buckets: UPSTREAM_BUCKETS,
+    registers: [registry],
+  });
+  const federation = new Histogram({
+    name: 'rolegate_federation_request_duration_seconds',
+    help: 'AWS federation endpoint round trips; outcome is "ok" or the error code',
+    labelNames: ['action', 'outcome'] as const,
+    buckets: UPSTREAM_BUCKETS,
+    registers: [registry],
+  });
+  const signIns = new Counter({
+    name: 'rolegate_sign_ins_total',
+    help: 'Completed sign-in attempts by identity provider kind and outcome',
+    labelNames: ['idp', 'outcome'] as const,
+    registers: [registry],
+  });
+  const http = new Histogram({
+    name: 'rolegate_http_request_duration_seconds',
+    help: 'HTTP requests by method, matched route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: HTTP_BUCKETS,
+    registers: [registry],
+  });
+  if (opts.pool) {
+    const pool = opts.pool;
+    new Gauge({
+      name: 'rolegate_db_pool_connections',
+      help: 'Postgres pool connections: total open, idle, and requests waiting for one',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+  }
+
+  /** Times every request; the route label is the matched pattern, so its values stay few. */
+  const httpMiddleware: RequestHandler = (req, res, next) => {
+    const end = http.startTimer();
+    res.once('finish', () => {
+      const pattern = (req.route as { path?: unknown } | undefined)?.path;
+      const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+
+  return { registry, grants, sts, federation, signIns, http, httpMiddleware };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Bearer check for `/metrics` when METRICS_TOKEN is set. Both sides are hashed
+ * before the constant-time comparison so that neither the token's content
+ * nor its length leaks through response timing.
+ */
+export function metricsTokenMatches(expected: string, authorization: string | undefined): boolean {
+  const m = /^Bearer (\S+)$/.exec(authorization ?? '');
+  if (!m) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(m[1]!), digest(expected));
+}
+
+/**
+ * `GET /metrics` in Prometheus text format. With a token configured, a
+ * scrape without `Authorization: Bearer <token>` is a 401 — the counters
+ * reveal activity volume, which is none of an outsider's business.
+ */
+export function metricsHandler(metrics: Metrics, token: string | undefined): RequestHandler {
+  return async (req, res) => {
+    if (token !== undefined && !metricsTokenMatches(token, req.get('authorization'))) {
+      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new AppError('UNAUTHENTICATED', 'A bearer token is required for /metrics');
+    }
+    res.set('Content-Type', metrics.registry.contentType).set('Cache-Control', 'no-store');
+    res.send(await metrics.registry.metrics());
+  };
+}

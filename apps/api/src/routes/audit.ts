@@ -1,0 +1,65 @@
+import { Router } from 'express';
+import { AppError, GRANT_ID_TAG, type AuditFilter } from '@rolegate/core';
+import { auditExportQuery, auditGrantsQuery } from '@rolegate/contract';
+import type { AuditGrantRepository } from '@rolegate/db';
+import type { Logger } from '../logger.js';
+import { startBatches, writeGrantExport } from '../services/audit-export.js';
+import { grantDto } from './serialize.js';
+import { parseBody } from './validate.js';
+
+/** The filter part of a parsed audit query (exact matches only). */
+export function filterOf(q: AuditFilter): AuditFilter {
+  return { user: q.user, accountId: q.accountId, roleArn: q.roleArn, status: q.status, kind: q.kind, from: q.from, to: q.to };
+}
+
+/**
+ * `/api/audit/*`, mounted behind requireUser(rbac, 'auditor'). Reads only:
+ * grant history (denied and failed attempts included), one grant with its
+ * CloudTrail keys, and streamed CSV / NDJSON exports.
+ */
+export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger }) {
+  const r = Router();
+
+  r.get('/grants', async (req, res) => {
+    const q = parseBody(auditGrantsQuery, req.query);
+    const page = await deps.grants.list(filterOf(q), { limit: q.limit, cursor: q.cursor });
+    res.set('Cache-Control', 'no-store').json({ items: page.items.map(grantDto), nextCursor: page.nextCursor });
+  });
+
+  r.get('/grants/export', async (req, res) => {
+    const q = parseBody(auditExportQuery, req.query);
+    const chunks = await startBatches(deps.grants.exportChunks(filterOf(q), q.format));
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    res
+      .status(200)
+      .set('Cache-Control', 'no-store')
+      .set('Content-Disposition', `attachment; filename="rolegate-grants-${stamp}.${q.format}"`)
+      .type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    try {
+      await writeGrantExport(chunks, res, q.format);
+      res.end();
+    } catch (err) {
+      // Headers are gone: cut the connection so the client sees an incomplete download, never a short "complete" file.
+      deps.log.error({ err, path: req.path }, 'audit export failed mid-stream');
+      res.destroy();
+    }
+  });
+
+  r.get('/grants/:id', async (req, res) => {
+    const grant = await deps.grants.findById(req.params.id);
+    if (!grant) throw new AppError('NOT_FOUND', `No grant with id ${req.params.id}`);
+    res.set('Cache-Control', 'no-store').json({
+      grant: grantDto(grant),
+      cloudTrail: {
+        roleSessionName: grant.roleSessionName,
+        sourceIdentity: grant.sourceIdentity,
+        accessKeyId: grant.accessKeyId,
+        stsRequestId: grant.stsRequestId,
+        grantIdTag: { key: GRANT_ID_TAG, value: grant.id },
+      },
+    });
+  });
+
+  r.use((req, _res, next) => next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`)));
+  return r;
+}

@@ -1,0 +1,83 @@
+import express, { Router, type Request, type Response } from 'express';
+import { AppError } from '@rolegate/core';
+import type { SamlLoginService } from '../auth/saml-login.js';
+import type { SamlServiceProvider } from '../auth/saml-sp.js';
+import { toAppError } from '../middleware/errors.js';
+import { renderMessagePage } from './pages.js';
+
+/** Own body limit for the ACS: SAML Responses are larger than our JSON, but still bounded. */
+export const ACS_BODY_LIMIT = '256kb';
+const BINDING_TTL_SECONDS = 600;
+
+/**
+ * The cookie binding a SAML sign-in to the browser that started it. The IdP
+ * answers with a cross-site POST, which carries no SameSite=Lax session
+ * cookie, so this one is SameSite=None (and therefore Secure) on https; on
+ * plain-http demo setups, where the IdP is same-site, it is Lax.
+ */
+export function samlBindingCookie(secure: boolean) {
+  return {
+    name: secure ? '__Host-rolegate.saml' : 'rolegate.saml',
+    options: { httpOnly: true, secure, sameSite: secure ? ('none' as const) : ('lax' as const), path: '/', maxAge: BINDING_TTL_SECONDS * 1000 },
+  };
+}
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/** Browsers get a small HTML page for a refused sign-in; API clients the JSON error. */
+function sendLoginError(req: Request, res: Response, err: unknown): void {
+  const appErr = toAppError(err);
+  if (appErr.status >= 500) throw err;
+  if (req.accepts(['json', 'html']) === 'html') {
+    res.status(appErr.status).type('html').send(renderMessagePage('Sign-in failed', appErr.message, appErr.code));
+    return;
+  }
+  res.status(appErr.status).json({ error: { code: appErr.code, message: appErr.message } });
+}
+
+/**
+ * `/auth/saml/*`: SP metadata and the Assertion Consumer Service. Mounted
+ * before the app-wide body parsers so the ACS has its own (larger, still
+ * bounded) urlencoded limit. `signIn` regenerates the session for the principal.
+ */
+export function samlRoutes(deps: {
+  sp: SamlServiceProvider;
+  samlLogin: SamlLoginService;
+  secureCookies: boolean;
+  signIn: (req: Request, principal: Awaited<ReturnType<SamlLoginService['complete']>>['principal']) => Promise<void>;
+}) {
+  const r = Router();
+  const binding = samlBindingCookie(deps.secureCookies);
+
+  r.get('/metadata', (_req, res) => {
+    res.type('application/samlmetadata+xml').send(deps.sp.metadata());
+  });
+
+  r.post(
+    '/acs',
+    express.urlencoded({ extended: false, limit: ACS_BODY_LIMIT, parameterLimit: 5 }),
+    async (req, res) => {
+      res.set('Cache-Control', 'no-store');
+      const secret = cookieValue(req, binding.name);
+      // The binding is single-use: clear it whatever happens next.
+      res.clearCookie(binding.name, { path: '/', httpOnly: true, secure: binding.options.secure, sameSite: binding.options.sameSite });
+      try {
+        if (!req.is('application/x-www-form-urlencoded')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Post the SAMLResponse as a form');
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const { principal, returnTo } = await deps.samlLogin.complete(secret, body.SAMLResponse);
+        await deps.signIn(req, principal);
+        res.redirect(303, returnTo);
+      } catch (err) {
+        sendLoginError(req, res, err);
+      }
+    },
+  );
+
+  return r;
+}

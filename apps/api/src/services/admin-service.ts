@@ -1,0 +1,141 @@
+import {
+  AppError,
+  assertNoIssues,
+  brokerTrustPrincipal,
+  mappingIssues,
+  parseRoleArn,
+  trustPolicyFor,
+  type FieldIssue,
+  type MappingSpec,
+  type Principal,
+} from '@rolegate/core';
+import type { Actor, AdminChangeRepository, AdminMappingRecord, AdminMappingRepository } from '@rolegate/db';
+import { parse, stringify } from 'yaml';
+import { parseMappingsYaml } from '../mappings-file.js';
+
+export interface MappingFieldsInput {
+  group: string;
+  roleArn: string;
+  maxDurationSeconds: number;
+  requireReason: boolean;
+  description: string;
+  enabled: boolean;
+}
+
+function actorOf(p: Principal): Actor {
+  return { id: p.userId, email: p.email };
+}
+
+/** Full rule check of a mapping (core rules), then the account id taken from its ARN. @throws AppError VALIDATION_FAILED */
+function validSpec(m: MappingFieldsInput): MappingSpec {
+  assertNoIssues(mappingIssues(m));
+  return { ...m, accountId: parseRoleArn(m.roleArn)!.accountId };
+}
+
+const YAML_HEADER = '# Rolegate accounts and mappings (MAPPINGS_FILE format). Importing this document makes the\n# mappings equal to it: mappings not listed are deleted.\n';
+
+/**
+ * Admin use cases: mappings, accounts, YAML import/export, trust policies.
+ * Every write goes through the repository's transaction that also records
+ * the change, so no admin write can skip the change log.
+ */
+export function createAdminService(deps: {
+  mappings: AdminMappingRepository;
+  changes: AdminChangeRepository;
+  /** The broker's ARN as STS reports it (GetCallerIdentity), or null when unknown. */
+  brokerIdentity: () => Promise<string | null>;
+  /** BROKER_PRINCIPAL_ARN: overrides the detected identity. */
+  brokerPrincipalOverride?: string | undefined;
+}) {
+  let brokerPrincipal: string | null = deps.brokerPrincipalOverride ?? null;
+
+  async function resolveBrokerPrincipal(): Promise<string> {
+    if (!brokerPrincipal) {
+      const arn = await deps.brokerIdentity();
+      brokerPrincipal = arn ? brokerTrustPrincipal(arn) : null;
+    }
+    if (!brokerPrincipal) {
+      throw new AppError('BROKER_IDENTITY_UNKNOWN', "The broker's AWS identity is unknown (STS GetCallerIdentity failed); set BROKER_PRINCIPAL_ARN");
+    }
+    return brokerPrincipal;
+  }
+
+  return {
+    listMappings: () => deps.mappings.listMappings(),
+
+    /** @throws AppError VALIDATION_FAILED | DUPLICATE_MAPPING */
+    createMapping: (p: Principal, input: MappingFieldsInput) => deps.mappings.createMapping(validSpec(input), actorOf(p)),
+
+    /** Partial update: fields not sent keep their value; the merged mapping must pass every rule. @throws AppError NOT_FOUND | VALIDATION_FAILED | DUPLICATE_MAPPING */
+    updateMapping: (p: Principal, id: string, patch: Partial<MappingFieldsInput>) =>
+      deps.mappings.updateMapping(id, (current: AdminMappingRecord) => validSpec({ ...current, ...patch }), actorOf(p)),
+
+    /** @throws AppError NOT_FOUND */
+    deleteMapping: (p: Principal, id: string) => deps.mappings.deleteMapping(id, actorOf(p)),
+
+    listAccounts: () => deps.mappings.listAccounts(),
+
+    /** @throws AppError VALIDATION_FAILED (id not 12 digits) */
+    upsertAccount: (p: Principal, id: string, name: string) => {
+      if (!/^\d{12}$/.test(id)) {
+        throw new AppError('VALIDATION_FAILED', 'id: must be a 12-digit AWS account id', { issues: [{ path: 'id', message: 'must be a 12-digit AWS account id' }] });
+      }
+      return deps.mappings.upsertAccount(id, name, actorOf(p));
+    },
+
+    /** The current accounts and mappings as a MAPPINGS_FILE YAML document. */
+    async exportYaml(): Promise<string> {
+      const { accounts, mappings } = await deps.mappings.snapshot();
+      const doc = {
+        accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+        mappings: mappings.map((m) => ({
+          group: m.group,
+          roleArn: m.roleArn,
+          maxDurationSeconds: m.maxDurationSeconds,
+          requireReason: m.requireReason,
+          description: m.description,
+          enabled: m.enabled,
+        })),
+      };
+      return YAML_HEADER + stringify(doc, { lineWidth: 0 });
+    },
+
+    /**
+     * Imports a MAPPINGS_FILE document as the new desired state, in one
+     * transaction; with `dryRun` only the diff is computed.
+     * @throws AppError VALIDATION_FAILED (malformed YAML, a rule broken, duplicates) — nothing applied
+     */
+    async importYaml(p: Principal, text: string, dryRun: boolean) {
+      let doc;
+      try {
+        doc = parseMappingsYaml(text, 'yaml');
+      } catch (err) {
+        throw new AppError('VALIDATION_FAILED', (err as Error).message);
+      }
+      // An empty or truncated document would otherwise delete every mapping.
+      const raw: unknown = parse(text, { maxAliasCount: 50 });
+      if (raw === null || typeof raw !== 'object' || !('mappings' in raw)) {
+        throw new AppError('VALIDATION_FAILED', 'yaml: the document has no "mappings" key (send "mappings: []" to remove every mapping)');
+      }
+      const issues: FieldIssue[] = doc.mappings.flatMap((m, i) =>
+        mappingIssues(m, new Set(doc.accounts.map((a) => a.id))).map((issue) => ({ path: `mappings.${i}.${issue.path}`, message: `mappings.${i}.${issue.message}` })),
+      );
+      assertNoIssues(issues);
+      const declared = { accounts: doc.accounts, mappings: doc.mappings.map((m) => ({ ...m, accountId: parseRoleArn(m.roleArn)!.accountId })) };
+      return { dryRun, ...(await deps.mappings.importDeclared(declared, { dryRun, actor: actorOf(p) })) };
+    },
+
+    /** The trust policy a mapping's role needs. @throws AppError NOT_FOUND | BROKER_IDENTITY_UNKNOWN */
+    async trustPolicy(id: string) {
+      const mapping = await deps.mappings.findMapping(id);
+      if (!mapping) throw new AppError('NOT_FOUND', `No mapping with id ${id}`);
+      const principal = await resolveBrokerPrincipal();
+      const { policy, warnings } = trustPolicyFor(mapping.roleArn, principal);
+      return { mappingId: mapping.id, roleArn: mapping.roleArn, brokerPrincipalArn: principal, actions: policy.Statement[0]!.Action, policy, warnings };
+    },
+
+    listChanges: (q: Parameters<AdminChangeRepository['list']>[0]) => deps.changes.list(q),
+  };
+}
+
+export type AdminService = ReturnType<typeof createAdminService>;

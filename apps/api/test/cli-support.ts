@@ -1,0 +1,100 @@
+// Helpers shared by the CLI test files: the browser side of a CLI sign-in,
+// driven by HTTP with a signed-in TestBrowser, and running the real CLI.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { TestBrowser } from './support/http-client.js';
+
+export const CLI_BIN = path.resolve(import.meta.dirname, '../../../packages/cli/bin/rolegate.js');
+
+/** Hidden and text inputs of the first form in an HTML page. */
+export function formFields(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"/g)) {
+    out[m[1]!] = m[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  }
+  return out;
+}
+
+/** Posts an HTML form (urlencoded) as the browser would. */
+export function postForm(b: TestBrowser, path: string, fields: Record<string, string>, opts: { csrf?: boolean } = {}) {
+  return b.request('POST', path, {
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    csrf: opts.csrf ?? false,
+  });
+}
+
+/** A PKCE pair and state as the CLI makes them. */
+export function loopbackStart(port = 49152) {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const state = randomBytes(24).toString('base64url');
+  return { verifier, challenge, state, port, query: new URLSearchParams({ port: String(port), state, code_challenge: challenge, label: 'test-host' }).toString() };
+}
+
+/** The browser half of a loopback login: confirm page, form POST; returns the redirect to the CLI. */
+export async function approveLoopback(b: TestBrowser, loginPath: string) {
+  const page = await b.get(loginPath, { accept: 'text/html' });
+  if (page.status !== 200) throw new Error(`confirm page: ${page.status} ${page.text}`);
+  const res = await postForm(b, '/cli/login', formFields(page.text));
+  if (res.status !== 302 || !res.location) throw new Error(`confirm POST: ${res.status} ${res.text}`);
+  return new URL(res.location);
+}
+
+/** Signs in a CLI by HTTP only (no listener) and returns the issued token. */
+export async function cliTokenFor(b: TestBrowser): Promise<{ token: string; tokenId: string; expiresAt: string }> {
+  const s = loopbackStart();
+  const back = await approveLoopback(b, `/cli/login?${s.query}`);
+  const res = await fetch(`${b.baseUrl}/api/cli/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: back.searchParams.get('code'), codeVerifier: s.verifier }),
+  });
+  if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { token: string; tokenId: string; expiresAt: string };
+}
+
+/** A request with a bearer token (and, when given, a browser's cookies). */
+export async function bearer(baseUrl: string, token: string, method: string, path: string, opts: { json?: unknown; cookie?: string } = {}) {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (opts.json !== undefined) headers['content-type'] = 'application/json';
+  if (opts.cookie) headers.cookie = opts.cookie;
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: opts.json === undefined ? undefined : JSON.stringify(opts.json), redirect: 'manual' });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running CLI: its output so far, and a way to wait for a line or the exit. */
+export function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const exited = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return {
+    child,
+    exited,
+    /** Resolves with the first match of `re` in stderr. */
+    async waitFor(re: RegExp): Promise<RegExpMatchArray> {
+      for (;;) {
+        const m = stderr.match(re);
+        if (m) return m;
+        if (child.exitCode !== null) throw new Error(`CLI exited (${child.exitCode}) before printing ${re}: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return startCli(args, env).exited;
+}

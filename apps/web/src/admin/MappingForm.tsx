@@ -1,0 +1,254 @@
+import { useEffect, useId, useRef } from 'react';
+import { useForm, type FieldPath } from 'react-hook-form';
+import type { AdminAccount, AdminMapping } from '@rolegate/contract';
+import { ApiError, errorMessage } from '../api';
+import { formatDuration } from '../format';
+import { useSaveMapping } from '../hooks/useAdmin';
+import { Spinner } from '../components/Spinner';
+import { checkGroup, checkMaxDuration, checkRoleArn, MAX_MAX_DURATION, MIN_MAX_DURATION } from './mapping-rules';
+import { FieldError } from './FieldError';
+
+interface FormValues {
+  group: string;
+  roleArn: string;
+  accountName: string;
+  maxDurationSeconds: number;
+  description: string;
+  requireReason: boolean;
+  enabled: boolean;
+}
+
+interface Props {
+  /** The mapping to edit; absent for a new one. */
+  mapping?: AdminMapping;
+  accounts: readonly AdminAccount[];
+  onDone: (saved: AdminMapping | null) => void;
+}
+
+const FIELDS: readonly FieldPath<FormValues>[] = ['group', 'roleArn', 'maxDurationSeconds', 'description', 'requireReason', 'enabled'];
+
+/** Create or edit a mapping. Every rule is checked at its field before anything is sent; the server's 400 issues land on their fields too. */
+export function MappingForm({ mapping, accounts, onDone }: Props) {
+  const id = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const save = useSaveMapping();
+  const {
+    register,
+    handleSubmit,
+    watch,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm<FormValues>({
+    mode: 'onTouched',
+    defaultValues: {
+      group: mapping?.group ?? '',
+      roleArn: mapping?.roleArn ?? '',
+      accountName: '',
+      maxDurationSeconds: mapping?.maxDurationSeconds ?? 3600,
+      description: mapping?.description ?? '',
+      requireReason: mapping?.requireReason ?? false,
+      enabled: mapping?.enabled ?? true,
+    },
+  });
+
+  useEffect(() => heading.current?.focus(), []);
+
+  const arn = checkRoleArn(watch('roleArn'));
+  const duration = watch('maxDurationSeconds');
+  const account = arn.ok ? accounts.find((a) => a.id === arn.parts.accountId) : undefined;
+  const newAccountId = arn.ok && !account ? arn.parts.accountId : null;
+
+  async function onSubmit(values: FormValues) {
+    const body = {
+      group: values.group,
+      roleArn: values.roleArn,
+      maxDurationSeconds: values.maxDurationSeconds,
+      description: values.description,
+      requireReason: values.requireReason,
+      enabled: values.enabled,
+    };
+    try {
+      const res = await save.mutateAsync({
+        ...(mapping ? { id: mapping.id } : {}),
+        body,
+        ...(newAccountId ? { account: { id: newAccountId, name: values.accountName.trim() } } : {}),
+      });
+      onDone(res.mapping);
+    } catch (err) {
+      const issues = err instanceof ApiError ? err.issues : [];
+      let placed = false;
+      for (const issue of issues) {
+        const field = issue.path === 'name' ? 'accountName' : FIELDS.find((f) => f === issue.path);
+        if (field) {
+          setError(field, { type: 'server', message: issue.message });
+          placed = true;
+        }
+      }
+      if (!placed) setError('root.server', { type: 'server', message: errorMessage(err) });
+    }
+  }
+
+  const describe = (field: keyof FormValues, hint?: boolean) =>
+    [hint ? `${id}-${field}-hint` : '', errors[field] ? `${id}-${field}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+  return (
+    <form className="card form-card" onSubmit={(e) => void handleSubmit(onSubmit)(e)} noValidate data-testid="mapping-form" aria-labelledby={`${id}-title`}>
+      <header className="form-card__header">
+        <h2 id={`${id}-title`} className="section-title" ref={heading} tabIndex={-1}>
+          {mapping ? 'Edit mapping' : 'New mapping'}
+        </h2>
+        <p className="section-lead">
+          Members of the group can request the role. Changes take effect on their next request and are recorded in the change history.
+        </p>
+      </header>
+
+      {errors.root?.server && (
+        <p className="form-error" role="alert" data-testid="mapping-form-error">
+          {errors.root.server.message}
+        </p>
+      )}
+
+      <div className="form-grid">
+        <div className="field">
+          <label className="field__label" htmlFor={`${id}-group`}>
+            IdP group
+          </label>
+          <input
+            id={`${id}-group`}
+            className="input"
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="mapping-group"
+            aria-invalid={errors.group ? true : undefined}
+            aria-describedby={describe('group', true)}
+            {...register('group', { validate: checkGroup })}
+          />
+          <p id={`${id}-group-hint`} className="field__hint">
+            Exactly as the identity provider sends it (case and spaces matter).
+          </p>
+          <FieldError id={`${id}-group-error`} error={errors.group} />
+        </div>
+
+        <div className="field field--wide">
+          <label className="field__label" htmlFor={`${id}-roleArn`}>
+            Role ARN
+          </label>
+          <input
+            id={`${id}-roleArn`}
+            className="input mono"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="arn:aws:iam::123456789012:role/Developer"
+            data-testid="mapping-role-arn"
+            aria-invalid={errors.roleArn ? true : undefined}
+            aria-describedby={describe('roleArn', true)}
+            {...register('roleArn', { validate: (v) => { const r = checkRoleArn(v); return r.ok ? true : r.message; } })}
+          />
+          <p id={`${id}-roleArn-hint`} className="field__hint" data-testid="mapping-arn-summary">
+            {arn.ok ? (
+              <>
+                Partition <strong>{arn.parts.partition}</strong> · account <strong className="mono">{arn.parts.accountId}</strong>
+                {account ? ` (${account.name})` : ' (new account)'} · path <span className="mono">{arn.parts.path}</span> · role{' '}
+                <strong>{arn.parts.roleName}</strong>
+              </>
+            ) : (
+              'arn:aws|aws-us-gov|aws-cn:iam::<12-digit account>:role/[path/]Name'
+            )}
+          </p>
+          <FieldError id={`${id}-roleArn-error`} error={errors.roleArn} />
+        </div>
+
+        {newAccountId && (
+          <div className="field">
+            <label className="field__label" htmlFor={`${id}-accountName`}>
+              Name for account {newAccountId}
+            </label>
+            <input
+              id={`${id}-accountName`}
+              className="input"
+              autoComplete="off"
+              placeholder="e.g. production"
+              data-testid="mapping-account-name"
+              aria-invalid={errors.accountName ? true : undefined}
+              aria-describedby={describe('accountName', true)}
+              {...register('accountName', {
+                validate: (v) => (newAccountId === null || (v.trim().length > 0 && v.trim().length <= 128) ? true : 'Give the new account a name (1–128 characters).'),
+              })}
+            />
+            <p id={`${id}-accountName-hint`} className="field__hint">
+              This account is new to Rolegate; people see this name in the portal.
+            </p>
+            <FieldError id={`${id}-accountName-error`} error={errors.accountName} />
+          </div>
+        )}
+
+        <div className="field">
+          <label className="field__label" htmlFor={`${id}-max`}>
+            Maximum session (seconds)
+          </label>
+          <input
+            id={`${id}-max`}
+            className="input"
+            type="number"
+            inputMode="numeric"
+            min={MIN_MAX_DURATION}
+            max={MAX_MAX_DURATION}
+            step={1}
+            data-testid="mapping-max-duration"
+            aria-invalid={errors.maxDurationSeconds ? true : undefined}
+            aria-describedby={describe('maxDurationSeconds', true)}
+            {...register('maxDurationSeconds', { valueAsNumber: true, validate: checkMaxDuration })}
+          />
+          <p id={`${id}-maxDurationSeconds-hint`} className="field__hint">
+            {checkMaxDuration(duration) === true ? `= ${formatDuration(duration)}. ` : ''}
+            {MIN_MAX_DURATION}–{MAX_MAX_DURATION} (15 min to 12 h).
+          </p>
+          <FieldError id={`${id}-maxDurationSeconds-error`} error={errors.maxDurationSeconds} />
+        </div>
+
+        <div className="field field--wide">
+          <label className="field__label" htmlFor={`${id}-description`}>
+            Description <span className="field__required">(optional)</span>
+          </label>
+          <textarea
+            id={`${id}-description`}
+            className="input textarea"
+            rows={2}
+            data-testid="mapping-description"
+            aria-invalid={errors.description ? true : undefined}
+            aria-describedby={describe('description')}
+            {...register('description', { maxLength: { value: 1000, message: 'At most 1000 characters.' } })}
+          />
+          <FieldError id={`${id}-description-error`} error={errors.description} />
+        </div>
+
+        <div className="field field--wide checks">
+          <label className="check">
+            <input type="checkbox" data-testid="mapping-require-reason" {...register('requireReason')} />
+            <span>
+              <strong>Require a reason</strong>
+              <span className="check__hint">People must say why before they get the role; the reason is recorded with the grant.</span>
+            </span>
+          </label>
+          <label className="check">
+            <input type="checkbox" data-testid="mapping-enabled" {...register('enabled')} />
+            <span>
+              <strong>Enabled</strong>
+              <span className="check__hint">A disabled mapping stays in the list but grants nothing.</span>
+            </span>
+          </label>
+        </div>
+      </div>
+
+      <div className="form-card__footer">
+        <button type="button" className="btn btn--secondary" onClick={() => onDone(null)} disabled={isSubmitting}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn--primary" disabled={isSubmitting} data-testid="mapping-save">
+          {isSubmitting && <Spinner />}
+          {isSubmitting ? 'Saving…' : mapping ? 'Save changes' : 'Create mapping'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,87 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CreateMappingBody, UpdateMappingBody } from '@rolegate/contract';
+import { adminApi } from '../api';
+import { queryKeys } from '../queryClient';
+import { useCsrfToken } from './useCsrfToken';
+
+export function useAdminMappings() {
+  return useQuery({ queryKey: queryKeys.adminMappings, queryFn: adminApi.mappings, select: (r) => r.items, staleTime: 0 });
+}
+
+export function useAdminAccounts() {
+  return useQuery({ queryKey: queryKeys.adminAccounts, queryFn: adminApi.accounts, select: (r) => r.items, staleTime: 0 });
+}
+
+/** The change log, newest first, one page per `nextCursor`. */
+export function useAdminChanges() {
+  return useInfiniteQuery({
+    queryKey: queryKeys.adminChanges,
+    queryFn: ({ pageParam }) => adminApi.changes(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    select: (data) => data.pages.flatMap((p) => p.items),
+    staleTime: 0,
+  });
+}
+
+export function useTrustPolicy(mappingId: string) {
+  return useQuery({ queryKey: queryKeys.trustPolicy(mappingId), queryFn: () => adminApi.trustPolicy(mappingId) });
+}
+
+/** After any admin write: mappings, accounts, the change log and the admin's own entitlements may differ. */
+function useRefreshAdmin() {
+  const client = useQueryClient();
+  return () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: ['admin'] }),
+      client.invalidateQueries({ queryKey: queryKeys.entitlements }),
+    ]);
+}
+
+/** Saves a mapping: creates (or renames) its account first when a name is given, then creates or updates the mapping. */
+export function useSaveMapping() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({
+    mutationFn: async (input: { id?: string; body: CreateMappingBody & UpdateMappingBody; account?: { id: string; name: string } }) => {
+      if (input.account) await adminApi.upsertAccount(input.account.id, input.account.name, csrf());
+      return input.id ? adminApi.updateMapping(input.id, input.body, csrf()) : adminApi.createMapping(input.body, csrf());
+    },
+    onSettled: refresh,
+  });
+}
+
+/** A one-field change such as `{ enabled: false }`. */
+export function useUpdateMapping() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({
+    mutationFn: (input: { id: string; body: UpdateMappingBody }) => adminApi.updateMapping(input.id, input.body, csrf()),
+    onSettled: refresh,
+  });
+}
+
+export function useDeleteMapping() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({ mutationFn: (mappingId: string) => adminApi.deleteMapping(mappingId, csrf()), onSettled: refresh });
+}
+
+export function useRenameAccount() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({
+    mutationFn: (input: { id: string; name: string }) => adminApi.upsertAccount(input.id, input.name, csrf()),
+    onSettled: refresh,
+  });
+}
+
+/** `dryRun: true` only computes the diff; the real import refreshes everything it may have changed. */
+export function useImportMappings() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({
+    mutationFn: (input: { yaml: string; dryRun: boolean }) => adminApi.importMappings(input.yaml, input.dryRun, csrf()),
+    onSuccess: (result) => (result.dryRun ? undefined : refresh()),
+  });
+}

@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'react';
+import type { AppRole } from '@rolegate/contract';
+
+/** A screen of the portal. Paths are real URLs so links, Back and sign-in `returnTo` keep working. */
+export type Route =
+  | { screen: 'access' }
+  | { screen: 'grants' }
+  | { screen: 'tokens' }
+  | { screen: 'mappings' }
+  | { screen: 'changes' }
+  | { screen: 'audit'; search: string }
+  | { screen: 'audit-grant'; grantId: string; search: string };
+
+export type Screen = Route['screen'];
+/** The screens that have a tab; a grant detail belongs to the "Grant history" tab. */
+export type TabId = Exclude<Screen, 'audit-grant'>;
+
+const PATHS: Record<TabId, string> = {
+  access: '/',
+  grants: '/grants',
+  tokens: '/tokens',
+  mappings: '/admin/mappings',
+  changes: '/admin/changes',
+  audit: '/audit/grants',
+};
+
+/** Which app role a screen needs (the server enforces the same on every route). */
+export const SCREEN_ROLE: Record<TabId, AppRole> = {
+  access: 'employee',
+  grants: 'employee',
+  tokens: 'employee',
+  mappings: 'admin',
+  changes: 'admin',
+  audit: 'auditor',
+};
+
+const GRANT_DETAIL = /^\/audit\/grants\/([\w-]{1,64})$/;
+
+/** Parses `location` into a route; unknown paths show the access screen. */
+export function parseRoute(pathname: string, search: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  const detail = GRANT_DETAIL.exec(path);
+  if (detail?.[1]) return { screen: 'audit-grant', grantId: detail[1], search };
+  const tab = (Object.keys(PATHS) as TabId[]).find((t) => PATHS[t] === path);
+  if (tab === 'audit') return { screen: 'audit', search };
+  return { screen: tab ?? 'access' } as Route;
+}
+
+/** The URL of a route. */
+export function routeUrl(route: Route): string {
+  if (route.screen === 'audit-grant') return `/audit/grants/${encodeURIComponent(route.grantId)}${route.search}`;
+  if (route.screen === 'audit') return `${PATHS.audit}${route.search}`;
+  return PATHS[route.screen];
+}
+
+export const tabOf = (route: Route): TabId => (route.screen === 'audit-grant' ? 'audit' : route.screen);
+
+const current = () => parseRoute(window.location.pathname, window.location.search);
+
+/**
+ * The current route and a navigate function (history.pushState, or
+ * replaceState for URL updates that should not add a Back step).
+ */
+export function useRoute(): [Route, (route: Route, opts?: { replace?: boolean }) => void] {
+  const [route, setRoute] = useState<Route>(current);
+
+  useEffect(() => {
+    const onPop = () => setRoute(current());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  function navigate(next: Route, opts: { replace?: boolean } = {}) {
+    const url = routeUrl(next);
+    if (url !== `${window.location.pathname}${window.location.search}`) {
+      if (opts.replace) window.history.replaceState(null, '', url);
+      else window.history.pushState(null, '', url);
+    }
+    setRoute(next);
+  }
+
+  return [route, navigate];
+}

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench` (= `pnpm exec tsx bench/run.ts`): the grant path against
+ * the AWS emulator, the bare baseline, start-up and idle RSS. Prints a
+ * markdown table and writes it to bench/results.md.
+ *
+ * Flags: --quick (short runs while developing), --duration=S, --connections=N,
+ * --no-startup, --no-grants, --out=FILE.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './child.js';
+import { benchGrantPath, type GrantPathResults, type RunResult } from './grant-path.js';
+import { fmt } from './stats.js';
+import { benchStartup, type StartupRun } from './startup.js';
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k!, v ?? 'true'] as const;
+  }),
+);
+const quick = args.has('quick');
+const settings = {
+  connections: Number(args.get('connections') ?? 50),
+  durationSeconds: Number(args.get('duration') ?? (quick ? 4 : 15)),
+  warmupSeconds: quick ? 2 : 5,
+  quietSeconds: quick ? 3 : 8,
+};
+const out = path.resolve(ROOT, args.get('out') ?? 'bench/results.md');
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    cpus: os.availableParallelism(),
+    model: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    memoryGb: os.totalmem() / 2 ** 30,
+    kernel: `${os.type()} ${os.release()}`,
+  };
+}
+
+type Row = [metric: string, value: string, goal: string, met: string];
+const yes = (ok: boolean) => (ok ? 'yes' : '**no**');
+
+function grantRows(g: GrantPathResults, c: number): Row[] {
+  const rows: Row[] = [];
+  for (const kind of ['console', 'cli'] as const) {
+    const r = g.rolegate[kind];
+    const b = g.baseline[kind];
+    const pct = (100 * r.load.requestsPerSecond) / b.load.requestsPerSecond;
+    rows.push([`grant ${kind}, ${c} clients: throughput`, `${fmt(r.load.requestsPerSecond, 0)} grants/s`, '—', '—']);
+    rows.push([`grant ${kind}, ${c} clients: latency p50 / p99`, `${r.load.latencyP50} / ${r.load.latencyP99} ms`, '—', '—']);
+    rows.push([`baseline ${kind}, ${c} clients: throughput`, `${fmt(b.load.requestsPerSecond, 0)} req/s (p50 ${b.load.latencyP50} / p99 ${b.load.latencyP99} ms)`, '—', '—']);
+    rows.push([`grant ${kind}: throughput vs baseline`, `${fmt(pct, 0)} %`, '≥ 70 %', yes(pct >= 70)]);
+  }
+  for (const [kind, t] of [['console', g.traced.console], ['cli', g.traced.cli]] as const) {
+    const o = t.server.overheadMs;
+    rows.push([`broker overhead ${kind}, ${c} clients: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
+  }
+  for (const [kind, t] of [['console', g.traced.consoleQuiet], ['cli', g.traced.cliQuiet]] as const) {
+    const o = t.server.overheadMs;
+    rows.push([`broker overhead ${kind}, 1 client: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
+  }
+  return rows;
+}
+
+function startupRows(runs: StartupRun[]): Row[] {
+  const rows: Row[] = [];
+  const fresh = runs.find((r) => r.dataDir === 'fresh');
+  const warm = runs.filter((r) => r.dataDir === 'initialised').map((r) => r.readyzMs).sort((a, b) => a - b);
+  if (fresh) rows.push(['start-up to ready, fresh DATA_DIR (initdb + migrations)', `${fmt(fresh.readyzMs / 1000, 2)} s`, '≤ 5 s', yes(fresh.readyzMs <= 5000)]);
+  if (warm.length) {
+    const median = warm[Math.floor((warm.length - 1) / 2)]!;
+    rows.push([`start-up to ready, initialised DATA_DIR (median of ${warm.length})`, `${fmt(median / 1000, 2)} s`, '≤ 5 s', yes(median <= 5000)]);
+  }
+  const rss = runs.map((r) => r.rssMb).filter((v): v is number => v !== null);
+  if (rss.length) {
+    const max = Math.max(...rss);
+    rows.push(['idle RSS of the server process after start (max of runs)', `${fmt(max, 0)} MB`, '≤ 150 MB', yes(max <= 150)]);
+  }
+  return rows;
+}
+
+function detailTable(g: GrantPathResults): string {
+  const lines = [
+    '| run | grants/s | p50 ms | p99 ms | non-2xx / errors | server CPU ms per grant | event-loop utilisation | overhead p50 / p99 ms | AWS round trips p50 / p99 ms |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  const add = (name: string, r: RunResult, traced: boolean) =>
+    lines.push(
+      `| ${name} | ${fmt(r.load.requestsPerSecond, 0)} | ${r.load.latencyP50} | ${r.load.latencyP99} | ${r.load.non2xx} / ${r.load.errors} | ${fmt(r.server.cpuMsPerRequest ?? Number.NaN, 2)} | ${fmt(r.server.eventLoopUtilization, 2)} | ` +
+        (traced ? `${fmt(r.server.overheadMs.p50, 2)} / ${fmt(r.server.overheadMs.p99, 2)} | ${fmt(r.server.upstreamMs.p50, 2)} / ${fmt(r.server.upstreamMs.p99, 2)} |` : '— | — |'),
+    );
+  add('Rolegate cli', g.rolegate.cli, false);
+  add('baseline cli', g.baseline.cli, false);
+  add('Rolegate console', g.rolegate.console, false);
+  add('baseline console', g.baseline.console, false);
+  add('Rolegate cli, traced', g.traced.cli, true);
+  add('Rolegate console, traced', g.traced.console, true);
+  add('Rolegate cli, 1 client, traced', g.traced.cliQuiet, true);
+  add('Rolegate console, 1 client, traced', g.traced.consoleQuiet, true);
+  return lines.join('\n');
+}
+
+async function main() {
+  const m = machine();
+  const loadBefore = os.loadavg();
+  const started = new Date();
+  log(`machine: ${m.cpus} CPUs, ${m.model}, Node ${m.node}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+  const rows: Row[] = [];
+  let details = '';
+  let startupDetails = '';
+  if (!args.has('no-grants')) {
+    const g = await benchGrantPath({ ...settings, log });
+    rows.push(...grantRows(g, settings.connections));
+    details = detailTable(g);
+    details += `\n\nAWS calls seen by the emulator during the four untraced runs: ${Object.entries(g.awsCalls).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+  }
+  if (!args.has('no-startup')) {
+    const runs = await benchStartup({ warmStarts: quick ? 1 : 3, idleSeconds: quick ? 2 : 5, log });
+    rows.push(...startupRows(runs));
+    startupDetails = [
+      '| DATA_DIR | /readyz 200 after | "Rolegate is ready" logged after | RSS server process | RSS tsx launcher |',
+      '|---|---|---|---|---|',
+      ...runs.map((r) => `| ${r.dataDir} | ${fmt(r.readyzMs, 0)} ms | ${fmt(r.readyLogMs ?? Number.NaN, 0)} ms | ${fmt(r.rssMb ?? Number.NaN, 0)} MB | ${fmt(r.launcherRssMb ?? Number.NaN, 0)} MB |`),
+    ].join('\n');
+  }
+  const loadAfter = os.loadavg();
+
+  const table = ['| metric | value | goal | met? |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const machineLine =
+    `Machine: ${m.cpus} CPUs (${m.model}), ${fmt(m.memoryGb, 1)} GB RAM, ${m.kernel}, Node ${m.node}. ` +
+    `Load average (1/5/15 min) before: ${loadBefore.map((l) => l.toFixed(2)).join(' / ')}, after: ${loadAfter.map((l) => l.toFixed(2)).join(' / ')}.`;
+  const report = [
+    '# Rolegate benchmark results',
+    '',
+    `Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` — ${started.toISOString()}`,
+    '',
+    machineLine,
+    '',
+    `Load: autocannon, ${settings.connections} connections, ${settings.durationSeconds} s per run after ${settings.warmupSeconds} s warm-up; ` +
+      'Rolegate, the baseline, and the AWS emulator + dev IdP each in their own Node process; one embedded PostgreSQL (fsync on).',
+    '',
+    table,
+    '',
+    details ? `## Grant path, per run\n\n${details}\n` : '',
+    startupDetails ? `## Start-up (demo mode, embedded PostgreSQL)\n\n${startupDetails}\n` : '',
+    'How to read it: see bench/README.md.',
+    '',
+  ].join('\n');
+  writeFileSync(out, report);
+  process.stdout.write(`${report}\n`);
+  log(`written to ${path.relative(ROOT, out)}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

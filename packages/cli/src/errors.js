@@ -1,0 +1,48 @@
+/** Exit codes of `rolegate`, stable for scripts. */
+export const EXIT = Object.freeze({
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  NOT_LOGGED_IN: 3,
+  TOKEN_INVALID: 4,
+  NOT_ENTITLED: 5,
+  BROKER_UNREACHABLE: 6,
+  REASON_REQUIRED: 7,
+});
+
+/** A failure to report to the user: a one-line message and an exit code. */
+export class CliError extends Error {
+  /**
+   * @param {string} message
+   * @param {number} exitCode one of EXIT
+   * @param {string} [code] the broker's error code, when it sent one
+   */
+  constructor(message, exitCode = EXIT.FAILURE, code) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+    this.code = code;
+  }
+}
+
+/**
+ * Turns a broker error body into a CliError with the matching exit code.
+ * @param {number} status HTTP status
+ * @param {unknown} body parsed JSON (or undefined)
+ * @returns {CliError}
+ */
+export function brokerError(status, body) {
+  const err = /** @type {{ error?: { code?: unknown, message?: unknown } } | undefined} */ (body)?.error;
+  const code = typeof err?.code === 'string' ? err.code : `HTTP_${status}`;
+  const message = typeof err?.message === 'string' && err.message ? err.message : `The broker answered HTTP ${status}`;
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return new CliError(`Your CLI token has expired or was revoked (${message}). Run \`rolegate login\`.`, EXIT.TOKEN_INVALID, code);
+    case 'NOT_ENTITLED':
+      return new CliError(`Not entitled: ${message}`, EXIT.NOT_ENTITLED, code);
+    case 'REASON_REQUIRED':
+      return new CliError(`${message}: pass --reason "why you need it".`, EXIT.REASON_REQUIRED, code);
+    default:
+      return new CliError(`${message} (${code})`, EXIT.FAILURE, code);
+  }
+}

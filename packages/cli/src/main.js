@@ -1,0 +1,245 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyProfiles, lineDiff, profilesFor } from './aws-config.js';
+import { brokerUrl, call } from './broker.js';
+import { openBrowser } from './browser.js';
+import { getConsoleUrl, getCredentials } from './credentials.js';
+import { parseDuration } from './duration.js';
+import { CliError, EXIT } from './errors.js';
+import { awsConfigFile, configDir, ensurePrivateDir, writeFileAtomic, modeOf } from './files.js';
+import { defaultLabel, deviceLogin, loopbackLogin } from './login.js';
+import { listEntitlements } from './roles.js';
+import { deleteLocalState, loadSession, requireSession, saveSession } from './session.js';
+import { VERSION } from './version.js';
+
+const HELP = `rolegate ${VERSION} — AWS credentials from a Rolegate broker
+
+Usage:
+  rolegate login --url <broker> [--no-browser] [--label <name>]
+  rolegate ls [--json]
+  rolegate credentials --account <id|name> --role <name> [--duration 1h] [--reason <text>]
+  rolegate configure [--dry-run] [--prefix rolegate] [--command rolegate] [--region <region>]
+  rolegate exec --account <id|name> --role <name> [--duration 1h] [--reason <text>] -- <command> [args...]
+  rolegate console --account <id|name> --role <name> [--duration 1h] [--reason <text>] [--destination <url>] [--print]
+  rolegate logout
+
+Files: the token and cached credentials live in $XDG_CONFIG_HOME/rolegate
+(default ~/.config/rolegate), mode 0600. configure edits $AWS_CONFIG_FILE
+(default ~/.aws/config).
+
+Exit codes: 0 ok, 1 failure, 2 usage, 3 not logged in, 4 token expired or
+revoked, 5 not entitled, 6 broker unreachable, 7 reason required.
+`;
+
+/** @typedef {{ stdout: (s: string) => void, stderr: (s: string) => void, env: NodeJS.ProcessEnv }} Io */
+
+const roleOptions = /** @type {const} */ ({
+  account: { type: 'string' },
+  role: { type: 'string' },
+  duration: { type: 'string' },
+  reason: { type: 'string' },
+});
+
+/**
+ * @param {{ account?: string | undefined, role?: string | undefined, duration?: string | undefined, reason?: string | undefined }} v
+ * @returns {import('./credentials.js').RoleRequest}
+ */
+function roleRequest(v) {
+  if (!v.account || !v.role) throw new CliError('Pass --account <id|name> and --role <name> (see `rolegate ls`).', EXIT.USAGE);
+  return { account: v.account, role: v.role, durationSeconds: parseDuration(v.duration), reason: v.reason };
+}
+
+/**
+ * @template {import('node:util').ParseArgsConfig['options']} O
+ * @param {string[]} args
+ * @param {O} options
+ * @param {boolean} [positionals]
+ */
+function parse(args, options, positionals = false) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals, strict: true });
+  } catch (err) {
+    throw new CliError(`${/** @type {Error} */ (err).message}\n\n${HELP}`, EXIT.USAGE);
+  }
+}
+
+/** @type {Record<string, (args: string[], io: Io) => Promise<number>>} */
+const commands = {
+  async login(args, io) {
+    const { values } = parse(args, { url: { type: 'string' }, 'no-browser': { type: 'boolean' }, label: { type: 'string' } });
+    const dir = configDir(io.env);
+    const previous = await loadSession(dir);
+    const base = brokerUrl(values.url ?? io.env.ROLEGATE_URL ?? previous?.url);
+    const label = (values.label ?? defaultLabel()).slice(0, 64);
+    const log = (/** @type {string} */ line) => io.stderr(`${line}\n`);
+    const t = values['no-browser'] ? await deviceLogin(base, { label, log }) : await loopbackLogin(base, { label, log, env: io.env });
+    await deleteLocalState(dir); // credentials cached for an earlier login must not outlive it
+    await saveSession({ url: base, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt, ...(t.user?.email ? { email: t.user.email } : {}) }, dir);
+    io.stderr(`Signed in${t.user?.email ? ` as ${t.user.email}` : ''} to ${base}; the CLI token expires at ${t.expiresAt}.\n`);
+    return EXIT.OK;
+  },
+
+  async ls(args, io) {
+    const { values } = parse(args, { json: { type: 'boolean' } });
+    const items = await listEntitlements(await requireSession(configDir(io.env)));
+    if (values.json) {
+      io.stdout(`${JSON.stringify(items, null, 2)}\n`);
+      return EXIT.OK;
+    }
+    if (items.length === 0) {
+      io.stderr('You have no roles.\n');
+      return EXIT.OK;
+    }
+    const rows = [['ACCOUNT', 'NAME', 'ROLE', 'MAX', 'REASON'], ...items.map((e) => [e.accountId, e.accountName, e.roleName, `${e.maxDurationSeconds / 3600}h`, e.requireReason ? 'required' : ''])];
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+    io.stdout(rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n');
+    return EXIT.OK;
+  },
+
+  async credentials(args, io) {
+    const { values } = parse(args, roleOptions);
+    const dir = configDir(io.env);
+    const c = await getCredentials(await requireSession(dir), dir, roleRequest(values));
+    io.stdout(`${JSON.stringify(c)}\n`);
+    return EXIT.OK;
+  },
+
+  async configure(args, io) {
+    const { values } = parse(args, {
+      'dry-run': { type: 'boolean' },
+      prefix: { type: 'string', default: 'rolegate' },
+      command: { type: 'string', default: 'rolegate' },
+      region: { type: 'string' },
+    });
+    const items = await listEntitlements(await requireSession(configDir(io.env)));
+    const file = awsConfigFile(io.env);
+    let before = '';
+    try {
+      before = await readFile(file, 'utf8');
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err;
+    }
+    const profiles = profilesFor(items, { prefix: values.prefix, command: values.command, region: values.region });
+    const after = applyProfiles(before, profiles, values.prefix);
+    const diff = lineDiff(before, after);
+    if (values['dry-run']) {
+      io.stdout(diff ? `--- ${file}\n+++ ${file} (after rolegate configure)\n${diff}` : `${file} is up to date.\n`);
+      return EXIT.OK;
+    }
+    if (diff) {
+      await ensureParent(file);
+      await writeFileAtomic(file, after, (await modeOf(file)) ?? 0o600);
+    }
+    io.stderr(`${diff ? 'Wrote' : 'Kept'} ${profiles.length} profile(s) in ${file}:\n${profiles.map((p) => `  ${p.name}`).join('\n')}\n`);
+    return EXIT.OK;
+  },
+
+  async exec(args, io) {
+    const { values, positionals } = parse(args, roleOptions, true);
+    if (positionals.length === 0) throw new CliError('Name the command to run after --, e.g. rolegate exec --account a --role r -- aws s3 ls', EXIT.USAGE);
+    const dir = configDir(io.env);
+    const c = await getCredentials(await requireSession(dir), dir, roleRequest(values));
+    /** @type {NodeJS.ProcessEnv} */
+    const env = { ...io.env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_CREDENTIAL_EXPIRATION: c.Expiration };
+    // A profile in the environment would take precedence over these keys in the SDKs.
+    delete env.AWS_PROFILE;
+    delete env.AWS_DEFAULT_PROFILE;
+    const [cmd, ...rest] = /** @type {[string, ...string[]]} */ (positionals);
+    return await new Promise((resolve, reject) => {
+      const child = spawn(cmd, rest, { stdio: 'inherit', env });
+      const forward = (/** @type {NodeJS.Signals} */ sig) => child.kill(sig);
+      process.on('SIGINT', forward).on('SIGTERM', forward);
+      child.on('error', (err) => reject(new CliError(`Cannot run ${cmd}: ${err.message}`, EXIT.FAILURE)));
+      child.on('exit', (code, signal) => {
+        process.off('SIGINT', forward).off('SIGTERM', forward);
+        resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : EXIT.FAILURE));
+      });
+    });
+  },
+
+  async console(args, io) {
+    const { values } = parse(args, { ...roleOptions, destination: { type: 'string' }, print: { type: 'boolean' } });
+    const url = await getConsoleUrl(await requireSession(configDir(io.env)), { ...roleRequest(values), destination: values.destination });
+    if (values.print || !openBrowser(url, io.env)) io.stdout(`${url}\n`);
+    else io.stderr('Opened the AWS console in your browser.\n');
+    return EXIT.OK;
+  },
+
+  async logout(args, io) {
+    parse(args, {});
+    const dir = configDir(io.env);
+    const s = await loadSession(dir);
+    if (!s) {
+      io.stderr('Not logged in.\n');
+      return EXIT.OK;
+    }
+    /** @type {CliError | undefined} */
+    let failure;
+    try {
+      await call(s.url, { method: 'POST', path: '/api/cli/logout', token: s.token });
+    } catch (err) {
+      failure = err instanceof CliError ? err : new CliError(String(err));
+    }
+    await deleteLocalState(dir);
+    if (failure && failure.exitCode === EXIT.BROKER_UNREACHABLE) {
+      io.stderr(`Deleted the local token and cached credentials, but the broker could not revoke the token: ${failure.message} It stays valid until ${s.expiresAt}; revoke it in the portal.\n`);
+      return failure.exitCode;
+    }
+    io.stderr('Logged out: the token was revoked and local files deleted.\n');
+    return EXIT.OK;
+  },
+};
+
+/** @param {string} file */
+async function ensureParent(file) {
+  const dir = path.dirname(file);
+  if ((await modeOf(dir)) === undefined) await ensurePrivateDir(dir);
+}
+
+/**
+ * Runs `rolegate` with the given arguments and returns the exit code.
+ * @param {string[]} argv arguments after the program name
+ * @param {Partial<Io>} [io]
+ * @returns {Promise<number>}
+ */
+export async function main(argv, io = {}) {
+  /** @type {Io} */
+  const out = {
+    stdout: io.stdout ?? ((s) => void process.stdout.write(s)),
+    stderr: io.stderr ?? ((s) => void process.stderr.write(s)),
+    env: io.env ?? process.env,
+  };
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out.stdout(HELP);
+    return name ? EXIT.OK : EXIT.USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    out.stdout(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    out.stderr(`rolegate: unknown command "${name}"\n\n${HELP}`);
+    return EXIT.USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (!(name === 'exec' && rest.indexOf('--') !== -1 && rest.indexOf('--') < rest.indexOf('--help'))) {
+      out.stdout(HELP);
+      return EXIT.OK;
+    }
+  }
+  try {
+    return await command(rest, out);
+  } catch (err) {
+    if (err instanceof CliError) {
+      out.stderr(`rolegate: ${err.message}\n`);
+      return err.exitCode;
+    }
+    out.stderr(`rolegate: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.FAILURE;
+  }
+}

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from './grants.js';
+
+/*
+ * Admin API: accounts, group → role mappings, YAML import/export, change log,
+ * trust policies. These schemas check shape and give inline messages; the
+ * server also applies the full rules (packages/core admin-rules) and answers
+ * 400 VALIDATION_FAILED with `details.issues: [{ path, message }]` whose
+ * `path` names the body field, so a form can show each message at its field.
+ */
+
+export const AWS_ACCOUNT_ID = /^\d{12}$/;
+/** Same pattern the server enforces: arn:<aws|aws-us-gov|aws-cn>:iam::<12 digits>:role/[path/]Name */
+export const ROLE_ARN_PATTERN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role(\/(?:[\x21-\x7e]{1,510}\/)?)([\w+=,.@-]{1,64})$/;
+
+export const accountIdSchema = z.string().regex(AWS_ACCOUNT_ID, 'must be a 12-digit AWS account id');
+
+const groupSchema = z
+  .string()
+  .min(1, 'group is required')
+  .max(256, 'group must be at most 256 characters')
+  .refine((g) => g === g.trim(), 'group must not start or end with spaces (groups match exactly)')
+  .refine((g) => !g.includes(','), 'one group per mapping: a comma is not a list separator (groups match exactly)');
+
+const roleArnSchema = z
+  .string()
+  .max(2048, 'roleArn must be at most 2048 characters')
+  .regex(ROLE_ARN_PATTERN, 'roleArn must look like arn:aws:iam::123456789012:role/[path/]RoleName (partition aws, aws-us-gov or aws-cn)');
+
+const maxDurationSchema = z
+  .number({ error: 'maxDurationSeconds must be a number of seconds' })
+  .int('maxDurationSeconds must be whole seconds')
+  .min(MIN_DURATION_SECONDS, `maxDurationSeconds must be at least ${MIN_DURATION_SECONDS}`)
+  .max(MAX_DURATION_SECONDS, `maxDurationSeconds must be at most ${MAX_DURATION_SECONDS} (12 hours)`);
+
+const descriptionSchema = z.string().max(1000, 'description must be at most 1000 characters');
+
+/** A mapping as the admin API returns it. `accountId` is always the role ARN's account. */
+export const adminMapping = z.object({
+  id: z.string(),
+  group: z.string(),
+  accountId: z.string(),
+  accountName: z.string(),
+  roleArn: z.string(),
+  roleName: z.string(),
+  maxDurationSeconds: z.number().int(),
+  requireReason: z.boolean(),
+  description: z.string(),
+  enabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type AdminMapping = z.infer<typeof adminMapping>;
+
+export const adminMappingList = z.object({ items: z.array(adminMapping) });
+export type AdminMappingList = z.infer<typeof adminMappingList>;
+
+/**
+ * Body of `POST /api/admin/mappings`. The account id is taken from the role
+ * ARN; that account must already exist (`PUT /api/admin/accounts/:id`).
+ */
+export const createMappingBody = z.strictObject({
+  group: groupSchema,
+  roleArn: roleArnSchema,
+  maxDurationSeconds: maxDurationSchema.default(3600),
+  requireReason: z.boolean().default(false),
+  description: descriptionSchema.default(''),
+  enabled: z.boolean().default(true),
+});
+export type CreateMappingBody = z.input<typeof createMappingBody>;
+
+/**
+ * Body of `PUT /api/admin/mappings/:id`: a partial update, only the fields
+ * sent change (`{ "enabled": false }` disables a mapping). At least one field.
+ */
+export const updateMappingBody = z
+  .strictObject({
+    group: groupSchema.optional(),
+    roleArn: roleArnSchema.optional(),
+    maxDurationSeconds: maxDurationSchema.optional(),
+    requireReason: z.boolean().optional(),
+    description: descriptionSchema.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+export type UpdateMappingBody = z.input<typeof updateMappingBody>;
+
+/** `{ mapping }`: answer of POST (201) and PUT (200). DELETE answers 204. */
+export const adminMappingResponse = z.object({ mapping: adminMapping });
+export type AdminMappingResponse = z.infer<typeof adminMappingResponse>;
+
+export const adminAccount = z.object({
+  id: z.string(),
+  name: z.string(),
+  mappingCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type AdminAccount = z.infer<typeof adminAccount>;
+
+/** `GET /api/admin/accounts`. */
+export const adminAccountList = z.object({ items: z.array(adminAccount) });
+export type AdminAccountList = z.infer<typeof adminAccountList>;
+
+/** Body of `PUT /api/admin/accounts/:id` (creates or renames; `:id` is the 12-digit account id). */
+export const upsertAccountBody = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name is required')
+    .max(128, 'name must be at most 128 characters'),
+});
+export type UpsertAccountBody = z.input<typeof upsertAccountBody>;
+
+export const adminAccountResponse = z.object({ account: adminAccount });
+export type AdminAccountResponse = z.infer<typeof adminAccountResponse>;
+
+/** One append-only change-log entry. `before` is null for creates, `after` null for deletes. */
+export const adminChange = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  actor: z.object({ id: z.string().nullable(), email: z.string() }),
+  action: z.enum(['create', 'update', 'delete']),
+  entity: z.enum(['mapping', 'account']),
+  entityId: z.string(),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AdminChange = z.infer<typeof adminChange>;
+
+/** `GET /api/admin/changes` → `{ items, nextCursor }`, newest first. */
+export const adminChangeList = z.object({ items: z.array(adminChange), nextCursor: z.string().nullable() });
+export type AdminChangeList = z.infer<typeof adminChangeList>;
+
+/** Query of `GET /api/admin/changes`. */
+export const adminChangesQuery = z.strictObject({
+  entity: z.enum(['mapping', 'account'], { error: 'entity must be mapping or account' }).optional(),
+  entityId: z.string().min(1).max(64, 'entityId must be at most 64 characters').optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'limit must be a whole number from 1 to 500')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 500, 'limit must be a whole number from 1 to 500')
+    .default(50),
+  cursor: z.string().max(200, 'cursor is not valid').optional(),
+});
+
+/**
+ * Body of `POST /api/admin/mappings/import[?dryRun=1]`: JSON `{ "yaml": "<document>" }`
+ * in the MAPPINGS_FILE format. (JSON, not text/yaml, because every
+ * state-changing /api call must be application/json: a cross-site form can
+ * never reach a handler.) The document is the whole desired state: mappings
+ * not in it are deleted, accounts in it are created or renamed (accounts are
+ * never deleted). Applied in one transaction, or not at all.
+ */
+export const importMappingsBody = z.strictObject({
+  yaml: z.string().max(1_000_000, 'yaml must be at most 1 MB'),
+});
+export type ImportMappingsBody = z.infer<typeof importMappingsBody>;
+
+/** Query of the import: `dryRun=1` (or `true`) shows the diff and changes nothing. */
+export const importMappingsQuery = z.strictObject({
+  dryRun: z.enum(['0', '1', 'true', 'false'], { error: 'dryRun must be 1 or 0' }).optional(),
+});
+
+/** A mapping as declared in YAML (no id, no timestamps). */
+export const mappingSpec = z.object({
+  group: z.string(),
+  roleArn: z.string(),
+  accountId: z.string(),
+  maxDurationSeconds: z.number().int(),
+  requireReason: z.boolean(),
+  description: z.string(),
+  enabled: z.boolean(),
+});
+export type MappingSpec = z.infer<typeof mappingSpec>;
+
+export const accountSpec = z.object({ id: z.string(), name: z.string() });
+export type AccountSpec = z.infer<typeof accountSpec>;
+
+/** Answer of the import, for a dry run and for the real thing alike. */
+export const importResult = z.object({
+  dryRun: z.boolean(),
+  created: z.array(mappingSpec),
+  updated: z.array(z.object({ id: z.string(), before: mappingSpec, after: mappingSpec })),
+  deleted: z.array(mappingSpec.extend({ id: z.string() })),
+  unchanged: z.number().int(),
+  accounts: z.object({
+    created: z.array(accountSpec),
+    updated: z.array(z.object({ before: accountSpec, after: accountSpec })),
+  }),
+});
+export type ImportResult = z.infer<typeof importResult>;
+
+/** `GET /api/admin/mappings/:id/trust-policy`. `policy` is the IAM trust policy document to paste. */
+export const trustPolicyResponse = z.object({
+  mappingId: z.string(),
+  roleArn: z.string(),
+  brokerPrincipalArn: z.string(),
+  actions: z.array(z.string()),
+  policy: z.object({
+    Version: z.literal('2012-10-17'),
+    Statement: z.array(
+      z.object({
+        Sid: z.string(),
+        Effect: z.literal('Allow'),
+        Principal: z.object({ AWS: z.string() }),
+        Action: z.array(z.string()),
+      }),
+    ),
+  }),
+  /** Remarks for the admin (e.g. the broker's partition differs from the role's). */
+  warnings: z.array(z.string()),
+});
+export type TrustPolicyResponse = z.infer<typeof trustPolicyResponse>;

@@ -1,0 +1,80 @@
+import type { MappingFields } from './admin-rules.js';
+
+/** A mapping as declared (YAML) or stored, without timestamps. */
+export interface MappingSpec extends MappingFields {
+  accountId: string;
+}
+
+export interface AccountSpec {
+  id: string;
+  name: string;
+}
+
+/** What an import would do; the same shape for a dry run and for the applied import. */
+export interface ImportDiff {
+  created: MappingSpec[];
+  updated: { id: string; before: MappingSpec; after: MappingSpec }[];
+  deleted: (MappingSpec & { id: string })[];
+  unchanged: number;
+  accounts: { created: AccountSpec[]; updated: { before: AccountSpec; after: AccountSpec }[] };
+}
+
+const key = (m: { group: string; roleArn: string }) => `${m.group}\u0000${m.roleArn}`;
+
+/** Only the fields an import controls, in a fixed order (so before/after compare and print alike). */
+export function mappingSpecOf(m: MappingSpec): MappingSpec {
+  return {
+    group: m.group,
+    roleArn: m.roleArn,
+    accountId: m.accountId,
+    maxDurationSeconds: m.maxDurationSeconds,
+    requireReason: m.requireReason,
+    description: m.description,
+    enabled: m.enabled,
+  };
+}
+
+function sameSpec(a: MappingSpec, b: MappingSpec): boolean {
+  return (
+    a.accountId === b.accountId &&
+    a.maxDurationSeconds === b.maxDurationSeconds &&
+    a.requireReason === b.requireReason &&
+    a.description === b.description &&
+    a.enabled === b.enabled
+  );
+}
+
+/**
+ * The diff that makes the stored state equal the declared document. Mappings
+ * are identified by (group, roleArn), exactly; stored mappings the document
+ * does not declare are deleted; accounts are created or renamed, never
+ * deleted. Duplicates in `declared` must have been refused before (they would
+ * make the result depend on order).
+ */
+export function diffImport(
+  current: { mappings: readonly (MappingSpec & { id: string })[]; accounts: readonly AccountSpec[] },
+  declared: { mappings: readonly MappingSpec[]; accounts: readonly AccountSpec[] },
+): ImportDiff {
+  const stored = new Map(current.mappings.map((m) => [key(m), m]));
+  const diff: ImportDiff = { created: [], updated: [], deleted: [], unchanged: 0, accounts: { created: [], updated: [] } };
+  const seen = new Set<string>();
+  for (const d of declared.mappings) {
+    const k = key(d);
+    seen.add(k);
+    const s = stored.get(k);
+    const after = mappingSpecOf(d);
+    if (!s) diff.created.push(after);
+    else if (sameSpec(s, after)) diff.unchanged++;
+    else diff.updated.push({ id: s.id, before: mappingSpecOf(s), after });
+  }
+  for (const s of current.mappings) {
+    if (!seen.has(key(s))) diff.deleted.push({ id: s.id, ...mappingSpecOf(s) });
+  }
+  const accounts = new Map(current.accounts.map((a) => [a.id, a]));
+  for (const a of declared.accounts) {
+    const s = accounts.get(a.id);
+    if (!s) diff.accounts.created.push({ id: a.id, name: a.name });
+    else if (s.name !== a.name) diff.accounts.updated.push({ before: { id: s.id, name: s.name }, after: { id: a.id, name: a.name } });
+  }
+  return diff;
+}

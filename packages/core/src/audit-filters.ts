@@ -1,0 +1,48 @@
+import type { GrantKind, GrantStatus } from './ports.js';
+
+/** Grant-history filters after validation. Every field is an exact match. */
+export interface AuditFilter {
+  /** An email address or a user id. */
+  user?: string | undefined;
+  accountId?: string | undefined;
+  roleArn?: string | undefined;
+  status?: GrantStatus | undefined;
+  kind?: GrantKind | undefined;
+  /** Inclusive. */
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Which column a `user` filter matches: a user id (uuid) or an email, always
+ * exactly. Substring matching ("bob" finding "bobby@…", the way LIKE '%bob%'
+ * does) would put another person's sessions into an audit answer.
+ */
+export function userFilterColumn(user: string): { column: 'userId'; value: string } | { column: 'userEmail'; value: string } {
+  return UUID.test(user) ? { column: 'userId', value: user.toLowerCase() } : { column: 'userEmail', value: user };
+}
+
+/**
+ * One CSV cell, safe to open in a spreadsheet: quoted when needed, and a cell
+ * starting with = + - @ (or tab / carriage return) gets a leading apostrophe
+ * so "=HYPERLINK(…)" in a reason or user agent is shown as text, never run
+ * as a formula (CSV injection).
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  let s = typeof value === 'string' ? value : String(value);
+  const first = s.charCodeAt(0);
+  // = + - @ tab CR
+  if (first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13) s = `'${s}`;
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV line (with CRLF, as RFC 4180 says). */
+export function csvLine(values: readonly (string | number | null | undefined)[]): string {
+  return `${values.map(csvCell).join(',')}\r\n`;
+}

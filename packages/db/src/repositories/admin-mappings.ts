@@ -1,0 +1,221 @@
+import { AppError, diffImport, mappingSpecOf, type AccountSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
+import { db } from '../errors.js';
+import type { PrismaClient, Tx } from '../client.js';
+import { recordAdminChange, type Actor } from './admin-changes.js';
+
+/** A mapping with its account's name and timestamps, as admins see it. */
+export interface AdminMappingRecord extends MappingSpec {
+  id: string;
+  accountName: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AdminAccountRecord {
+  id: string;
+  name: string;
+  mappingCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type MappingRow = {
+  id: string;
+  group: string;
+  accountId: string;
+  roleArn: string;
+  maxDurationSeconds: number;
+  requireReason: boolean;
+  description: string;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  account: { name: string };
+};
+
+const WITH_ACCOUNT = { account: { select: { name: true } } } as const;
+const ORDER = [{ accountId: 'asc' }, { roleArn: 'asc' }, { group: 'asc' }, { id: 'asc' }] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Serializes admin writes (two imports at once would each diff against a stale state). */
+const ADMIN_WRITE_LOCK = 7262001;
+
+function toRecord(r: MappingRow): AdminMappingRecord {
+  return { id: r.id, ...mappingSpecOf(r), accountName: r.account.name, createdAt: r.createdAt, updatedAt: r.updatedAt };
+}
+
+/** What the change log stores for a mapping. */
+function snapshot(m: MappingSpec & { id: string }): Record<string, unknown> {
+  return { id: m.id, ...mappingSpecOf(m) };
+}
+
+function notFound(id: string): AppError {
+  return new AppError('NOT_FOUND', `No mapping with id ${id}`);
+}
+
+function duplicate(m: { group: string; roleArn: string }): AppError {
+  return new AppError('DUPLICATE_MAPPING', `A mapping of group "${m.group}" to ${m.roleArn} already exists`, {
+    issues: [{ path: 'roleArn', message: 'this group already has a mapping to this role' }],
+  });
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'P2002';
+}
+
+async function lockAdminWrites(tx: Tx): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_WRITE_LOCK})`;
+}
+
+async function requireAccount(tx: Tx, accountId: string): Promise<void> {
+  if (!(await tx.account.findUnique({ where: { id: accountId }, select: { id: true } }))) {
+    throw new AppError('VALIDATION_FAILED', `roleArn names account ${accountId}, which is not registered; add it under accounts first`, {
+      issues: [{ path: 'roleArn', message: `account ${accountId} is not registered; add it under accounts first` }],
+    });
+  }
+}
+
+/**
+ * Admin writes to accounts and mappings. Every write runs in one transaction
+ * together with its append-only admin_changes record (who, when, before,
+ * after), so a change is never made without its record, nor recorded without
+ * being made.
+ */
+export function createAdminMappingRepository(prisma: PrismaClient) {
+  const inTx = <T>(fn: (tx: Tx) => Promise<T>) =>
+    db(async () => {
+      try {
+        return await prisma.$transaction(async (tx: Tx) => {
+          await lockAdminWrites(tx);
+          return fn(tx);
+        });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new AppError('DUPLICATE_MAPPING', 'That group already has a mapping to that role');
+        throw err;
+      }
+    });
+
+  async function currentState(tx: Tx) {
+    const [mappings, accounts] = await Promise.all([
+      tx.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] }),
+      tx.account.findMany({ orderBy: { id: 'asc' } }),
+    ]);
+    return { mappings: mappings.map(toRecord), accounts: accounts.map((a) => ({ id: a.id, name: a.name })) };
+  }
+
+  return {
+    /** Every mapping (enabled or not), ordered by account, role, group. */
+    listMappings: () => db(async () => (await prisma.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] })).map(toRecord)),
+
+    /** One mapping, or null (also for ids that are not uuids). */
+    findMapping: (id: string) =>
+      db(async () => {
+        if (!UUID.test(id)) return null;
+        const r = await prisma.roleMapping.findUnique({ where: { id }, include: WITH_ACCOUNT });
+        return r ? toRecord(r) : null;
+      }),
+
+    /** Creates a mapping (its account must exist). @throws AppError VALIDATION_FAILED | DUPLICATE_MAPPING */
+    createMapping: (spec: MappingSpec, actor: Actor) =>
+      inTx(async (tx) => {
+        await requireAccount(tx, spec.accountId);
+        if (await tx.roleMapping.findUnique({ where: { group_roleArn: { group: spec.group, roleArn: spec.roleArn } } })) throw duplicate(spec);
+        const row = toRecord(await tx.roleMapping.create({ data: mappingSpecOf(spec), include: WITH_ACCOUNT }));
+        await recordAdminChange(tx, actor, { action: 'create', entity: 'mapping', entityId: row.id, before: null, after: snapshot(row) });
+        return row;
+      }),
+
+    /**
+     * Changes a mapping: `next` gets the stored mapping and returns the new
+     * fields (it validates and may throw); the change is recorded with
+     * before and after. @throws AppError NOT_FOUND | VALIDATION_FAILED | DUPLICATE_MAPPING
+     */
+    updateMapping: (id: string, next: (current: AdminMappingRecord) => MappingSpec, actor: Actor) =>
+      inTx(async (tx) => {
+        const found = UUID.test(id) ? await tx.roleMapping.findUnique({ where: { id }, include: WITH_ACCOUNT }) : null;
+        if (!found) throw notFound(id);
+        const before = toRecord(found);
+        const spec = mappingSpecOf(next(before));
+        if (spec.accountId !== before.accountId) await requireAccount(tx, spec.accountId);
+        if (spec.group !== before.group || spec.roleArn !== before.roleArn) {
+          const clash = await tx.roleMapping.findUnique({ where: { group_roleArn: { group: spec.group, roleArn: spec.roleArn } } });
+          if (clash && clash.id !== id) throw duplicate(spec);
+        }
+        const row = toRecord(await tx.roleMapping.update({ where: { id }, data: spec, include: WITH_ACCOUNT }));
+        await recordAdminChange(tx, actor, { action: 'update', entity: 'mapping', entityId: id, before: snapshot(before), after: snapshot(row) });
+        return row;
+      }),
+
+    /** Deletes a mapping (grants keep their copy of the role ARN). @throws AppError NOT_FOUND */
+    deleteMapping: (id: string, actor: Actor) =>
+      inTx(async (tx) => {
+        const found = UUID.test(id) ? await tx.roleMapping.findUnique({ where: { id }, include: WITH_ACCOUNT }) : null;
+        if (!found) throw notFound(id);
+        await tx.roleMapping.delete({ where: { id } });
+        await recordAdminChange(tx, actor, { action: 'delete', entity: 'mapping', entityId: id, before: snapshot(toRecord(found)), after: null });
+      }),
+
+    /** Accounts with their number of mappings, by id. */
+    listAccounts: () =>
+      db(async () =>
+        (await prisma.account.findMany({ orderBy: { id: 'asc' }, include: { _count: { select: { mappings: true } } } })).map(
+          (a): AdminAccountRecord => ({ id: a.id, name: a.name, mappingCount: a._count.mappings, createdAt: a.createdAt, updatedAt: a.updatedAt }),
+        ),
+      ),
+
+    /** Creates or renames an account; records the change (nothing when the name is unchanged). */
+    upsertAccount: (id: string, name: string, actor: Actor) =>
+      inTx(async (tx): Promise<AdminAccountRecord> => {
+        const before = await tx.account.findUnique({ where: { id } });
+        const row = await tx.account.upsert({ where: { id }, create: { id, name }, update: { name }, include: { _count: { select: { mappings: true } } } });
+        if (!before || before.name !== name) {
+          await recordAdminChange(tx, actor, {
+            action: before ? 'update' : 'create',
+            entity: 'account',
+            entityId: id,
+            before: before ? { id, name: before.name } : null,
+            after: { id, name },
+          });
+        }
+        return { id: row.id, name: row.name, mappingCount: row._count.mappings, createdAt: row.createdAt, updatedAt: row.updatedAt };
+      }),
+
+    /** Accounts and mappings in the shape of a mappings file (for the YAML export). */
+    snapshot: () => db(() => prisma.$transaction((tx: Tx) => currentState(tx), { isolationLevel: 'RepeatableRead' })),
+
+    /**
+     * Makes accounts and mappings equal the declared document, in one
+     * transaction, and returns the diff. With `dryRun` nothing is written.
+     * Mappings not declared are deleted; accounts are never deleted. Every
+     * applied change is recorded in admin_changes.
+     */
+    importDeclared: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, opts: { dryRun: boolean; actor: Actor }) =>
+      inTx(async (tx): Promise<ImportDiff> => {
+        const diff = diffImport(await currentState(tx), declared);
+        if (opts.dryRun) return diff;
+        const { actor } = opts;
+        for (const a of diff.accounts.created) {
+          await tx.account.create({ data: a });
+          await recordAdminChange(tx, actor, { action: 'create', entity: 'account', entityId: a.id, before: null, after: { ...a } });
+        }
+        for (const { before, after } of diff.accounts.updated) {
+          await tx.account.update({ where: { id: after.id }, data: { name: after.name } });
+          await recordAdminChange(tx, actor, { action: 'update', entity: 'account', entityId: after.id, before: { ...before }, after: { ...after } });
+        }
+        for (const d of diff.deleted) {
+          await tx.roleMapping.delete({ where: { id: d.id } });
+          await recordAdminChange(tx, actor, { action: 'delete', entity: 'mapping', entityId: d.id, before: snapshot(d), after: null });
+        }
+        for (const u of diff.updated) {
+          await tx.roleMapping.update({ where: { id: u.id }, data: u.after });
+          await recordAdminChange(tx, actor, { action: 'update', entity: 'mapping', entityId: u.id, before: snapshot({ id: u.id, ...u.before }), after: snapshot({ id: u.id, ...u.after }) });
+        }
+        for (const c of diff.created) {
+          const row = await tx.roleMapping.create({ data: c });
+          await recordAdminChange(tx, actor, { action: 'create', entity: 'mapping', entityId: row.id, before: null, after: snapshot({ id: row.id, ...c }) });
+        }
+        return diff;
+      }),
+  };
+}
+
+export type AdminMappingRepository = ReturnType<typeof createAdminMappingRepository>;

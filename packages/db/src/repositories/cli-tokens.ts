@@ -1,0 +1,100 @@
+import { db } from '../errors.js';
+import type { PrismaClient } from '../client.js';
+import type { CliToken as CliTokenRow } from '../generated/prisma/client.js';
+
+/** A CLI token as stored: the secret itself is never kept, only its hash. */
+export interface CliTokenRecord {
+  id: string;
+  userId: string;
+  label: string;
+  idp: 'oidc' | 'saml';
+  subject: string;
+  email: string;
+  displayName: string;
+  groups: string[];
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface NewCliToken {
+  userId: string;
+  tokenHash: string;
+  label: string;
+  idp: 'oidc' | 'saml';
+  subject: string;
+  email: string;
+  displayName: string;
+  groups: string[];
+  expiresAt: Date;
+}
+
+function toRecord(r: CliTokenRow): CliTokenRecord {
+  return {
+    id: r.id,
+    userId: r.userId,
+    label: r.label,
+    idp: r.idp,
+    subject: r.subject,
+    email: r.email,
+    displayName: r.displayName,
+    groups: r.groups,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    revokedAt: r.revokedAt,
+    lastUsedAt: r.lastUsedAt,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** CLI bearer tokens (`cli_tokens`), looked up by the SHA-256 of the secret. */
+export function createCliTokenRepository(prisma: PrismaClient) {
+  return {
+    /** Stores a new token (its hash only) and returns the record. */
+    create: (t: NewCliToken) => db(async () => toRecord(await prisma.cliToken.create({ data: t }))),
+
+    /** The token with this hash, whatever its state (the caller decides whether it is usable). */
+    findByHash: (tokenHash: string) =>
+      db(async () => {
+        const row = await prisma.cliToken.findUnique({ where: { tokenHash } });
+        return row ? toRecord(row) : null;
+      }),
+
+    /** A user's tokens that are neither revoked nor expired, newest first. */
+    listActiveForUser: (userId: string, now: Date, limit = 100) =>
+      db(async () =>
+        (
+          await prisma.cliToken.findMany({
+            where: { userId, revokedAt: null, expiresAt: { gt: now } },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            take: limit,
+          })
+        ).map(toRecord),
+      ),
+
+    /** Revokes one of the user's own tokens; false when there is no such active token of theirs. */
+    revokeForUser: (userId: string, id: string, now: Date) =>
+      db(async () => {
+        if (!UUID.test(id)) return false;
+        const res = await prisma.cliToken.updateMany({ where: { id, userId, revokedAt: null }, data: { revokedAt: now } });
+        return res.count === 1;
+      }),
+
+    /** Revokes the token with this hash; false when it was unknown or already revoked. */
+    revokeByHash: (tokenHash: string, now: Date) =>
+      db(async () => {
+        const res = await prisma.cliToken.updateMany({ where: { tokenHash, revokedAt: null }, data: { revokedAt: now } });
+        return res.count === 1;
+      }),
+
+    /** Records when a token was last used. */
+    touch: (id: string, at: Date) =>
+      db(async () => {
+        await prisma.cliToken.updateMany({ where: { id }, data: { lastUsedAt: at } });
+      }),
+  };
+}
+
+export type CliTokenRepository = ReturnType<typeof createCliTokenRepository>;

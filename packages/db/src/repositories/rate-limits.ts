@@ -1,0 +1,59 @@
+import { db } from '../errors.js';
+import type { PrismaClient } from '../client.js';
+
+/** A client's count in its current fixed window. */
+export interface RateLimitCount {
+  hits: number;
+  resetAt: Date;
+}
+
+type Row = { hits: number; reset_at: Date };
+
+/**
+ * Rate-limit counters in Postgres, shared by every instance (fixed windows).
+ * Time comes from the database clock, so instances with skewed clocks still
+ * agree on when a window ends.
+ */
+export function createRateLimitRepository(prisma: PrismaClient) {
+  return {
+    /**
+     * Counts one hit for `key` and returns the new count. One atomic
+     * `INSERT … ON CONFLICT DO UPDATE … RETURNING`: concurrent hits on any
+     * instance are never lost, and an expired window starts over at 1.
+     * @throws AppError DATABASE_UNAVAILABLE when Postgres cannot be reached.
+     */
+    increment: (key: string, windowMs: number) =>
+      db(async () => {
+        const rows = await prisma.$queryRaw<Row[]>`
+          INSERT INTO rate_limit_hits AS r (key, hits, reset_at)
+          VALUES (${key}, 1, now() + ${windowMs}::int * interval '1 millisecond')
+          ON CONFLICT (key) DO UPDATE SET
+            hits = CASE WHEN r.reset_at <= now() THEN 1 ELSE r.hits + 1 END,
+            reset_at = CASE WHEN r.reset_at <= now() THEN now() + ${windowMs}::int * interval '1 millisecond' ELSE r.reset_at END
+          RETURNING hits, reset_at`;
+        const row = rows[0]!;
+        return { hits: row.hits, resetAt: row.reset_at } satisfies RateLimitCount;
+      }),
+    /** The count of `key` in its current window, or null when it has none. */
+    get: (key: string) =>
+      db(async () => {
+        const rows = await prisma.$queryRaw<Row[]>`SELECT hits, reset_at FROM rate_limit_hits WHERE key = ${key} AND reset_at > now()`;
+        const row = rows[0];
+        return row ? ({ hits: row.hits, resetAt: row.reset_at } satisfies RateLimitCount) : null;
+      }),
+    /** Takes back one hit in the current window (never below zero). */
+    decrement: (key: string) =>
+      db(async () => {
+        await prisma.$executeRaw`UPDATE rate_limit_hits SET hits = GREATEST(hits - 1, 0) WHERE key = ${key} AND reset_at > now()`;
+      }),
+    /** Forgets `key` entirely. */
+    reset: (key: string) =>
+      db(async () => {
+        await prisma.$executeRaw`DELETE FROM rate_limit_hits WHERE key = ${key}`;
+      }),
+    /** Deletes counters whose window has ended; returns how many went. */
+    purgeExpired: () => db(() => prisma.$executeRaw`DELETE FROM rate_limit_hits WHERE reset_at <= now()`),
+  };
+}
+
+export type RateLimitRepository = ReturnType<typeof createRateLimitRepository>;
