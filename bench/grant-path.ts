@@ -82,7 +82,7 @@ async function directSession(baseUrl: string, databaseUrl: string, secret: strin
     const who = { idp: 'oidc' as const, issuer, subject: 'bench-alice', email: 'alice@example.com', displayName: 'Alice (bench)', groups: ['engineers'] };
     const userId = await createUserRepository(database.prisma).upsertOnSignIn(who);
     const ttlSeconds = 8 * 3600;
-    const store = new PostgresSessionStore(createSessionRepository(database.prisma), secret, ttlSeconds);
+    const store = new PostgresSessionStore(createSessionRepository(database), secret, ttlSeconds);
     const sid = randomBytes(24).toString('base64url');
     const data = {
       cookie: { originalMaxAge: ttlSeconds * 1000, expires: new Date(Date.now() + ttlSeconds * 1000), httpOnly: true, path: '/', sameSite: 'lax', secure: false },
@@ -122,7 +122,7 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     await applyMigrations(databaseUrl, MIGRATIONS_DIR);
     const doc = parseMappingsYaml(await readFile(DEMO_MAPPINGS_FILE, 'utf8'));
     const direct = createDatabase({ url: databaseUrl, max: 2 });
-    await createMappingRepository(direct.prisma).applyDeclared(toDeclared(doc));
+    await createMappingRepository(direct).applyDeclared(toDeclared(doc));
     await direct.close();
 
     const [rolegatePort, baselinePort] = [await freePort(), await freePort()];

@@ -86,8 +86,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, database, log } = deps;
   const prisma = database.prisma;
   const metrics = deps.metrics ?? createMetrics({ pool: database.pool });
-  const grants = instrumentGrantStore(createGrantRepository(prisma), metrics);
-  const mappings = createMappingRepository(prisma);
+  const grants = instrumentGrantStore(createGrantRepository(prisma, database.pool), metrics);
+  const mappings = createMappingRepository(database);
   const grantService = createGrantService({
     mappings,
     grants,
@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): Express {
       : null;
   const rbac = { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups };
   const cookieName = config.secureCookies ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN;
-  const limits = createRateLimiters({ repo: createRateLimitRepository(prisma), settings: config.rateLimits, log });
+  const limits = createRateLimiters({ repo: createRateLimitRepository(database.relaxedPool), settings: config.rateLimits, log });
   const sameOrigin = sameOriginWrites(config.publicUrl);
   const auditGrants = createAuditGrantRepository(database.pool);
   const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
@@ -179,7 +179,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ database }));
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
-  app.use(sessionMiddleware({ repo: createSessionRepository(prisma), secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
+  app.use(sessionMiddleware({ repo: createSessionRepository(database), secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   app.use('/auth/login', limits.signin('login'));
   app.use('/auth/oidc/callback', limits.signin('oidc-callback'));

@@ -73,7 +73,7 @@ async function main() {
   const database = createDatabase({ url: databaseUrl });
   if (config.mappingsFile) {
     const doc = await readMappingsFile(config.mappingsFile).catch((err: Error) => fail(err.message));
-    const result = await createMappingRepository(database.prisma).applyDeclared(toDeclared(doc));
+    const result = await createMappingRepository(database).applyDeclared(toDeclared(doc));
     log.info({ file: config.mappingsFile, ...result }, 'mappings file applied');
   }
 

@@ -99,8 +99,8 @@ describe('limits shared by two instances on one database', () => {
 
 describe('PostgresRateLimitStore', () => {
   it('counts concurrent hits from two instances without losing any', async () => {
-    const s1 = new PostgresRateLimitStore(createRateLimitRepository(stack.prisma), 'test:');
-    const s2 = new PostgresRateLimitStore(createRateLimitRepository(stack.database.prisma), 'test:');
+    const s1 = new PostgresRateLimitStore(createRateLimitRepository(stack.sql), 'test:');
+    const s2 = new PostgresRateLimitStore(createRateLimitRepository(stack.database.relaxedPool), 'test:');
     const hits = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? s1 : s2).increment('concurrent')));
     expect(hits.map((h) => h.totalHits).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     // One fixed window: every hit reports the same reset time.
@@ -109,7 +109,7 @@ describe('PostgresRateLimitStore', () => {
   });
 
   it('decrements, resets, restarts an ended window and purges ended windows', async () => {
-    const repo = createRateLimitRepository(stack.prisma);
+    const repo = createRateLimitRepository(stack.sql);
     const store = new PostgresRateLimitStore(repo, 'unit:');
     await store.increment('k');
     await store.increment('k');

@@ -7,7 +7,14 @@ export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$trans
 
 export interface Database {
   prisma: PrismaClient;
+  /** Durable writes (grants, audit, admin changes) and all reads. */
   pool: pg.Pool;
+  /**
+   * Connections with `synchronous_commit = off`, for state whose last few
+   * hundred milliseconds may be lost in a server crash without harm:
+   * rate-limit counters and session creation. Never for grants.
+   */
+  relaxedPool: pg.Pool;
   /** True when a trivial query succeeds within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -22,12 +29,22 @@ export function createDatabase(opts: { url: string; max?: number; connectTimeout
     statement_timeout: opts.statementTimeoutMs ?? 15000,
     idleTimeoutMillis: 30000,
   });
+  const relaxedPool = new pg.Pool({
+    connectionString: opts.url,
+    max: Math.max(2, Math.ceil((opts.max ?? 20) / 2)),
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
+    statement_timeout: opts.statementTimeoutMs ?? 15000,
+    idleTimeoutMillis: 30000,
+    options: '-c synchronous_commit=off',
+  });
   // An idle client losing its server must not crash the process.
   pool.on('error', () => {});
+  relaxedPool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
     pool,
+    relaxedPool,
     async ping(timeoutMs = 1000) {
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -46,6 +63,7 @@ export function createDatabase(opts: { url: string; max?: number; connectTimeout
     async close() {
       await prisma.$disconnect();
       await pool.end().catch(() => {});
+      await relaxedPool.end().catch(() => {});
     },
   };
 }

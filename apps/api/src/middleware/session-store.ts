@@ -42,8 +42,13 @@ export class PostgresSessionStore extends session.Store {
       .then(() => cb?.(), (err: unknown) => cb?.(err));
   }
 
-  override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
-    this.repo.touch(this.key(sid), this.expiry(sess)).then(() => cb?.(), (err: unknown) => cb?.(err));
+  /**
+   * Sessions have an absolute lifetime (SESSION_TTL_SECONDS from sign-in):
+   * activity does not extend them, so a stolen session cannot be kept alive,
+   * and no request pays for a write it does not need.
+   */
+  override touch(_sid: string, _sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    cb?.();
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {

@@ -92,7 +92,7 @@ export async function startStack(opts: StackOptions = {}) {
   proxiedUrl.port = String(proxy.port);
   const database: Database = createDatabase({ url: proxiedUrl.toString(), connectTimeoutMs: 1000 });
   const direct: Database = createDatabase({ url: dbUrl, max: 4 });
-  await createMappingRepository(direct.prisma).applyDeclared(toDeclared(doc));
+  await createMappingRepository(direct).applyDeclared(toDeclared(doc));
 
   const config = loadConfig({
     PUBLIC_URL: baseUrl,

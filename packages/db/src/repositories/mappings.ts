@@ -1,6 +1,6 @@
 import type { MappingSource, RoleMapping } from '@rolegate/core';
 import { db } from '../errors.js';
-import type { PrismaClient, Tx } from '../client.js';
+import type { Database, Tx } from '../client.js';
 
 type Row = {
   id: string;
@@ -41,13 +41,22 @@ export interface MappingInput {
 }
 
 /** Accounts and group → role mappings. */
-export function createMappingRepository(prisma: PrismaClient) {
+export function createMappingRepository(database: Pick<Database, 'prisma' | 'pool'>) {
+  const { prisma, pool } = database;
   const source: MappingSource = {
+    // On every grant: plain SQL.
     findById: (id) =>
       db(async () => {
         if (!UUID.test(id)) return null;
-        const r = await prisma.roleMapping.findUnique({ where: { id }, include: { account: { select: { name: true } } } });
-        return r ? toMapping(r) : null;
+        const res = await pool.query<Omit<Row, 'account'> & { accountName: string }>(
+          `SELECT m.id, m."group", m.account_id AS "accountId", m.role_arn AS "roleArn",
+                  m.max_duration_seconds AS "maxDurationSeconds", m.require_reason AS "requireReason",
+                  m.description, m.enabled, a.name AS "accountName"
+           FROM role_mappings m JOIN accounts a ON a.id = m.account_id WHERE m.id = $1`,
+          [id],
+        );
+        const r = res.rows[0];
+        return r ? toMapping({ ...r, account: { name: r.accountName } }) : null;
       }),
     listEnabled: () =>
       db(async () =>
