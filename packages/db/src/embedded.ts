@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -27,6 +27,41 @@ export async function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
   });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function parentOf(pid: number): Promise<number | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (!stat) return null;
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * A server left running on `dataDir` by a previous run (still shutting down,
+ * or orphaned when its Rolegate was killed) would make this start fail. Wait
+ * for it to go; stop it when it is an orphan; otherwise say who holds it.
+ */
+async function waitForPreviousServer(dataDir: string): Promise<void> {
+  const pidFile = await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8').catch(() => null);
+  const pid = Number(pidFile?.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  for (let waited = 0; alive(pid) && waited < 10_000; waited += 100) {
+    if (waited === 2000 && (await parentOf(pid)) === 1) process.kill(pid, 'SIGINT'); // orphan: fast shutdown
+    await sleep(100);
+  }
+  if (alive(pid)) {
+    throw new Error(`PostgreSQL (pid ${pid}) from another run still uses ${dataDir}; stop that run or that process first`);
+  }
 }
 
 /**
@@ -58,6 +93,7 @@ export async function startEmbeddedPostgres(opts: {
     onError: (m: unknown) => log(String(m)),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+  else await waitForPreviousServer(dataDir);
   try {
     await pg.start();
   } catch (err) {
