@@ -54,7 +54,7 @@ export default tseslint.config(
   {
     files: ['apps/api/src/**/*.ts'],
     ignores: ['apps/api/src/demo.ts', 'apps/api/src/main.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'Production code never loads the emulator or the dev IdP; only demo.ts does.' }, { group: ['@rolegate/web'], message: 'The API serves the web build, it does not import it.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'Production code never loads the emulator or the dev IdP; only demo.ts does.' }, { group: ['@rolegate/web'], message: 'The API serves the web build, it does not import it.' }, { group: ['@prisma/*', 'pg', 'pg-*'], message: 'Database access lives in packages/db behind repositories.' }] }] },
   },
   {
     files: ['apps/web/**/*.{ts,tsx}'],

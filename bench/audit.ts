@@ -3,7 +3,8 @@
  * into a separate database, then measures
  *   - a filtered history page (one user, 30 days, 50 rows), p50/p95 over ≥ 200 runs,
  *     plus a few other filter shapes and a second page by cursor;
- *   - export throughput (rows/s) through the real export writer over HTTP, with peak RSS.
+ *   - export throughput (rows/s) through the real export path (COPY … TO STDOUT piped to the
+ *     HTTP response by streamGrantExport) over HTTP, with peak RSS.
  * Prints a markdown table (and writes it to bench/audit-results.md).
  * --seed-only seeds (e.g. under `nice`) and stops; the next run reuses the data.
  *
@@ -30,7 +31,7 @@ import {
   type Database,
 } from '../packages/db/src/index.js';
 import type { AuditFilter } from '../packages/core/src/index.js';
-import { startBatches, writeGrantExport } from '../apps/api/src/services/audit-export.js';
+import { streamGrantExport } from '../apps/api/src/services/audit-export.js';
 import { ROOT } from './child.js';
 
 const args = new Map(
@@ -220,15 +221,14 @@ interface ExportResult {
   rssEndMb: number;
 }
 
-/** Streams an export over real HTTP (server: the export writer; client: reads and discards), sampling RSS. */
+/** Streams an export over real HTTP (server: openExport + streamGrantExport; client: reads and discards), sampling RSS. */
 async function measureExport(db: Database, format: 'csv' | 'ndjson', filter: AuditFilter): Promise<ExportResult> {
   const repo = createAuditGrantRepository(db.pool);
   const server = http.createServer((_req, res) => {
     void (async () => {
-      const chunks = await startBatches(repo.exportChunks(filter, format));
+      const source = await repo.openExport(filter, format);
       res.writeHead(200, { 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson' });
-      await writeGrantExport(chunks, res, format);
-      res.end();
+      await streamGrantExport(source, res, format);
     })().catch((err: unknown) => {
       log(`export failed: ${String(err)}`);
       res.destroy();

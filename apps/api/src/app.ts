@@ -181,11 +181,19 @@ export function createApp(deps: AppDeps): Express {
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: createSessionRepository(database), secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
+  // CLI bearer tokens: before the limiters (a token's grants count against its user,
+  // from any address) and before every /api router, so a token reaches only
+  // entitlements and grants.
+  app.use('/api', cliBearerAuth({ tokens: cliTokens }));
   app.use('/auth/login', limits.signin('login'));
   app.use('/auth/oidc/callback', limits.signin('oidc-callback'));
   app.use('/auth/saml/acs', limits.signin('saml-acs'));
   app.post('/api/grants', limits.grants);
   app.use('/console', limits.grants);
+  // Unauthenticated CLI sign-in steps: per address, like the browser sign-in.
+  app.post('/api/cli/device', limits.signin('cli-device'));
+  app.post('/api/cli/token', limits.signin('cli-token'));
+  app.post('/cli/device', limits.signin('cli-device-code'));
   app.post('/auth/logout', sameOrigin);
   // Before the app-wide body parsers: the ACS has its own urlencoded limit (SAML Responses are larger than our JSON).
   if (deps.saml && samlLogin) {
@@ -193,8 +201,6 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
-  // CLI bearer tokens: before every /api router, so a token reaches only entitlements and grants.
-  app.use('/api', cliBearerAuth({ tokens: cliTokens }));
 
   app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies }));
   app.use('/console', consoleLinkRoutes({ grantService }));

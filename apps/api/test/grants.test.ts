@@ -277,6 +277,15 @@ describe('GET /console/:accountId/:roleName', () => {
     expect(assumeCalls()).toBe(before + 1);
   });
 
+  it('never takes a reason from the link: a reason-required role is refused and nothing is written', async () => {
+    const before = assumeCalls();
+    const res = await alice.get(`/console/222222222222/ReadOnly?reason=${encodeURIComponent('approved by security')}`);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('REASON_REQUIRED');
+    expect(assumeCalls()).toBe(before);
+    expect(await stack.grantRows(`reason = 'approved by security'`)).toHaveLength(0);
+  });
+
   it('records a denied grant for a role the user does not have', async () => {
     const before = assumeCalls();
     const res = await alice.get('/console/222222222222/Administrator');
@@ -309,6 +318,16 @@ describe('bad input', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.json().error.code).toBe('NOT_FOUND');
     expect((await stack.browser().get('/no/such/page')).status).toBe(404);
+  });
+
+  it('refuses absurd durations and NUL characters with 400, never 500, and records nothing', async () => {
+    const rowsBefore = (await stack.grantRows()).length;
+    const huge = await alice.post('/api/grants', { entitlementId: ids.Administrator, kind: 'cli', durationSeconds: 3_000_000_000 });
+    expect(huge.status).toBe(400);
+    expect(huge.json().error.code).toBe('VALIDATION_FAILED');
+    const nul = await alice.post('/api/grants', { entitlementId: ids.ReadOnly, kind: 'cli', reason: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect((await stack.grantRows()).length).toBe(rowsBefore);
   });
 
   it('treats prototype-pollution keys as unknown fields', async () => {

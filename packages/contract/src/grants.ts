@@ -17,8 +17,14 @@ export type GrantStatus = z.infer<typeof grantStatus>;
 export const createGrantRequest = z.strictObject({
   entitlementId: z.string().min(1).max(64),
   kind: grantKind,
-  durationSeconds: z.number().int().optional(),
-  reason: z.string().max(1000).optional(),
+  // Range checks against the mapping happen in the grant service; this bound
+  // only keeps absurd numbers out of the database.
+  durationSeconds: z.number().int().min(0).max(1_000_000).optional(),
+  reason: z
+    .string()
+    .max(1000)
+    .refine((v) => !v.includes('\u0000'), 'reason must not contain NUL characters')
+    .optional(),
   destination: z.string().max(2048).optional(),
 });
 export type CreateGrantRequest = z.infer<typeof createGrantRequest>;
@@ -64,7 +70,11 @@ export type CreateGrantResponse = z.infer<typeof createGrantResponse>;
 export const grantListResponse = z.object({ items: z.array(grant), nextCursor: z.string().nullable() });
 export type GrantListResponse = z.infer<typeof grantListResponse>;
 
-/** Query of `GET /console/:accountId/:roleName`. */
+/**
+ * Query of `GET /console/:accountId/:roleName`. No `reason`: a link on another
+ * site must not be able to write a justification into the audit trail under
+ * the victim's name, so roles that require a reason are opened from the portal.
+ */
 export const consoleLinkQuery = z.object({
   destination: z.string().max(2048).optional(),
   duration: z
@@ -72,5 +82,4 @@ export const consoleLinkQuery = z.object({
     .regex(/^\d{1,6}$/, 'duration must be whole seconds')
     .transform(Number)
     .optional(),
-  reason: z.string().max(1000).optional(),
 });

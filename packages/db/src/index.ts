@@ -19,7 +19,7 @@ export {
   type AdminChangeRecord,
   type Actor,
 } from './repositories/admin-changes.js';
-export { createAuditGrantRepository, auditWhere, EXPORT_CSV_SQL, type AuditGrantRepository } from './repositories/audit-grants.js';
+export { createAuditGrantRepository, auditWhere, auditWhereInline, EXPORT_CSV_SQL, type AuditGrantRepository } from './repositories/audit-grants.js';
 export {
   createLoginTransactionRepository,
   type LoginTransactionRepository,

@@ -36,6 +36,8 @@ export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIde
     }),
   });
   let chained: boolean | null = null;
+  let identity: Promise<string | null> | null = null;
+  let lastFailure = 0;
 
   async function send<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const signal = AbortSignal.timeout(opts.timeoutMs);
@@ -44,6 +46,23 @@ export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIde
     } catch (err) {
       throw toUpstream(err);
     }
+  }
+
+  /** Asks STS who the broker is (GetCallerIdentity) and remembers whether it runs on role credentials. */
+  function detectIdentity(): Promise<string | null> {
+    if (!identity || (chained === null && Date.now() - lastFailure > 30_000)) {
+      identity = send((abortSignal) => client.send(new GetCallerIdentityCommand({}), { abortSignal })).then(
+        (out) => {
+          chained = (out.Arn ?? '').includes(':assumed-role/');
+          return out.Arn ?? null;
+        },
+        () => {
+          lastFailure = Date.now();
+          return null;
+        },
+      );
+    }
+    return identity;
   }
 
   return {
@@ -70,19 +89,16 @@ export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIde
         assumedRoleArn: out.AssumedRoleUser?.Arn ?? null,
       };
     },
+    /**
+     * Whether the broker runs on role credentials. Asked of STS once (retried
+     * at most every 30 s while unknown); while unknown, assume it does, so a
+     * session is never requested longer than AWS would allow (fail closed).
+     */
     async isRoleChained() {
-      return chained ?? false;
+      if (chained === null) await detectIdentity();
+      return chained ?? true;
     },
-    /** Asks STS who the broker is; remembers whether it runs on role credentials. */
-    async detectIdentity() {
-      try {
-        const out = await send((abortSignal) => client.send(new GetCallerIdentityCommand({}), { abortSignal }));
-        chained = (out.Arn ?? '').includes(':assumed-role/');
-        return out.Arn ?? null;
-      } catch {
-        return null;
-      }
-    },
+    detectIdentity,
     destroy: () => client.destroy(),
   };
 }

@@ -56,7 +56,7 @@ function clientKey(req: Request): string {
 
 /** The signed-in user when there is one (a user is one budget however many IPs they use). */
 function userKey(req: Request): string {
-  const userId = req.session?.principal?.userId;
+  const userId = req.cliPrincipal?.userId ?? req.session?.principal?.userId;
   return userId ? `user:${userId}` : clientKey(req);
 }
 

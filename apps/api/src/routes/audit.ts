@@ -3,7 +3,7 @@ import { AppError, GRANT_ID_TAG, type AuditFilter } from '@rolegate/core';
 import { auditExportQuery, auditGrantsQuery } from '@rolegate/contract';
 import type { AuditGrantRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
-import { startBatches, writeGrantExport } from '../services/audit-export.js';
+import { streamGrantExport } from '../services/audit-export.js';
 import { grantDto } from './serialize.js';
 import { parseBody } from './validate.js';
 
@@ -28,7 +28,8 @@ export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger })
 
   r.get('/grants/export', async (req, res) => {
     const q = parseBody(auditExportQuery, req.query);
-    const chunks = await startBatches(deps.grants.exportChunks(filterOf(q), q.format));
+    // Opens the COPY before any header is sent: a database that is down is still a JSON 503.
+    const source = await deps.grants.openExport(filterOf(q), q.format);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     res
       .status(200)
@@ -36,11 +37,12 @@ export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger })
       .set('Content-Disposition', `attachment; filename="rolegate-grants-${stamp}.${q.format}"`)
       .type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
     try {
-      await writeGrantExport(chunks, res, q.format);
-      res.end();
+      await streamGrantExport(source, res, q.format);
     } catch (err) {
-      // Headers are gone: cut the connection so the client sees an incomplete download, never a short "complete" file.
-      deps.log.error({ err, path: req.path }, 'audit export failed mid-stream');
+      // Headers are gone: pipeline has destroyed the response, so the client sees an incomplete
+      // download, never a short "complete" file. A client that left is not an error.
+      if (req.destroyed && !res.writableFinished) deps.log.info({ path: req.path }, 'audit export: client left mid-stream');
+      else deps.log.error({ err, path: req.path }, 'audit export failed mid-stream');
       res.destroy();
     }
   });

@@ -28,7 +28,6 @@ export function consoleLinkRoutes(deps: { grantService: GrantService }) {
         roleName: req.params.roleName,
         kind: 'console',
         durationSeconds: q.duration,
-        reason: q.reason,
         destination: q.destination,
       },
       requestContext(req),

@@ -1,49 +1,61 @@
-import type { Writable } from 'node:stream';
-import { csvLine } from '@rolegate/core';
-import { AUDIT_EXPORT_COLUMNS } from '@rolegate/contract';
+import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
-/** Resolves when `out` can take more, or is gone (client disconnected); leaves no listener behind. */
-function drainOrClose(out: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
-}
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CRLF = Buffer.from('\r\n');
 
 /**
- * Writes an export to `out`: the CSV header first, then each chunk of rows
- * (from the repository's exportChunks). Waits for 'drain' whenever `out` is
- * full, so a slow client slows the database reads instead of growing memory,
- * and stops pulling chunks once `out` is gone.
+ * Turns Postgres's CSV output (records end in LF) into RFC 4180 records
+ * ending in CRLF, as core's csvLine writes them. Only record ends change: an
+ * LF inside a quoted cell (a reason with a line break) is data and stays as
+ * it is. Quote state carries across chunks; `""` inside a quoted cell flips
+ * it twice, so it needs no special case. Scans with Buffer.indexOf (native),
+ * one copy per chunk.
  */
-export async function writeGrantExport(chunks: AsyncIterable<string>, out: Writable, format: ExportFormat): Promise<void> {
-  if (format === 'csv' && !out.write(csvLine([...AUDIT_EXPORT_COLUMNS]))) await drainOrClose(out);
-  for await (const chunk of chunks) {
-    if (out.destroyed) break;
-    if (!out.write(chunk)) await drainOrClose(out);
+export class CsvCrlf extends Transform {
+  private inQuotes = false;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    const parts: Buffer[] = [];
+    let start = 0;
+    let at = 0;
+    let nextQuote = chunk.indexOf(QUOTE);
+    for (;;) {
+      if (this.inQuotes) {
+        if (nextQuote === -1) break;
+        this.inQuotes = false;
+        at = nextQuote + 1;
+        nextQuote = chunk.indexOf(QUOTE, at);
+        continue;
+      }
+      const lf = chunk.indexOf(LF, at);
+      if (nextQuote !== -1 && (lf === -1 || nextQuote < lf)) {
+        this.inQuotes = true;
+        at = nextQuote + 1;
+        nextQuote = chunk.indexOf(QUOTE, at);
+        continue;
+      }
+      if (lf === -1) break;
+      parts.push(chunk.subarray(start, lf), CRLF);
+      start = at = lf + 1;
+    }
+    if (parts.length === 0) return done(null, chunk);
+    parts.push(chunk.subarray(start));
+    done(null, Buffer.concat(parts));
   }
 }
 
 /**
- * Starts `source` and waits for its first item, so a failure before any byte
- * is sent (database down) still becomes a normal JSON error; returns an
- * iterable that replays that item and continues.
+ * Streams an export from the repository's COPY stream to `out` with
+ * stream.pipeline: backpressure (a slow client pauses the database socket,
+ * memory stays flat), and on any failure or early close every stream is
+ * destroyed, which releases and closes the database connection. Rejects
+ * when the database fails mid-stream or the client leaves.
  */
-export async function startBatches<T>(source: AsyncIterable<T>): Promise<AsyncIterable<T>> {
-  const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  return {
-    async *[Symbol.asyncIterator]() {
-      if (first.done) return;
-      yield first.value;
-      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-    },
-  };
+export async function streamGrantExport(source: Readable, out: Writable, format: ExportFormat): Promise<void> {
+  if (format === 'csv') await pipeline(source, new CsvCrlf(), out);
+  else await pipeline(source, out);
 }

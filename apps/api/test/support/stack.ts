@@ -40,6 +40,10 @@ export async function createTestDatabase(): Promise<string> {
 }
 
 export interface StackOptions {
+  /** The broker's own AWS identity at the emulator (an assumed-role ARN makes it role-chained). */
+  brokerArn?: string;
+  /** Skip asking STS who the broker is before the first grant. */
+  skipIdentityDetection?: boolean;
   /** Mappings YAML (MAPPINGS_FILE format); default: the demo mappings. */
   mappingsYaml?: string;
   /** Role ARNs the emulator should NOT know (to provoke AccessDenied). */
@@ -65,10 +69,10 @@ export async function startStack(opts: StackOptions = {}) {
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
   const untrusted = new Set(opts.untrustedRoles ?? []);
   const aws: AwsEmulator = await startAwsEmulator({
-    callers: [{ ...brokerCredentials, arn: BROKER_ARN }],
+    callers: [{ ...brokerCredentials, arn: opts.brokerArn ?? BROKER_ARN }],
     roles: [...new Set(doc.mappings.map((m) => m.roleArn))]
       .filter((arn) => !untrusted.has(arn))
-      .map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [BROKER_ARN] })),
+      .map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [opts.brokerArn ?? BROKER_ARN] })),
   });
 
   const server = http.createServer();
@@ -126,7 +130,7 @@ export async function startStack(opts: StackOptions = {}) {
     }),
   });
   const sts = createStsAdapter({ region: 'us-east-1', endpoint: aws.stsUrl, timeoutMs: config.aws.stsTimeoutMs, credentials: brokerCredentials });
-  await sts.detectIdentity();
+  if (!opts.skipIdentityDetection) await sts.detectIdentity();
   aws.clearLog();
   const app = createApp({
     config,

@@ -41,7 +41,7 @@ function fromSql(r: SqlRow): GrantRecord {
     id: r.id,
     createdAt: r.created_at,
     user: { id: r.user_id, email: r.user_email, subject: r.user_subject, idp: r.idp },
-    groups: r.groups,
+    groups: r.groups ?? [],
     mappingId: r.mapping_id,
     accountId: r.account_id,
     roleArn: r.role_arn,
@@ -63,7 +63,8 @@ function fromSql(r: SqlRow): GrantRecord {
 async function one(pool: pg.Pool, sql: string, params: unknown[]): Promise<GrantRecord> {
   const res = await pool.query<SqlRow>(sql, params);
   const row = res.rows[0];
-  if (!row) throw new AppError('NOT_FOUND', 'grant not found');
+  // Only a pending grant may change: an outcome is recorded exactly once.
+  if (!row) throw new AppError('INTERNAL', 'the grant is not pending');
   return fromSql(row);
 }
 
@@ -72,7 +73,7 @@ function toRecord(row: GrantRow): GrantRecord {
     id: row.id,
     createdAt: row.createdAt,
     user: { id: row.userId, email: row.userEmail, subject: row.userSubject, idp: row.idp },
-    groups: row.groups,
+    groups: row.groups ?? [],
     mappingId: row.mappingId,
     accountId: row.accountId,
     roleArn: row.roleArn,
@@ -152,7 +153,7 @@ export function createGrantRepository(prisma: Tx, pool: pg.Pool) {
         one(
           pool,
           `UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now()
-           WHERE id = $1 ${RETURNING}`,
+           WHERE id = $1 AND status = 'pending' ${RETURNING}`,
           [id, o.stsRequestId, o.accessKeyId, o.expiresAt],
         ),
       ),
@@ -161,7 +162,7 @@ export function createGrantRepository(prisma: Tx, pool: pg.Pool) {
         one(
           pool,
           `UPDATE grants SET status = 'failed', error = $2, sts_request_id = $3, access_key_id = $4, updated_at = now()
-           WHERE id = $1 ${RETURNING}`,
+           WHERE id = $1 AND status = 'pending' ${RETURNING}`,
           [id, o.error, o.stsRequestId ?? null, o.accessKeyId ?? null],
         ),
       ),
