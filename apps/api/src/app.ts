@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, database, log } = deps;
   const prisma = database.prisma;
   const metrics = deps.metrics ?? createMetrics({ pool: database.pool });
-  const grants = instrumentGrantStore(createGrantRepository(prisma, database.pool), metrics);
+  const grants = instrumentGrantStore(createGrantRepository(database.pool), metrics);
   const mappings = createMappingRepository(database);
   const grantService = createGrantService({
     mappings,
