@@ -65,6 +65,8 @@ export interface AppDeps {
   webDist?: string;
   /** This app's metrics (own registry); created when absent. */
   metrics?: Metrics;
+  /** True while the process shuts down; /readyz then answers 503. */
+  isDraining?: () => boolean;
   /** The broker's AWS ARN (for trust policies); default: the STS adapter's detectIdentity when it has one. */
   brokerIdentity?: () => Promise<string | null>;
 }
@@ -176,7 +178,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(healthRoutes({ database }));
+  app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: createSessionRepository(database), secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));

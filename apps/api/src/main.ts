@@ -7,6 +7,8 @@ import {
   applyMigrations,
   createDatabase,
   createMappingRepository,
+  createSamlRepository,
+  createSessionRepository,
   MIGRATIONS_DIR,
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
@@ -19,6 +21,7 @@ import { createSamlServiceProvider } from './auth/saml-sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DemoEnvironment } from './demo.js';
 import { createLifecycle } from './lifecycle.js';
+import { startHousekeeping } from './housekeeping.js';
 import { createLogger } from './logger.js';
 import { readMappingsFile, toDeclared } from './mappings-file.js';
 
@@ -89,7 +92,8 @@ async function main() {
   const sessionSecret = config.sessionSecret ?? (await demoSessionSecret(config.dataDir));
 
   const saml = config.saml ? createSamlServiceProvider(config.saml) : null;
-  const app = createApp({ config, database, log, sts, federation, oidc, saml, sessionSecret });
+  let draining = () => false;
+  const app = createApp({ config, database, log, sts, federation, oidc, saml, sessionSecret, isDraining: () => draining() });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
@@ -115,16 +119,25 @@ async function main() {
     process.stdout.write(`${lines.join('\n')}\n`);
   }
 
+  const housekeeping = startHousekeeping({
+    sessions: createSessionRepository(database),
+    saml: createSamlRepository(database.prisma),
+    log,
+  });
+  void housekeeping.runOnce().catch(() => {});
+
   const lifecycle = createLifecycle({
     server,
     log,
     closers: [
+      () => housekeeping.stop(),
       () => database.close(),
       () => sts.destroy(),
       ...closers,
       () => embedded?.stop(),
     ],
   });
+  draining = lifecycle.isDraining;
   lifecycle.installSignalHandlers();
 }
 

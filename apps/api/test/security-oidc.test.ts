@@ -107,6 +107,20 @@ describe('the attack IdP works when honest (so every refusal below is the check 
   });
 });
 
+describe('identity claims', () => {
+  it('does not name the user by an email the IdP marks unverified', async () => {
+    const b = stack.browser();
+    const callback = await callbackFor(b, {
+      claims: { sub: 'unverified-user', email: 'ceo@example.com', email_verified: false, preferred_username: 'mallory' },
+    });
+    expect((await b.get(callback.href)).status).toBe(303);
+    const me = (await b.me()).json();
+    expect(me.user).toMatchObject({ subject: 'unverified-user', email: 'mallory' });
+    const rows = await stack.sql.query(`SELECT email FROM users WHERE subject = 'unverified-user'`);
+    expect(rows.rows[0].email).toBe('mallory');
+  });
+});
+
 describe('forged ID tokens', () => {
   it('refuses alg none', () => attack({ signing: 'none' }));
   it('refuses HS256 keyed with the RSA public key (algorithm confusion)', () => attack({ signing: 'hs256-public-key' }));

@@ -30,6 +30,18 @@ export function groupsFromClaim(value: unknown): string[] {
 }
 
 /**
+ * The email Rolegate names the user by (RoleSessionName, SourceIdentity,
+ * audit). An email the IdP marks unverified (`email_verified: false`) is not
+ * used: at IdPs that let people type any address, it would let them appear in
+ * CloudTrail as someone else. Falls back to preferred_username, then sub.
+ */
+export function emailFromClaims(claims: { sub: string; email?: unknown; email_verified?: unknown; preferred_username?: unknown }): string {
+  if (typeof claims.email === 'string' && claims.email_verified !== false) return claims.email;
+  if (typeof claims.preferred_username === 'string') return claims.preferred_username;
+  return claims.sub;
+}
+
+/**
  * OIDC sign-in with openid-client: authorization code + PKCE S256, state and
  * nonce, ID token signature verified against the IdP's JWKS with a pinned
  * algorithm. Discovery happens on first use and is retried after a failure.
@@ -95,7 +107,7 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
       });
       const claims = tokens.claims();
       if (!claims) throw new Error('the IdP returned no ID token');
-      const email = typeof claims.email === 'string' ? claims.email : typeof claims.preferred_username === 'string' ? claims.preferred_username : claims.sub;
+      const email = emailFromClaims(claims);
       const name = typeof claims.name === 'string' ? claims.name : email;
       return {
         issuer: claims.iss,
