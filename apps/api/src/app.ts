@@ -49,6 +49,7 @@ import { samlRoutes } from './routes/saml.js';
 import { cliApiRoutes, cliPageRoutes } from './routes/cli.js';
 import { consoleLinkRoutes } from './routes/console-link.js';
 import { healthRoutes } from './routes/health.js';
+import { PAGES_CSS } from './routes/pages.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -178,6 +179,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.get('/pages.css', (_req, res) => {
+    res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(PAGES_CSS);
+  });
   app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));

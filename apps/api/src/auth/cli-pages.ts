@@ -1,12 +1,7 @@
-import { escapeHtml } from '../routes/pages.js';
+import { escapeHtml, renderPage } from '../routes/pages.js';
 import type { LoopbackParams } from './cli-fns.js';
 
-/** Page shell with no inline script or style (the CSP forbids both). */
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Rolegate</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
-}
+const page = renderPage;
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 

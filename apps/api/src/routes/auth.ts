@@ -3,7 +3,7 @@ import { AppError, type Principal } from '@rolegate/core';
 import type { OidcLoginService } from '../auth/oidc-login.js';
 import type { SamlLoginService } from '../auth/saml-login.js';
 import type { Csrf } from '../middleware/csrf.js';
-import { escapeHtml } from './pages.js';
+import { escapeHtml, renderPage } from './pages.js';
 import { samlBindingCookie } from './saml.js';
 
 function regenerate(req: Request): Promise<void> {
@@ -33,11 +33,9 @@ export async function signInSession(req: Request, principal: Principal, csrf: Cs
 /** The sign-in chooser when several IdPs are configured (no inline script or style: the CSP is strict). */
 function renderChooser(providers: { id: string; label: string }[], returnTo: string): string {
   const links = providers
-    .map((p) => `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">${escapeHtml(p.label)}</a></li>`)
+    .map((p) => `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">Sign in with ${escapeHtml(p.label)}</a></li>`)
     .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Rolegate</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>Sign in to Rolegate</h1><ul>${links}</ul></main></body></html>`;
+  return renderPage('Sign in to Rolegate', `<p>Choose how to sign in.</p><ul>${links}</ul>`);
 }
 
 /** `/auth/*`: provider list, login (OIDC or SAML, or a chooser), OIDC callback, logout. */
@@ -52,8 +50,8 @@ export function authRoutes(deps: {
 }) {
   const r = Router();
   const providers: { id: 'oidc' | 'saml'; label: string }[] = [];
-  if (deps.oidcLogin) providers.push({ id: 'oidc', label: deps.demo ? 'Demo identity provider (OIDC)' : 'Single sign-on (OIDC)' });
-  if (deps.samlLogin) providers.push({ id: 'saml', label: deps.demo ? 'Demo identity provider (SAML)' : 'Single sign-on (SAML)' });
+  if (deps.oidcLogin) providers.push({ id: 'oidc', label: deps.demo ? 'Demo OIDC' : 'OIDC single sign-on' });
+  if (deps.samlLogin) providers.push({ id: 'saml', label: deps.demo ? 'Demo SAML' : 'SAML single sign-on' });
   const samlCookie = samlBindingCookie(deps.secureCookies ?? false);
 
   r.get('/providers', (_req, res) => {

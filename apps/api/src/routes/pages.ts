@@ -5,10 +5,30 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-/** A small self-contained page for errors reached by browser navigation (no inline script or style). */
-export function renderMessagePage(title: string, message: string, code: string): string {
+/** The stylesheet of the server-rendered pages (sign-in chooser, errors, CLI approval). */
+export const PAGES_CSS = `:root{color-scheme:light;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#101828;background:#f4f5f7}
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;padding:24px;box-sizing:border-box}
+main{background:#fff;border:1px solid #e4e7ec;border-radius:12px;box-shadow:0 1px 3px rgba(16,24,40,.08);padding:32px;max-width:480px;width:100%}
+h1{font-size:22px;margin:0 0 16px}
+p{line-height:1.5;color:#344054}
+ul{list-style:none;padding:0;margin:0;display:grid;gap:12px}
+a,button{font:inherit}
+ul a,button{display:block;text-align:center;padding:10px 16px;border-radius:8px;background:#1d4ed8;color:#fff;text-decoration:none;border:0;cursor:pointer;font-weight:600}
+ul a:hover,button:hover{background:#1e40af}
+a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+input[type=text]{font:inherit;padding:8px 10px;border:1px solid #d0d5dd;border-radius:8px;width:100%;box-sizing:border-box;margin:8px 0 16px}
+code{background:#f2f4f7;padding:1px 5px;border-radius:4px}
+.brand{font-weight:700;color:#1d4ed8;margin-bottom:8px;display:block}
+`;
+
+/** A server-rendered page: no inline script or style (the CSP forbids both), our stylesheet only. */
+export function renderPage(title: string, bodyHtml: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Rolegate</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><code>${escapeHtml(code)}</code></p>
-<p><a href="/">Back to Rolegate</a></p></main></body></html>`;
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/pages.css"></head>
+<body><main><span class="brand">Rolegate</span><h1>${escapeHtml(title)}</h1>${bodyHtml}</main></body></html>`;
+}
+
+/** A page for errors reached by browser navigation. */
+export function renderMessagePage(title: string, message: string, code: string): string {
+  return renderPage(title, `<p>${escapeHtml(message)}</p><p><code>${escapeHtml(code)}</code></p><p><a href="/">Back to Rolegate</a></p>`);
 }
