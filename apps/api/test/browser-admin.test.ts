@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
 import { startStack, type Stack } from './support/stack.js';
 
 /**
@@ -12,9 +11,6 @@ import { startStack, type Stack } from './support/stack.js';
  * Needs a built web app (`pnpm exec vite build` in apps/web) and Chromium.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
 // Generous: the machine is shared, and a slow step must not read as a failure (no timing is asserted).
 const WAIT = { timeout: 30_000 };
 
@@ -47,38 +43,17 @@ let stack: Stack | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
 
-/** Why the browser tests cannot run, if they cannot; each test throws it so it FAILS (never skips). */
-function missingPrerequisite(): string | null {
-  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}; install it or set CHROMIUM_PATH to a Chromium executable`;
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-    return `web app not built: ${WEB_DIST}/index.html is missing (run \`pnpm exec vite build\` in apps/web)`;
-  }
-  return null;
-}
-
 function ready(): Stack {
-  const missing = missingPrerequisite();
+  const missing = missingBrowserPrerequisite();
   if (missing) throw new Error(missing);
   return stack!;
 }
 
 beforeAll(async () => {
-  if (missingPrerequisite()) return;
+  if (missingBrowserPrerequisite()) return;
   await mkdir(SCREENSHOTS, { recursive: true });
   stack = await startStack({ webDist: WEB_DIST, mappingsYaml: MAPPINGS_YAML });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -94,33 +69,8 @@ async function newContext(): Promise<BrowserContext> {
   return context;
 }
 
-async function shot(page: Page, name: string, fullPage = true) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
-/** Script errors, CSP violations and failed loads on the app's own origin. */
-function collectPageErrors(page: Page, origin: string): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' || !page.url().startsWith(origin)) return;
-    if (/status of 401/.test(msg.text()) && msg.location().url.endsWith('/api/me')) return;
-    errors.push(`console: ${msg.text()} (${msg.location().url})`);
-  });
-  return errors;
-}
-
 async function signIn(page: Page, s: Stack, username: string, path = '/') {
-  await page.goto(`${s.baseUrl}${path}`, WAIT);
-  const button = page.getByTestId('sign-in-oidc');
-  await button.waitFor({ state: 'visible', ...WAIT });
-  await button.click();
-  await page.waitForURL((url) => url.origin === new URL(s.idp.issuer).origin, WAIT);
-  await page.locator('#username').waitFor({ state: 'visible', ...WAIT });
-  await page.fill('#username', username);
-  await page.fill('#password', s.userPassword(username));
-  await page.click('#sign-in');
-  await page.waitForURL((url) => url.origin === s.baseUrl, WAIT);
+  await signInThroughPortal(page, s, username, { path, wait: WAIT });
   await page.getByTestId('user-email').waitFor({ state: 'visible', ...WAIT });
 }
 

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
 import { startStack, type Stack } from './support/stack.js';
 
 /**
@@ -11,9 +10,6 @@ import { startStack, type Stack } from './support/stack.js';
  * Needs a built web app (`pnpm --filter @rolegate/web build`) and Chromium.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
-const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../test-results/screenshots');
 const WAIT = { timeout: 15_000 };
 const DEV_ROLE = '111111111111-Developer';
 
@@ -21,42 +17,17 @@ let stack: Stack | undefined;
 let browser: Browser | undefined;
 let browserContext: BrowserContext | undefined;
 
-/**
- * Why the browser tests cannot run, if they cannot. Each test throws it, so a
- * missing browser or web build shows as FAILED tests (a throwing beforeAll
- * would report them as skipped), never as a pass.
- */
-function missingPrerequisite(): string | null {
-  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}; install it or set CHROMIUM_PATH to a Chromium executable`;
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-    return `web app not built: ${WEB_DIST}/index.html is missing (run \`pnpm exec vite build\` in apps/web)`;
-  }
-  return null;
-}
-
 function ready(): { s: Stack; context: BrowserContext } {
-  const missing = missingPrerequisite();
+  const missing = missingBrowserPrerequisite();
   if (missing) throw new Error(missing);
   return { s: stack!, context: browserContext! };
 }
 
 beforeAll(async () => {
-  if (missingPrerequisite()) return;
+  if (missingBrowserPrerequisite()) return;
   await mkdir(SCREENSHOTS, { recursive: true });
   stack = await startStack({ webDist: WEB_DIST });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   browserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 });
 
@@ -66,38 +37,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function shot(page: Page, name: string, fullPage = true) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
-}
-
-/** Errors the page reports (script errors, CSP violations, failed loads) on the app's own origin. */
-function collectPageErrors(page: Page, origin: string): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' || !page.url().startsWith(origin)) return;
-    // Signed out, the app's /api/me probe answers 401 by design; Chromium logs it.
-    if (/status of 401/.test(msg.text()) && msg.location().url.endsWith('/api/me')) return;
-    errors.push(`console: ${msg.text()} (${msg.location().url})`);
-  });
-  return errors;
-}
-
 async function signInAsAlice(page: Page, s: Stack) {
-  await page.goto(s.baseUrl, WAIT);
-  const signIn = page.getByTestId('sign-in-oidc');
-  await signIn.waitFor({ state: 'visible', ...WAIT });
-  await shot(page, 'sign-in');
-
-  await signIn.click();
-  await page.waitForURL((url) => url.origin === new URL(s.idp.issuer).origin, WAIT);
-  await page.locator('#username').waitFor({ state: 'visible', ...WAIT });
-  await page.fill('#username', 'alice');
-  await page.fill('#password', s.userPassword('alice'));
-  await shot(page, 'idp-login');
-  await page.click('#sign-in');
-
-  await page.waitForURL((url) => url.origin === s.baseUrl, WAIT);
+  await signInThroughPortal(page, s, 'alice', {
+    wait: WAIT,
+    onSignInScreen: () => shot(page, 'sign-in'),
+    beforeSubmit: () => shot(page, 'idp-login'),
+  });
 }
 
 describe('browser: employee opens the AWS console from the portal', () => {

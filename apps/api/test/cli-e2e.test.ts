@@ -10,17 +10,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { startStack, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
-import { CLI_BIN, formFields, postForm, runCli, startCli } from './cli-support.js';
+import { CLI_TEST_MAPPINGS as MAPPINGS, CLI_BIN, formFields, postForm, runCli, startCli } from './cli-support.js';
 
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-  - { id: "222222222222", name: production }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-  - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/ReadOnly", maxDurationSeconds: 3600, requireReason: true }
-  - { group: platform-admins, roleArn: "arn:aws:iam::222222222222:role/platform/Administrator", maxDurationSeconds: 3600 }
-`;
 const UNRELATED = `[default]
 region = eu-west-1
 output = json

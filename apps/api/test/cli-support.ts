@@ -98,3 +98,14 @@ export function startCli(args: string[], env: Record<string, string>) {
 export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return startCli(args, env).exited;
 }
+
+/** Accounts and mappings shared by the CLI test files. */
+export const CLI_TEST_MAPPINGS = `
+accounts:
+  - { id: "111111111111", name: sandbox }
+  - { id: "222222222222", name: production }
+mappings:
+  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
+  - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/ReadOnly", maxDurationSeconds: 3600, requireReason: true }
+  - { group: platform-admins, roleArn: "arn:aws:iam::222222222222:role/platform/Administrator", maxDurationSeconds: 3600 }
+`;

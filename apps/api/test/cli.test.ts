@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
-import { approveLoopback, bearer, cliTokenFor, formFields, loopbackStart, postForm } from './cli-support.js';
+import { CLI_TEST_MAPPINGS as MAPPINGS, approveLoopback, bearer, cliTokenFor, formFields, loopbackStart, postForm } from './cli-support.js';
 
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-  - { id: "222222222222", name: production }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-  - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/ReadOnly", maxDurationSeconds: 3600, requireReason: true }
-  - { group: platform-admins, roleArn: "arn:aws:iam::222222222222:role/platform/Administrator", maxDurationSeconds: 3600 }
-`;
 
 let stack: Stack;
 let alice: TestBrowser;

@@ -1,23 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS_DIR } from '@rolegate/db';
-
-async function emptyDatabase(): Promise<string> {
-  const adminUrl = inject('pgAdminUrl');
-  const name = `rolegate_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+import { createTestDatabase } from './support/stack.js';
 
 describe('migration runner', () => {
   it('applies each migration once when several instances start together', async () => {
-    const url = await emptyDatabase();
+    const url = await createTestDatabase({ empty: true });
     const results = await Promise.all([1, 2, 3, 4].map(() => applyMigrations(url, MIGRATIONS_DIR)));
     const appliedTotal = results.reduce((n, r) => n + r.applied.length, 0);
     const c = new pg.Client({ connectionString: url });
@@ -32,7 +20,7 @@ describe('migration runner', () => {
   });
 
   it('refuses to run when an applied migration was edited', async () => {
-    const url = await emptyDatabase();
+    const url = await createTestDatabase({ empty: true });
     await applyMigrations(url, MIGRATIONS_DIR);
     const c = new pg.Client({ connectionString: url });
     await c.connect();

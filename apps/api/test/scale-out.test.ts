@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR } from '@rolegate/db';
 import { TestBrowser } from './support/http-client.js';
 import { startRoundRobin } from './support/round-robin.js';
 import { b64 } from './support/saml-idp.js';
 import { postAcs } from './support/saml-stack.js';
-import { startStack, type Stack } from './support/stack.js';
+import { createTestDatabase, startStack, type Stack } from './support/stack.js';
 
 const GRANT_LIMIT = 4;
 let stack: Stack;
@@ -112,14 +112,7 @@ describe('two instances on one Postgres', () => {
 
 describe('starting together', () => {
   it('two processes migrating one empty database at once apply each migration exactly once', { timeout: 90_000 }, async () => {
-    const adminUrl = inject('pgAdminUrl');
-    const name = `rolegate_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+    const url = new URL(await createTestDatabase({ empty: true }));
 
     const script = `import { applyMigrations, MIGRATIONS_DIR } from '@rolegate/db';
       const r = await applyMigrations(process.env.TARGET_DATABASE_URL, MIGRATIONS_DIR);

@@ -1,6 +1,6 @@
 import { resolveDuration } from './durations.js';
 import { AppError, isAppError } from './errors.js';
-import { entitlementsFor, isEntitled } from './mapping.js';
+import { entitlementsFor, isEntitled, type RoleMapping } from './mapping.js';
 import { parseRoleArn, resolveDestination } from './partitions.js';
 import type {
   AssumeRoleOutput,
@@ -76,10 +76,20 @@ export function createGrantService(deps: GrantServiceDeps) {
    *   AWS_FEDERATION_FAILED (recorded as failed), DATABASE_UNAVAILABLE.
    */
   async function requestGrant(principal: Principal, req: GrantRequest, ctx: RequestContext): Promise<GrantResult> {
+    const { entitlementId, ...rest } = req;
+    return grantFor(principal, await mappings.findById(entitlementId), rest, ctx);
+  }
+
+  /** The lifecycle for one looked-up mapping (null: unknown entitlement). */
+  async function grantFor(
+    principal: Principal,
+    mapping: RoleMapping | null,
+    req: Omit<GrantRequest, 'entitlementId'>,
+    ctx: RequestContext,
+  ): Promise<GrantResult> {
     const base = rowBase(principal, req, ctx);
     const sessionName = base.roleSessionName;
 
-    const mapping = await mappings.findById(req.entitlementId);
     if (!mapping || !isEntitled(principal.groups, mapping)) {
       await grants.insert({
         ...base,
@@ -199,7 +209,8 @@ export function createGrantService(deps: GrantServiceDeps) {
       });
       throw new AppError('NOT_ENTITLED', 'You are not entitled to this role');
     }
-    return requestGrant(principal, { ...rest, entitlementId: match.id }, ctx);
+    // The match is already an entitlement of the caller: no second lookup.
+    return grantFor(principal, match, rest, ctx);
   }
 
   return { requestGrant, requestGrantByRole, entitlements };

@@ -3,11 +3,11 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import { renderErrorPage as errorPage, renderLoginPage } from './login-page.js';
 import { authenticate, type DemoUser } from './users.js';
+import { readForm } from './read-form.js';
 
 /** Handles one HTTP request if it belongs to the interaction routes; resolves false when it does not. */
 export type InteractionHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-const MAX_FORM_BYTES = 16 * 1024;
 const UID = '([A-Za-z0-9_-]{1,64})';
 
 // Our pages carry no scripts and may not be framed (clickjacking of the login form).
@@ -115,17 +115,6 @@ function statusOf(err: unknown): number {
   return typeof status === 'number' && status >= 400 && status < 500 ? 400 : 500;
 }
 
-/** Reads an urlencoded body of at most MAX_FORM_BYTES; resolves undefined when it is larger (bounded work). */
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
 
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -6,6 +6,7 @@ import * as samlify from 'samlify';
 import { escapeHtml, renderErrorPage, renderLoginPage } from './login-page.js';
 import { generateSigningMaterial } from './saml-cert.js';
 import { authenticate, demoUsersWithRandomPasswords, type DemoUser } from './users.js';
+import { readForm } from './read-form.js';
 
 /** Options for `startDevSamlIdp`. */
 export interface DevSamlIdpOptions {
@@ -40,7 +41,6 @@ export interface DevSamlIdp {
   close(): Promise<void>;
 }
 
-const MAX_FORM_BYTES = 16 * 1024;
 const PENDING_TTL_MS = 10 * 60 * 1000;
 const AUTO_POST = 'document.forms[0].submit();';
 const PAGE_HEADERS = {
@@ -221,13 +221,3 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
   };
 }
 
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}

@@ -23,14 +23,17 @@ import { startStackSaml, type StackSamlIdp } from './saml-stack.js';
 
 export const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
 
-/** Clones the migrated template into a fresh database for one test file. */
-export async function createTestDatabase(): Promise<string> {
+/**
+ * A fresh database for one test file: a clone of the migrated template, or
+ * (`empty`) one with no schema at all, for migration tests.
+ */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<string> {
   const adminUrl = inject('pgAdminUrl');
   const name = `rolegate_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`);
+    await admin.query(`CREATE DATABASE "${name}"${opts.empty ? '' : ` TEMPLATE "${inject('pgTemplate')}"`}`);
   } finally {
     await admin.end();
   }

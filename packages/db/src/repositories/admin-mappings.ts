@@ -2,6 +2,7 @@ import { AppError, diffImport, mappingSpecOf, type AccountSpec, type ImportDiff,
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
 import { recordAdminChange, type Actor } from './admin-changes.js';
+import type { MappingRow } from './mappings.js';
 
 /** A mapping with its account's name and timestamps, as admins see it. */
 export interface AdminMappingRecord extends MappingSpec {
@@ -19,19 +20,7 @@ export interface AdminAccountRecord {
   updatedAt: Date;
 }
 
-type MappingRow = {
-  id: string;
-  group: string;
-  accountId: string;
-  roleArn: string;
-  maxDurationSeconds: number;
-  requireReason: boolean;
-  description: string;
-  enabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-  account: { name: string };
-};
+type AdminMappingRow = MappingRow & { createdAt: Date; updatedAt: Date };
 
 const WITH_ACCOUNT = { account: { select: { name: true } } } as const;
 const ORDER = [{ accountId: 'asc' }, { roleArn: 'asc' }, { group: 'asc' }, { id: 'asc' }] as const;
@@ -39,7 +28,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Serializes admin writes (two imports at once would each diff against a stale state). */
 const ADMIN_WRITE_LOCK = 7262001;
 
-function toRecord(r: MappingRow): AdminMappingRecord {
+function toRecord(r: AdminMappingRow): AdminMappingRecord {
   return { id: r.id, ...mappingSpecOf(r), accountName: r.account.name, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 

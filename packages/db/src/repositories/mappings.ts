@@ -2,7 +2,8 @@ import type { MappingSource, RoleMapping } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { Database, Tx } from '../client.js';
 
-type Row = {
+/** A mapping row with its account's name, as Prisma returns it. */
+export type MappingRow = {
   id: string;
   group: string;
   accountId: string;
@@ -14,7 +15,7 @@ type Row = {
   account: { name: string };
 };
 
-function toMapping(r: Row): RoleMapping {
+function toMapping(r: MappingRow): RoleMapping {
   return {
     id: r.id,
     group: r.group,
@@ -48,7 +49,7 @@ export function createMappingRepository(database: Pick<Database, 'prisma' | 'poo
     findById: (id) =>
       db(async () => {
         if (!UUID.test(id)) return null;
-        const res = await pool.query<Omit<Row, 'account'> & { accountName: string }>(
+        const res = await pool.query<Omit<MappingRow, 'account'> & { accountName: string }>(
           `SELECT m.id, m."group", m.account_id AS "accountId", m.role_arn AS "roleArn",
                   m.max_duration_seconds AS "maxDurationSeconds", m.require_reason AS "requireReason",
                   m.description, m.enabled, a.name AS "accountName"

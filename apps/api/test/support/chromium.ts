@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Stack } from './stack.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const WEB_DIST = path.resolve(import.meta.dirname, '../../../web/dist');
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../../../test-results/screenshots');
+
+/**
+ * Why the browser tests cannot run, if they cannot. Each test throws it, so a
+ * missing browser or web build shows as FAILED tests (a throwing beforeAll
+ * would report them as skipped), never as a pass.
+ */
+export function missingBrowserPrerequisite(): string | null {
+  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM}; install it or set CHROMIUM_PATH to a Chromium executable`;
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
+    return `web app not built: ${WEB_DIST}/index.html is missing (run \`pnpm exec vite build\` in apps/web)`;
+  }
+  return null;
+}
+
+/** Headless Chromium as this machine runs it (no background networking: the network is closed). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Saves a screenshot into test-results/screenshots/<name>.png. */
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage });
+}
+
+/** Errors the page reports (script errors, CSP violations, failed loads) on the app's own origin. */
+export function collectPageErrors(page: Page, origin: string): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' || !page.url().startsWith(origin)) return;
+    // Signed out, the app's /api/me probe answers 401 by design; Chromium logs it.
+    if (/status of 401/.test(msg.text()) && msg.location().url.endsWith('/api/me')) return;
+    errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  return errors;
+}
+
+/**
+ * Signs `username` in through the portal's OIDC button and the dev IdP's
+ * login form; `beforeSubmit` runs with the filled form (for a screenshot).
+ */
+export async function signInThroughPortal(
+  page: Page,
+  s: Stack,
+  username: string,
+  opts: { path?: string; wait: { timeout: number }; onSignInScreen?: () => Promise<void>; beforeSubmit?: () => Promise<void> },
+): Promise<void> {
+  const { wait } = opts;
+  await page.goto(`${s.baseUrl}${opts.path ?? '/'}`, wait);
+  const button = page.getByTestId('sign-in-oidc');
+  await button.waitFor({ state: 'visible', ...wait });
+  await opts.onSignInScreen?.();
+  await button.click();
+  await page.waitForURL((url) => url.origin === new URL(s.idp.issuer).origin, wait);
+  await page.locator('#username').waitFor({ state: 'visible', ...wait });
+  await page.fill('#username', username);
+  await page.fill('#password', s.userPassword(username));
+  await opts.beforeSubmit?.();
+  await page.click('#sign-in');
+  await page.waitForURL((url) => url.origin === s.baseUrl, wait);
+}
