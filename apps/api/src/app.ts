@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { AppError, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
 import {
   createAdminChangeRepository,
   createAdminMappingRepository,
   createAuditGrantRepository,
+  createCachedMappingSource,
   createCliLoginRepository,
   createCliTokenRepository,
   createGrantRepository,
@@ -18,6 +17,7 @@ import {
   createSamlRepository,
   createSessionRepository,
   createUserRepository,
+  MAPPINGS_CHANNEL,
   type Database,
 } from '@rolegate/db';
 import { instrumentFederation } from './adapters/instrumented-federation.js';
@@ -32,7 +32,7 @@ import { createOidcLoginService } from './auth/oidc-login.js';
 import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
-import { bindRequestId, type Logger } from './logger.js';
+import { requestLogger, type Logger } from './logger.js';
 import { createMetrics, metricsHandler, type Metrics } from './observability/metrics.js';
 import { openApiHandler } from './observability/openapi.js';
 import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
@@ -90,7 +90,11 @@ export function createApp(deps: AppDeps): Express {
   const prisma = database.prisma;
   const metrics = deps.metrics ?? createMetrics({ pool: database.pool });
   const grants = instrumentGrantStore(createGrantRepository(database.pool), metrics);
-  const mappings = createMappingRepository(database);
+  // Mappings are read on every grant and change rarely: a snapshot, dropped on every change (see ARCHITECTURE.md).
+  const mappingFeed = database.changeFeed(MAPPINGS_CHANNEL, (err) =>
+    log.warn({ err: err.message }, 'mapping change feed interrupted; reading mappings from the database until it reconnects'),
+  );
+  const mappings = createCachedMappingSource(createMappingRepository(database), mappingFeed);
   const grantService = createGrantService({
     mappings,
     grants,
@@ -125,7 +129,7 @@ export function createApp(deps: AppDeps): Express {
   const auditGrants = createAuditGrantRepository(database.pool);
   const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
   const adminService = createAdminService({
-    mappings: createAdminMappingRepository(prisma),
+    mappings: createAdminMappingRepository(prisma, { afterWrite: mappings.invalidate }),
     changes: createAdminChangeRepository(prisma),
     brokerIdentity: deps.brokerIdentity ?? (stsIdentity ? () => stsIdentity.call(deps.sts) : async () => null),
     brokerPrincipalOverride: config.brokerPrincipalArn,
@@ -136,23 +140,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      // Paths only: query strings can carry OAuth codes and state.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    }),
-  );
-  app.use(bindRequestId);
+  app.use(requestLogger(log));
   app.use(metrics.httpMiddleware);
   app.use(
     helmet({

@@ -1,4 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { RequestHandler } from 'express';
 import pino from 'pino';
 
@@ -38,17 +39,49 @@ export const REDACT_PATHS = [
   'signInUrl',
 ];
 
-/** The request being served, so that every line logged while serving it carries its id. */
-const requestScope = new AsyncLocalStorage<{ reqId: string }>();
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point
+  namespace Express {
+    interface Request {
+      /** This request's id (also the `x-request-id` response header). */
+      id: string;
+      /** The process logger bound to this request: every line carries `reqId`. */
+      log: pino.Logger;
+    }
+  }
+}
 
 /**
- * Express middleware (after pino-http has assigned `req.id`): runs the rest
- * of the request inside a scope whose id the logger's mixin adds to every
- * line — including lines from services that only hold the root logger.
+ * Express middleware, first in the chain: gives the request an id (sent back
+ * as `x-request-id`) and `req.log`, a child logger whose every line carries
+ * that id, and writes one access line when the response ends (or a warning
+ * when the client left before it did). Paths only: query strings can carry
+ * OAuth codes and state. Code that logs while serving a request uses
+ * `req.log` (handlers pass it on to the use cases that log).
  */
-export const bindRequestId: RequestHandler = (req, _res, next) => {
-  requestScope.run({ reqId: String(req.id) }, next);
-};
+export function requestLogger(log: pino.Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    const id = randomUUID();
+    req.id = id;
+    req.log = log.child({ reqId: id });
+    res.setHeader('x-request-id', id);
+    const line = () => ({
+      req: { method: req.method, path: req.originalUrl.split('?')[0] },
+      res: { statusCode: res.statusCode },
+      responseTime: Math.round(performance.now() - started),
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        req.log.warn(line(), 'request aborted');
+        return;
+      }
+      const status = res.statusCode;
+      req.log[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](line(), 'request completed');
+    });
+    next();
+  };
+}
 
 export type Logger = pino.Logger;
 
@@ -59,10 +92,6 @@ export function createLogger(opts: { level: string; destination?: pino.Destinati
       level: opts.level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: 'rolegate' },
-      mixin: () => {
-        const scope = requestScope.getStore();
-        return scope ? { reqId: scope.reqId } : {};
-      },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     opts.destination,

@@ -253,8 +253,10 @@ describe('CLI bearer tokens', () => {
 
   it('is refused once the mappings give its groups no role, and accepted again when they do', async () => {
     const { token } = await cliTokenFor(alice);
+    // Written behind the broker's back: the change reaches it through the mapping change feed.
     await stack.sql.query(`UPDATE role_mappings SET enabled = false WHERE "group" = 'engineers'`);
     try {
+      await expect.poll(async () => (await bearer(stack.baseUrl, token, 'GET', '/api/entitlements')).status, { timeout: 5000, interval: 20 }).toBe(403);
       const before = assumeCalls();
       const res = await bearer(stack.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: ids.Developer, kind: 'cli' } });
       expect(res.status).toBe(403);
@@ -264,7 +266,7 @@ describe('CLI bearer tokens', () => {
     } finally {
       await stack.sql.query(`UPDATE role_mappings SET enabled = true WHERE "group" = 'engineers'`);
     }
-    expect((await bearer(stack.baseUrl, token, 'GET', '/api/entitlements')).status).toBe(200);
+    await expect.poll(async () => (await bearer(stack.baseUrl, token, 'GET', '/api/entitlements')).status, { timeout: 5000, interval: 20 }).toBe(200);
   });
 
   it('uses the groups of the sign-in that created it, not a role the token’s groups lack', async () => {

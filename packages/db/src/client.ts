@@ -1,5 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { createChangeFeed, type ChangeFeed } from './change-feed.js';
 import { PrismaClient } from './generated/prisma/client.js';
 
 export type { PrismaClient };
@@ -15,6 +16,11 @@ export interface Database {
    * rate-limit counters and session creation. Never for grants.
    */
   relaxedPool: pg.Pool;
+  /**
+   * A LISTEN feed on `channel` over its own connection (closed with the
+   * database). `onError` hears each connection failure; the feed reconnects.
+   */
+  changeFeed(channel: string, onError?: (err: Error) => void): ChangeFeed;
   /** True when a trivial query succeeds within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
@@ -41,10 +47,16 @@ export function createDatabase(opts: { url: string; max?: number; connectTimeout
   pool.on('error', () => {});
   relaxedPool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const feeds: ChangeFeed[] = [];
   return {
     prisma,
     pool,
     relaxedPool,
+    changeFeed(channel, onError) {
+      const feed = createChangeFeed({ url: opts.url, channel, ...(onError ? { onError } : {}) });
+      feeds.push(feed);
+      return feed;
+    },
     async ping(timeoutMs = 1000) {
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -61,6 +73,7 @@ export function createDatabase(opts: { url: string; max?: number; connectTimeout
       }
     },
     async close() {
+      await Promise.all(feeds.map((f) => f.close()));
       await prisma.$disconnect();
       await pool.end().catch(() => {});
       await relaxedPool.end().catch(() => {});

@@ -3,7 +3,15 @@ export { applyMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate
 export { startEmbeddedPostgres, freePort, type EmbeddedPostgresHandle } from './embedded.js';
 export { isConnectionError, db } from './errors.js';
 export { createGrantRepository, type GrantRepository } from './repositories/grants.js';
-export { createMappingRepository, type MappingRepository, type MappingInput } from './repositories/mappings.js';
+export {
+  createMappingRepository,
+  createCachedMappingSource,
+  MAPPINGS_CHANNEL,
+  type CachedMappingSource,
+  type MappingRepository,
+  type MappingInput,
+} from './repositories/mappings.js';
+export { createChangeFeed, type ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
 export { createUserRepository, type UserRepository, type SignedInIdentity } from './repositories/users.js';
 export { createSessionRepository, type SessionRepository } from './repositories/sessions.js';
 export {

@@ -19,9 +19,9 @@ export function browserBinding(sessionId: string): string {
  * IdP's answer.
  */
 export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: LoginTransactionRepository; users: UserRepository; log: Logger }) {
-  const { oidc, transactions, users, log } = deps;
+  const { oidc, transactions, users } = deps;
   return {
-    async begin(sessionId: string, returnTo: unknown): Promise<string> {
+    async begin(sessionId: string, returnTo: unknown, log: Logger = deps.log): Promise<string> {
       let start;
       try {
         start = await oidc.start();
@@ -44,7 +44,7 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
     },
 
     /** @throws AppError LOGIN_FAILED for anything the IdP or the browser got wrong. */
-    async complete(sessionId: string | undefined, callbackUrl: URL): Promise<{ principal: Principal; returnTo: string }> {
+    async complete(sessionId: string | undefined, callbackUrl: URL, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string }> {
       const state = callbackUrl.searchParams.get('state');
       if (!state || !sessionId || state.length > 512) throw new AppError('LOGIN_FAILED', 'Sign-in failed: unknown or expired sign-in attempt');
       const tx = await transactions.consume(state, browserBinding(sessionId));

@@ -33,7 +33,7 @@ export function createSamlLoginService(deps: {
   log: Logger;
   now?: () => number;
 }) {
-  const { sp, settings, requests, users, log } = deps;
+  const { sp, settings, requests, users } = deps;
   const now = deps.now ?? Date.now;
   return {
     /** Starts SP-initiated sign-in; returns the IdP URL and the browser secret to keep in a cookie. */
@@ -46,7 +46,7 @@ export function createSamlLoginService(deps: {
     },
 
     /** @throws AppError LOGIN_FAILED for anything refused; nothing is written then except the consumed request id. */
-    async complete(browserSecret: string | undefined, samlResponse: unknown): Promise<{ principal: Principal; returnTo: string }> {
+    async complete(browserSecret: string | undefined, samlResponse: unknown, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string }> {
       let verified;
       let expiresAt: Date;
       try {

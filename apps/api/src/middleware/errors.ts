@@ -25,7 +25,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appErr = toAppError(err);
     if (appErr.status >= 500) {
-      log.error({ err: appErr.code === 'INTERNAL' ? err : undefined, code: appErr.code, path: req.path }, 'request failed');
+      (req.log ?? log).error({ err: appErr.code === 'INTERNAL' ? err : undefined, code: appErr.code, path: req.path }, 'request failed');
     }
     if (res.headersSent) return;
     if (appErr.code === 'DATABASE_UNAVAILABLE') res.set('Retry-After', '5');

@@ -41,8 +41,8 @@ export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger })
     } catch (err) {
       // Headers are gone: pipeline has destroyed the response, so the client sees an incomplete
       // download, never a short "complete" file. A client that left is not an error.
-      if (req.destroyed && !res.writableFinished) deps.log.info({ path: req.path }, 'audit export: client left mid-stream');
-      else deps.log.error({ err, path: req.path }, 'audit export failed mid-stream');
+      if (req.destroyed && !res.writableFinished) req.log.info({ path: req.path }, 'audit export: client left mid-stream');
+      else req.log.error({ err, path: req.path }, 'audit export failed mid-stream');
       res.destroy();
     }
   });

@@ -27,7 +27,7 @@ export async function signInSession(req: Request, principal: Principal, csrf: Cs
   csrf.generateToken(req, true);
   await save(req);
   // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
-  req.log?.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
+  req.log.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
 }
 
 /** The sign-in chooser when several IdPs are configured (no inline script or style: the CSP is strict). */
@@ -78,7 +78,7 @@ export function authRoutes(deps: {
     // Touch the session so it is saved and its id can bind the login transaction.
     req.session.signedInAt = undefined;
     (req.session as { loginStartedAt?: string }).loginStartedAt = new Date().toISOString();
-    const url = await deps.oidcLogin.begin(req.sessionID, req.query.returnTo);
+    const url = await deps.oidcLogin.begin(req.sessionID, req.query.returnTo, req.log);
     await save(req);
     res.set('Cache-Control', 'no-store').redirect(302, url);
   });
@@ -86,7 +86,7 @@ export function authRoutes(deps: {
   r.get('/oidc/callback', async (req, res) => {
     if (!deps.oidcLogin) throw new AppError('NOT_FOUND', 'OIDC is not configured');
     const url = new URL(req.originalUrl, deps.publicUrl);
-    const { principal, returnTo } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url);
+    const { principal, returnTo } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url, req.log);
     await signInSession(req, principal, deps.csrf);
     res.set('Cache-Control', 'no-store').redirect(303, returnTo);
   });

@@ -70,7 +70,7 @@ export function samlRoutes(deps: {
       try {
         if (!req.is('application/x-www-form-urlencoded')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Post the SAMLResponse as a form');
         const body = (req.body ?? {}) as Record<string, unknown>;
-        const { principal, returnTo } = await deps.samlLogin.complete(secret, body.SAMLResponse);
+        const { principal, returnTo } = await deps.samlLogin.complete(secret, body.SAMLResponse, req.log);
         await deps.signIn(req, principal);
         res.redirect(303, returnTo);
       } catch (err) {

@@ -67,9 +67,11 @@ async function requireAccount(tx: Tx, accountId: string): Promise<void> {
  * Admin writes to accounts and mappings. Every write runs in one transaction
  * together with its append-only admin_changes record (who, when, before,
  * after), so a change is never made without its record, nor recorded without
- * being made.
+ * being made. `afterWrite` runs once each write transaction has ended
+ * (committed or not): this instance drops its cached mappings at once rather
+ * than waiting for the change notification.
  */
-export function createAdminMappingRepository(prisma: PrismaClient) {
+export function createAdminMappingRepository(prisma: PrismaClient, opts: { afterWrite?: () => void } = {}) {
   const inTx = <T>(fn: (tx: Tx) => Promise<T>) =>
     db(async () => {
       try {
@@ -80,6 +82,8 @@ export function createAdminMappingRepository(prisma: PrismaClient) {
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('DUPLICATE_MAPPING', 'That group already has a mapping to that role');
         throw err;
+      } finally {
+        opts.afterWrite?.();
       }
     });
 

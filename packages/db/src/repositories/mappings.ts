@@ -1,6 +1,7 @@
 import type { MappingSource, RoleMapping } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { Database, Tx } from '../client.js';
+import type { ChangeFeed } from '../change-feed.js';
 
 /** A mapping row with its account's name, as Prisma returns it. */
 export type MappingRow = {
@@ -44,31 +45,22 @@ export interface MappingInput {
 /** Accounts and group → role mappings. */
 export function createMappingRepository(database: Pick<Database, 'prisma' | 'pool'>) {
   const { prisma, pool } = database;
-  const source: MappingSource = {
-    // On every grant: plain SQL.
-    findById: (id) =>
-      db(async () => {
-        if (!UUID.test(id)) return null;
-        const res = await pool.query<Omit<MappingRow, 'account'> & { accountName: string }>(
-          `SELECT m.id, m."group", m.account_id AS "accountId", m.role_arn AS "roleArn",
-                  m.max_duration_seconds AS "maxDurationSeconds", m.require_reason AS "requireReason",
-                  m.description, m.enabled, a.name AS "accountName"
-           FROM role_mappings m JOIN accounts a ON a.id = m.account_id WHERE m.id = $1`,
-          [id],
-        );
-        const r = res.rows[0];
-        return r ? toMapping({ ...r, account: { name: r.accountName } }) : null;
-      }),
-    listEnabled: () =>
-      db(async () =>
-        (
-          await prisma.roleMapping.findMany({
-            where: { enabled: true },
-            include: { account: { select: { name: true } } },
-            orderBy: [{ accountId: 'asc' }, { roleArn: 'asc' }, { id: 'asc' }],
-          })
-        ).map(toMapping),
-      ),
+  const select = async (where: string, params: unknown[]) =>
+    (
+      await pool.query<Omit<MappingRow, 'account'> & { accountName: string }>(
+        `SELECT m.id, m."group", m.account_id AS "accountId", m.role_arn AS "roleArn",
+                m.max_duration_seconds AS "maxDurationSeconds", m.require_reason AS "requireReason",
+                m.description, m.enabled, a.name AS "accountName"
+         FROM role_mappings m JOIN accounts a ON a.id = m.account_id ${where}`,
+        params,
+      )
+    ).rows.map((r) => toMapping({ ...r, account: { name: r.accountName } }));
+  const source: MappingSource & { listAll(): Promise<RoleMapping[]> } = {
+    // On every grant (when not cached): plain SQL.
+    findById: (id) => db(async () => (UUID.test(id) ? ((await select('WHERE m.id = $1', [id]))[0] ?? null) : null)),
+    /** Every mapping, enabled or not, in listEnabled's order. */
+    listAll: () => db(() => select('ORDER BY m.account_id, m.role_arn, m.id', [])),
+    listEnabled: () => db(() => select('WHERE m.enabled ORDER BY m.account_id, m.role_arn, m.id', [])),
   };
 
   /**
@@ -121,3 +113,66 @@ export function createMappingRepository(database: Pick<Database, 'prisma' | 'poo
 }
 
 export type MappingRepository = ReturnType<typeof createMappingRepository>;
+
+/** The channel the mapping triggers NOTIFY on (migration 20261129150000). */
+export const MAPPINGS_CHANNEL = 'rolegate_mappings';
+
+export interface CachedMappingSource extends MappingSource {
+  /** Drops the snapshot; the next read loads a fresh one. Call after a local write. */
+  invalidate(): void;
+}
+
+/**
+ * Mappings served from an in-memory snapshot of the whole (small) table,
+ * dropped on every change the feed reports. A trigger NOTIFYs on any write to
+ * `role_mappings` or `accounts`, by any instance or by hand, at commit.
+ * While the feed is not live (not yet connected, reconnecting, LISTEN
+ * refused) every read goes to the database, and a snapshot never outlives
+ * `maxAgeMs`, so a change is never missed for long even if a notification is.
+ */
+export function createCachedMappingSource(
+  source: MappingSource & { listAll(): Promise<RoleMapping[]> },
+  feed: Pick<ChangeFeed, 'isLive' | 'subscribe'>,
+  opts: { maxAgeMs?: number; now?: () => number } = {},
+): CachedMappingSource {
+  const maxAgeMs = opts.maxAgeMs ?? 30_000;
+  const now = opts.now ?? Date.now;
+  type Snapshot = { byId: Map<string, RoleMapping>; enabled: RoleMapping[] };
+  let current: { at: number; load: Promise<Snapshot> } | null = null;
+  const invalidate = () => {
+    current = null;
+  };
+  feed.subscribe(invalidate);
+
+  function snapshot(): Promise<Snapshot> | null {
+    if (!feed.isLive()) return null;
+    const t = now();
+    if (!current || t - current.at > maxAgeMs) {
+      const entry = {
+        at: t,
+        load: source.listAll().then((all) => {
+          const frozen = all.map((m) => Object.freeze(m));
+          return { byId: new Map(frozen.map((m) => [m.id, m])), enabled: frozen.filter((m) => m.enabled) };
+        }),
+      };
+      current = entry;
+      // A failed load is not kept: the next read tries again.
+      entry.load.catch(() => {
+        if (current === entry) current = null;
+      });
+    }
+    return current.load;
+  }
+
+  return {
+    invalidate,
+    async findById(id) {
+      const s = snapshot();
+      return s ? ((await s).byId.get(id) ?? null) : source.findById(id);
+    },
+    async listEnabled() {
+      const s = snapshot();
+      return s ? [...(await s).enabled] : source.listEnabled();
+    },
+  };
+}
