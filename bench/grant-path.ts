@@ -47,7 +47,7 @@ export interface GrantPathResults {
   rolegate: { cli: RunResult; console: RunResult };
   baseline: { cli: RunResult; console: RunResult };
   /** Traced runs: per-request overhead at full load and with one connection. */
-  traced: { cli: RunResult; console: RunResult; cliQuiet: RunResult; consoleQuiet: RunResult };
+  traced: { cli: RunResult; console: RunResult; cliQuiet: RunResult; consoleQuiet: RunResult; baselineCliQuiet: RunResult; baselineConsoleQuiet: RunResult };
   awsCalls: Record<string, number>;
 }
 
@@ -197,7 +197,7 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     const baselineLoad = (kind: 'cli' | 'console', connections: number, durationSeconds: number) =>
       runLoad({ url: `http://127.0.0.1:${baselinePort}/grant`, connections, durationSeconds, headers: { 'user-agent': 'rolegate-bench' }, body: JSON.stringify({ kind }) });
 
-    async function measure(name: string, server: BenchChild, load: () => Promise<LoadResult>, trace: boolean): Promise<RunResult> {
+    async function measure(name: string, server: BenchChild, load: () => Promise<LoadResult>, trace: boolean | 'sequential'): Promise<RunResult> {
       await server.call('reset', trace);
       const result = await load();
       const stats = await server.call<ServerStats>('stats');
@@ -227,14 +227,17 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     const tracedCli = await measure(`rolegate cli c=${n} traced`, rolegate, () => rolegateLoad('cli', n, d), true);
     const tracedConsole = await measure(`rolegate console c=${n} traced`, rolegate, () => rolegateLoad('console', n, d), true);
     const q = opts.quietSeconds;
-    const cliQuiet = await measure('rolegate cli c=1 traced', rolegate, () => rolegateLoad('cli', 1, q), true);
-    const consoleQuiet = await measure('rolegate console c=1 traced', rolegate, () => rolegateLoad('console', 1, q), true);
+    const cliQuiet = await measure('rolegate cli c=1 traced', rolegate, () => rolegateLoad('cli', 1, q), 'sequential');
+    const consoleQuiet = await measure('rolegate console c=1 traced', rolegate, () => rolegateLoad('console', 1, q), 'sequential');
+    // The floor: the baseline's own overhead (its two durable writes) with one client.
+    const baselineCliQuiet = await measure('baseline cli c=1 traced', baseline, () => baselineLoad('cli', 1, q), 'sequential');
+    const baselineConsoleQuiet = await measure('baseline console c=1 traced', baseline, () => baselineLoad('console', 1, q), 'sequential');
     await rolegate.call('reset', false);
 
     return {
       rolegate: { cli: rolegateCli, console: rolegateConsole },
       baseline: { cli: baselineCli, console: baselineConsole },
-      traced: { cli: tracedCli, console: tracedConsole, cliQuiet, consoleQuiet },
+      traced: { cli: tracedCli, console: tracedConsole, cliQuiet, consoleQuiet, baselineCliQuiet, baselineConsoleQuiet },
       awsCalls,
     };
   } finally {

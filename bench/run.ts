@@ -63,6 +63,10 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
     const o = t.server.overheadMs;
     rows.push([`broker overhead ${kind}, 1 client: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
   }
+  for (const [kind, t] of [['console', g.traced.baselineConsoleQuiet], ['cli', g.traced.baselineCliQuiet]] as const) {
+    const o = t.server.overheadMs;
+    rows.push([`baseline's own overhead ${kind}, 1 client: p50 / p99 (the floor: two durable writes)`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '—', '—']);
+  }
   return rows;
 }
 
@@ -101,6 +105,8 @@ function detailTable(g: GrantPathResults): string {
   add('Rolegate console, traced', g.traced.console, true);
   add('Rolegate cli, 1 client, traced', g.traced.cliQuiet, true);
   add('Rolegate console, 1 client, traced', g.traced.consoleQuiet, true);
+  add('baseline cli, 1 client, traced', g.traced.baselineCliQuiet, true);
+  add('baseline console, 1 client, traced', g.traced.baselineConsoleQuiet, true);
   return lines.join('\n');
 }
 

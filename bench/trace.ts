@@ -5,8 +5,13 @@
  * (through `upstream()`, which the harness wraps around the adapters).
  * Overhead = total − upstream, per request, so its percentiles are real.
  *
- * Tracing uses AsyncLocalStorage, which costs something per promise; it is
+ * With concurrent requests, tracing ties an upstream call to its request with
+ * AsyncLocalStorage, which costs something per promise (on Node 20); it is
  * switched on only for the overhead runs, never for the throughput runs.
+ * With one connection requests are strictly sequential, and `sequential`
+ * tracing attributes upstream time to the request in progress without
+ * AsyncLocalStorage, so the tracer's own cost stays out of the broker's
+ * overhead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +27,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 /** Creates the tracer of one process. */
 export function createTracer() {
   let als: AsyncLocalStorage<Frame> | null = null;
+  let sequential = false;
+  let current: Frame | null = null;
   let totals: number[] = [];
   let upstreams: number[] = [];
   let ok = 0;
@@ -33,7 +40,7 @@ export function createTracer() {
   function wrap(handler: Handler): Handler {
     return (req, res) => {
       const tracing = als;
-      if (!tracing) {
+      if (!tracing && !sequential) {
         res.on('finish', () => (res.statusCode < 300 ? ok++ : failed++));
         handler(req, res);
         return;
@@ -49,13 +56,17 @@ export function createTracer() {
         totals.push(performance.now() - t0);
         upstreams.push(frame.upstreamMs);
       });
-      tracing.run(frame, () => handler(req, res));
+      if (tracing) tracing.run(frame, () => handler(req, res));
+      else {
+        current = frame;
+        handler(req, res);
+      }
     };
   }
 
   /** Runs an upstream (AWS) call and adds its wall time to the current request. */
   async function upstream<T>(call: () => Promise<T>): Promise<T> {
-    const frame = als?.getStore();
+    const frame = als ? als.getStore() : sequential ? current : undefined;
     if (!frame) return call();
     const t0 = performance.now();
     try {
@@ -69,13 +80,18 @@ export function createTracer() {
     wrap,
     upstream,
     ops: {
-      /** Starts a measurement window; `arg` true switches per-request tracing on. */
+      /**
+       * Starts a measurement window; `arg` true switches per-request tracing
+       * on, 'sequential' traces one-at-a-time requests without AsyncLocalStorage.
+       */
       reset(arg: unknown) {
         if (arg === true && !als) als = new AsyncLocalStorage<Frame>();
         if (arg !== true && als) {
           als.disable();
           als = null;
         }
+        sequential = arg === 'sequential';
+        current = null;
         totals = [];
         upstreams = [];
         ok = 0;

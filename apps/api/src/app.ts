@@ -8,6 +8,7 @@ import {
   createAdminMappingRepository,
   createAuditGrantRepository,
   createCachedMappingSource,
+  createCachedSessionRepository,
   createCliLoginRepository,
   createCliTokenRepository,
   createGrantRepository,
@@ -18,6 +19,7 @@ import {
   createSessionRepository,
   createUserRepository,
   MAPPINGS_CHANNEL,
+  SESSIONS_CHANNEL,
   type Database,
 } from '@rolegate/db';
 import { instrumentFederation } from './adapters/instrumented-federation.js';
@@ -90,11 +92,12 @@ export function createApp(deps: AppDeps): Express {
   const prisma = database.prisma;
   const metrics = deps.metrics ?? createMetrics({ pool: database.pool });
   const grants = instrumentGrantStore(createGrantRepository(database.pool), metrics);
-  // Mappings are read on every grant and change rarely: a snapshot, dropped on every change (see ARCHITECTURE.md).
-  const mappingFeed = database.changeFeed(MAPPINGS_CHANNEL, (err) =>
-    log.warn({ err: err.message }, 'mapping change feed interrupted; reading mappings from the database until it reconnects'),
-  );
-  const mappings = createCachedMappingSource(createMappingRepository(database), mappingFeed);
+  // Sessions and mappings are read on every request and grant and change rarely: served from memory,
+  // dropped on every change Postgres notifies, read through while the feed is down (see ARCHITECTURE.md).
+  const changeFeed = (channel: string, what: string) =>
+    database.changeFeed(channel, (err) => log.warn({ err: err.message }, `${what} change feed interrupted; reading ${what} from the database until it reconnects`));
+  const mappings = createCachedMappingSource(createMappingRepository(database), changeFeed(MAPPINGS_CHANNEL, 'mappings'));
+  const sessions = createCachedSessionRepository(createSessionRepository(database), changeFeed(SESSIONS_CHANNEL, 'sessions'));
   const grantService = createGrantService({
     mappings,
     grants,
@@ -173,7 +176,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
   app.get('/metrics', metricsHandler(metrics, config.metricsToken));
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
-  app.use(sessionMiddleware({ repo: createSessionRepository(database), secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
+  app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   // CLI bearer tokens: before the limiters (a token's grants count against its user,
   // from any address) and before every /api router, so a token reaches only

@@ -6,8 +6,11 @@ export interface ChangeFeed {
    * a change may go unseen, so caches built on the feed must read through.
    */
   isLive(): boolean;
-  /** Calls `fn` on every notification and whenever the feed goes live or stops being live. */
-  subscribe(fn: () => void): () => void;
+  /**
+   * Calls `fn` with the payload of every notification, and with no argument
+   * whenever the feed goes live or stops being live (anything may have changed).
+   */
+  subscribe(fn: (payload?: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -40,7 +43,7 @@ export function createChangeFeed(opts: ChangeFeedOptions): ChangeFeed {
   const heartbeatMs = opts.heartbeatMs ?? 5000;
   const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 3000;
   const baseRetryMs = opts.retryMs ?? 500;
-  const subscribers = new Set<() => void>();
+  const subscribers = new Set<(payload?: string) => void>();
   let client: pg.Client | null = null;
   let live = false;
   let closed = false;
@@ -48,8 +51,8 @@ export function createChangeFeed(opts: ChangeFeedOptions): ChangeFeed {
   let heartbeat: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
 
-  const emit = () => {
-    for (const fn of subscribers) fn();
+  const emit = (payload?: string) => {
+    for (const fn of subscribers) fn(payload);
   };
 
   function setLive(value: boolean) {
@@ -80,7 +83,7 @@ export function createChangeFeed(opts: ChangeFeedOptions): ChangeFeed {
     c.on('error', (err) => fail(c, err));
     c.on('end', () => fail(c, new Error('LISTEN connection ended')));
     c.on('notification', (msg) => {
-      if (msg.channel === opts.channel && live) emit();
+      if (msg.channel === opts.channel && live) emit(msg.payload ?? '');
     });
     try {
       await c.connect();

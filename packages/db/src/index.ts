@@ -13,7 +13,13 @@ export {
 } from './repositories/mappings.js';
 export { createChangeFeed, type ChangeFeed, type ChangeFeedOptions } from './change-feed.js';
 export { createUserRepository, type UserRepository, type SignedInIdentity } from './repositories/users.js';
-export { createSessionRepository, type SessionRepository } from './repositories/sessions.js';
+export {
+  createSessionRepository,
+  createCachedSessionRepository,
+  SESSIONS_CHANNEL,
+  type SessionRepository,
+  type SessionEntry,
+} from './repositories/sessions.js';
 export {
   createAdminMappingRepository,
   type AdminMappingRepository,

@@ -4,15 +4,34 @@ import { AppError } from '@rolegate/core';
 import type { RateLimitRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
 
+/** Hits an instance takes from the shared counter at once for a limit: 1/20 of it, between 1 and 50. */
+export function leaseBlock(limit: number): number {
+  return Math.min(50, Math.max(1, Math.floor(limit / 20)));
+}
+
+const MAX_LEASES = 10_000;
+
 /**
  * express-rate-limit Store on Postgres: every instance counts into the same
  * row, so a client cannot multiply its budget by spreading requests over
- * replicas behind a load balancer. Fixed windows; one atomic upsert per hit.
+ * replicas behind a load balancer. Fixed windows, atomic upserts.
+ *
+ * An instance takes hit numbers from the shared counter in blocks
+ * (`leaseBlock` of the limit) and hands them out locally, so a busy client
+ * costs one write per block rather than per request. Each number is given
+ * out once across all instances, so no more than `limit` requests pass in a
+ * window however many instances there are; numbers an instance took but did
+ * not use count too, so with N instances a client may be refused up to
+ * (N − 1) × block requests early. Small limits (under 40) use blocks of 1:
+ * exact counting.
  */
 export class PostgresRateLimitStore implements Store {
   /** Counts are shared: the same key on another instance is the same counter. */
   readonly localKeys = false;
   private windowMs = 60_000;
+  private block = 1;
+  /** Numbers taken from the shared counter and not yet handed out, by key. */
+  private readonly leases = new Map<string, { next: number; last: number; resetTime: Date }>();
 
   constructor(
     private readonly repo: RateLimitRepository,
@@ -22,6 +41,7 @@ export class PostgresRateLimitStore implements Store {
 
   init(options: Options): void {
     this.windowMs = options.windowMs;
+    if (typeof options.limit === 'number') this.block = leaseBlock(options.limit);
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
@@ -30,8 +50,18 @@ export class PostgresRateLimitStore implements Store {
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    const c = await this.repo.increment(this.prefix + key, this.windowMs);
-    return { totalHits: c.hits, resetTime: c.resetAt };
+    const lease = this.leases.get(key);
+    if (lease && lease.next <= lease.last && lease.resetTime.getTime() > Date.now()) {
+      return { totalHits: lease.next++, resetTime: lease.resetTime };
+    }
+    const c = await this.repo.increment(this.prefix + key, this.windowMs, this.block);
+    const first = c.hits - this.block + 1;
+    this.leases.delete(key);
+    if (this.block > 1) {
+      if (this.leases.size >= MAX_LEASES) this.leases.delete(this.leases.keys().next().value!);
+      this.leases.set(key, { next: first + 1, last: c.hits, resetTime: c.resetAt });
+    }
+    return { totalHits: first, resetTime: c.resetAt };
   }
 
   async decrement(key: string): Promise<void> {
@@ -39,6 +69,7 @@ export class PostgresRateLimitStore implements Store {
   }
 
   async resetKey(key: string): Promise<void> {
+    this.leases.delete(key);
     await this.repo.reset(this.prefix + key);
   }
 }

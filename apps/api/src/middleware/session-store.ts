@@ -30,7 +30,7 @@ export class PostgresSessionStore extends session.Store {
 
   override get(sid: string, cb: Callback): void {
     this.repo.get(this.key(sid)).then(
-      (data) => cb(undefined, (data as session.SessionData | null) ?? null),
+      (entry) => cb(undefined, (entry?.data as session.SessionData | undefined) ?? null),
       (err: unknown) => cb(err),
     );
   }

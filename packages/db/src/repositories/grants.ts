@@ -18,13 +18,14 @@ export function createGrantRepository(pool: pg.Pool) {
   // The write-ahead path runs on every grant: plain parameterised SQL on the
   // durable pool (each statement commits on its own, with fsync).
   const store: GrantStore = {
+    // The row is exactly what was sent: only the id and the database's clock come back.
     insert: (g: NewGrant) =>
-      db(() =>
-        one(
-          pool,
+      db(async () => {
+        const id = randomUUID();
+        const res = await pool.query<{ created_at: Date }>(
           `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn,
              role_session_name, source_identity, kind, duration_seconds, reason, status, client_ip, user_agent, error)
-           VALUES ($18, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING ${GRANT_COLUMNS}`,
+           VALUES ($18, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING created_at`,
           [
             g.user.id,
             g.user.email,
@@ -43,10 +44,21 @@ export function createGrantRepository(pool: pg.Pool) {
             g.clientIp,
             g.userAgent,
             g.error ?? null,
-            randomUUID(),
+            id,
           ],
-        ),
-      ),
+        );
+        return {
+          ...g,
+          id,
+          createdAt: res.rows[0]!.created_at,
+          user: { ...g.user },
+          groups: [...g.groups],
+          expiresAt: null,
+          stsRequestId: null,
+          accessKeyId: null,
+          error: g.error ?? null,
+        } satisfies GrantRecord;
+      }),
     markIssued: (id, o) =>
       db(() =>
         one(

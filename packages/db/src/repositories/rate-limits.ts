@@ -18,21 +18,21 @@ type Row = { hits: number; reset_at: Date };
 export function createRateLimitRepository(pool: pg.Pool) {
   return {
     /**
-     * Counts one hit for `key` and returns the new count. One atomic
-     * `INSERT … ON CONFLICT DO UPDATE … RETURNING`: concurrent hits on any
-     * instance are never lost, and an expired window starts over at 1.
+     * Counts `by` hits (default 1) for `key` and returns the new count. One
+     * atomic `INSERT … ON CONFLICT DO UPDATE … RETURNING`: concurrent hits on
+     * any instance are never lost, and an expired window starts over.
      * @throws AppError DATABASE_UNAVAILABLE when Postgres cannot be reached.
      */
-    increment: (key: string, windowMs: number) =>
+    increment: (key: string, windowMs: number, by = 1) =>
       db(async () => {
         const res = await pool.query<Row>(
           `INSERT INTO rate_limit_hits AS r (key, hits, reset_at)
-           VALUES ($1, 1, now() + $2::int * interval '1 millisecond')
+           VALUES ($1, $3::int, now() + $2::int * interval '1 millisecond')
            ON CONFLICT (key) DO UPDATE SET
-             hits = CASE WHEN r.reset_at <= now() THEN 1 ELSE r.hits + 1 END,
+             hits = CASE WHEN r.reset_at <= now() THEN $3::int ELSE r.hits + $3::int END,
              reset_at = CASE WHEN r.reset_at <= now() THEN now() + $2::int * interval '1 millisecond' ELSE r.reset_at END
            RETURNING hits, reset_at`,
-          [key, windowMs],
+          [key, windowMs, by],
         );
         const row = res.rows[0]!;
         return { hits: row.hits, resetAt: row.reset_at } satisfies RateLimitCount;
