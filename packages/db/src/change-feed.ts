@@ -78,7 +78,13 @@ export function createChangeFeed(opts: ChangeFeedOptions): ChangeFeed {
 
   async function connect() {
     if (closed) return;
-    const c = new pg.Client({ connectionString: opts.url, keepAlive: true, connectionTimeoutMillis: heartbeatTimeoutMs });
+    // Named so that operators (and tests) can tell the feed apart in pg_stat_activity.
+    const c = new pg.Client({
+      connectionString: opts.url,
+      keepAlive: true,
+      connectionTimeoutMillis: heartbeatTimeoutMs,
+      application_name: `rolegate-feed:${opts.channel}`,
+    });
     client = c;
     c.on('error', (err) => fail(c, err));
     c.on('end', () => fail(c, new Error('LISTEN connection ended')));
