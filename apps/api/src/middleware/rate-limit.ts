@@ -32,6 +32,12 @@ export class PostgresRateLimitStore implements Store {
   private block = 1;
   /** Numbers taken from the shared counter and not yet handed out, by key. */
   private readonly leases = new Map<string, { next: number; last: number; resetTime: Date }>();
+  /**
+   * The block being taken for a key, if any. Concurrent hits wait for it and
+   * share it: otherwise a burst of N hits would take N blocks, wasting up to
+   * (N − 1) × block of the client's budget on one instance.
+   */
+  private readonly refills = new Map<string, Promise<ClientRateLimitInfo>>();
 
   constructor(
     private readonly repo: RateLimitRepository,
@@ -50,10 +56,27 @@ export class PostgresRateLimitStore implements Store {
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
-    const lease = this.leases.get(key);
-    if (lease && lease.next <= lease.last && lease.resetTime.getTime() > Date.now()) {
-      return { totalHits: lease.next++, resetTime: lease.resetTime };
+    for (;;) {
+      const lease = this.leases.get(key);
+      if (lease && lease.next <= lease.last && lease.resetTime.getTime() > Date.now()) {
+        return { totalHits: lease.next++, resetTime: lease.resetTime };
+      }
+      const pending = this.refills.get(key);
+      if (!pending) break;
+      await pending; // its failure (the database is down) is this hit's failure too
     }
+    const refill = this.refill(key);
+    if (this.block === 1) return refill;
+    this.refills.set(key, refill);
+    try {
+      return await refill;
+    } finally {
+      if (this.refills.get(key) === refill) this.refills.delete(key);
+    }
+  }
+
+  /** Takes a block from the shared counter, keeps all but its first number as the lease of `key`, and returns the first. */
+  private async refill(key: string): Promise<ClientRateLimitInfo> {
     const c = await this.repo.increment(this.prefix + key, this.windowMs, this.block);
     const first = c.hits - this.block + 1;
     this.leases.delete(key);

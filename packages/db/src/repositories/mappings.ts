@@ -145,7 +145,7 @@ export function createCachedMappingSource(
   feed.subscribe(invalidate);
 
   function snapshot(): Promise<Snapshot> | null {
-    // BREAK if (!feed.isLive()) return null;
+    if (!feed.isLive()) return null;
     const t = now();
     if (!current || t - current.at > maxAgeMs) {
       const entry = {

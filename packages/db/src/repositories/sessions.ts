@@ -98,7 +98,7 @@ export function createCachedSessionRepository(
       const hit = entries.get(id);
       if (hit) {
         if (feed.isLive() && hit.expiresAt.getTime() > t && t - hit.cachedAt <= maxAgeMs) {
-          return { data: JSON.parse(hit.json) as Record<string, unknown>, expiresAt: hit.expiresAt };
+          return { data: JSON.parse(hit.json) as Record<string, unknown>, expiresAt: new Date(hit.expiresAt) };
         }
         entries.delete(id);
       }
@@ -106,7 +106,8 @@ export function createCachedSessionRepository(
       const entry = await repo.get(id);
       if (entry && feed.isLive() && epoch === started) {
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-        entries.set(id, { json: JSON.stringify(entry.data), expiresAt: entry.expiresAt, cachedAt: t });
+        // A copy of the Date too: the caller gets `entry` itself and may change it.
+        entries.set(id, { json: JSON.stringify(entry.data), expiresAt: new Date(entry.expiresAt), cachedAt: t });
       }
       return entry;
     },
