@@ -47,7 +47,16 @@ export interface GrantPathResults {
   rolegate: { cli: RunResult; console: RunResult };
   baseline: { cli: RunResult; console: RunResult };
   /** Traced runs: per-request overhead at full load and with one connection. */
-  traced: { cli: RunResult; console: RunResult; cliQuiet: RunResult; consoleQuiet: RunResult; baselineCliQuiet: RunResult; baselineConsoleQuiet: RunResult };
+  traced: {
+    cli: RunResult;
+    console: RunResult;
+    cliQuiet: RunResult;
+    consoleQuiet: RunResult;
+    baselineCli: RunResult;
+    baselineConsole: RunResult;
+    baselineCliQuiet: RunResult;
+    baselineConsoleQuiet: RunResult;
+  };
   awsCalls: Record<string, number>;
 }
 
@@ -226,6 +235,9 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     const awsCalls = await upstreams.call<Record<string, number>>('calls');
     const tracedCli = await measure(`rolegate cli c=${n} traced`, rolegate, () => rolegateLoad('cli', n, d), true);
     const tracedConsole = await measure(`rolegate console c=${n} traced`, rolegate, () => rolegateLoad('console', n, d), true);
+    // The same for the baseline: at this load most of the "overhead" is waiting for a CPU.
+    const baselineCliTraced = await measure(`baseline cli c=${n} traced`, baseline, () => baselineLoad('cli', n, d), true);
+    const baselineConsoleTraced = await measure(`baseline console c=${n} traced`, baseline, () => baselineLoad('console', n, d), true);
     const q = opts.quietSeconds;
     const cliQuiet = await measure('rolegate cli c=1 traced', rolegate, () => rolegateLoad('cli', 1, q), 'sequential');
     const consoleQuiet = await measure('rolegate console c=1 traced', rolegate, () => rolegateLoad('console', 1, q), 'sequential');
@@ -237,7 +249,16 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     return {
       rolegate: { cli: rolegateCli, console: rolegateConsole },
       baseline: { cli: baselineCli, console: baselineConsole },
-      traced: { cli: tracedCli, console: tracedConsole, cliQuiet, consoleQuiet, baselineCliQuiet, baselineConsoleQuiet },
+      traced: {
+        cli: tracedCli,
+        console: tracedConsole,
+        cliQuiet,
+        consoleQuiet,
+        baselineCli: baselineCliTraced,
+        baselineConsole: baselineConsoleTraced,
+        baselineCliQuiet,
+        baselineConsoleQuiet,
+      },
       awsCalls,
     };
   } finally {

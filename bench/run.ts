@@ -59,6 +59,10 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
     const o = t.server.overheadMs;
     rows.push([`broker overhead ${kind}, ${c} clients: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
   }
+  for (const [kind, t] of [['console', g.traced.baselineConsole], ['cli', g.traced.baselineCli]] as const) {
+    const o = t.server.overheadMs;
+    rows.push([`baseline's own overhead ${kind}, ${c} clients: p50 / p99 (mostly waiting for a CPU)`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '—', '—']);
+  }
   for (const [kind, t] of [['console', g.traced.consoleQuiet], ['cli', g.traced.cliQuiet]] as const) {
     const o = t.server.overheadMs;
     rows.push([`broker overhead ${kind}, 1 client: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
@@ -103,6 +107,8 @@ function detailTable(g: GrantPathResults): string {
   add('baseline console', g.baseline.console, false);
   add('Rolegate cli, traced', g.traced.cli, true);
   add('Rolegate console, traced', g.traced.console, true);
+  add('baseline cli, traced', g.traced.baselineCli, true);
+  add('baseline console, traced', g.traced.baselineConsole, true);
   add('Rolegate cli, 1 client, traced', g.traced.cliQuiet, true);
   add('Rolegate console, 1 client, traced', g.traced.consoleQuiet, true);
   add('baseline cli, 1 client, traced', g.traced.baselineCliQuiet, true);
