@@ -98,19 +98,19 @@ function setup(opts: Options = {}) {
       events.push(`insert:${g.status}`);
       return structuredClone(row);
     },
-    async markIssued(id, outcome) {
+    async markIssued(pending, outcome) {
       events.push('markIssued');
       if (opts.markIssuedError) throw opts.markIssuedError;
-      const row = rows.get(id);
-      if (!row) throw new Error(`no row ${id}`);
+      const row = rows.get(pending.id);
+      if (!row) throw new Error(`no row ${pending.id}`);
       Object.assign(row, { status: 'issued', ...outcome });
       return structuredClone(row);
     },
-    async markFailed(id, outcome) {
+    async markFailed(pending, outcome) {
       events.push('markFailed');
       if (opts.markFailedError) throw opts.markFailedError;
-      const row = rows.get(id);
-      if (!row) throw new Error(`no row ${id}`);
+      const row = rows.get(pending.id);
+      if (!row) throw new Error(`no row ${pending.id}`);
       Object.assign(row, { status: 'failed', ...outcome });
       return structuredClone(row);
     },

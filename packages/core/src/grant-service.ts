@@ -132,7 +132,7 @@ export function createGrantService(deps: GrantServiceDeps) {
         tags: { [GRANT_ID_TAG]: pending.id },
       });
     } catch (err) {
-      throw await recordFailure(pending.id, err, 'AWS_STS_FAILED');
+      throw await recordFailure(pending, err, 'AWS_STS_FAILED');
     }
 
     let consoleUrl: string | undefined;
@@ -145,12 +145,12 @@ export function createGrantService(deps: GrantServiceDeps) {
           sessionDurationSeconds: roleChained ? undefined : durationSeconds,
         });
       } catch (err) {
-        throw await recordFailure(pending.id, err, 'AWS_FEDERATION_FAILED', assumed);
+        throw await recordFailure(pending, err, 'AWS_FEDERATION_FAILED', assumed);
       }
     }
 
     // If this write fails the caller gets a 503 and never sees the credentials.
-    const issued = await grants.markIssued(pending.id, {
+    const issued = await grants.markIssued(pending, {
       stsRequestId: assumed.requestId,
       accessKeyId: assumed.credentials.accessKeyId,
       expiresAt: assumed.credentials.expiration,
@@ -160,7 +160,7 @@ export function createGrantService(deps: GrantServiceDeps) {
   }
 
   async function recordFailure(
-    grantId: string,
+    pending: GrantRecord,
     err: unknown,
     code: 'AWS_STS_FAILED' | 'AWS_FEDERATION_FAILED',
     assumed?: AssumeRoleOutput,
@@ -168,7 +168,7 @@ export function createGrantService(deps: GrantServiceDeps) {
     const upstream = err instanceof UpstreamError ? err : null;
     const awsCode = upstream?.code ?? (isAppError(err) ? err.code : 'UnknownError');
     // Always close the row: a grant must never stay `pending` after AWS answered.
-    await grants.markFailed(grantId, {
+    await grants.markFailed(pending, {
       error: `${upstream?.service ?? 'aws'}:${awsCode}`,
       stsRequestId: assumed?.requestId ?? upstream?.requestId ?? null,
       accessKeyId: assumed?.credentials.accessKeyId ?? null,

@@ -36,8 +36,13 @@ export type NewGrant = Omit<GrantRecord, 'id' | 'createdAt' | 'expiresAt' | 'sts
 export interface GrantStore {
   /** Inserts a row and commits it; @throws AppError DATABASE_UNAVAILABLE */
   insert(grant: NewGrant): Promise<GrantRecord>;
-  markIssued(id: string, outcome: { stsRequestId: string | null; accessKeyId: string; expiresAt: Date }): Promise<GrantRecord>;
-  markFailed(id: string, outcome: { error: string; stsRequestId?: string | null; accessKeyId?: string | null }): Promise<GrantRecord>;
+  /**
+   * Records the outcome of the `pending` grant (as insert returned it) and
+   * commits; returns the updated record. An outcome is recorded once:
+   * @throws AppError INTERNAL when the row is no longer pending.
+   */
+  markIssued(pending: GrantRecord, outcome: { stsRequestId: string | null; accessKeyId: string; expiresAt: Date }): Promise<GrantRecord>;
+  markFailed(pending: GrantRecord, outcome: { error: string; stsRequestId?: string | null; accessKeyId?: string | null }): Promise<GrantRecord>;
 }
 
 export interface MappingSource {

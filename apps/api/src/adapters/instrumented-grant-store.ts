@@ -13,7 +13,7 @@ export function instrumentGrantStore<T extends GrantStore>(store: T, metrics: Pi
   return {
     ...store,
     insert: async (grant) => count(await store.insert(grant)),
-    markIssued: async (id, outcome) => count(await store.markIssued(id, outcome)),
-    markFailed: async (id, outcome) => count(await store.markFailed(id, outcome)),
+    markIssued: async (pending, outcome) => count(await store.markIssued(pending, outcome)),
+    markFailed: async (pending, outcome) => count(await store.markFailed(pending, outcome)),
   };
 }

@@ -1,6 +1,6 @@
 import type { GrantRecord } from '@rolegate/core';
 
-/** The columns of `grants` that make a GrantRecord, for plain-SQL reads and RETURNING. */
+/** The columns of `grants` that make a GrantRecord, for plain-SQL reads. */
 export const GRANT_COLUMNS = `id, created_at, user_id, user_email, user_subject, idp, groups, mapping_id, account_id,
   role_arn, role_session_name, source_identity, kind, duration_seconds, expires_at, reason, status,
   sts_request_id, access_key_id, client_ip, user_agent, error`;

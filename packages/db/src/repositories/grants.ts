@@ -3,14 +3,11 @@ import { AppError } from '@rolegate/core';
 import { db } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { GRANT_COLUMNS, grantFromSql, type GrantSqlRow } from './grant-rows.js';
 
-async function one(pool: pg.Pool, sql: string, params: unknown[]): Promise<GrantRecord> {
-  const res = await pool.query<GrantSqlRow>(sql, params);
-  const row = res.rows[0];
-  // Only a pending grant may change: an outcome is recorded exactly once.
-  if (!row) throw new AppError('INTERNAL', 'the grant is not pending');
-  return grantFromSql(row);
+/** Runs an outcome UPDATE guarded by `status = 'pending'`: an outcome is recorded exactly once. */
+async function recordOutcome(pool: pg.Pool, sql: string, params: unknown[]): Promise<void> {
+  const res = await pool.query(sql, params);
+  if (res.rowCount !== 1) throw new AppError('INTERNAL', 'the grant is not pending');
 }
 
 /** Grant rows: the write-ahead audit record of every grant attempt. */
@@ -59,24 +56,28 @@ export function createGrantRepository(pool: pg.Pool) {
           error: g.error ?? null,
         } satisfies GrantRecord;
       }),
-    markIssued: (id, o) =>
-      db(() =>
-        one(
+    // The outcome is exactly what was sent: nothing needs to come back.
+    markIssued: (pending, o) =>
+      db(async () => {
+        await recordOutcome(
           pool,
           `UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now()
-           WHERE id = $1 AND status = 'pending' RETURNING ${GRANT_COLUMNS}`,
-          [id, o.stsRequestId, o.accessKeyId, o.expiresAt],
-        ),
-      ),
-    markFailed: (id, o) =>
-      db(() =>
-        one(
+           WHERE id = $1 AND status = 'pending'`,
+          [pending.id, o.stsRequestId, o.accessKeyId, o.expiresAt],
+        );
+        return { ...pending, status: 'issued', stsRequestId: o.stsRequestId, accessKeyId: o.accessKeyId, expiresAt: o.expiresAt };
+      }),
+    markFailed: (pending, o) =>
+      db(async () => {
+        const outcome = { error: o.error, stsRequestId: o.stsRequestId ?? null, accessKeyId: o.accessKeyId ?? null };
+        await recordOutcome(
           pool,
           `UPDATE grants SET status = 'failed', error = $2, sts_request_id = $3, access_key_id = $4, updated_at = now()
-           WHERE id = $1 AND status = 'pending' RETURNING ${GRANT_COLUMNS}`,
-          [id, o.error, o.stsRequestId ?? null, o.accessKeyId ?? null],
-        ),
-      ),
+           WHERE id = $1 AND status = 'pending'`,
+          [pending.id, outcome.error, outcome.stsRequestId, outcome.accessKeyId],
+        );
+        return { ...pending, status: 'failed', ...outcome };
+      }),
   };
 
   return store;
