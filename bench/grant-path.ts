@@ -35,6 +35,8 @@ export interface GrantPathOptions {
   warmupSeconds: number;
   /** Duration of the single-connection (unloaded) overhead runs. */
   quietSeconds: number;
+  /** Rounds of the four throughput runs (Rolegate and baseline, cli and console), interleaved. */
+  rounds: number;
   log: (line: string) => void;
 }
 
@@ -44,8 +46,11 @@ export interface RunResult {
 }
 
 export interface GrantPathResults {
+  /** The median round's run (by throughput) of each series. */
   rolegate: { cli: RunResult; console: RunResult };
   baseline: { cli: RunResult; console: RunResult };
+  /** Rolegate's throughput as a percentage of the baseline's in the same round, per round. */
+  ratios: { cli: number[]; console: number[] };
   /** Traced runs: per-request overhead at full load and with one connection. */
   traced: {
     cli: RunResult;
@@ -228,10 +233,27 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
 
     const n = opts.connections;
     const d = opts.durationSeconds;
-    const rolegateCli = await measure(`rolegate cli c=${n}`, rolegate, () => rolegateLoad('cli', n, d), false);
-    const baselineCli = await measure(`baseline cli c=${n}`, baseline, () => baselineLoad('cli', n, d), false);
-    const rolegateConsole = await measure(`rolegate console c=${n}`, rolegate, () => rolegateLoad('console', n, d), false);
-    const baselineConsole = await measure(`baseline console c=${n}`, baseline, () => baselineLoad('console', n, d), false);
+    // Interleaved rounds: a noisy minute on a shared machine hits both sides, and the median round is reported.
+    const series = { rolegateCli: [] as RunResult[], baselineCli: [] as RunResult[], rolegateConsole: [] as RunResult[], baselineConsole: [] as RunResult[] };
+    for (let round = 1; round <= opts.rounds; round++) {
+      const tag = opts.rounds > 1 ? ` (round ${round}/${opts.rounds})` : '';
+      series.rolegateCli.push(await measure(`rolegate cli c=${n}${tag}`, rolegate, () => rolegateLoad('cli', n, d), false));
+      series.baselineCli.push(await measure(`baseline cli c=${n}${tag}`, baseline, () => baselineLoad('cli', n, d), false));
+      series.rolegateConsole.push(await measure(`rolegate console c=${n}${tag}`, rolegate, () => rolegateLoad('console', n, d), false));
+      series.baselineConsole.push(await measure(`baseline console c=${n}${tag}`, baseline, () => baselineLoad('console', n, d), false));
+    }
+    const rps = (r: RunResult) => r.load.requestsPerSecond;
+    const median = (runs: RunResult[]) => [...runs].sort((a, b) => rps(a) - rps(b))[Math.floor((runs.length - 1) / 2)]!;
+    const ratios = {
+      cli: series.rolegateCli.map((r, i) => (100 * rps(r)) / rps(series.baselineCli[i]!)),
+      console: series.rolegateConsole.map((r, i) => (100 * rps(r)) / rps(series.baselineConsole[i]!)),
+    };
+    const [rolegateCli, baselineCli, rolegateConsole, baselineConsole] = [
+      median(series.rolegateCli),
+      median(series.baselineCli),
+      median(series.rolegateConsole),
+      median(series.baselineConsole),
+    ];
     const awsCalls = await upstreams.call<Record<string, number>>('calls');
     const tracedCli = await measure(`rolegate cli c=${n} traced`, rolegate, () => rolegateLoad('cli', n, d), true);
     const tracedConsole = await measure(`rolegate console c=${n} traced`, rolegate, () => rolegateLoad('console', n, d), true);
@@ -249,6 +271,7 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     return {
       rolegate: { cli: rolegateCli, console: rolegateConsole },
       baseline: { cli: baselineCli, console: baselineConsole },
+      ratios,
       traced: {
         cli: tracedCli,
         console: tracedConsole,
