@@ -142,6 +142,9 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  // No ETags on API answers: they are never cached (credentials, sign-in URLs) and hashing each body costs CPU.
+  // Static assets keep theirs (express.static sets its own).
+  app.set('etag', false);
 
   app.use(requestLogger(log));
   app.use(metrics.httpMiddleware);

@@ -23,7 +23,6 @@ function post(url: URL, body: string, timeoutMs: number): Promise<{ status: numb
         method: 'POST',
         agent: url.protocol === 'https:' ? httpsAgent : httpAgent,
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), accept: 'application/json' },
-        timeout: timeoutMs,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -37,8 +36,8 @@ function post(url: URL, body: string, timeoutMs: number): Promise<{ status: numb
         res.on('error', reject);
       },
     );
+    // One deadline for the whole exchange (connect, send, answer), whatever the socket does.
     const deadline = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     req.on('close', () => clearTimeout(deadline));
     req.end(body);
@@ -51,11 +50,18 @@ function post(url: URL, body: string, timeoutMs: number): Promise<{ status: numb
  * console sign-in URL for the role's partition.
  */
 export function createFederationAdapter(opts: FederationOptions): FederationPort {
+  // Parsed once per partition, not per grant.
+  const endpoints = new Map<string, URL>();
+  const endpointFor = (partition: Parameters<typeof endpointsFor>[0]) => {
+    let url = endpoints.get(partition);
+    if (!url) endpoints.set(partition, (url = new URL(opts.federationUrl ?? endpointsFor(partition).federationUrl)));
+    return url;
+  };
   return {
     async signInUrl({ credentials, roleArn, destination, sessionDurationSeconds }) {
       const arn = parseRoleArn(roleArn);
       if (!arn) throw new UpstreamError('federation', 'InvalidRoleArn', 'role ARN cannot be parsed');
-      const endpoint = new URL(opts.federationUrl ?? endpointsFor(arn.partition).federationUrl);
+      const endpoint = endpointFor(arn.partition);
       const form = new URLSearchParams({
         Action: 'getSigninToken',
         Session: JSON.stringify({ sessionId: credentials.accessKeyId, sessionKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken }),
@@ -81,9 +87,8 @@ export function createFederationAdapter(opts: FederationOptions): FederationPort
       if (typeof token !== 'string' || token.length === 0) {
         throw new UpstreamError('federation', 'MalformedResponse', 'getSigninToken returned no token');
       }
-      const login = new URL(endpoint);
-      login.search = new URLSearchParams({ Action: 'login', Issuer: opts.issuer, Destination: destination, SigninToken: token }).toString();
-      return login.toString();
+      const query = new URLSearchParams({ Action: 'login', Issuer: opts.issuer, Destination: destination, SigninToken: token });
+      return `${endpoint.origin}${endpoint.pathname}?${query.toString()}`;
     },
   };
 }
