@@ -14,6 +14,8 @@ import { ROOT } from './child.js';
 
 export interface StartupRun {
   dataDir: 'fresh' | 'initialised';
+  /** demo: the dev IdPs and the AWS emulator run in the process; production: only Rolegate (an OIDC IdP configured, discovered lazily). */
+  mode: 'demo' | 'production';
   /** Spawn → the "Rolegate is ready" log line. */
   readyLogMs: number | null;
   /** Spawn → first 200 from /readyz. */
@@ -48,16 +50,25 @@ async function childrenOf(pid: number): Promise<number[]> {
   return out;
 }
 
-async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSeconds: number): Promise<StartupRun> {
+async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSeconds: number, mode: StartupRun['mode'] = 'demo'): Promise<StartupRun> {
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.tmpdir(),
-    ROLEGATE_DEMO: '1',
+    ROLEGATE_DEMO: mode === 'demo' ? '1' : '0',
     DATA_DIR: dataDir,
     PORT: String(port),
     LOG_LEVEL: 'info',
     NODE_ENV: 'production',
+    ...(mode === 'production'
+      ? {
+          PUBLIC_URL: `http://127.0.0.1:${port}`,
+          SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+          OIDC_ISSUER: 'http://127.0.0.1:9/never-contacted-at-start',
+          OIDC_CLIENT_ID: 'rolegate',
+          OIDC_CLIENT_SECRET: 'bench-client-secret',
+        }
+      : {}),
   };
   const t0 = performance.now();
   const proc = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['apps/api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -83,6 +94,7 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
     const [server] = await childrenOf(proc.pid!);
     return {
       dataDir: kind,
+      mode,
       readyLogMs,
       readyzMs,
       rssMb: server ? await rssMb(server) : await rssMb(proc.pid!),
@@ -109,9 +121,13 @@ export async function benchStartup(opts: { warmStarts: number; idleSeconds: numb
   try {
     for (let i = 0; i <= opts.warmStarts; i++) {
       const run = await startOnce(dataDir, i === 0 ? 'fresh' : 'initialised', opts.idleSeconds);
-      opts.log(`start-up (${run.dataDir}): /readyz 200 after ${run.readyzMs.toFixed(0)} ms, ready log after ${run.readyLogMs?.toFixed(0) ?? '?'} ms, RSS ${run.rssMb?.toFixed(0) ?? '?'} MB`);
+      opts.log(`start-up (${run.mode}, ${run.dataDir}): /readyz 200 after ${run.readyzMs.toFixed(0)} ms, ready log after ${run.readyLogMs?.toFixed(0) ?? '?'} ms, RSS ${run.rssMb?.toFixed(0) ?? '?'} MB`);
       runs.push(run);
     }
+    // Production mode on the same (initialised) data: the process a deployment runs.
+    const prod = await startOnce(dataDir, 'initialised', opts.idleSeconds, 'production');
+    opts.log(`start-up (production, initialised): /readyz 200 after ${prod.readyzMs.toFixed(0)} ms, RSS ${prod.rssMb?.toFixed(0) ?? '?'} MB`);
+    runs.push(prod);
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
