@@ -94,8 +94,13 @@ export function createApp(deps: AppDeps): Express {
   const grants = instrumentGrantStore(createGrantRepository(database.pool), metrics);
   // Sessions and mappings are read on every request and grant and change rarely: served from memory,
   // dropped on every change Postgres notifies, read through while the feed is down (see ARCHITECTURE.md).
-  const changeFeed = (channel: string, what: string) =>
-    database.changeFeed(channel, (err) => log.warn({ err: err.message }, `${what} change feed interrupted; reading ${what} from the database until it reconnects`));
+  const changeFeed = (channel: string, what: string) => {
+    const feed = database.changeFeed(channel, (err) =>
+      log.warn({ err: err.message }, `${what} change feed interrupted; reading ${what} from the database until it reconnects`),
+    );
+    metrics.watchFeed(channel, feed);
+    return feed;
+  };
   const mappings = createCachedMappingSource(createMappingRepository(database), changeFeed(MAPPINGS_CHANNEL, 'mappings'));
   const sessions = createCachedSessionRepository(createSessionRepository(database), changeFeed(SESSIONS_CHANNEL, 'sessions'));
   const grantService = createGrantService({

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInByHttp } from '@rolegate/dev-idp';
 import { createLogger } from '../src/logger.js';
+import { createMetrics } from '../src/observability/metrics.js';
 import { startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
@@ -148,6 +149,22 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     // Labels carry no people or ARNs.
     expect(text).not.toMatch(/alice|arn:aws|111111111111/);
+  });
+
+  it('shows whether each change feed is live (its cache on) or down (reading through)', async () => {
+    // The feeds connect in the background after start.
+    const live = async () => {
+      const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+      return [sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_mappings' }), sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_sessions' })];
+    };
+    await expect.poll(live, { timeout: 5000, interval: 50 }).toEqual([1, 1]);
+
+    const metrics = createMetrics({ defaultMetrics: false });
+    let up = false;
+    metrics.watchFeed('rolegate_test', { isLive: () => up });
+    expect(await metrics.registry.metrics()).toMatch(/^rolegate_change_feed_live\{channel="rolegate_test"\} 0$/m);
+    up = true;
+    expect(await metrics.registry.metrics()).toMatch(/^rolegate_change_feed_live\{channel="rolegate_test"\} 1$/m);
   });
 
   it('counts refused sign-ins by outcome', async () => {

@@ -57,6 +57,16 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
     buckets: HTTP_BUCKETS,
     registers: [registry],
   });
+  const feeds = new Map<string, { isLive(): boolean }>();
+  new Gauge({
+    name: 'rolegate_change_feed_live',
+    help: 'Per change channel: 1 while this instance listens (its cache is on), 0 while it reads that data from Postgres',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+    collect() {
+      for (const [channel, feed] of feeds) this.set({ channel }, feed.isLive() ? 1 : 0);
+    },
+  });
   if (opts.pool) {
     const pool = opts.pool;
     new Gauge({
@@ -83,7 +93,10 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
     next();
   };
 
-  return { registry, grants, sts, federation, signIns, http, httpMiddleware };
+  /** Reports a change feed's state as `rolegate_change_feed_live{channel}`. */
+  const watchFeed = (channel: string, feed: { isLive(): boolean }) => void feeds.set(channel, feed);
+
+  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
