@@ -7,6 +7,7 @@ import {
   applyMigrations,
   createDatabase,
   createMappingRepository,
+  createRateLimitRepository,
   createSamlRepository,
   createSessionRepository,
   MIGRATIONS_DIR,
@@ -122,6 +123,7 @@ async function main() {
   const housekeeping = startHousekeeping({
     sessions: createSessionRepository(database),
     saml: createSamlRepository(database.prisma),
+    rateLimits: createRateLimitRepository(database.pool),
     log,
   });
   void housekeeping.runOnce().catch(() => {});

@@ -146,19 +146,10 @@ export function createRateLimiters(deps: { repo: RateLimitRepository; settings: 
     });
   }
 
-  // Expired windows are dead rows; any instance may sweep them.
-  const sweep = setInterval(
-    () => void deps.repo.purgeExpired().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'rate-limit purge failed')),
-    Math.max(windowMs, 5 * 60_000),
-  );
-  sweep.unref();
-
   return {
     /** Sign-in endpoints (login, OIDC callback, SAML ACS), per client IP; `name` keeps each endpoint's count apart. */
     signin: (name: string) => limiter(`signin-${name}`, deps.settings.signinPerIp, clientKey),
     /** Grant issuing (POST /api/grants and the console deep link), per signed-in user. */
     grants: limiter('grants', deps.settings.grantsPerUser, userKey),
-    /** Stops the background sweep. */
-    stop: () => clearInterval(sweep),
   };
 }
