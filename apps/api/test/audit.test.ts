@@ -61,7 +61,7 @@ beforeAll(async () => {
   alice = await stack.signIn('alice');
   bob = await stack.signIn('bob');
   carol = await stack.signIn('carol');
-  for (const r of (await stack.sql.query(`SELECT id, role_arn FROM role_mappings`)).rows) ids[r.role_arn.split('/').pop()] = r.id;
+  Object.assign(ids, await stack.mappingIds());
 
   // Real grants through the API: issued, denied (not entitled), failed (AWS refused).
   real.issued = (await alice.post('/api/grants', { entitlementId: ids.Developer, kind: 'console' })).json().grant.id;

@@ -16,8 +16,7 @@ beforeAll(async () => {
     env: { RATE_LIMIT_GRANTS: String(GRANTS_PER_USER), RATE_LIMIT_SIGNIN: String(SIGNIN_PER_IP) },
   });
   alice = await stack.signIn('alice');
-  const r = await stack.sql.query(`SELECT id FROM role_mappings WHERE role_arn = 'arn:aws:iam::111111111111:role/Developer'`);
-  developerId = r.rows[0].id;
+  developerId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');
 });
 afterAll(async () => {
   await stack?.close();

@@ -11,8 +11,7 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   stack = await startStack({ mappingsYaml: MAPPINGS });
   alice = await stack.signIn('alice');
-  const rows = await stack.sql.query(`SELECT id, role_arn FROM role_mappings`);
-  for (const r of rows.rows) ids[r.role_arn.split('/').pop()] = r.id;
+  Object.assign(ids, await stack.mappingIds());
 });
 afterAll(async () => {
   await stack?.close();

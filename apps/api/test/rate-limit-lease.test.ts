@@ -21,8 +21,7 @@ beforeAll(async () => {
   stack = await startStack({ env: { RATE_LIMIT_GRANTS: String(GRANT_LIMIT) } });
   second = await stack.startInstance();
   alice = await stack.signIn('alice');
-  const rows = await stack.sql.query(`SELECT id FROM role_mappings WHERE role_arn = 'arn:aws:iam::111111111111:role/Developer' AND "group" = 'engineers'`);
-  developerId = rows.rows[0].id;
+  developerId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');
 });
 afterAll(async () => {
   await stack?.close();

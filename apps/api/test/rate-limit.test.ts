@@ -20,8 +20,7 @@ beforeAll(async () => {
   // Two sign-ins: 2 of the 4 logins and 2 of the 4 callbacks of 127.0.0.1 are used.
   alice = await stack.signIn('alice');
   bob = await stack.signIn('bob');
-  const rows = await stack.sql.query(`SELECT id FROM role_mappings WHERE role_arn = 'arn:aws:iam::111111111111:role/Developer' AND "group" = 'engineers'`);
-  developerId = rows.rows[0].id;
+  developerId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');
 });
 afterAll(async () => {
   await stack?.close();

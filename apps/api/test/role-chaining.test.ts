@@ -8,8 +8,7 @@ afterEach(async () => {
 });
 
 async function developerId(s: Stack): Promise<string> {
-  const r = await s.sql.query(`SELECT id FROM role_mappings WHERE role_arn = 'arn:aws:iam::111111111111:role/Developer' AND "group" = 'engineers'`);
-  return r.rows[0].id;
+  return s.mappingId('arn:aws:iam::111111111111:role/Developer');
 }
 
 describe('a broker running on role credentials (role chaining)', () => {

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { parseRoleArn } from './arn.js';
 import type { EmulatorContext } from './context.js';
@@ -30,13 +31,8 @@ export async function startAwsEmulator(opts: EmulatorOptions): Promise<AwsEmulat
   const faults = new Map<FaultAction, EmulatorFault>();
   const requests: EmulatorRequest[] = [];
   const server = createEmulatorServer({ ctx, faults, log: (entry) => requests.push(entry) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // `once` rejects if 'error' (a taken port) comes first.
+  await once(server.listen(opts.port ?? 0, host), 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {

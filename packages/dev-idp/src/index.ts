@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createInteractionHandler } from './interactions.js';
 import { createOidcProvider, type OidcClientRegistration } from './oidc-provider.js';
@@ -49,13 +50,8 @@ export async function startDevOidcProvider(opts: DevOidcOptions): Promise<DevOid
     res.writeHead(503).end();
   };
   const server = createServer((req, res) => handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // `once` rejects if 'error' (a taken port) comes first.
+  await once(server.listen(opts.port ?? 0, host), 'listening');
 
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}${basePath}`;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import * as validator from '@authenio/samlify-node-xmllint';
 import * as samlify from 'samlify';
@@ -114,13 +115,8 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
       res.end('internal error');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // `once` rejects if 'error' (a taken port) comes first.
+  await once(server.listen(opts.port ?? 0, host), 'listening');
   const { port } = server.address() as AddressInfo;
   const urlHost = opts.urlHost ?? host;
   const base = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`;

@@ -6,6 +6,7 @@ import {
   parseRoleArn,
   trustPolicyFor,
   type FieldIssue,
+  type MappingFields,
   type MappingSpec,
   type Principal,
 } from '@rolegate/core';
@@ -13,21 +14,12 @@ import type { Actor, AdminChangeRepository, AdminMappingRecord, AdminMappingRepo
 import { parse, stringify } from 'yaml';
 import { parseMappingsYaml } from '../mappings-file.js';
 
-export interface MappingFieldsInput {
-  group: string;
-  roleArn: string;
-  maxDurationSeconds: number;
-  requireReason: boolean;
-  description: string;
-  enabled: boolean;
-}
-
 function actorOf(p: Principal): Actor {
   return { id: p.userId, email: p.email };
 }
 
 /** Full rule check of a mapping (core rules), then the account id taken from its ARN. @throws AppError VALIDATION_FAILED */
-function validSpec(m: MappingFieldsInput): MappingSpec {
+function validSpec(m: MappingFields): MappingSpec {
   assertNoIssues(mappingIssues(m));
   return { ...m, accountId: parseRoleArn(m.roleArn)!.accountId };
 }
@@ -64,10 +56,10 @@ export function createAdminService(deps: {
     listMappings: () => deps.mappings.listMappings(),
 
     /** @throws AppError VALIDATION_FAILED | DUPLICATE_MAPPING */
-    createMapping: (p: Principal, input: MappingFieldsInput) => deps.mappings.createMapping(validSpec(input), actorOf(p)),
+    createMapping: (p: Principal, input: MappingFields) => deps.mappings.createMapping(validSpec(input), actorOf(p)),
 
     /** Partial update: fields not sent keep their value; the merged mapping must pass every rule. @throws AppError NOT_FOUND | VALIDATION_FAILED | DUPLICATE_MAPPING */
-    updateMapping: (p: Principal, id: string, patch: Partial<MappingFieldsInput>) =>
+    updateMapping: (p: Principal, id: string, patch: Partial<MappingFields>) =>
       deps.mappings.updateMapping(id, (current: AdminMappingRecord) => validSpec({ ...current, ...patch }), actorOf(p)),
 
     /** @throws AppError NOT_FOUND */

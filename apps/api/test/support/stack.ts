@@ -135,18 +135,20 @@ export async function startStack(opts: StackOptions = {}) {
   const sts = createStsAdapter({ region: 'us-east-1', endpoint: aws.stsUrl, timeoutMs: config.aws.stsTimeoutMs, credentials: brokerCredentials });
   if (!opts.skipIdentityDetection) await sts.detectIdentity();
   aws.clearLog();
-  const app = createApp({
-    config,
-    database,
-    log,
-    sts,
-    federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
-    oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
-    saml: config.saml ? createSamlServiceProvider(config.saml) : null,
-    sessionSecret: config.sessionSecret!,
-    ...(opts.webDist ? { webDist: opts.webDist } : { webDist: '/nonexistent' }),
-  });
-  server.on('request', app);
+  /** An app on `db`, wired as every instance of this stack is (same IdP, AWS, secret). */
+  const appOn = (db: Database, webDist = '/nonexistent') =>
+    createApp({
+      config,
+      database: db,
+      log,
+      sts,
+      federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
+      oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
+      saml: config.saml ? createSamlServiceProvider(config.saml) : null,
+      sessionSecret: config.sessionSecret!,
+      webDist,
+    });
+  server.on('request', appOn(database, opts.webDist));
 
   const instances: { close(): Promise<void> }[] = [];
   /** Another app instance (own server, own connection pool) on the same database, like a second replica. */
@@ -155,20 +157,7 @@ export async function startStack(opts: StackOptions = {}) {
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
     const db2: Database = createDatabase({ url: dbUrl, max: 4 });
-    srv.on(
-      'request',
-      createApp({
-        config,
-        database: db2,
-        log,
-        sts,
-        federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
-        oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
-        saml: config.saml ? createSamlServiceProvider(config.saml) : null,
-        sessionSecret: config.sessionSecret!,
-        webDist: '/nonexistent',
-      }),
-    );
+    srv.on('request', appOn(db2));
     const instance = {
       baseUrl: url,
       /** A browser talking to this instance. */
@@ -216,6 +205,22 @@ export async function startStack(opts: StackOptions = {}) {
       if (done.status !== 303) throw new Error(`callback failed: ${done.status} ${done.text}`);
       await b.me();
       return b;
+    },
+    /** Mapping ids by role name (the last part of the role ARN, which must be unique in the test's mappings). */
+    async mappingIds(): Promise<Record<string, string>> {
+      const ids: Record<string, string> = {};
+      for (const r of (await direct.pool.query<{ id: string; role_arn: string }>(`SELECT id, role_arn FROM role_mappings`)).rows) {
+        const name = r.role_arn.split('/').pop()!;
+        if (ids[name]) throw new Error(`two mappings name role ${name}; use mappingId(roleArn, group)`);
+        ids[name] = r.id;
+      }
+      return ids;
+    },
+    /** The id of the mapping of `group` to `roleArn`. */
+    async mappingId(roleArn: string, group = 'engineers'): Promise<string> {
+      const res = await direct.pool.query<{ id: string }>(`SELECT id FROM role_mappings WHERE role_arn = $1 AND "group" = $2`, [roleArn, group]);
+      if (!res.rows[0]) throw new Error(`no mapping of ${group} to ${roleArn}`);
+      return res.rows[0].id;
     },
     /** The grant rows of the test database, newest first. */
     async grantRows(where = 'TRUE', params: unknown[] = []) {

@@ -18,17 +18,8 @@ export interface CliTokenRecord {
   lastUsedAt: Date | null;
 }
 
-export interface NewCliToken {
-  userId: string;
-  tokenHash: string;
-  label: string;
-  idp: 'oidc' | 'saml';
-  subject: string;
-  email: string;
-  displayName: string;
-  groups: string[];
-  expiresAt: Date;
-}
+/** A token to store: the record's fields the caller decides, and the hash of the secret. */
+export type NewCliToken = Omit<CliTokenRecord, 'id' | 'createdAt' | 'revokedAt' | 'lastUsedAt'> & { tokenHash: string };
 
 function toRecord(r: CliTokenRow): CliTokenRecord {
   return {

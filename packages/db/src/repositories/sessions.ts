@@ -35,7 +35,6 @@ export function createSessionRepository(database: Pick<Database, 'pool' | 'relax
            expires_at = EXCLUDED.expires_at, updated_at = now()`,
         [id, JSON.stringify(data), userId, expiresAt],
       ),
-    touch: (id: string, expiresAt: Date) => write('UPDATE web_sessions SET expires_at = $2 WHERE id = $1', [id, expiresAt]),
     /** Durable: a sign-out must survive a crash. */
     destroy: (id: string) => write('DELETE FROM web_sessions WHERE id = $1', [id], pool),
     /** Deletes expired sessions and login transactions; returns how many sessions went. */
@@ -112,7 +111,6 @@ export function createCachedSessionRepository(
       return entry;
     },
     set: afterWrite(repo.set),
-    touch: afterWrite(repo.touch),
     destroy: afterWrite(repo.destroy),
   };
 }
