@@ -141,6 +141,7 @@ export function createApp(deps: AppDeps): Express {
     changes: createAdminChangeRepository(prisma),
     brokerIdentity: deps.brokerIdentity ?? (stsIdentity ? () => stsIdentity.call(deps.sts) : async () => null),
     brokerPrincipalOverride: config.brokerPrincipalArn,
+    managedBy: config.mappingsFile,
   });
 
   const app = express();

@@ -5,8 +5,8 @@ import http from 'node:http';
 import path from 'node:path';
 import {
   applyMigrations,
+  createAdminMappingRepository,
   createDatabase,
-  createMappingRepository,
   createRateLimitRepository,
   createSamlRepository,
   createSessionRepository,
@@ -24,7 +24,7 @@ import type { DemoEnvironment } from './demo.js';
 import { createLifecycle } from './lifecycle.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createLogger } from './logger.js';
-import { readMappingsFile, toDeclared } from './mappings-file.js';
+import { applyMappingsFile, reloadMappingsFileOnSighup } from './mappings-file.js';
 
 async function demoSessionSecret(dataDir: string): Promise<string> {
   const file = path.join(dataDir, 'session-secret');
@@ -75,10 +75,13 @@ async function main() {
   if (migrations.applied.length) log.info({ applied: migrations.applied }, 'migrations applied');
 
   const database = createDatabase({ url: databaseUrl });
+  // MAPPINGS_FILE set: the file is the truth (applied with pruning now and on SIGHUP; admin writes answer 409).
   if (config.mappingsFile) {
-    const doc = await readMappingsFile(config.mappingsFile).catch((err: Error) => fail(err.message));
-    const result = await createMappingRepository(database).applyDeclared(toDeclared(doc));
-    log.info({ file: config.mappingsFile, ...result }, 'mappings file applied');
+    const adminMappings = createAdminMappingRepository(database.prisma);
+    const result = await applyMappingsFile(config.mappingsFile, adminMappings).catch((err: Error) => fail(err.message));
+    log.info(result, 'mappings file applied');
+    const stopReloading = reloadMappingsFileOnSighup(config.mappingsFile, adminMappings, log);
+    closers.push(async () => stopReloading());
   }
 
   const sts = createStsAdapter({

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseRoleArn, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from '@rolegate/core';
+import { mappingIssues, parseRoleArn, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from '@rolegate/core';
+import type { AdminMappingRepository, AppliedState } from '@rolegate/db';
+import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -61,4 +64,61 @@ export function toDeclared(doc: MappingsFile) {
     accounts: doc.accounts,
     mappings: doc.mappings.map((m) => ({ ...m, accountId: parseRoleArn(m.roleArn)?.accountId ?? '' })),
   };
+}
+
+/** What applying MAPPINGS_FILE did: the SHA-256 of the bytes applied and the counts of changes. */
+export interface MappingsFileResult {
+  file: string;
+  sha256: string;
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  accounts: { created: number; updated: number; deleted: number };
+}
+
+function summary(file: string, sha256: string, s: AppliedState): MappingsFileResult {
+  return {
+    file,
+    sha256,
+    created: s.created.length,
+    updated: s.updated.length,
+    deleted: s.deleted.length,
+    unchanged: s.unchanged,
+    accounts: { created: s.accounts.created.length, updated: s.accounts.updated.length, deleted: s.accountsDeleted.length },
+  };
+}
+
+/**
+ * Makes the database equal MAPPINGS_FILE (the file is the truth when it is
+ * set): mappings and accounts the file does not list are removed, so an edit
+ * made behind the file's back cannot linger, and every change is recorded with
+ * actor `mappings-file` and the SHA-256 of the bytes read. Called at start and
+ * on SIGHUP. A file that fails to parse or breaks a mapping rule changes
+ * nothing. @throws Error naming the problem (the database is left as it was)
+ */
+export async function applyMappingsFile(file: string, repo: Pick<AdminMappingRepository, 'applyFile'>): Promise<MappingsFileResult> {
+  const bytes = await readFile(file);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const doc = parseMappingsYaml(bytes.toString('utf8'), file);
+  const accounts = new Set(doc.accounts.map((a) => a.id));
+  const issues = doc.mappings.flatMap((m, i) => mappingIssues(m, accounts).map((issue) => `mappings.${i}.${issue.message}`));
+  if (issues.length) throw new Error(`${file}: ${issues.join('; ')}`);
+  return summary(file, sha256, await repo.applyFile(toDeclared(doc), { file, sha256 }));
+}
+
+/**
+ * Re-applies MAPPINGS_FILE whenever the process gets SIGHUP (after editing
+ * the file, `kill -HUP <pid>`). A broken file is logged and changes nothing.
+ * Returns a function that removes the handler.
+ */
+export function reloadMappingsFileOnSighup(file: string, repo: Pick<AdminMappingRepository, 'applyFile'>, log: Logger): () => void {
+  const onHup = () => {
+    applyMappingsFile(file, repo).then(
+      (result) => log.info(result, 'mappings file applied (SIGHUP)'),
+      (err: unknown) => log.error({ file, err: err instanceof Error ? err.message : String(err) }, 'mappings file not applied (SIGHUP); the database is unchanged'),
+    );
+  };
+  process.on('SIGHUP', onHup);
+  return () => process.off('SIGHUP', onHup);
 }

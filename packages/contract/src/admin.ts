@@ -52,7 +52,12 @@ export const adminMapping = z.object({
 });
 export type AdminMapping = z.infer<typeof adminMapping>;
 
-export const adminMappingList = z.object({ items: z.array(adminMapping) });
+/**
+ * `GET /api/admin/mappings`. `managedBy` names MAPPINGS_FILE when it is set:
+ * the file is then the truth and every admin write answers 409
+ * `MAPPINGS_MANAGED_BY_FILE` (export still works); null when admins edit here.
+ */
+export const adminMappingList = z.object({ items: z.array(adminMapping), managedBy: z.string().nullable() });
 export type AdminMappingList = z.infer<typeof adminMappingList>;
 
 /**
@@ -120,11 +125,13 @@ export const adminChange = z.object({
   id: z.string(),
   createdAt: z.string(),
   actor: z.object({ id: z.string().nullable(), email: z.string() }),
-  action: z.enum(['create', 'update', 'delete']),
-  entity: z.enum(['mapping', 'account']),
+  action: z.enum(['create', 'update', 'delete', 'cut-off']),
+  entity: z.enum(['mapping', 'account', 'user']),
   entityId: z.string(),
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
+  /** Changes made by MAPPINGS_FILE: the file and the SHA-256 of the bytes applied (actor `mappings-file`). */
+  source: z.object({ file: z.string(), sha256: z.string() }).nullable(),
 });
 export type AdminChange = z.infer<typeof adminChange>;
 

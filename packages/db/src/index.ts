@@ -25,10 +25,13 @@ export {
   type AdminMappingRepository,
   type AdminMappingRecord,
   type AdminAccountRecord,
+  type AppliedState,
 } from './repositories/admin-mappings.js';
 export {
   createAdminChangeRepository,
   recordAdminChange,
+  MAPPINGS_FILE_ACTOR,
+  type ChangeSource,
   type AdminChangeRepository,
   type AdminChangeRecord,
   type Actor,

@@ -51,7 +51,7 @@ export function adminRoutes(deps: { admin: AdminService }) {
   const { admin } = deps;
 
   r.get('/mappings', async (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ items: (await admin.listMappings()).map(mappingDto) });
+    res.set('Cache-Control', 'no-store').json({ items: (await admin.listMappings()).map(mappingDto), managedBy: admin.managedBy });
   });
 
   r.post('/mappings', async (req, res) => {

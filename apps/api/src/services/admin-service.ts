@@ -38,6 +38,8 @@ export function createAdminService(deps: {
   brokerIdentity: () => Promise<string | null>;
   /** BROKER_PRINCIPAL_ARN: overrides the detected identity. */
   brokerPrincipalOverride?: string | undefined;
+  /** MAPPINGS_FILE when set: the file is the truth and every admin write is refused. */
+  managedBy?: string | undefined;
 }) {
   let brokerPrincipal: string | null = deps.brokerPrincipalOverride ?? null;
 
@@ -52,23 +54,47 @@ export function createAdminService(deps: {
     return brokerPrincipal;
   }
 
+  const managedBy = deps.managedBy ?? null;
+  /*
+   * One source of truth: with MAPPINGS_FILE the file wins at every start and
+   * SIGHUP, so an admin edit would be silently undone by the next restart or
+   * replica while the change log still showed it. Refuse it instead.
+   */
+  function assertWritable(): void {
+    if (managedBy) {
+      throw new AppError('MAPPINGS_MANAGED_BY_FILE', `Mappings are managed by ${managedBy}: change that file and reload (SIGHUP or restart) instead`, { managedBy });
+    }
+  }
+
   return {
+    /** The MAPPINGS_FILE that manages the mappings, or null when admins edit them here. */
+    managedBy,
+
     listMappings: () => deps.mappings.listMappings(),
 
-    /** @throws AppError VALIDATION_FAILED | DUPLICATE_MAPPING */
-    createMapping: (p: Principal, input: MappingFields) => deps.mappings.createMapping(validSpec(input), actorOf(p)),
+    /** @throws AppError MAPPINGS_MANAGED_BY_FILE | VALIDATION_FAILED | DUPLICATE_MAPPING */
+    createMapping: async (p: Principal, input: MappingFields) => {
+      assertWritable();
+      return deps.mappings.createMapping(validSpec(input), actorOf(p));
+    },
 
-    /** Partial update: fields not sent keep their value; the merged mapping must pass every rule. @throws AppError NOT_FOUND | VALIDATION_FAILED | DUPLICATE_MAPPING */
-    updateMapping: (p: Principal, id: string, patch: Partial<MappingFields>) =>
-      deps.mappings.updateMapping(id, (current: AdminMappingRecord) => validSpec({ ...current, ...patch }), actorOf(p)),
+    /** Partial update: fields not sent keep their value; the merged mapping must pass every rule. @throws AppError MAPPINGS_MANAGED_BY_FILE | NOT_FOUND | VALIDATION_FAILED | DUPLICATE_MAPPING */
+    updateMapping: async (p: Principal, id: string, patch: Partial<MappingFields>) => {
+      assertWritable();
+      return deps.mappings.updateMapping(id, (current: AdminMappingRecord) => validSpec({ ...current, ...patch }), actorOf(p));
+    },
 
-    /** @throws AppError NOT_FOUND */
-    deleteMapping: (p: Principal, id: string) => deps.mappings.deleteMapping(id, actorOf(p)),
+    /** @throws AppError MAPPINGS_MANAGED_BY_FILE | NOT_FOUND */
+    deleteMapping: async (p: Principal, id: string) => {
+      assertWritable();
+      return deps.mappings.deleteMapping(id, actorOf(p));
+    },
 
     listAccounts: () => deps.mappings.listAccounts(),
 
-    /** @throws AppError VALIDATION_FAILED (id not 12 digits) */
-    upsertAccount: (p: Principal, id: string, name: string) => {
+    /** @throws AppError MAPPINGS_MANAGED_BY_FILE | VALIDATION_FAILED (id not 12 digits) */
+    upsertAccount: async (p: Principal, id: string, name: string) => {
+      assertWritable();
       if (!/^\d{12}$/.test(id)) {
         throw new AppError('VALIDATION_FAILED', 'id: must be a 12-digit AWS account id', { issues: [{ path: 'id', message: 'must be a 12-digit AWS account id' }] });
       }
@@ -95,9 +121,10 @@ export function createAdminService(deps: {
     /**
      * Imports a MAPPINGS_FILE document as the new desired state, in one
      * transaction; with `dryRun` only the diff is computed.
-     * @throws AppError VALIDATION_FAILED (malformed YAML, a rule broken, duplicates) — nothing applied
+     * @throws AppError MAPPINGS_MANAGED_BY_FILE | VALIDATION_FAILED (malformed YAML, a rule broken, duplicates) — nothing applied
      */
     async importYaml(p: Principal, text: string, dryRun: boolean) {
+      assertWritable();
       let doc;
       try {
         doc = parseMappingsYaml(text, 'yaml');

@@ -57,7 +57,7 @@ function RenameForm({ account, onDone }: { account: AdminAccount; onDone: () => 
 }
 
 /** AWS accounts with their friendly names; a name is what people see in the portal. */
-export function AccountsSection({ accounts }: { accounts: AdminAccount[] }) {
+export function AccountsSection({ accounts, readOnly = false }: { accounts: AdminAccount[]; readOnly?: boolean }) {
   const [editing, setEditing] = useState<string | null>(null);
   return (
     <section className="card section" aria-labelledby="accounts-title" data-testid="accounts">
@@ -84,9 +84,11 @@ export function AccountsSection({ accounts }: { accounts: AdminAccount[] }) {
                   <span className="muted account-item__count">
                     {a.mappingCount} {a.mappingCount === 1 ? 'mapping' : 'mappings'}
                   </span>
-                  <button type="button" className="btn btn--link btn--sm" onClick={() => setEditing(a.id)} aria-label={`Rename account ${a.id} (${a.name})`}>
-                    Rename
-                  </button>
+                  {!readOnly && (
+                    <button type="button" className="btn btn--link btn--sm" onClick={() => setEditing(a.id)} aria-label={`Rename account ${a.id} (${a.name})`}>
+                      Rename
+                    </button>
+                  )}
                 </>
               )}
             </li>

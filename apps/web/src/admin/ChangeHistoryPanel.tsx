@@ -13,8 +13,8 @@ import { FieldChanges } from './FieldChanges';
 
 const helper = createColumnHelper<typeof tableFeaturesNone, AdminChange>();
 
-const ACTION_LABEL: Record<AdminChange['action'], string> = { create: 'Created', update: 'Changed', delete: 'Deleted' };
-const ACTION_BADGE: Record<AdminChange['action'], string> = { create: 'badge--issued', update: 'badge--pending', delete: 'badge--denied' };
+const ACTION_LABEL: Record<AdminChange['action'], string> = { create: 'Created', update: 'Changed', delete: 'Deleted', 'cut-off': 'Cut off' };
+const ACTION_BADGE: Record<AdminChange['action'], string> = { create: 'badge--issued', update: 'badge--pending', delete: 'badge--denied', 'cut-off': 'badge--denied' };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -22,13 +22,30 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 function subject(c: AdminChange): { title: string; sub: string } {
   const rec = c.after ?? c.before ?? {};
   if (c.entity === 'account') return { title: `Account ${str(rec.name) ?? ''}`.trim(), sub: c.entityId };
+  if (c.entity === 'user') return { title: `Person ${str(rec.email) ?? ''}`.trim(), sub: c.entityId };
   const arn = str(rec.roleArn) ?? null;
   return { title: `${str(rec.group) ?? '?'} → ${roleNameFromArn(arn) ?? '?'}`, sub: arn ?? c.entityId };
 }
 
 const columns = [
   helper.accessor('createdAt', { header: 'When', cell: (c) => <time dateTime={c.getValue()}>{formatDateTime(c.getValue())}</time> }),
-  helper.accessor((c) => c.actor.email, { id: 'actor', header: 'Who', cell: (c) => c.getValue() }),
+  helper.accessor((c) => c.actor.email, {
+    id: 'actor',
+    header: 'Who',
+    cell: (c) => {
+      const source = c.row.original.source;
+      return source ? (
+        <>
+          <span className="cell-main">{c.getValue()}</span>
+          <span className="cell-sub mono break" title={`${source.file} sha256:${source.sha256}`}>
+            sha256:{source.sha256.slice(0, 12)}
+          </span>
+        </>
+      ) : (
+        c.getValue()
+      );
+    },
+  }),
   helper.accessor('action', {
     header: 'Action',
     cell: (c) => <span className={`badge ${ACTION_BADGE[c.getValue()]}`}>{ACTION_LABEL[c.getValue()]}</span>,
@@ -54,7 +71,7 @@ const columns = [
     cell: (c) => {
       const { action, before, after } = c.row.original;
       if (action === 'delete') return <span className="muted">Removed (last state kept in this entry)</span>;
-      if (action === 'create') return <FieldChanges before={null} after={after} />;
+      if (action === 'create' || action === 'cut-off') return <FieldChanges before={null} after={after} />;
       return <FieldChanges before={before} after={after} />;
     },
   }),

@@ -1,7 +1,7 @@
 import { useId, useMemo, useRef, useState } from 'react';
 import type { AdminMapping } from '@rolegate/contract';
 import { errorMessage, MAPPINGS_EXPORT_URL } from '../api';
-import { useAdminAccounts, useAdminMappings, useDeleteMapping, useUpdateMapping } from '../hooks/useAdmin';
+import { useAdminAccounts, useAdminMappings, useDeleteMapping, useMappingsManagedBy, useUpdateMapping } from '../hooks/useAdmin';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -26,6 +26,7 @@ const byGroupThenRole = (a: AdminMapping, b: AdminMapping) =>
 export function MappingsPanel() {
   const filterId = useId();
   const mappings = useAdminMappings();
+  const managedBy = useMappingsManagedBy().data ?? null;
   const accounts = useAdminAccounts();
   const toggle = useUpdateMapping();
   const remove = useDeleteMapping();
@@ -55,9 +56,10 @@ export function MappingsPanel() {
         setDeleting(m);
       },
       busyId: toggle.isPending ? toggle.variables.id : null,
+      readOnly: managedBy !== null,
     }),
     // `mutate` and `reset` are stable; only the in-flight id changes what the table shows.
-    [toggle.isPending, toggle.variables?.id],
+    [toggle.isPending, toggle.variables?.id, managedBy],
   );
 
   function backToList(msg?: string) {
@@ -99,14 +101,24 @@ export function MappingsPanel() {
             <a className="btn btn--secondary btn--sm" href={MAPPINGS_EXPORT_URL} download="rolegate-mappings.yaml" data-testid="mappings-export">
               Export YAML
             </a>
-            <button type="button" className="btn btn--secondary btn--sm" onClick={() => setView({ kind: 'import' })} data-testid="mappings-import">
-              Import YAML
-            </button>
-            <button type="button" className="btn btn--primary btn--sm" onClick={() => setView({ kind: 'new' })} data-testid="mapping-new">
-              New mapping
-            </button>
+            {managedBy === null && (
+              <>
+                <button type="button" className="btn btn--secondary btn--sm" onClick={() => setView({ kind: 'import' })} data-testid="mappings-import">
+                  Import YAML
+                </button>
+                <button type="button" className="btn btn--primary btn--sm" onClick={() => setView({ kind: 'new' })} data-testid="mapping-new">
+                  New mapping
+                </button>
+              </>
+            )}
           </div>
         </header>
+        {managedBy !== null && (
+          <p className="notice" role="note" data-testid="mappings-managed-by">
+            Managed by <span className="mono">{managedBy}</span>. The file is the source of truth: change it and reload Rolegate (SIGHUP or restart).
+            Edits here are refused.
+          </p>
+        )}
 
         <div aria-live="polite" className="live">
           {message && (
@@ -164,7 +176,7 @@ export function MappingsPanel() {
       {accounts.isError && (
         <ErrorNotice title="Accounts could not be loaded" error={accounts.error} onRetry={() => void accounts.refetch()} retrying={accounts.isFetching} />
       )}
-      {accounts.isSuccess && <AccountsSection accounts={accounts.data} />}
+      {accounts.isSuccess && <AccountsSection accounts={accounts.data} readOnly={managedBy !== null} />}
 
       {deleting && (
         <ConfirmDialog

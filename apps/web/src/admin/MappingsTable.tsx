@@ -14,6 +14,8 @@ export interface MappingActions {
   remove: (m: AdminMapping) => void;
   /** The mapping whose enable/disable is in flight. */
   busyId: string | null;
+  /** MAPPINGS_FILE manages the mappings: only the trust policy is offered. */
+  readOnly?: boolean;
 }
 
 /** Test-id and element-id suffix for a mapping: `<group>-<accountId>-<roleName>` with unsafe characters replaced. */
@@ -68,9 +70,43 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
           const label = `${m.group} → ${m.roleName}`;
           return (
             <span className="row-actions">
+              {!actions.readOnly && (
               <button type="button" className="btn btn--secondary btn--sm" onClick={() => actions.edit(m)} aria-label={`Edit ${label}`} data-testid={`edit-${key}`}>
                 Edit
               </button>
+              )}
+              <button
+                type="button"
+                className="btn btn--secondary btn--sm"
+                onClick={() => actions.trustPolicy(m)}
+                aria-label={`Trust policy for ${label}`}
+                data-testid={`trust-${key}`}
+              >
+                Trust policy
+              </button>
+              {!actions.readOnly && (
+                <>
+
+                </>
+              )}
+            </span>
+          );
+        },
+      }),
+      helper.display({
+        id: 'actions',
+        header: 'Actions',
+        cell: (c) => {
+          const m = c.row.original;
+          const key = mappingKey(m);
+          const label = `${m.group} → ${m.roleName}`;
+          return (
+            <span className="row-actions">
+              {!actions.readOnly && (
+              <button type="button" className="btn btn--secondary btn--sm" onClick={() => actions.edit(m)} aria-label={`Edit ${label}`} data-testid={`edit-${key}`}>
+                Edit
+              </button>
+              )}
               <button
                 type="button"
                 className="btn btn--secondary btn--sm"

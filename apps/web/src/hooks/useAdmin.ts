@@ -8,6 +8,11 @@ export function useAdminMappings() {
   return useQuery({ queryKey: queryKeys.adminMappings, queryFn: adminApi.mappings, select: (r) => r.items, staleTime: 0 });
 }
 
+/** MAPPINGS_FILE when it manages the mappings (admin writes are then refused), else null. */
+export function useMappingsManagedBy() {
+  return useQuery({ queryKey: queryKeys.adminMappings, queryFn: adminApi.mappings, select: (r) => r.managedBy ?? null, staleTime: 0 });
+}
+
 export function useAdminAccounts() {
   return useQuery({ queryKey: queryKeys.adminAccounts, queryFn: adminApi.accounts, select: (r) => r.items, staleTime: 0 });
 }

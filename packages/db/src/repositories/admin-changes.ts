@@ -9,8 +9,17 @@ export interface Actor {
   email: string;
 }
 
-export type ChangeAction = 'create' | 'update' | 'delete';
-export type ChangeEntity = 'mapping' | 'account';
+export type ChangeAction = 'create' | 'update' | 'delete' | 'cut-off';
+export type ChangeEntity = 'mapping' | 'account' | 'user';
+
+/** The actor of every change MAPPINGS_FILE makes (no person: the file is the author). */
+export const MAPPINGS_FILE_ACTOR: Actor = Object.freeze({ id: null, email: 'mappings-file' });
+
+/** Which file (and which exact bytes, by SHA-256) made a change. */
+export interface ChangeSource {
+  file: string;
+  sha256: string;
+}
 
 export interface AdminChangeRecord {
   id: string;
@@ -21,6 +30,7 @@ export interface AdminChangeRecord {
   entityId: string;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  source: ChangeSource | null;
 }
 
 export interface NewAdminChange {
@@ -58,7 +68,7 @@ export function decodeKeysetCursor(cursor: string): { createdAt: Date; id: strin
  * Records one admin change. Call it with the transaction that makes the
  * change, so the change and its record commit (or roll back) together.
  */
-export async function recordAdminChange(tx: Tx, actor: Actor, change: NewAdminChange): Promise<void> {
+export async function recordAdminChange(tx: Tx, actor: Actor, change: NewAdminChange, source?: ChangeSource): Promise<void> {
   await tx.adminChange.create({
     data: {
       actorId: actor.id,
@@ -68,6 +78,7 @@ export async function recordAdminChange(tx: Tx, actor: Actor, change: NewAdminCh
       entityId: change.entityId,
       ...(change.before ? { before: change.before as Prisma.InputJsonValue } : {}),
       ...(change.after ? { after: change.after as Prisma.InputJsonValue } : {}),
+      ...(source ? { sourceFile: source.file, sourceSha256: source.sha256 } : {}),
     },
   });
 }
@@ -99,6 +110,7 @@ export function createAdminChangeRepository(prisma: PrismaClient) {
           entityId: r.entityId,
           before: (r.before as Record<string, unknown> | null) ?? null,
           after: (r.after as Record<string, unknown> | null) ?? null,
+          source: r.sourceFile && r.sourceSha256 ? { file: r.sourceFile, sha256: r.sourceSha256 } : null,
         }));
         return { items, nextCursor: rows.length > opts.limit && last ? encodeKeysetCursor(last) : null };
       }),

@@ -1,7 +1,7 @@
 import { AppError, diffImport, mappingSpecOf, type AccountSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
-import { recordAdminChange, type Actor } from './admin-changes.js';
+import { MAPPINGS_FILE_ACTOR, recordAdminChange, type Actor, type ChangeSource } from './admin-changes.js';
 import type { MappingRow } from './mappings.js';
 
 /** A mapping with its account's name and timestamps, as admins see it. */
@@ -63,6 +63,57 @@ async function requireAccount(tx: Tx, accountId: string): Promise<void> {
   }
 }
 
+/** An import's diff, plus the accounts deleted (only when the file is the truth). */
+export type AppliedState = ImportDiff & { accountsDeleted: AccountSpec[] };
+
+async function applyDeclaredState(
+  tx: Tx,
+  declared: { accounts: AccountSpec[]; mappings: MappingSpec[] },
+  opts: { dryRun: boolean; actor: Actor; source?: ChangeSource; pruneAccounts?: boolean },
+): Promise<AppliedState> {
+  const current = await currentState(tx);
+  const diff = diffImport(current, declared);
+  const keepAccounts = new Set(declared.accounts.map((a) => a.id));
+  const accountsDeleted = opts.pruneAccounts ? current.accounts.filter((a) => !keepAccounts.has(a.id)) : [];
+  if (opts.dryRun) return { ...diff, accountsDeleted };
+  const { actor, source } = opts;
+  const record = (change: Parameters<typeof recordAdminChange>[2]) => recordAdminChange(tx, actor, change, source);
+  for (const a of diff.accounts.created) {
+    await tx.account.create({ data: a });
+    await record({ action: 'create', entity: 'account', entityId: a.id, before: null, after: { ...a } });
+  }
+  for (const { before, after } of diff.accounts.updated) {
+    await tx.account.update({ where: { id: after.id }, data: { name: after.name } });
+    await record({ action: 'update', entity: 'account', entityId: after.id, before: { ...before }, after: { ...after } });
+  }
+  for (const d of diff.deleted) {
+    await tx.roleMapping.delete({ where: { id: d.id } });
+    await record({ action: 'delete', entity: 'mapping', entityId: d.id, before: snapshot(d), after: null });
+  }
+  for (const u of diff.updated) {
+    await tx.roleMapping.update({ where: { id: u.id }, data: u.after });
+    await record({ action: 'update', entity: 'mapping', entityId: u.id, before: snapshot({ id: u.id, ...u.before }), after: snapshot({ id: u.id, ...u.after }) });
+  }
+  for (const c of diff.created) {
+    const row = await tx.roleMapping.create({ data: c });
+    await record({ action: 'create', entity: 'mapping', entityId: row.id, before: null, after: snapshot({ id: row.id, ...c }) });
+  }
+  // After the mapping deletions: an account the file drops has no mappings left (the file's mappings name only its accounts).
+  for (const a of accountsDeleted) {
+    await tx.account.delete({ where: { id: a.id } });
+    await record({ action: 'delete', entity: 'account', entityId: a.id, before: { ...a }, after: null });
+  }
+  return { ...diff, accountsDeleted };
+}
+
+async function currentState(tx: Tx) {
+  const [mappings, accounts] = await Promise.all([
+    tx.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] }),
+    tx.account.findMany({ orderBy: { id: 'asc' } }),
+  ]);
+  return { mappings: mappings.map(toRecord), accounts: accounts.map((a) => ({ id: a.id, name: a.name })) };
+}
+
 /**
  * Admin writes to accounts and mappings. Every write runs in one transaction
  * together with its append-only admin_changes record (who, when, before,
@@ -86,14 +137,6 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         opts.afterWrite?.();
       }
     });
-
-  async function currentState(tx: Tx) {
-    const [mappings, accounts] = await Promise.all([
-      tx.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] }),
-      tx.account.findMany({ orderBy: { id: 'asc' } }),
-    ]);
-    return { mappings: mappings.map(toRecord), accounts: accounts.map((a) => ({ id: a.id, name: a.name })) };
-  }
 
   return {
     /** Every mapping (enabled or not), ordered by account, role, group. */
@@ -182,32 +225,18 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
      * applied change is recorded in admin_changes.
      */
     importDeclared: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, opts: { dryRun: boolean; actor: Actor }) =>
-      inTx(async (tx): Promise<ImportDiff> => {
-        const diff = diffImport(await currentState(tx), declared);
-        if (opts.dryRun) return diff;
-        const { actor } = opts;
-        for (const a of diff.accounts.created) {
-          await tx.account.create({ data: a });
-          await recordAdminChange(tx, actor, { action: 'create', entity: 'account', entityId: a.id, before: null, after: { ...a } });
-        }
-        for (const { before, after } of diff.accounts.updated) {
-          await tx.account.update({ where: { id: after.id }, data: { name: after.name } });
-          await recordAdminChange(tx, actor, { action: 'update', entity: 'account', entityId: after.id, before: { ...before }, after: { ...after } });
-        }
-        for (const d of diff.deleted) {
-          await tx.roleMapping.delete({ where: { id: d.id } });
-          await recordAdminChange(tx, actor, { action: 'delete', entity: 'mapping', entityId: d.id, before: snapshot(d), after: null });
-        }
-        for (const u of diff.updated) {
-          await tx.roleMapping.update({ where: { id: u.id }, data: u.after });
-          await recordAdminChange(tx, actor, { action: 'update', entity: 'mapping', entityId: u.id, before: snapshot({ id: u.id, ...u.before }), after: snapshot({ id: u.id, ...u.after }) });
-        }
-        for (const c of diff.created) {
-          const row = await tx.roleMapping.create({ data: c });
-          await recordAdminChange(tx, actor, { action: 'create', entity: 'mapping', entityId: row.id, before: null, after: snapshot({ id: row.id, ...c }) });
-        }
-        return diff;
-      }),
+      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: opts.dryRun, actor: opts.actor })),
+
+    /**
+     * Makes accounts and mappings equal MAPPINGS_FILE (the file is the truth):
+     * like an import, and accounts the file does not list are deleted too.
+     * Every change is recorded with actor `mappings-file` and the file's
+     * SHA-256. Runs under the admin-write advisory lock and diffs against the
+     * state it finds there, so replicas starting together apply the file once:
+     * the first makes the changes, the others find nothing left to do.
+     */
+    applyFile: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, source: ChangeSource) =>
+      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: false, actor: MAPPINGS_FILE_ACTOR, source, pruneAccounts: true })),
   };
 }
 
