@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
-import { startDevOidcProvider, startDevSamlIdp, type DevOidcProvider, type DevSamlIdp } from '@rolegate/dev-idp';
-import { parseMappingsYaml } from './mappings-file.js';
+import { DEMO_USERS, startDevOidcProvider, startDevSamlIdp, type DemoUser, type DevOidcProvider, type DevSamlIdp } from '@rolegate/dev-idp';
+import { parseMappingsYaml, toDeclared } from './mappings-file.js';
 
 export const DEMO_MAPPINGS_FILE = path.resolve(import.meta.dirname, '../../../prisma/seed/demo-mappings.yaml');
 const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
@@ -16,7 +16,44 @@ export interface DemoEnvironment {
   samlIdp: DevSamlIdp;
   aws: AwsEmulator;
   brokerCredentials: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * The demo accounts and mappings to seed into an empty database, or null
+   * when the operator set MAPPINGS_FILE (that file is then the truth).
+   */
+  seed: ReturnType<typeof toDeclared> | null;
   close(): Promise<void>;
+}
+
+/** File in the data directory holding the demo passwords (mode 0600). */
+export const DEMO_PASSWORDS_FILE = 'demo-passwords.json';
+
+/**
+ * The demo users with passwords that stay the same across restarts of one
+ * data directory: generated once (random, never a fixed demo password that
+ * could leak), stored in `<dataDir>/demo-passwords.json` with mode 0600.
+ */
+export async function demoUsers(dataDir: string | undefined): Promise<DemoUser[]> {
+  const fresh = () => randomBytes(12).toString('base64url');
+  if (!dataDir) return DEMO_USERS.map((u) => ({ ...u, groups: [...u.groups], password: fresh() }));
+  const file = path.join(dataDir, DEMO_PASSWORDS_FILE);
+  let stored: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+    if (parsed && typeof parsed === 'object') stored = parsed as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: unreadable (${(err as Error).message}); delete it to get new demo passwords`, { cause: err });
+  }
+  const valid = (p: unknown): p is string => typeof p === 'string' && /^[\w-]{16,}$/.test(p);
+  const users = DEMO_USERS.map((u): DemoUser => {
+    const kept = stored[u.username];
+    return { ...u, groups: [...u.groups], password: valid(kept) ? kept : fresh() };
+  });
+  if (users.some((u) => u.password !== stored[u.username])) {
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(file, `${JSON.stringify(Object.fromEntries(users.map((u) => [u.username, u.password])), null, 2)}\n`, { mode: 0o600 });
+  }
+  await chmod(file, 0o600);
+  return users;
 }
 
 async function listenOnPreferred<T>(preferred: number, start: (port: number) => Promise<T>): Promise<T> {
@@ -32,16 +69,18 @@ async function listenOnPreferred<T>(preferred: number, start: (port: number) => 
  * and the dev OIDC provider (alice, bob, carol) for `npm start` without an
  * IdP. Never loaded in production.
  */
-export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFile?: string }): Promise<DemoEnvironment> {
+export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFile?: string; dataDir?: string }): Promise<DemoEnvironment> {
   const mappingsFile = opts.mappingsFile ?? DEMO_MAPPINGS_FILE;
   const doc = parseMappingsYaml(await readFile(mappingsFile, 'utf8'), mappingsFile);
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
   const roles = [...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [BROKER_ARN] }));
   const aws = await listenOnPreferred(4566, (port) => startAwsEmulator({ port, callers: [{ ...brokerCredentials, arn: BROKER_ARN }], roles }));
   const clientSecret = randomBytes(24).toString('base64url');
+  const users = await demoUsers(opts.dataDir);
   const idp = await listenOnPreferred(9400, (port) =>
     startDevOidcProvider({
       port,
+      users,
       clients: [{ clientId: 'rolegate-demo', clientSecret, redirectUris: [`${opts.publicUrl}/auth/oidc/callback`] }],
     }),
   );
@@ -68,12 +107,13 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
       FEDERATION_URL: aws.federationUrl,
       ADMIN_GROUPS: 'platform-admins',
       AUDITOR_GROUPS: 'auditors',
-      MAPPINGS_FILE: mappingsFile,
     },
     idp,
     samlIdp,
     aws,
     brokerCredentials,
+    // The demo's own mappings only seed an empty database: after that the admin screen is the truth.
+    seed: opts.mappingsFile ? null : toDeclared(doc),
     async close() {
       await Promise.allSettled([idp.close(), samlIdp.close(), aws.close()]);
     },

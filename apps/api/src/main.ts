@@ -58,7 +58,7 @@ async function main() {
   let demo: DemoEnvironment | null = null;
   if (config.demo) {
     const { startDemoEnvironment } = await import('./demo.js');
-    demo = await startDemoEnvironment({ publicUrl: config.publicUrl, ...(config.mappingsFile ? { mappingsFile: config.mappingsFile } : {}) });
+    demo = await startDemoEnvironment({ publicUrl: config.publicUrl, dataDir: config.dataDir, ...(config.mappingsFile ? { mappingsFile: config.mappingsFile } : {}) });
     closers.push(() => demo!.close());
     config = loadConfig({ ...process.env, ...demo.env });
   }
@@ -82,6 +82,10 @@ async function main() {
     log.info(result, 'mappings file applied');
     const stopReloading = reloadMappingsFileOnSighup(config.mappingsFile, adminMappings, log);
     closers.push(async () => stopReloading());
+  } else if (demo?.seed) {
+    // The demo seeds only an empty database; afterwards the admin screen is the truth.
+    const seeded = await createAdminMappingRepository(database.prisma).seedIfEmpty(demo.seed, { id: null, email: 'demo-seed' });
+    log.info({ seeded }, seeded ? 'demo mappings seeded into the empty database' : 'demo mappings not seeded: the database already has mappings');
   }
 
   const sts = createStsAdapter({
@@ -116,7 +120,7 @@ async function main() {
       `  Identity (SAML) ${demo.samlIdp.ssoUrl}`,
       `  AWS emulator    ${demo.aws.url}`,
       '',
-      '  Demo sign-ins (username / password):',
+      `  Demo sign-ins (username / password; kept in ${path.join(config.dataDir, 'demo-passwords.json')}):`,
       ...demo.idp.users.map((u) => `    ${u.username.padEnd(6)} ${u.password}   groups: ${u.groups.join(', ')}`),
       '',
     ];

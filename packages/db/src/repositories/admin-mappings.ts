@@ -235,6 +235,18 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
      * state it finds there, so replicas starting together apply the file once:
      * the first makes the changes, the others find nothing left to do.
      */
+    /**
+     * Seeds accounts and mappings only into an empty database (no account and
+     * no mapping yet); returns false and changes nothing otherwise, so the
+     * demo's seed never undoes an admin's renames, edits or deletions.
+     */
+    seedIfEmpty: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, actor: Actor) =>
+      inTx(async (tx) => {
+        if ((await tx.account.count()) > 0 || (await tx.roleMapping.count()) > 0) return false;
+        await applyDeclaredState(tx, declared, { dryRun: false, actor });
+        return true;
+      }),
+
     applyFile: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, source: ChangeSource) =>
       inTx((tx) => applyDeclaredState(tx, declared, { dryRun: false, actor: MAPPINGS_FILE_ACTOR, source, pruneAccounts: true })),
   };
