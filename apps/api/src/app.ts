@@ -6,6 +6,7 @@ import { AppError, createGrantService, type Clock, type FederationPort, type Sts
 import {
   createAdminChangeRepository,
   createAdminMappingRepository,
+  createAdminUserRepository,
   createAuditGrantRepository,
   createCachedMappingSource,
   createCachedSessionRepository,
@@ -46,6 +47,7 @@ import { apiRoutes } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
 import { requireUser } from './middleware/auth.js';
 import { createAdminService } from './services/admin-service.js';
+import { createAdminUserService } from './services/admin-user-service.js';
 import { authRoutes, signInSession } from './routes/auth.js';
 import { samlRoutes } from './routes/saml.js';
 import { cliApiRoutes, cliPageRoutes } from './routes/cli.js';
@@ -143,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
     brokerPrincipalOverride: config.brokerPrincipalArn,
     managedBy: config.mappingsFile,
   });
+  const adminUsers = createAdminUserService({ users: createAdminUserRepository(prisma), clock: deps.clock ?? { now: () => new Date() }, afterCutOff: sessions.forgetAll });
 
   const app = express();
   app.disable('x-powered-by');
@@ -213,7 +216,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds }));
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
-  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService }));
+  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
   app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo }));
 

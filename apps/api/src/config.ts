@@ -29,7 +29,7 @@ const envSchema = z
     DATA_DIR: z.string().default('.rolegate'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_SECONDS: positiveInt(8 * 3600),
-    CLI_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(12 * 3600),
+    CLI_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(8 * 3600),
     ROLEGATE_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
     OIDC_ISSUER: endpointUrl.optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),

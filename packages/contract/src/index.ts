@@ -4,3 +4,4 @@ export * from './entitlements.js';
 export * from './grants.js';
 export * from './admin.js';
 export * from './audit.js';
+export * from './admin-users.js';

@@ -36,6 +36,12 @@ export {
   type AdminChangeRecord,
   type Actor,
 } from './repositories/admin-changes.js';
+export {
+  createAdminUserRepository,
+  type AdminUserRepository,
+  type AdminUserRecord,
+  type AdminCliTokenRecord,
+} from './repositories/admin-users.js';
 export { createAuditGrantRepository, auditWhere, auditWhereInline, EXPORT_CSV_SQL, type AuditGrantRepository } from './repositories/audit-grants.js';
 export {
   createLoginTransactionRepository,

@@ -5,6 +5,11 @@ import {
   adminAccountResponse,
   adminChangeList,
   adminChangesQuery,
+  adminCliTokenList,
+  adminUserList,
+  adminUsersQuery,
+  cutOffResponse,
+  revokeCliTokenResponse,
   adminMappingList,
   adminMappingResponse,
   auditExportQuery,
@@ -52,6 +57,10 @@ const COMPONENTS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> 
   UpsertAccountBody: { schema: upsertAccountBody, io: 'input' },
   AdminAccountResponse: { schema: adminAccountResponse, io: 'output' },
   AdminChangeList: { schema: adminChangeList, io: 'output' },
+  AdminUserList: { schema: adminUserList, io: 'output' },
+  AdminCliTokenList: { schema: adminCliTokenList, io: 'output' },
+  CutOffResponse: { schema: cutOffResponse, io: 'output' },
+  RevokeCliTokenResponse: { schema: revokeCliTokenResponse, io: 'output' },
   AuditGrantList: { schema: auditGrantList, io: 'output' },
   AuditGrantDetail: { schema: auditGrantDetail, io: 'output' },
 };
@@ -202,6 +211,14 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
         put: { summary: 'Create or rename an account (admin)', ...signedIn, parameters: [idParam, CSRF], requestBody: { required: true, ...json(ref('UpsertAccountBody')) }, responses: { 200: { description: 'Account', ...json(ref('AdminAccountResponse')) }, 400: error('Invalid account') } },
       },
       '/api/admin/changes': { get: { summary: 'History of admin changes', ...signedIn, parameters: queryParameters(adminChangesQuery), responses: { 200: { description: 'Changes', ...json(ref('AdminChangeList')) } } } },
+      '/api/admin/users': { get: { summary: 'Find people by email or name (admin)', ...signedIn, parameters: queryParameters(adminUsersQuery), responses: { 200: { description: 'People', ...json(ref('AdminUserList')) }, 400: error('Missing q') } } },
+      '/api/admin/users/{id}/cli-tokens': { get: { summary: "A person's working CLI tokens (admin)", ...signedIn, parameters: [idParam], responses: { 200: { description: 'Tokens', ...json(ref('AdminCliTokenList')) }, 404: error('No such person') } } },
+      '/api/admin/users/{id}/cut-off': {
+        post: { summary: 'End all browser sessions and revoke all CLI tokens of a person (admin); AWS credentials already issued run until they expire', ...signedIn, parameters: [idParam, CSRF], responses: { 202: { description: 'Counts of what was revoked', ...json(ref('CutOffResponse')) }, 404: error('No such person') } },
+      },
+      '/api/admin/cli-tokens/{id}/revoke': {
+        post: { summary: 'Revoke one CLI token of anyone (admin)', ...signedIn, parameters: [idParam, CSRF], responses: { 200: { description: 'Revoked', ...json(ref('RevokeCliTokenResponse')) }, 404: error('No such active token') } },
+      },
       '/api/audit/grants': { get: { summary: 'Search grant history (auditor)', ...signedIn, parameters: queryParameters(auditGrantsQuery), responses: { 200: { description: 'A page of grants', ...json(ref('AuditGrantList')) }, 400: error('Bad filter'), 403: error('Not an auditor') } } },
       '/api/audit/grants/export': {
         get: { summary: 'Streamed export (CSV or NDJSON), same filters', ...signedIn, parameters: queryParameters(auditExportQuery), responses: { 200: { description: 'Stream', content: { 'text/csv': {}, 'application/x-ndjson': {} } }, 403: error('Not an auditor') } },

@@ -2,6 +2,9 @@ import { Router } from 'express';
 import { AppError, parseRoleArn } from '@rolegate/core';
 import {
   adminChangesQuery,
+  adminUsersQuery,
+  type AdminCliToken,
+  type AdminUser,
   createMappingBody,
   importMappingsBody,
   importMappingsQuery,
@@ -11,9 +14,10 @@ import {
   type AdminChange,
   type AdminMapping,
 } from '@rolegate/contract';
-import type { AdminAccountRecord, AdminChangeRecord, AdminMappingRecord } from '@rolegate/db';
+import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminMappingRecord, AdminUserRecord } from '@rolegate/db';
 import { principalOf } from '../middleware/auth.js';
 import type { AdminService } from '../services/admin-service.js';
+import type { AdminUserService } from '../services/admin-user-service.js';
 import { parseBody } from './validate.js';
 
 function mappingDto(m: AdminMappingRecord): AdminMapping {
@@ -37,6 +41,14 @@ function accountDto(a: AdminAccountRecord): AdminAccount {
   return { id: a.id, name: a.name, mappingCount: a.mappingCount, createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString() };
 }
 
+function userDto(u: AdminUserRecord): AdminUser {
+  return { id: u.id, email: u.email, displayName: u.displayName, groups: u.groups, lastSeenAt: u.lastSeenAt.toISOString() };
+}
+
+function cliTokenDto(t: AdminCliTokenRecord): AdminCliToken {
+  return { id: t.id, label: t.label, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
+}
+
 function changeDto(c: AdminChangeRecord): AdminChange {
   return { ...c, createdAt: c.createdAt.toISOString() };
 }
@@ -46,9 +58,9 @@ function changeDto(c: AdminChangeRecord): AdminChange {
  * JSON-only guard (see app.ts); handlers parse with the contract and call the
  * admin service, which records every change.
  */
-export function adminRoutes(deps: { admin: AdminService }) {
+export function adminRoutes(deps: { admin: AdminService; users?: AdminUserService }) {
   const r = Router();
-  const { admin } = deps;
+  const { admin, users } = deps;
 
   r.get('/mappings', async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ items: (await admin.listMappings()).map(mappingDto), managedBy: admin.managedBy });
@@ -103,6 +115,26 @@ export function adminRoutes(deps: { admin: AdminService }) {
     const page = await admin.listChanges(q);
     res.set('Cache-Control', 'no-store').json({ items: page.items.map(changeDto), nextCursor: page.nextCursor });
   });
+
+  if (users) {
+    r.get('/users', async (req, res) => {
+      const q = parseBody(adminUsersQuery, req.query);
+      res.set('Cache-Control', 'no-store').json({ items: (await users.search(q.q)).map(userDto) });
+    });
+
+    r.get('/users/:id/cli-tokens', async (req, res) => {
+      res.set('Cache-Control', 'no-store').json({ items: (await users.cliTokens(req.params.id)).map(cliTokenDto) });
+    });
+
+    r.post('/users/:id/cut-off', async (req, res) => {
+      res.status(202).json(await users.cutOff(principalOf(req), req.params.id));
+    });
+
+    r.post('/cli-tokens/:id/revoke', async (req, res) => {
+      await users.revokeCliToken(principalOf(req), req.params.id);
+      res.json({ revoked: true });
+    });
+  }
 
   r.use((req, _res, next) => next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.path}`)));
   return r;

@@ -9,8 +9,8 @@ export interface Actor {
   email: string;
 }
 
-export type ChangeAction = 'create' | 'update' | 'delete' | 'cut-off';
-export type ChangeEntity = 'mapping' | 'account' | 'user';
+export type ChangeAction = 'create' | 'update' | 'delete' | 'cut-off' | 'revoke';
+export type ChangeEntity = 'mapping' | 'account' | 'user' | 'cli-token';
 
 /** The actor of every change MAPPINGS_FILE makes (no person: the file is the author). */
 export const MAPPINGS_FILE_ACTOR: Actor = Object.freeze({ id: null, email: 'mappings-file' });

@@ -65,7 +65,7 @@ export function createCachedSessionRepository(
   repo: SessionRepository,
   feed: Pick<ChangeFeed, 'isLive' | 'subscribe'>,
   opts: { maxEntries?: number; maxAgeMs?: number; now?: () => number } = {},
-): SessionRepository {
+): SessionRepository & { forgetAll(): void } {
   const maxEntries = opts.maxEntries ?? 10_000;
   const maxAgeMs = opts.maxAgeMs ?? 30_000;
   const now = opts.now ?? Date.now;
@@ -112,5 +112,7 @@ export function createCachedSessionRepository(
     },
     set: afterWrite(repo.set),
     destroy: afterWrite(repo.destroy),
+    /** Drops every cached session (after this instance deleted sessions behind the repository, e.g. an admin cut-off). */
+    forgetAll: () => drop(),
   };
 }
