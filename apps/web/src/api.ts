@@ -1,4 +1,7 @@
 import type {
+  AdminCliTokenList,
+  AdminUserList,
+  CutOffResponse,
   AdminAccountList,
   AdminAccountResponse,
   AdminChangeList,
@@ -156,6 +159,11 @@ export const adminApi = {
   importMappings: (yaml: string, dryRun: boolean, csrfToken: string) =>
     request<ImportResult>(`/api/admin/mappings/import${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: { yaml }, csrfToken }),
   trustPolicy: (mappingId: string) => request<TrustPolicyResponse>(`/api/admin/mappings/${id(mappingId)}/trust-policy`),
+  users: (q: string) => request<AdminUserList>(`/api/admin/users${queryString({ q })}`),
+  userCliTokens: (userId: string) => request<AdminCliTokenList>(`/api/admin/users/${id(userId)}/cli-tokens`),
+  cutOff: (userId: string, csrfToken: string) => request<CutOffResponse>(`/api/admin/users/${id(userId)}/cut-off`, { method: 'POST', csrfToken }),
+  revokeCliToken: (tokenId: string, csrfToken: string) =>
+    request<{ revoked: true }>(`/api/admin/cli-tokens/${id(tokenId)}/revoke`, { method: 'POST', csrfToken }),
 };
 
 /** Calls of the auditor screens (each needs the auditor role on the server). */

@@ -9,6 +9,8 @@ export const queryKeys = {
   adminMappings: ['admin', 'mappings'] as const,
   adminAccounts: ['admin', 'accounts'] as const,
   adminChanges: ['admin', 'changes'] as const,
+  adminUsers: (q: string) => ['admin', 'users', q] as const,
+  adminUserCliTokens: (userId: string) => ['admin', 'users', userId, 'cli-tokens'] as const,
   trustPolicy: (mappingId: string) => ['admin', 'trust-policy', mappingId] as const,
   auditGrants: (filters: object) => ['audit', 'grants', filters] as const,
   auditGrant: (grantId: string) => ['audit', 'grant', grantId] as const,

@@ -8,6 +8,7 @@ export type Route =
   | { screen: 'tokens' }
   | { screen: 'mappings' }
   | { screen: 'changes' }
+  | { screen: 'people' }
   | { screen: 'audit'; search: string }
   | { screen: 'audit-grant'; grantId: string; search: string };
 
@@ -21,6 +22,7 @@ const PATHS: Record<TabId, string> = {
   tokens: '/tokens',
   mappings: '/admin/mappings',
   changes: '/admin/changes',
+  people: '/admin/people',
   audit: '/audit/grants',
 };
 
@@ -31,6 +33,7 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
   tokens: 'employee',
   mappings: 'admin',
   changes: 'admin',
+  people: 'admin',
   audit: 'auditor',
 };
 

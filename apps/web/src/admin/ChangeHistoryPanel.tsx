@@ -13,8 +13,8 @@ import { FieldChanges } from './FieldChanges';
 
 const helper = createColumnHelper<typeof tableFeaturesNone, AdminChange>();
 
-const ACTION_LABEL: Record<AdminChange['action'], string> = { create: 'Created', update: 'Changed', delete: 'Deleted', 'cut-off': 'Cut off' };
-const ACTION_BADGE: Record<AdminChange['action'], string> = { create: 'badge--issued', update: 'badge--pending', delete: 'badge--denied', 'cut-off': 'badge--denied' };
+const ACTION_LABEL: Record<AdminChange['action'], string> = { create: 'Created', update: 'Changed', delete: 'Deleted', 'cut-off': 'Cut off', revoke: 'Revoked' };
+const ACTION_BADGE: Record<AdminChange['action'], string> = { create: 'badge--issued', update: 'badge--pending', delete: 'badge--denied', 'cut-off': 'badge--denied', revoke: 'badge--denied' };
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -23,6 +23,7 @@ function subject(c: AdminChange): { title: string; sub: string } {
   const rec = c.after ?? c.before ?? {};
   if (c.entity === 'account') return { title: `Account ${str(rec.name) ?? ''}`.trim(), sub: c.entityId };
   if (c.entity === 'user') return { title: `Person ${str(rec.email) ?? ''}`.trim(), sub: c.entityId };
+  if (c.entity === 'cli-token') return { title: `CLI token of ${str(rec.email) ?? '?'}`, sub: c.entityId };
   const arn = str(rec.roleArn) ?? null;
   return { title: `${str(rec.group) ?? '?'} → ${roleNameFromArn(arn) ?? '?'}`, sub: arn ?? c.entityId };
 }
@@ -71,7 +72,7 @@ const columns = [
     cell: (c) => {
       const { action, before, after } = c.row.original;
       if (action === 'delete') return <span className="muted">Removed (last state kept in this entry)</span>;
-      if (action === 'create' || action === 'cut-off') return <FieldChanges before={null} after={after} />;
+      if (action === 'create' || action === 'cut-off' || action === 'revoke') return <FieldChanges before={null} after={after} />;
       return <FieldChanges before={before} after={after} />;
     },
   }),

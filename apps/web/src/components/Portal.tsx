@@ -10,6 +10,7 @@ import { GrantHistoryPanel } from './GrantHistoryPanel';
 import { CliTokensPanel } from './CliTokensPanel';
 import { MappingsPanel } from '../admin/MappingsPanel';
 import { ChangeHistoryPanel } from '../admin/ChangeHistoryPanel';
+import { PeoplePanel } from '../admin/PeoplePanel';
 import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
 import { AuditGrantDetail } from '../audit/AuditGrantDetail';
 
@@ -32,11 +33,12 @@ const SCREENS: Record<TabId, ScreenText> = {
     title: 'Role mappings',
     lead: 'Which identity-provider group may use which AWS role. Groups match exactly.',
   },
+  people: { label: 'People', title: 'People', lead: 'Find a person and cut them off: end their browser sessions and revoke their CLI tokens.' },
   changes: { label: 'Change history', title: 'Change history', lead: 'Every change to accounts and mappings: who, when, before and after.' },
   audit: { label: 'Grant history', title: 'Grant history', lead: 'Who had which role, when, for how long and why. Filters match exactly.' },
 };
 
-const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'audit'];
+const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'people', 'audit'];
 
 /** The tabs the user's roles allow (the server enforces the same on every route). */
 export function tabsFor(roles: readonly string[]): PortalTabDef[] {
@@ -96,6 +98,7 @@ export function Portal({ me }: { me: MeResponse }) {
           {tab === 'tokens' && <CliTokensPanel />}
           {tab === 'mappings' && <MappingsPanel />}
           {tab === 'changes' && <ChangeHistoryPanel />}
+          {tab === 'people' && <PeoplePanel />}
           {tab === 'audit' && route.screen === 'audit-grant' && (
             <AuditGrantDetail grantId={route.grantId} onBack={() => go({ screen: 'audit', search: route.search })} />
           )}

@@ -90,3 +90,33 @@ export function useImportMappings() {
     onSuccess: (result) => (result.dryRun ? undefined : refresh()),
   });
 }
+
+/** People whose email or name contains `q` (nothing is fetched for an empty box). */
+export function useAdminUsers(q: string) {
+  return useQuery({ queryKey: queryKeys.adminUsers(q), queryFn: () => adminApi.users(q), select: (r) => r.items, enabled: q.trim() !== '', staleTime: 0 });
+}
+
+/** A person's CLI tokens that still work. */
+export function useAdminUserCliTokens(userId: string | null) {
+  return useQuery({
+    queryKey: queryKeys.adminUserCliTokens(userId ?? ''),
+    queryFn: () => adminApi.userCliTokens(userId!),
+    select: (r) => r.items,
+    enabled: userId !== null,
+    staleTime: 0,
+  });
+}
+
+/** Ends all of a person's browser sessions and revokes all their CLI tokens. */
+export function useCutOff() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({ mutationFn: (userId: string) => adminApi.cutOff(userId, csrf()), onSettled: refresh });
+}
+
+/** Revokes one CLI token of anyone. */
+export function useRevokeCliTokenAsAdmin() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({ mutationFn: (tokenId: string) => adminApi.revokeCliToken(tokenId, csrf()), onSettled: refresh });
+}
