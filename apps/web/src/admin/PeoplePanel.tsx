@@ -128,7 +128,13 @@ export function PeoplePanel() {
               <span className="muted account-item__count">
                 groups {u.groups.join(', ') || '—'}; last seen {formatDateTime(u.lastSeenAt)}
               </span>
-              <button type="button" className="btn btn--secondary btn--sm" aria-expanded={open === u.id} onClick={() => setOpen(open === u.id ? null : u.id)}>
+              <button
+                type="button"
+                className="btn btn--secondary btn--sm"
+                aria-expanded={open === u.id}
+                aria-label={`CLI tokens of ${u.email}`}
+                onClick={() => setOpen(open === u.id ? null : u.id)}
+              >
                 CLI tokens
               </button>
               <button

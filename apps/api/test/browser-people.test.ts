@@ -1,0 +1,85 @@
+import { mkdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { bearer, cliTokenFor } from './cli-support.js';
+import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
+import { startStack, type Stack } from './support/stack.js';
+
+/**
+ * The admin's People screen in real Chromium: bob finds alice and cuts her
+ * off. Her browser session (another Chromium profile) ends and her CLI token
+ * mints nothing more (no AssumeRole at the emulator). Needs a built web app
+ * and Chromium.
+ */
+
+const WAIT = { timeout: 30_000 };
+let stack: Stack | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  if (missingBrowserPrerequisite()) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  stack = await startStack({ webDist: WEB_DIST });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await stack?.close();
+});
+
+async function newPage() {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
+  contexts.push(context);
+  return context.newPage();
+}
+
+describe('People screen (real Chromium)', () => {
+  it('bob cuts alice off: her browser session ends, her CLI token stops minting, the change history shows it', { timeout: 120_000 }, async () => {
+    const missing = missingBrowserPrerequisite();
+    if (missing) throw new Error(missing);
+    const s = stack!;
+
+    const alicePage = await newPage();
+    await signInThroughPortal(alicePage, s, 'alice', { path: '/', wait: WAIT });
+    await alicePage.getByTestId('user-email').waitFor({ state: 'visible', ...WAIT });
+    const { token } = await cliTokenFor(await s.signIn('alice'));
+    const developer = await s.mappingId('arn:aws:iam::111111111111:role/Developer');
+
+    const page = await newPage();
+    const errors = collectPageErrors(page, s.baseUrl);
+    await signInThroughPortal(page, s, 'bob', { path: '/admin/people', wait: WAIT });
+    await page.getByTestId('people-search').waitFor({ state: 'visible', ...WAIT });
+    await page.getByTestId('people-search').fill('alice');
+    await page.getByTestId('people-search-submit').click();
+    await page.getByTestId('person-alice@example.com').waitFor({ state: 'visible', ...WAIT });
+    await page.getByRole('button', { name: 'CLI tokens' }).click();
+    await page.getByTestId('person-tokens-alice@example.com').waitFor({ state: 'visible', ...WAIT });
+    await shot(page, 'people-search');
+
+    await page.getByTestId('cut-off-alice@example.com').click();
+    const dialog = page.getByTestId('cut-off-dialog');
+    await dialog.waitFor({ state: 'visible', ...WAIT });
+    expect(await dialog.textContent()).toContain('AWS credentials already issued are not revoked at AWS');
+    await page.getByTestId('cut-off-dialog-confirm').click();
+    const message = page.getByTestId('people-message');
+    await message.waitFor({ state: 'visible', ...WAIT });
+    expect(await message.textContent()).toMatch(/Cut off alice@example\.com: \d+ browser sessions? ended, 1 CLI token revoked\./);
+    await shot(page, 'people-cut-off');
+
+    // Alice's browser: the next API call is refused, the portal sends her to sign in.
+    const me = await alicePage.evaluate(async () => (await fetch('/api/me')).status);
+    expect(me).toBe(401);
+    const assumed = s.aws.countCalls('AssumeRole');
+    expect((await bearer(s.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: developer, kind: 'cli' } })).status).toBe(401);
+    expect(s.aws.countCalls('AssumeRole')).toBe(assumed);
+    const [change] = (await s.sql.query(`SELECT action, entity, actor_email FROM admin_changes WHERE entity = 'user'`)).rows;
+    expect(change).toEqual({ action: 'cut-off', entity: 'user', actor_email: 'bob@example.com' });
+
+    await page.getByTestId('tab-changes').click();
+    await page.getByTestId('changes-table').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.getByTestId('changes-table').textContent()).toContain('Person alice@example.com');
+    expect(errors).toEqual([]);
+  });
+});
