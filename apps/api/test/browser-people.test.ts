@@ -1,8 +1,11 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { bearer, cliTokenFor } from './cli-support.js';
 import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
+import { DEMO_MAPPINGS_FILE } from '../src/demo.js';
 import { startStack, type Stack } from './support/stack.js';
 
 /**
@@ -81,5 +84,32 @@ describe('People screen (real Chromium)', () => {
     await page.getByTestId('changes-table').waitFor({ state: 'visible', ...WAIT });
     expect(await page.getByTestId('changes-table').textContent()).toContain('Person alice@example.com');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('Mappings screen when MAPPINGS_FILE manages the mappings (real Chromium)', () => {
+  it('says "Managed by <file>" and offers no edit, disable, delete, import or rename; export stays', { timeout: 120_000 }, async () => {
+    const missing = missingBrowserPrerequisite();
+    if (missing) throw new Error(missing);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rolegate-mf-'));
+    const file = path.join(dir, 'mappings.yaml');
+    const yaml = await readFile(DEMO_MAPPINGS_FILE, 'utf8');
+    await writeFile(file, yaml);
+    const managed = await startStack({ webDist: WEB_DIST, mappingsYaml: yaml, env: { MAPPINGS_FILE: file } });
+    try {
+      const page = await newPage();
+      await signInThroughPortal(page, managed, 'bob', { path: '/admin/mappings', wait: WAIT });
+      const banner = page.getByTestId('mappings-managed-by');
+      await banner.waitFor({ state: 'visible', ...WAIT });
+      expect(await banner.textContent()).toContain(`Managed by ${file}`);
+      await page.getByTestId('mappings-export').waitFor({ state: 'visible', ...WAIT });
+      await shot(page, 'mappings-managed-by-file');
+      for (const id of ['mapping-new', 'mappings-import']) expect(await page.getByTestId(id).count(), id).toBe(0);
+      for (const name of [/^Edit /, /^Disable /, /^Delete /, /^Rename account /]) expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
+      expect(await page.getByRole('button', { name: /^Trust policy for / }).count()).toBeGreaterThan(0);
+    } finally {
+      await managed.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

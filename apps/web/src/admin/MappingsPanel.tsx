@@ -114,10 +114,12 @@ export function MappingsPanel() {
           </div>
         </header>
         {managedBy !== null && (
-          <p className="notice" role="note" data-testid="mappings-managed-by">
-            Managed by <span className="mono">{managedBy}</span>. The file is the source of truth: change it and reload Rolegate (SIGHUP or restart).
-            Edits here are refused.
-          </p>
+          <div className="notice notice--info" role="note" data-testid="mappings-managed-by">
+            <span className="notice__message">
+              Managed by <span className="mono">{managedBy}</span>. The file is the source of truth: change it and reload Rolegate (SIGHUP or restart).
+              Edits here are refused.
+            </span>
+          </div>
         )}
 
         <div aria-live="polite" className="live">

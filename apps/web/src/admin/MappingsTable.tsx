@@ -71,9 +71,9 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
           return (
             <span className="row-actions">
               {!actions.readOnly && (
-              <button type="button" className="btn btn--secondary btn--sm" onClick={() => actions.edit(m)} aria-label={`Edit ${label}`} data-testid={`edit-${key}`}>
-                Edit
-              </button>
+                <button type="button" className="btn btn--secondary btn--sm" onClick={() => actions.edit(m)} aria-label={`Edit ${label}`} data-testid={`edit-${key}`}>
+                  Edit
+                </button>
               )}
               <button
                 type="button"
@@ -86,49 +86,21 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
               </button>
               {!actions.readOnly && (
                 <>
-
+                  <button
+                    type="button"
+                    className="btn btn--secondary btn--sm"
+                    onClick={() => actions.toggle(m)}
+                    disabled={actions.busyId === m.id}
+                    aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${label}`}
+                    data-testid={`toggle-${key}`}
+                  >
+                    {m.enabled ? 'Disable' : 'Enable'}
+                  </button>
+                  <button type="button" className="btn btn--danger-ghost btn--sm" onClick={() => actions.remove(m)} aria-label={`Delete ${label}`} data-testid={`delete-${key}`}>
+                    Delete
+                  </button>
                 </>
               )}
-            </span>
-          );
-        },
-      }),
-      helper.display({
-        id: 'actions',
-        header: 'Actions',
-        cell: (c) => {
-          const m = c.row.original;
-          const key = mappingKey(m);
-          const label = `${m.group} → ${m.roleName}`;
-          return (
-            <span className="row-actions">
-              {!actions.readOnly && (
-              <button type="button" className="btn btn--secondary btn--sm" onClick={() => actions.edit(m)} aria-label={`Edit ${label}`} data-testid={`edit-${key}`}>
-                Edit
-              </button>
-              )}
-              <button
-                type="button"
-                className="btn btn--secondary btn--sm"
-                onClick={() => actions.trustPolicy(m)}
-                aria-label={`Trust policy for ${label}`}
-                data-testid={`trust-${key}`}
-              >
-                Trust policy
-              </button>
-              <button
-                type="button"
-                className="btn btn--secondary btn--sm"
-                onClick={() => actions.toggle(m)}
-                disabled={actions.busyId === m.id}
-                aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${label}`}
-                data-testid={`toggle-${key}`}
-              >
-                {m.enabled ? 'Disable' : 'Enable'}
-              </button>
-              <button type="button" className="btn btn--danger-ghost btn--sm" onClick={() => actions.remove(m)} aria-label={`Delete ${label}`} data-testid={`delete-${key}`}>
-                Delete
-              </button>
             </span>
           );
         },
