@@ -16,7 +16,7 @@ export interface IssuedCliToken {
 /**
  * CLI bearer tokens: random 32-byte secrets handed out once and stored only
  * as SHA-256 hashes. A token carries the identity and groups of the browser
- * sign-in that created it, lives `ttlSeconds` (12 h by default), and is
+ * sign-in that created it, lives `ttlSeconds` (8 h by default), and is
  * refused once revoked, expired, or once the mappings give its groups no role.
  */
 export function createCliTokenService(deps: {

@@ -225,7 +225,10 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
      * applied change is recorded in admin_changes.
      */
     importDeclared: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, opts: { dryRun: boolean; actor: Actor }) =>
-      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: opts.dryRun, actor: opts.actor })),
+      inTx(async (tx): Promise<ImportDiff> => {
+        const { accountsDeleted: _none, ...diff } = await applyDeclaredState(tx, declared, { dryRun: opts.dryRun, actor: opts.actor });
+        return diff;
+      }),
 
     /**
      * Makes accounts and mappings equal MAPPINGS_FILE (the file is the truth):
