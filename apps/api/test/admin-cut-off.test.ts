@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCliTokenList, adminUserList, cutOffResponse } from '@rolegate/contract';
-import { bearer, cliTokenFor } from './cli-support.js';
+import { approveLoopback, bearer, cliTokenFor, loopbackStart } from './cli-support.js';
 import { TestBrowser } from './support/http-client.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -127,6 +127,25 @@ describe('cutting a person off', () => {
     expect(changes).toEqual([{ action: 'revoke', entity: 'cli-token' }]);
     // Revoking it again: nothing active to revoke.
     expect((await bob.post(`/api/admin/cli-tokens/${first.tokenId}/revoke`)).status).toBe(404);
+  });
+});
+
+describe('a CLI sign-in approved before the cut-off', () => {
+  it('cannot be redeemed afterwards: no new token is minted', async () => {
+    const alice = await stack.signIn('alice');
+    const s = loopbackStart();
+    const back = await approveLoopback(alice, `/cli/login?${s.query}`);
+    const id = await aliceId();
+    const tokensBefore = (await stack.sql.query(`SELECT count(*)::int AS n FROM cli_tokens WHERE user_id = $1`, [id])).rows[0].n;
+    expect((await bob.post(`/api/admin/users/${id}/cut-off`)).status).toBe(202);
+    const res = await fetch(`${stack.baseUrl}/api/cli/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: back.searchParams.get('code'), codeVerifier: s.verifier }),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM cli_tokens WHERE user_id = $1`, [id])).rows[0].n).toBe(tokensBefore);
   });
 });
 

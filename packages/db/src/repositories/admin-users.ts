@@ -72,8 +72,8 @@ export function createAdminUserRepository(prisma: PrismaClient) {
       ),
 
     /**
-     * Ends every browser session of the person and revokes every CLI token
-     * they hold, in one transaction with the change-log entry; returns how
+     * Ends every browser session of the person, revokes every CLI token they
+     * hold and drops the CLI sign-ins they approved, in one transaction with the change-log entry; returns how
      * many of each went. (Deleting the session rows NOTIFYs every instance,
      * which drops them from its cache.)
      */
@@ -82,6 +82,9 @@ export function createAdminUserRepository(prisma: PrismaClient) {
         prisma.$transaction(async (tx: Tx) => {
           const sessions = (await tx.webSession.deleteMany({ where: { userId: user.id } })).count;
           const cliTokens = (await tx.cliToken.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } })).count;
+          // CLI sign-ins the person approved but the CLI has not redeemed yet would
+          // otherwise mint a fresh token after the cut-off.
+          await tx.cliLoginRequest.deleteMany({ where: { userId: user.id } });
           await recordAdminChange(tx, actor, { action: 'cut-off', entity: 'user', entityId: user.id, before: null, after: { email: user.email, sessions, cliTokens } });
           return { sessions, cliTokens };
         }),
