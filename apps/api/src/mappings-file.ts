@@ -53,11 +53,6 @@ export function parseMappingsYaml(text: string, source = 'mappings'): MappingsFi
   return parsed.data;
 }
 
-/** Reads and parses MAPPINGS_FILE. */
-export async function readMappingsFile(path: string): Promise<MappingsFile> {
-  return parseMappingsYaml(await readFile(path, 'utf8'), path);
-}
-
 /** The mappings in the shape the repository applies (account id taken from the ARN). */
 export function toDeclared(doc: MappingsFile) {
   return {
