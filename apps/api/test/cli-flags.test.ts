@@ -2,7 +2,7 @@
 // `rolegate` process against the whole stack in demo mode (region
 // eu-central-1, STS at the emulator), and with a real AWS SDK process that
 // reads the profile `rolegate configure` wrote, as the AWS CLI would.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -160,6 +160,21 @@ describe('rolegate configure in demo mode', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('is not an AWS region');
     expect(await readFile(awsConfig(), 'utf8')).toBe(text);
+  });
+
+  it('asks for the region on a terminal, offering the broker’s', async () => {
+    // A real pseudo-terminal (util-linux `script`), as a person running `rolegate configure` has.
+    const child = spawn('script', ['-qec', `${process.execPath} ${CLI_BIN} configure --command rolegate`, '/dev/null'], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (out.includes('AWS region for the profiles [eu-central-1]: ') && !child.stdin.writableEnded) child.stdin.end('ap-south-1\n');
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(out).toContain('AWS region for the profiles [eu-central-1]: ');
+    expect(code).toBe(0);
+    expect(out).toContain('(region ap-south-1, demo STS endpoint');
+    expect(await readFile(awsConfig(), 'utf8')).toContain('region = ap-south-1');
   });
 
   it('sends the STS endpoint to the CLI only in demo mode, never a production broker’s (private) endpoint', () => {
