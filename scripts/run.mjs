@@ -62,6 +62,7 @@ function hashOf(paths) {
 
 /** Runs `fn` only when the hash of `inputs` differs from the last successful run. */
 function once(name, inputs, outputs, fn) {
+  if (command === 'node') return; // `node` only reports the chosen Node: nothing to install or build
   mkdirSync(STAMPS, { recursive: true });
   const stamp = path.join(STAMPS, name);
   const hash = hashOf(inputs);
@@ -104,7 +105,10 @@ const [command = 'start', ...rest] = process.argv.slice(2);
 // on PATH: their launchers run `node` from PATH, and vitest's workers and the
 // tests' own child processes inherit it through process.execPath.
 const nodeBin = nodeBinDir();
-if (nodeBin) env.PATH = `${nodeBin}${path.delimiter}${env.PATH ?? ''}`;
+if (nodeBin) {
+  env.PATH = `${nodeBin}${path.delimiter}${env.PATH ?? ''}`;
+  step(`running on Node ${NODE_VERSION} from .rolegate/tools (this machine has ${process.versions.node})`);
+}
 const pnpm = pnpmBinary();
 
 once('install', ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json'], ['node_modules/.modules.yaml'], () => {
