@@ -4,7 +4,7 @@
 // Node is older than 22, gets pnpm (pinned), installs with the frozen
 // lockfile, generates the Prisma client and builds the web app when their
 // inputs changed, then runs the command — every child on the chosen Node.
-// Dependency-free on purpose, and runs on any Node from 18 on.
+// Dependency-free on purpose, and itself runs on the old Node it replaces.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
