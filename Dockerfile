@@ -6,7 +6,7 @@
 #              tsx (pinned) to run the TypeScript sources, non-root user 1000
 # Build: docker build -t rolegate .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG PNPM_VERSION=12.4.2
 ARG TSX_VERSION=4.23.15
 

@@ -105,6 +105,9 @@ export function checkDockerfile(text, name = 'Dockerfile') {
   const user = users.at(-1);
   if (!user || /^(root|0)(:|$)/.test(user)) problems.push(`${name}: the final stage must switch to a non-root USER`);
   if (/^(ENV|ARG)\s+[^\n]*(SECRET|PASSWORD|TOKEN)[A-Z_]*=/im.test(text)) problems.push(`${name}: a secret is set at build time`);
+  // Node 20 is past its end of life; the image runs on Node 24 LTS.
+  const nodeImage = /^ARG\s+NODE_IMAGE=node:(\d+)\b/m.exec(text)?.[1];
+  if (nodeImage !== '24') problems.push(`${name}: NODE_IMAGE must be a Node 24 LTS image (node:24-…)`);
   return problems;
 }
 

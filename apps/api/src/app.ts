@@ -43,7 +43,7 @@ import { errorHandler, notFound } from './middleware/errors.js';
 import { createRateLimiters } from './middleware/rate-limit.js';
 import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from './middleware/session.js';
 import { adminRoutes } from './routes/admin.js';
-import { apiRoutes } from './routes/api.js';
+import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
 import { requireUser } from './middleware/auth.js';
 import { createAdminService } from './services/admin-service.js';
@@ -218,7 +218,7 @@ export function createApp(deps: AppDeps): Express {
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo }));
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config) }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

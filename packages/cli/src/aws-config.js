@@ -1,5 +1,6 @@
 // Editing ~/.aws/config: rolegate's profiles are written or replaced in
 // place; every other line of the file stays byte for byte as it was.
+import { CliError, EXIT } from './errors.js';
 
 /** First body line of every profile rolegate writes. */
 export const MANAGED_MARKER = '# managed by rolegate configure';
@@ -50,10 +51,40 @@ export function shellQuote(word) {
 const safeName = (s) => s.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '');
 
 /**
+ * A region as it may be written into the config file: AWS's shape
+ * (`eu-central-1`, `us-gov-west-1`). Anything else — above all a line break,
+ * which would smuggle another `key = value` (say a second credential_process)
+ * into the profile — is refused.
+ * @param {string} region
+ * @returns {string}
+ * @throws {CliError} USAGE
+ */
+export function checkRegion(region) {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new CliError(`--region: "${region}" is not an AWS region (e.g. eu-central-1)`, EXIT.USAGE);
+  return region;
+}
+
+/**
+ * An endpoint URL as it may be written into the config file: http(s), no
+ * whitespace or control characters (so nothing can be appended to the line).
+ * @param {string} url
+ * @returns {string | undefined} undefined when unusable
+ */
+export function safeEndpointUrl(url) {
+  if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) return undefined;
+  try {
+    return new URL(url).toString().replace(/\/$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The profiles for a list of entitlements: `<prefix>-<account name>-<role>`
- * with `credential_process = <command> credentials --account <id> --role <role>`.
+ * with `credential_process = <command> credentials --account <id> --role <role>`,
+ * the region, and in demo mode `endpoint_url` (the local emulator).
  * @param {import('./roles.js').Entitlement[]} items
- * @param {{ prefix: string, command: string, region?: string | undefined }} opts
+ * @param {{ prefix: string, command: string, region?: string | undefined, endpointUrl?: string | undefined }} opts
  * @returns {Profile[]}
  */
 export function profilesFor(items, opts) {
@@ -65,6 +96,7 @@ export function profilesFor(items, opts) {
     const args = ['credentials', '--account', e.accountId, '--role', e.roleName].map(shellQuote).join(' ');
     const body = [MANAGED_MARKER, `credential_process = ${opts.command} ${args}`];
     if (opts.region) body.push(`region = ${opts.region}`);
+    if (opts.endpointUrl) body.push(`endpoint_url = ${opts.endpointUrl}`);
     if (e.requireReason) body.push('# this role requires a reason: add --reason "..." to credential_process');
     out.set(name, { name, body });
   }

@@ -1,6 +1,10 @@
+import { rm } from 'node:fs/promises';
 import { readCached, writeCached, cacheFile } from './cache.js';
 import { call } from './broker.js';
-import { listEntitlements, pickEntitlement } from './roles.js';
+import { checkDuration } from './duration.js';
+import { EXIT } from './errors.js';
+import { fetchEntitlements, listEntitlements, pickEntitlement } from './roles.js';
+import { cacheDir } from './session.js';
 
 /**
  * @typedef {object} RoleRequest
@@ -14,16 +18,29 @@ import { listEntitlements, pickEntitlement } from './roles.js';
  * Temporary credentials for a role, from the cache while they have more than
  * five minutes left, otherwise from a new grant of kind `cli` (recorded by
  * the broker like every grant).
+ *
+ * The broker is asked first, on every call, even when the cache holds a fresh
+ * set: a token revoked in the portal (or a role taken away) must stop the CLI
+ * at once, not when the cached credentials run out. On a revoked or expired
+ * token the cached credentials of this login are deleted too.
  * @param {import('./session.js').Session} s
  * @param {string} dir config folder
  * @param {RoleRequest} r
- * @returns {Promise<import('./cache.js').ProcessCredentials>}
+ * @returns {Promise<{ credentials: import('./cache.js').ProcessCredentials, aws: import('./roles.js').AwsDefaults }>}
  */
 export async function getCredentials(s, dir, r) {
-  const file = cacheFile(dir, { url: s.url, tokenId: s.tokenId, account: r.account, role: r.role, reason: r.reason });
+  let listed;
+  try {
+    listed = await fetchEntitlements(s);
+  } catch (err) {
+    if (/** @type {{ exitCode?: number }} */ (err).exitCode === EXIT.TOKEN_INVALID) await rm(cacheDir(dir), { recursive: true, force: true });
+    throw err;
+  }
+  const ent = pickEntitlement(listed.items, r.account, r.role);
+  checkDuration(r.durationSeconds, ent);
+  const file = cacheFile(dir, { url: s.url, tokenId: s.tokenId, account: r.account, role: r.role, reason: r.reason, durationSeconds: r.durationSeconds });
   const cached = await readCached(file);
-  if (cached) return cached;
-  const ent = pickEntitlement(await listEntitlements(s), r.account, r.role);
+  if (cached) return { credentials: cached, aws: listed.aws };
   const body = await call(s.url, {
     method: 'POST',
     path: '/api/grants',
@@ -34,7 +51,7 @@ export async function getCredentials(s, dir, r) {
   /** @type {import('./cache.js').ProcessCredentials} */
   const out = { Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration };
   await writeCached(file, out);
-  return out;
+  return { credentials: out, aws: listed.aws };
 }
 
 /**
@@ -45,6 +62,7 @@ export async function getCredentials(s, dir, r) {
  */
 export async function getConsoleUrl(s, r) {
   const ent = pickEntitlement(await listEntitlements(s), r.account, r.role);
+  checkDuration(r.durationSeconds, ent);
   const body = await call(s.url, {
     method: 'POST',
     path: '/api/grants',

@@ -40,6 +40,8 @@ export function brokerError(status, body) {
       return new CliError(`Your CLI token has expired or was revoked (${message}). Run \`rolegate login\`.`, EXIT.TOKEN_INVALID, code);
     case 'NOT_ENTITLED':
       return new CliError(`Not entitled: ${message}`, EXIT.NOT_ENTITLED, code);
+    case 'INVALID_DURATION':
+      return new CliError(`--duration: ${message}`, EXIT.USAGE, code);
     case 'REASON_REQUIRED':
       return new CliError(`${message}: pass --reason "why you need it".`, EXIT.REASON_REQUIRED, code);
     default:

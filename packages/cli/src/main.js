@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { applyProfiles, lineDiff, profilesFor } from './aws-config.js';
+import { applyProfiles, checkRegion, lineDiff, profilesFor, safeEndpointUrl } from './aws-config.js';
 import { brokerUrl, call } from './broker.js';
 import { openBrowser } from './browser.js';
 import { getConsoleUrl, getCredentials } from './credentials.js';
@@ -11,8 +12,9 @@ import { parseDuration } from './duration.js';
 import { CliError, EXIT } from './errors.js';
 import { awsConfigFile, configDir, ensurePrivateDir, writeFileAtomic, modeOf } from './files.js';
 import { defaultLabel, deviceLogin, loopbackLogin } from './login.js';
-import { listEntitlements } from './roles.js';
+import { fetchEntitlements, listEntitlements } from './roles.js';
 import { deleteLocalState, loadSession, requireSession, saveSession } from './session.js';
+import { defaultShell, envBlock, SHELLS } from './shell-env.js';
 import { VERSION } from './version.js';
 
 const HELP = `rolegate ${VERSION} — AWS credentials from a Rolegate broker
@@ -22,6 +24,7 @@ Usage:
   rolegate ls [--json]
   rolegate credentials --account <id|name> --role <name> [--duration 1h] [--reason <text>]
   rolegate configure [--dry-run] [--prefix rolegate] [--command rolegate] [--region <region>]
+  rolegate env --account <id|name> --role <name> [--shell bash|zsh|fish|powershell|cmd] [--duration 1h] [--reason <text>] [--region <region>]
   rolegate exec --account <id|name> --role <name> [--duration 1h] [--reason <text>] -- <command> [args...]
   rolegate console --account <id|name> --role <name> [--duration 1h] [--reason <text>] [--destination <url>] [--print]
   rolegate logout
@@ -34,7 +37,13 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not logged in, 4 token expired or
 revoked, 5 not entitled, 6 broker unreachable, 7 reason required.
 `;
 
-/** @typedef {{ stdout: (s: string) => void, stderr: (s: string) => void, env: NodeJS.ProcessEnv }} Io */
+/**
+ * @typedef {object} Io
+ * @property {(s: string) => void} stdout
+ * @property {(s: string) => void} stderr
+ * @property {NodeJS.ProcessEnv} env
+ * @property {((question: string) => Promise<string>) | undefined} [ask] a question on the terminal; undefined when not interactive
+ */
 
 const roleOptions = /** @type {const} */ ({
   account: { type: 'string' },
@@ -102,8 +111,21 @@ const commands = {
   async credentials(args, io) {
     const { values } = parse(args, roleOptions);
     const dir = configDir(io.env);
-    const c = await getCredentials(await requireSession(dir), dir, roleRequest(values));
-    io.stdout(`${JSON.stringify(c)}\n`);
+    const { credentials } = await getCredentials(await requireSession(dir), dir, roleRequest(values));
+    io.stdout(`${JSON.stringify(credentials)}\n`);
+    return EXIT.OK;
+  },
+
+  async env(args, io) {
+    const { values } = parse(args, { ...roleOptions, shell: { type: 'string' }, region: { type: 'string' } });
+    const shell = values.shell ?? defaultShell(process.platform);
+    if (!(/** @type {readonly string[]} */ (SHELLS).includes(shell))) throw new CliError(`--shell must be one of ${SHELLS.join(', ')}`, EXIT.USAGE);
+    const region = values.region === undefined ? undefined : checkRegion(values.region);
+    const dir = configDir(io.env);
+    const r = roleRequest(values);
+    const { credentials, aws } = await getCredentials(await requireSession(dir), dir, r);
+    const stsEndpoint = aws.stsEndpoint ? safeEndpointUrl(aws.stsEndpoint) : undefined;
+    io.stdout(envBlock(/** @type {import('./shell-env.js').Shell} */ (shell), credentials, { region: region ?? aws.region, stsEndpoint, label: `${r.role} in ${r.account}` }));
     return EXIT.OK;
   },
 
@@ -114,7 +136,15 @@ const commands = {
       command: { type: 'string', default: 'rolegate' },
       region: { type: 'string' },
     });
-    const items = await listEntitlements(await requireSession(configDir(io.env)));
+    const { items, aws } = await fetchEntitlements(await requireSession(configDir(io.env)));
+    let region = values.region;
+    if (region === undefined && io.ask && !values['dry-run']) {
+      region = (await io.ask(`AWS region for the profiles${aws.region ? ` [${aws.region}]` : ''}: `)).trim() || undefined;
+    }
+    region = region ?? aws.region;
+    if (region !== undefined) checkRegion(region);
+    // Demo mode only: the broker names the local emulator, where demo credentials work.
+    const endpointUrl = aws.stsEndpoint ? safeEndpointUrl(aws.stsEndpoint) : undefined;
     const file = awsConfigFile(io.env);
     let before = '';
     try {
@@ -122,7 +152,7 @@ const commands = {
     } catch (err) {
       if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'ENOENT') throw err;
     }
-    const profiles = profilesFor(items, { prefix: values.prefix, command: values.command, region: values.region });
+    const profiles = profilesFor(items, { prefix: values.prefix, command: values.command, region, endpointUrl });
     const after = applyProfiles(before, profiles, values.prefix);
     const diff = lineDiff(before, after);
     if (values['dry-run']) {
@@ -133,7 +163,8 @@ const commands = {
       await ensureParent(file);
       await writeFileAtomic(file, after, (await modeOf(file)) ?? 0o600);
     }
-    io.stderr(`${diff ? 'Wrote' : 'Kept'} ${profiles.length} profile(s) in ${file}:\n${profiles.map((p) => `  ${p.name}`).join('\n')}\n`);
+    const where = `${region ? ` (region ${region}` : ' (no region'}${endpointUrl ? `, demo STS endpoint ${endpointUrl})` : ')'}`;
+    io.stderr(`${diff ? 'Wrote' : 'Kept'} ${profiles.length} profile(s) in ${file}${where}:\n${profiles.map((p) => `  ${p.name}`).join('\n')}\n`);
     return EXIT.OK;
   },
 
@@ -141,9 +172,14 @@ const commands = {
     const { values, positionals } = parse(args, roleOptions, true);
     if (positionals.length === 0) throw new CliError('Name the command to run after --, e.g. rolegate exec --account a --role r -- aws s3 ls', EXIT.USAGE);
     const dir = configDir(io.env);
-    const c = await getCredentials(await requireSession(dir), dir, roleRequest(values));
+    const { credentials: c, aws } = await getCredentials(await requireSession(dir), dir, roleRequest(values));
     /** @type {NodeJS.ProcessEnv} */
     const env = { ...io.env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_CREDENTIAL_EXPIRATION: c.Expiration };
+    // The broker's region unless the caller chose one.
+    if (aws.region && !env.AWS_REGION && !env.AWS_DEFAULT_REGION) Object.assign(env, { AWS_REGION: aws.region, AWS_DEFAULT_REGION: aws.region });
+    // Demo mode: the local emulator, where these credentials are valid.
+    const sts = aws.stsEndpoint ? safeEndpointUrl(aws.stsEndpoint) : undefined;
+    if (sts && !env.AWS_ENDPOINT_URL_STS && !env.AWS_ENDPOINT_URL) env.AWS_ENDPOINT_URL_STS = sts;
     // A profile in the environment would take precedence over these keys in the SDKs.
     delete env.AWS_PROFILE;
     delete env.AWS_DEFAULT_PROFILE;
@@ -193,6 +229,19 @@ const commands = {
   },
 };
 
+/**
+ * Asks one question on the terminal (stderr, so stdout stays clean).
+ * @param {string} question
+ */
+async function askOnTerminal(question) {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
 /** @param {string} file */
 async function ensureParent(file) {
   const dir = path.dirname(file);
@@ -211,6 +260,7 @@ export async function main(argv, io = {}) {
     stdout: io.stdout ?? ((s) => void process.stdout.write(s)),
     stderr: io.stderr ?? ((s) => void process.stderr.write(s)),
     env: io.env ?? process.env,
+    ask: 'ask' in io ? io.ask : process.stdin.isTTY && process.stderr.isTTY ? askOnTerminal : undefined,
   };
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

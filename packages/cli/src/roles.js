@@ -14,13 +14,36 @@ import { CliError, EXIT } from './errors.js';
  */
 
 /**
+ * @typedef {object} AwsDefaults what the broker says the caller's AWS tools should use
+ * @property {string} [region]
+ * @property {string} [stsEndpoint] demo mode only: the local emulator
+ */
+
+/**
+ * The caller's entitlements and the broker's AWS defaults, in one call that
+ * also proves the token is still valid (401 → exit 4).
+ * @param {import('./session.js').Session} s
+ * @returns {Promise<{ items: Entitlement[], aws: AwsDefaults }>}
+ */
+export async function fetchEntitlements(s) {
+  const body = await call(s.url, { path: '/api/entitlements', token: s.token });
+  const aws = body?.aws && typeof body.aws === 'object' ? body.aws : {};
+  return {
+    items: Array.isArray(body?.items) ? body.items : [],
+    aws: {
+      ...(typeof aws.region === 'string' ? { region: aws.region } : {}),
+      ...(typeof aws.stsEndpoint === 'string' ? { stsEndpoint: aws.stsEndpoint } : {}),
+    },
+  };
+}
+
+/**
  * The caller's entitlements.
  * @param {import('./session.js').Session} s
  * @returns {Promise<Entitlement[]>}
  */
 export async function listEntitlements(s) {
-  const body = await call(s.url, { path: '/api/entitlements', token: s.token });
-  return Array.isArray(body?.items) ? body.items : [];
+  return (await fetchEntitlements(s)).items;
 }
 
 /**

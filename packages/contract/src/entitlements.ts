@@ -12,5 +12,12 @@ export const entitlement = z.object({
 });
 export type Entitlement = z.infer<typeof entitlement>;
 
-export const entitlementsResponse = z.object({ items: z.array(entitlement) });
+/**
+ * Where the caller's AWS tools should point: the broker's region, and in demo
+ * mode only the emulator's STS endpoint (`rolegate configure` writes both).
+ */
+export const awsClientDefaults = z.object({ region: z.string(), stsEndpoint: z.string().optional() });
+export type AwsClientDefaults = z.infer<typeof awsClientDefaults>;
+
+export const entitlementsResponse = z.object({ items: z.array(entitlement), aws: awsClientDefaults.optional() });
 export type EntitlementsResponse = z.infer<typeof entitlementsResponse>;

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import Provider, { type Account, type ClientMetadata, type Configuration, type JWK } from 'oidc-provider';
 import { interactionPath } from './interactions.js';
+import { createMemoryAdapter } from './memory-adapter.js';
 import { renderErrorPage } from './login-page.js';
 import type { DemoUser } from './users.js';
 
@@ -67,6 +68,8 @@ function clientMetadata(client: OidcClientRegistration): ClientMetadata {
 export function createOidcProvider(issuer: string, settings: ProviderSettings): Provider {
   const byName = new Map(settings.users.map((u) => [u.username, u]));
   const configuration: Configuration = {
+    // In memory on purpose (a demo IdP, gone with the process); see memory-adapter.ts.
+    adapter: createMemoryAdapter(),
     clients: settings.clients.map(clientMetadata),
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     responseTypes: ['code'],

@@ -122,6 +122,7 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
   const base = `http://${urlHost.includes(':') ? `[${urlHost}]` : urlHost}:${port}`;
   const entityId = `${base}/saml/metadata`;
   const ssoUrl = `${base}/saml/sso`;
+  const sloUrl = `${base}/saml/slo`;
   const { privateKeyPem, certificatePem } = generateSigningMaterial('Rolegate demo SAML IdP');
 
   const idp = samlify.IdentityProvider({
@@ -129,6 +130,9 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
     privateKey: privateKeyPem,
     signingCert: certificatePem,
     singleSignOnService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: ssoUrl }],
+    // The demo IdP keeps no session, so logging out of it is always done; saying
+    // so in the metadata also keeps samlify from warning at every start.
+    singleLogoutService: [{ Binding: samlify.Constants.namespace.binding.redirect, Location: sloUrl }],
     nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
     requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   });
@@ -165,6 +169,9 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
       const uid = randomBytes(16).toString('base64url');
       pending.set(uid, { requestId, relayState: url.searchParams.get('RelayState') ?? undefined, expires: now + PENDING_TTL_MS });
       return send(res, 200, renderLoginPage({ action: `/saml/login/${uid}`, clientId: opts.sp.entityId }));
+    }
+    if (req.method === 'GET' && url.pathname === '/saml/slo') {
+      return send(res, 200, renderErrorPage('You are signed out of the demo IdP: it keeps no session, so every sign-in asks for the password.'));
     }
     const login = /^\/saml\/login\/([A-Za-z0-9_-]{1,64})$/.exec(url.pathname);
     if (req.method === 'POST' && login) {

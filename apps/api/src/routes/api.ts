@@ -17,6 +17,17 @@ export function noStore(res: Response) {
   res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache').set('Referrer-Policy', 'no-referrer');
 }
 
+/**
+ * What `rolegate configure` writes into the caller's AWS profiles: the
+ * broker's region always, its STS endpoint only in demo mode (the local
+ * emulator, where demo credentials are valid). A production broker may reach
+ * STS through a private (VPC) endpoint; handing that address to laptops would
+ * leak internal topology and break their calls, so it is never sent.
+ */
+export function awsClientDefaultsOf(config: { demo: boolean; aws: { region: string; stsEndpoint: string | undefined } }): { region: string; stsEndpoint?: string } {
+  return { region: config.aws.region, ...(config.demo && config.aws.stsEndpoint ? { stsEndpoint: config.aws.stsEndpoint } : {}) };
+}
+
 /** `/api/*` for signed-in employees. */
 export function apiRoutes(deps: {
   grantService: GrantService;
@@ -26,6 +37,8 @@ export function apiRoutes(deps: {
   csrf: Csrf;
   rbac: { adminGroups: string[]; auditorGroups: string[] };
   demo: boolean;
+  /** Region (and, in demo mode, STS endpoint) for the caller's AWS tools; see awsClientDefaults. */
+  awsDefaults?: { region: string; stsEndpoint?: string };
 }) {
   const r = Router();
   r.use(requireUser(deps.rbac));
@@ -42,7 +55,7 @@ export function apiRoutes(deps: {
 
   r.get('/entitlements', async (req, res) => {
     const items = await deps.grantService.entitlements(principalOf(req));
-    res.json({ items: items.map((m) => entitlementDto(m)) });
+    res.json({ items: items.map((m) => entitlementDto(m)), ...(deps.awsDefaults ? { aws: deps.awsDefaults } : {}) });
   });
 
   r.post('/grants', async (req, res) => {
