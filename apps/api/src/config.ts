@@ -36,6 +36,7 @@ const envSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
     OIDC_SCOPES: z.string().default('openid email profile'),
+    OIDC_USERNAME_CLAIM: z.string().min(1).optional(),
     OIDC_ID_TOKEN_ALG: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']).default('RS256'),
     ADMIN_GROUPS: groupList,
     AUDITOR_GROUPS: groupList,
@@ -115,6 +116,8 @@ export interface OidcSettings {
   groupsClaim: string;
   scopes: string;
   idTokenAlg: string;
+  /** Claim naming a person who has no verified email (e.g. preferred_username); null = `sub`. */
+  usernameClaim: string | null;
 }
 
 export interface SamlSettings {
@@ -209,6 +212,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             groupsClaim: env.OIDC_GROUPS_CLAIM,
             scopes: env.OIDC_SCOPES,
             idTokenAlg: env.OIDC_ID_TOKEN_ALG,
+            usernameClaim: env.OIDC_USERNAME_CLAIM ?? null,
           }
         : null,
     saml:

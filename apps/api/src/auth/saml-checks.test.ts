@@ -102,5 +102,9 @@ describe('groups and email', () => {
     expect(emailFrom(['a@x'], 'n@x')).toBe('a@x');
     expect(emailFrom(['a@x', 'b@x'], 'n@x')).toBe('n@x');
     expect(emailFrom(undefined, 'n@x')).toBe('n@x');
+    // One person whatever the case the IdP sends (audit filters, session names).
+    expect(emailFrom('Alice@Example.COM', 'n@x')).toBe('alice@example.com');
+    expect(emailFrom(undefined, 'Bob@Example.com')).toBe('bob@example.com');
+    expect(emailFrom(undefined, 'Opaque-NameID')).toBe('Opaque-NameID');
   });
 });

@@ -233,10 +233,11 @@ export function groupsFromAttribute(value: unknown): string[] {
 /**
  * The email: the configured attribute when it holds one string, else the
  * NameID (an email address with the usual emailAddress NameID format; any
- * other NameID still names the person by signed content).
+ * other NameID still names the person by signed content). Emails are
+ * lower-cased: Alice@Example.com and alice@example.com are one person.
  */
 export function emailFrom(attribute: unknown, nameId: string): string {
-  if (typeof attribute === 'string' && attribute.length > 0) return attribute;
-  if (Array.isArray(attribute) && attribute.length === 1 && typeof attribute[0] === 'string' && attribute[0].length > 0) return attribute[0];
-  return nameId;
+  if (typeof attribute === 'string' && attribute.length > 0) return attribute.toLowerCase();
+  if (Array.isArray(attribute) && attribute.length === 1 && typeof attribute[0] === 'string' && attribute[0].length > 0) return attribute[0].toLowerCase();
+  return nameId.includes('@') ? nameId.toLowerCase() : nameId;
 }
