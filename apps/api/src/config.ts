@@ -66,6 +66,7 @@ const envSchema = z
     SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('email'),
     SAML_REQUIRE_SIGNED: z.enum(['assertion', 'response', 'both']).optional(),
     SAML_ALLOW_IDP_INITIATED: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+    SAML_ALLOW_SHA1: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
     SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
     SAML_MAX_ASSERTION_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   })
@@ -132,6 +133,8 @@ export interface SamlSettings {
   /** Which signature is mandatory; unset = the assertion's, the Response's or both (each present one must verify). */
   requireSigned: 'assertion' | 'response' | 'both' | null;
   allowIdpInitiated: boolean;
+  /** Accept RSA-SHA1 signatures and SHA-1 digests (legacy IdPs only; off by default). */
+  allowSha1: boolean;
   clockSkewMs: number;
   maxAssertionAgeSeconds: number;
 }
@@ -227,6 +230,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             emailAttribute: env.SAML_EMAIL_ATTRIBUTE,
             requireSigned: env.SAML_REQUIRE_SIGNED ?? null,
             allowIdpInitiated: env.SAML_ALLOW_IDP_INITIATED,
+            allowSha1: env.SAML_ALLOW_SHA1,
             clockSkewMs: env.SAML_CLOCK_SKEW_MS,
             maxAssertionAgeSeconds: env.SAML_MAX_ASSERTION_AGE_SECONDS,
           }
