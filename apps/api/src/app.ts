@@ -182,7 +182,7 @@ export function createApp(deps: AppDeps): Express {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(PAGES_CSS);
   });
   app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
-  app.get('/metrics', metricsHandler(metrics, config.metricsToken));
+  app.get('/metrics', metricsHandler(metrics, config.metricsToken, config.demo));
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).

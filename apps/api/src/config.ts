@@ -84,6 +84,12 @@ const envSchema = z
       }
     }
     const demo = isDemo(env);
+    // An image built for production whose IdP variables went missing must not
+    // come up as the demo (its own IdP with published passwords, admin for
+    // anyone who reads them): refuse unless the demo is asked for by name.
+    if (demo && env.NODE_ENV === 'production' && env.ROLEGATE_DEMO === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'NODE_ENV=production and no identity provider is configured: set OIDC_* or SAML_* (or ROLEGATE_DEMO=1 to run the demo on purpose)' });
+    }
     if (!demo && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required outside demo mode' });
     }
@@ -167,7 +173,7 @@ export interface Config {
   brokerPrincipalArn: string | undefined;
   trustProxy: number;
   logLevel: Env['LOG_LEVEL'];
-  /** Bearer token GET /metrics requires when set; unset = open (restrict it at the load balancer). */
+  /** Bearer token GET /metrics requires; unset = /metrics is closed (404), except in the loopback demo. */
   metricsToken: string | undefined;
   bodyLimit: string;
   /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user. */
