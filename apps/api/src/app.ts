@@ -28,6 +28,7 @@ import { instrumentSignIn } from './adapters/instrumented-sign-in.js';
 import { instrumentSts } from './adapters/instrumented-sts.js';
 import type { OidcAdapter } from './adapters/oidc.js';
 import { cliBearerAuth, csrfUnlessBearer } from './auth/cli-bearer.js';
+import { createFailureLimiter } from './middleware/failure-limit.js';
 import { createCliLoginService } from './auth/cli-login.js';
 import { createCliTokenService } from './auth/cli-tokens.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
@@ -189,7 +190,13 @@ export function createApp(deps: AppDeps): Express {
   // CLI bearer tokens: before the limiters (a token's grants count against its user,
   // from any address) and before every /api router, so a token reaches only
   // entitlements and grants.
-  app.use('/api', cliBearerAuth({ tokens: cliTokens }));
+  app.use(
+    '/api',
+    cliBearerAuth({
+      tokens: cliTokens,
+      failures: createFailureLimiter({ limit: config.rateLimits.bearerFailuresPerIp, windowMs: config.rateLimits.windowSeconds * 1000 }),
+    }),
+  );
   app.use('/auth/login', limits.signin('login'));
   app.use('/auth/oidc/callback', limits.signin('oidc-callback'));
   app.use('/auth/saml/acs', limits.signin('saml-acs'));

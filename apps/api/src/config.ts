@@ -58,6 +58,7 @@ const envSchema = z
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_SIGNIN: positiveInt(60),
     RATE_LIMIT_GRANTS: positiveInt(120),
+    RATE_LIMIT_BEARER_FAILURES: positiveInt(20),
     SAML_IDP_SSO_URL: endpointUrl.optional(),
     SAML_IDP_ISSUER: z.string().min(1).optional(),
     SAML_IDP_CERT: z.string().min(1).optional(),
@@ -176,8 +177,8 @@ export interface Config {
   /** Bearer token GET /metrics requires; unset = /metrics is closed (404), except in the loopback demo. */
   metricsToken: string | undefined;
   bodyLimit: string;
-  /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user. */
-  rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number };
+  /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user; failed bearer tokens per client IP and instance. */
+  rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number; bearerFailuresPerIp: number };
 }
 
 /** Thrown when the environment is invalid; `problems` names each variable. */
@@ -256,7 +257,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.BODY_LIMIT,
     metricsToken: env.METRICS_TOKEN,
-    rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS },
+    rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS, bearerFailuresPerIp: env.RATE_LIMIT_BEARER_FAILURES },
   };
   return Object.freeze(config);
 }

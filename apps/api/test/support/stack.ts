@@ -122,6 +122,7 @@ export async function startStack(opts: StackOptions = {}) {
     // Test files sign in far more often than a person; rate-limit.test.ts sets real limits.
     RATE_LIMIT_SIGNIN: '100000',
     RATE_LIMIT_GRANTS: '100000',
+    RATE_LIMIT_BEARER_FAILURES: '100000',
     ...saml?.env,
     ...opts.env,
   });
