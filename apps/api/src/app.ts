@@ -12,6 +12,7 @@ import {
   createCliLoginRepository,
   createCliTokenRepository,
   createGrantRepository,
+  createIdempotencyKeyRepository,
   createLoginTransactionRepository,
   createRateLimitRepository,
   createMappingRepository,
@@ -29,6 +30,7 @@ import { instrumentSts } from './adapters/instrumented-sts.js';
 import type { OidcAdapter } from './adapters/oidc.js';
 import { cliBearerAuth, csrfUnlessBearer } from './auth/cli-bearer.js';
 import { createFailureLimiter } from './middleware/failure-limit.js';
+import { createGrantIdempotency } from './services/grant-idempotency.js';
 import { createCliLoginService } from './auth/cli-login.js';
 import { createCliTokenService } from './auth/cli-tokens.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
@@ -221,7 +223,7 @@ export function createApp(deps: AppDeps): Express {
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo }));
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency: createGrantIdempotency({ keys: createIdempotencyKeyRepository(database.pool), findGrant: (id) => auditGrants.findById(id) }), grants, history: auditGrants, csrf, rbac, demo: config.demo }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {
