@@ -13,6 +13,7 @@ import {
   createCliLoginRepository,
   createCliTokenRepository,
   createGrantRepository,
+  createIdempotencyKeyRepository,
   createLoginTransactionRepository,
   createRateLimitRepository,
   createMappingRepository,
@@ -29,6 +30,8 @@ import { instrumentSignIn } from './adapters/instrumented-sign-in.js';
 import { instrumentSts } from './adapters/instrumented-sts.js';
 import type { OidcAdapter } from './adapters/oidc.js';
 import { cliBearerAuth, csrfUnlessBearer } from './auth/cli-bearer.js';
+import { createFailureLimiter } from './middleware/failure-limit.js';
+import { createGrantIdempotency } from './services/grant-idempotency.js';
 import { createCliLoginService } from './auth/cli-login.js';
 import { createCliTokenService } from './auth/cli-tokens.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
@@ -186,14 +189,20 @@ export function createApp(deps: AppDeps): Express {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(PAGES_CSS);
   });
   app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
-  app.get('/metrics', metricsHandler(metrics, config.metricsToken));
+  app.get('/metrics', metricsHandler(metrics, config.metricsToken, config.demo));
   app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   // CLI bearer tokens: before the limiters (a token's grants count against its user,
   // from any address) and before every /api router, so a token reaches only
   // entitlements and grants.
-  app.use('/api', cliBearerAuth({ tokens: cliTokens }));
+  app.use(
+    '/api',
+    cliBearerAuth({
+      tokens: cliTokens,
+      failures: createFailureLimiter({ limit: config.rateLimits.bearerFailuresPerIp, windowMs: config.rateLimits.windowSeconds * 1000 }),
+    }),
+  );
   app.use('/auth/login', limits.signin('login'));
   app.use('/auth/oidc/callback', limits.signin('oidc-callback'));
   app.use('/auth/saml/acs', limits.signin('saml-acs'));
@@ -218,7 +227,8 @@ export function createApp(deps: AppDeps): Express {
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config) }));
+  const idempotency = createGrantIdempotency({ keys: createIdempotencyKeyRepository(database.pool), findGrant: (id) => auditGrants.findById(id) });
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config) }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

@@ -60,4 +60,15 @@ describe('loadConfig', () => {
     const list = problems({ SESSION_SECRET: 's'.repeat(40), OIDC_ISSUER: 'https://login.example.com' });
     expect(list).toEqual(expect.arrayContaining([expect.stringMatching(/^OIDC_CLIENT_ID/), expect.stringMatching(/^OIDC_CLIENT_SECRET/)]));
   });
+
+  // Attack: a production image whose IdP variables went missing comes up as
+  // the demo, with its own IdP and published passwords.
+  it('refuses the implicit demo under NODE_ENV=production; the demo by name still starts, on loopback', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^OIDC_ISSUER: NODE_ENV=production and no identity provider/)]);
+    const c = loadConfig({ NODE_ENV: 'production', ROLEGATE_DEMO: '1' });
+    expect(c.demo).toBe(true);
+    expect(c.host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', ROLEGATE_DEMO: '1', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ ...prod, NODE_ENV: 'production' }).demo).toBe(false);
+  });
 });

@@ -36,6 +36,7 @@ const envSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
     OIDC_SCOPES: z.string().default('openid email profile'),
+    OIDC_USERNAME_CLAIM: z.string().min(1).optional(),
     OIDC_ID_TOKEN_ALG: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']).default('RS256'),
     ADMIN_GROUPS: groupList,
     AUDITOR_GROUPS: groupList,
@@ -57,6 +58,7 @@ const envSchema = z
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_SIGNIN: positiveInt(60),
     RATE_LIMIT_GRANTS: positiveInt(120),
+    RATE_LIMIT_BEARER_FAILURES: positiveInt(20),
     SAML_IDP_SSO_URL: endpointUrl.optional(),
     SAML_IDP_ISSUER: z.string().min(1).optional(),
     SAML_IDP_CERT: z.string().min(1).optional(),
@@ -65,6 +67,7 @@ const envSchema = z
     SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('email'),
     SAML_REQUIRE_SIGNED: z.enum(['assertion', 'response', 'both']).optional(),
     SAML_ALLOW_IDP_INITIATED: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+    SAML_ALLOW_SHA1: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
     SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
     SAML_MAX_ASSERTION_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   })
@@ -82,6 +85,12 @@ const envSchema = z
       }
     }
     const demo = isDemo(env);
+    // An image built for production whose IdP variables went missing must not
+    // come up as the demo (its own IdP with published passwords, admin for
+    // anyone who reads them): refuse unless the demo is asked for by name.
+    if (demo && env.NODE_ENV === 'production' && env.ROLEGATE_DEMO === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'NODE_ENV=production and no identity provider is configured: set OIDC_* or SAML_* (or ROLEGATE_DEMO=1 to run the demo on purpose)' });
+    }
     if (!demo && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required outside demo mode' });
     }
@@ -115,6 +124,8 @@ export interface OidcSettings {
   groupsClaim: string;
   scopes: string;
   idTokenAlg: string;
+  /** Claim naming a person who has no verified email (e.g. preferred_username); null = `sub`. */
+  usernameClaim: string | null;
 }
 
 export interface SamlSettings {
@@ -129,6 +140,8 @@ export interface SamlSettings {
   /** Which signature is mandatory; unset = the assertion's, the Response's or both (each present one must verify). */
   requireSigned: 'assertion' | 'response' | 'both' | null;
   allowIdpInitiated: boolean;
+  /** Accept RSA-SHA1 signatures and SHA-1 digests (legacy IdPs only; off by default). */
+  allowSha1: boolean;
   clockSkewMs: number;
   maxAssertionAgeSeconds: number;
 }
@@ -161,11 +174,11 @@ export interface Config {
   brokerPrincipalArn: string | undefined;
   trustProxy: number;
   logLevel: Env['LOG_LEVEL'];
-  /** Bearer token GET /metrics requires when set; unset = open (restrict it at the load balancer). */
+  /** Bearer token GET /metrics requires; unset = /metrics is closed (404), except in the loopback demo. */
   metricsToken: string | undefined;
   bodyLimit: string;
-  /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user. */
-  rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number };
+  /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user; failed bearer tokens per client IP and instance. */
+  rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number; bearerFailuresPerIp: number };
 }
 
 /** Thrown when the environment is invalid; `problems` names each variable. */
@@ -209,6 +222,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             groupsClaim: env.OIDC_GROUPS_CLAIM,
             scopes: env.OIDC_SCOPES,
             idTokenAlg: env.OIDC_ID_TOKEN_ALG,
+            usernameClaim: env.OIDC_USERNAME_CLAIM ?? null,
           }
         : null,
     saml:
@@ -223,6 +237,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             emailAttribute: env.SAML_EMAIL_ATTRIBUTE,
             requireSigned: env.SAML_REQUIRE_SIGNED ?? null,
             allowIdpInitiated: env.SAML_ALLOW_IDP_INITIATED,
+            allowSha1: env.SAML_ALLOW_SHA1,
             clockSkewMs: env.SAML_CLOCK_SKEW_MS,
             maxAssertionAgeSeconds: env.SAML_MAX_ASSERTION_AGE_SECONDS,
           }
@@ -242,7 +257,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.BODY_LIMIT,
     metricsToken: env.METRICS_TOKEN,
-    rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS },
+    rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS, bearerFailuresPerIp: env.RATE_LIMIT_BEARER_FAILURES },
   };
   return Object.freeze(config);
 }

@@ -53,6 +53,7 @@ async function main() {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  if (!config.demo && !config.metricsToken) log.warn('METRICS_TOKEN is not set: /metrics is off (404) until it is');
   const closers: (() => Promise<unknown>)[] = [];
 
   let demo: DemoEnvironment | null = null;

@@ -117,7 +117,7 @@ describe('filters inlined into COPY', () => {
       pg.escapeLiteral,
     );
     expect(where).toBe(
-      `WHERE user_email = 'x'' OR ''1''=''1' AND account_id = '1''; DROP TABLE grants; --' AND role_arn =  E'arn:aws:iam::111111111111:role/a\\\\'' OR true --'` +
+      `WHERE lower(user_email) = 'x'' or ''1''=''1' AND account_id = '1''; DROP TABLE grants; --' AND role_arn =  E'arn:aws:iam::111111111111:role/a\\\\'' OR true --'` +
         ` AND status = 'issued'::"GrantStatus" AND created_at >= '2026-01-01T00:00:00.000Z'::timestamptz`,
     );
     expect(auditWhereInline({ user: '0A1B2C3D-0000-4000-8000-000000000000' }, pg.escapeLiteral)).toBe(`WHERE user_id = '0a1b2c3d-0000-4000-8000-000000000000'::uuid`);

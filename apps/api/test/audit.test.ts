@@ -116,14 +116,17 @@ describe('grant history', () => {
     expect((await list('status=failed&kind=console')).items).toEqual([]);
   });
 
-  it("matches users exactly: 'bob' finds nobody, bob@ never finds bobby@, and a user id finds that user only", async () => {
+  it("matches whole users, any case: 'bob' finds nobody, bob@ never finds bobby@, BOB@ finds bob@, a user id finds that user only", async () => {
     const at = new Date('2026-06-01T10:00:00Z');
     const bobGrant = await seedGrant({ userId: bobId, email: 'bob@example.com', createdAt: at });
     const bobbyGrant = await seedGrant({ userId: bobbyId, email: 'bobby@example.com', createdAt: at });
+    const olderBobGrant = await seedGrant({ userId: bobId, email: 'Bob@Example.com', createdAt: new Date('2026-05-01T10:00:00Z') });
     expect((await list('user=bob')).items).toEqual([]);
     expect((await list('user=bob@example.co')).items).toEqual([]);
-    expect((await list('user=BOB@example.com')).items).toEqual([]);
-    expect((await list('user=bob@example.com')).items.map((g) => g.id)).toEqual([bobGrant]);
+    // Emails compare case-insensitively: an auditor typing Bob@Example.com must
+    // not miss bob@example.com's grants (nor a row written as Bob@ by an older version).
+    expect((await list('user=BOB@example.com')).items.map((g) => g.id)).toEqual([bobGrant, olderBobGrant]);
+    expect((await list('user=bob@example.com')).items.map((g) => g.id)).toEqual([bobGrant, olderBobGrant]);
     expect((await list('user=bobby@example.com')).items.map((g) => g.id)).toEqual([bobbyGrant]);
     expect((await list(`user=${bobbyId}`)).items.map((g) => g.id)).toEqual([bobbyGrant]);
     expect((await list('user=%25bob%25')).items).toEqual([]);
@@ -240,7 +243,8 @@ describe('export', () => {
     const plain = await seedGrant({ userId: uid, email, createdAt: new Date('2026-04-01T00:00:00Z'), reason: 'ticket 42, urgent', status: 'denied' });
     await seedGrant({ userId: uid, email, createdAt: new Date('2026-01-01T00:00:00Z') }); // outside the range
 
-    const res = await carol.get(`/api/audit/grants/export?format=csv&user=${email}&from=2026-04-01`);
+    // The export filter is case-insensitive too.
+    const res = await carol.get(`/api/audit/grants/export?format=csv&user=${email.toUpperCase()}&from=2026-04-01`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="rolegate-grants-.*\.csv"/);

@@ -5,6 +5,7 @@ import { CLI_TEST_MAPPINGS, cliTokenFor } from './cli-support.js';
 
 const GRANTS_PER_USER = 2;
 const SIGNIN_PER_IP = 3;
+const BEARER_FAILURES = 3;
 
 let stack: Stack;
 let alice: TestBrowser;
@@ -13,7 +14,7 @@ let developerId = '';
 beforeAll(async () => {
   stack = await startStack({
     mappingsYaml: CLI_TEST_MAPPINGS,
-    env: { RATE_LIMIT_GRANTS: String(GRANTS_PER_USER), RATE_LIMIT_SIGNIN: String(SIGNIN_PER_IP) },
+    env: { RATE_LIMIT_GRANTS: String(GRANTS_PER_USER), RATE_LIMIT_SIGNIN: String(SIGNIN_PER_IP), RATE_LIMIT_BEARER_FAILURES: String(BEARER_FAILURES) },
   });
   alice = await stack.signIn('alice');
   developerId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');
@@ -51,5 +52,31 @@ describe('rate limits for the CLI', () => {
     const over = await start();
     expect(over.status).toBe(429);
     expect(await count()).toBe(before);
+  });
+
+  // Attack: guessing CLI tokens (or flooding junk ones to load the database).
+  // After the failure budget, the address is refused before any lookup — a
+  // valid token from it too, which proves nothing reached the token table.
+  it('refuses bearer requests from an address after repeated invalid tokens, before looking any token up', async () => {
+    const bob = await stack.signIn('bob');
+    const { token } = await cliTokenFor(bob);
+    const entitlements = (t: string) => fetch(`${stack.baseUrl}/api/entitlements`, { headers: { authorization: `Bearer ${t}` } });
+    expect((await entitlements(token)).status).toBe(200);
+    const guess = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    for (let i = 0; i < BEARER_FAILURES; i++) expect((await entitlements(guess)).status).toBe(401);
+    const blocked = await entitlements(guess);
+    expect(blocked.status).toBe(429);
+    expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const before = stack.aws.countCalls('AssumeRole');
+    const valid = await fetch(`${stack.baseUrl}/api/grants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ entitlementId: developerId, kind: 'cli' }),
+    });
+    expect(valid.status).toBe(429);
+    expect(stack.aws.countCalls('AssumeRole')).toBe(before);
+    // The browser session is not a bearer request and keeps working.
+    expect((await bob.get('/api/entitlements')).status).toBe(200);
   });
 });

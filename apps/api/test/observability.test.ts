@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInByHttp } from '@rolegate/dev-idp';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/observability/metrics.js';
-import { startStack, type Stack } from './support/stack.js';
+import { METRICS_TOKEN, startStack, type Stack } from './support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -120,9 +120,22 @@ describe('logs of a full sign-in and grant flow', () => {
   });
 });
 
+/** A Prometheus scrape with the stack's token. */
+const scrape = (token: string | null = METRICS_TOKEN) => fetch(`${stack.baseUrl}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
 describe('GET /metrics', () => {
+  // Attack: anyone who reaches the port reads who is active and how much.
+  it('answers only a scrape with METRICS_TOKEN: 401 without or with a wrong one', async () => {
+    for (const token of [null, 'wrong-token-0123456789abcdef']) {
+      const res = await scrape(token);
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain('rolegate_grants_total');
+    }
+    expect((await scrape()).status).toBe(200);
+  });
+
   it('counts grants by status and kind, STS and federation latency, sign-ins, pool use and HTTP timings', async () => {
-    const before = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    const before = await (await scrape()).text();
     const b = await stack.signIn('alice');
     const devId = await entitlementId(b, 'Developer');
     expect((await b.post('/api/grants', { entitlementId: devId, kind: 'console' })).status).toBe(201);
@@ -130,7 +143,7 @@ describe('GET /metrics', () => {
     expect((await b.post('/api/grants', { entitlementId: devId, kind: 'cli' })).status).toBe(502);
     stack.aws.setFault('AssumeRole', null);
 
-    const res = await fetch(`${stack.baseUrl}/metrics`);
+    const res = await scrape();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.headers.get('set-cookie')).toBeNull(); // scrapes create no sessions
@@ -154,7 +167,7 @@ describe('GET /metrics', () => {
   it('shows whether each change feed is live (its cache on) or down (reading through)', async () => {
     // The feeds connect in the background after start.
     const live = async () => {
-      const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+      const text = await (await scrape()).text();
       return [sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_mappings' }), sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_sessions' })];
     };
     await expect.poll(live, { timeout: 5000, interval: 50 }).toEqual([1, 1]);
@@ -168,10 +181,10 @@ describe('GET /metrics', () => {
   });
 
   it('counts refused sign-ins by outcome', async () => {
-    const before = sample(await (await fetch(`${stack.baseUrl}/metrics`)).text(), 'rolegate_sign_ins_total', { idp: 'oidc', outcome: 'LOGIN_FAILED' });
+    const before = sample(await (await scrape()).text(), 'rolegate_sign_ins_total', { idp: 'oidc', outcome: 'LOGIN_FAILED' });
     const b = stack.browser();
     expect((await b.get('/auth/oidc/callback?code=forged&state=forged')).status).toBe(400);
-    const after = sample(await (await fetch(`${stack.baseUrl}/metrics`)).text(), 'rolegate_sign_ins_total', { idp: 'oidc', outcome: 'LOGIN_FAILED' });
+    const after = sample(await (await scrape()).text(), 'rolegate_sign_ins_total', { idp: 'oidc', outcome: 'LOGIN_FAILED' });
     expect(after).toBe(before + 1);
   });
 });

@@ -143,13 +143,14 @@ describe('PostgresRateLimitStore', () => {
 describe('configuration', () => {
   const base = { ROLEGATE_DEMO: '1' };
   it('defaults to limits no person reaches', () => {
-    expect(loadConfig(base).rateLimits).toEqual({ windowSeconds: 60, signinPerIp: 60, grantsPerUser: 120 });
+    expect(loadConfig(base).rateLimits).toEqual({ windowSeconds: 60, signinPerIp: 60, grantsPerUser: 120, bearerFailuresPerIp: 20 });
   });
   it('reads RATE_LIMIT_* and names a bad one', () => {
     expect(loadConfig({ ...base, RATE_LIMIT_WINDOW_SECONDS: '30', RATE_LIMIT_SIGNIN: '10', RATE_LIMIT_GRANTS: '20' }).rateLimits).toEqual({
       windowSeconds: 30,
       signinPerIp: 10,
       grantsPerUser: 20,
+      bearerFailuresPerIp: 20,
     });
     expect(() => loadConfig({ ...base, RATE_LIMIT_GRANTS: '0' })).toThrow(/RATE_LIMIT_GRANTS/);
   });

@@ -108,16 +108,31 @@ describe('the attack IdP works when honest (so every refusal below is the check 
 });
 
 describe('identity claims', () => {
-  it('does not name the user by an email the IdP marks unverified', async () => {
+  // Attack: at an IdP that lets people type any address, mallory sets her
+  // email to ceo@example.com and appears as the CEO in CloudTrail and audit.
+  it.each([
+    ['marked unverified', { email_verified: false }],
+    ['not marked at all', {}],
+    ['marked with the string "true"', { email_verified: 'true' }],
+  ])('does not name the user by an email %s, nor by the user-editable preferred_username', async (_label, marks) => {
+    const sub = `unverified-${Math.random().toString(36).slice(2)}`;
     const b = stack.browser();
     const callback = await callbackFor(b, {
-      claims: { sub: 'unverified-user', email: 'ceo@example.com', email_verified: false, preferred_username: 'mallory' },
+      claims: { sub, email: 'ceo@example.com', preferred_username: 'ceo@example.com', email_verified: undefined, ...marks },
     });
     expect((await b.get(callback.href)).status).toBe(303);
     const me = (await b.me()).json();
-    expect(me.user).toMatchObject({ subject: 'unverified-user', email: 'mallory' });
-    const rows = await stack.sql.query(`SELECT email FROM users WHERE subject = 'unverified-user'`);
-    expect(rows.rows[0].email).toBe('mallory');
+    expect(me.user).toMatchObject({ subject: sub, email: sub });
+    const rows = await stack.sql.query(`SELECT email FROM users WHERE subject = $1`, [sub]);
+    expect(rows.rows[0].email).toBe(sub);
+  });
+
+  it('stores a verified email lower-cased: one person whatever the case', async () => {
+    const sub = `mixed-${Math.random().toString(36).slice(2)}`;
+    const b = stack.browser();
+    const callback = await callbackFor(b, { claims: { sub, email: 'Mixed.Case@Example.COM', email_verified: true } });
+    expect((await b.get(callback.href)).status).toBe(303);
+    expect((await b.me()).json().user.email).toBe('mixed.case@example.com');
   });
 });
 

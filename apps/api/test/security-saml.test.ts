@@ -160,6 +160,36 @@ describe('signatures', () => {
     });
   });
 
+  // Attack: SHA-1 collisions (SHAttered, chosen-prefix) let forged content
+  // share a digest with what the IdP signed; a genuinely IdP-signed SHA-1
+  // Response is refused so that no such forgery can ever verify.
+  it.each([
+    ['an RSA-SHA1 signature', { signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' }],
+    ['a SHA-1 digest', { digest: 'http://www.w3.org/2000/09/xmldsig#sha1' }],
+  ])('refuses %s even when it verifies against the IdP key', async (_name, algorithms) => {
+    const { b, requestId } = await startLogin();
+    const eve = uniq('eve');
+    const res = await postAcs(b, b64(valid(requestId, eve, { algorithms })));
+    await expectRefused(res, b, [eve]);
+  });
+
+  // Attack: a second `groups` attribute inside the signed assertion — SPs
+  // disagree on which one counts, so the IdP and Rolegate would see different groups.
+  it('refuses a signed assertion that names an attribute twice', async () => {
+    const { b, requestId } = await startLogin();
+    const eve = uniq('eve');
+    const doc = parseXml(valid(requestId, eve, { sign: 'none' }));
+    const statement = el(doc, NS.saml, 'AttributeStatement');
+    const second = doc.createElementNS(NS.saml, 'saml:Attribute');
+    second.setAttribute('Name', 'groups');
+    const value = doc.createElementNS(NS.saml, 'saml:AttributeValue');
+    value.textContent = 'platform-admins';
+    second.appendChild(value);
+    statement.appendChild(second);
+    const res = await postAcs(b, b64(signXml(serialize(doc), 'assertion', idp.key)));
+    await expectRefused(res, b, [eve]);
+  });
+
   it('refuses content edited after signing', async () => {
     await attack((doc, { target }) => forge(assertionOf(doc), target));
   });

@@ -18,11 +18,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Which column a `user` filter matches: a user id (uuid) or an email, always
- * exactly. Substring matching ("bob" finding "bobby@…", the way LIKE '%bob%'
- * does) would put another person's sessions into an audit answer.
+ * the whole value. Substring matching ("bob" finding "bobby@…", the way LIKE
+ * '%bob%' does) would put another person's sessions into an audit answer.
+ * Emails compare case-insensitively (the value is lower-cased and matched
+ * against lower(user_email)): Alice@Example.com is the same person as
+ * alice@example.com, and an auditor must not miss half of their grants.
  */
 export function userFilterColumn(user: string): { column: 'userId'; value: string } | { column: 'userEmail'; value: string } {
-  return UUID.test(user) ? { column: 'userId', value: user.toLowerCase() } : { column: 'userEmail', value: user };
+  return UUID.test(user) ? { column: 'userId', value: user.toLowerCase() } : { column: 'userEmail', value: normaliseEmail(user) };
+}
+
+/** The stored form of an email: lower-cased (emails are one person whatever their case). */
+export function normaliseEmail(email: string): string {
+  return email.toLowerCase();
 }
 
 /**

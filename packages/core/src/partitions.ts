@@ -45,6 +45,26 @@ export function parseRoleArn(arn: string): ParsedRoleArn | null {
   return { partition: partition as Partition, accountId, path, roleName };
 }
 
+/** Regional STS used for a partition when AWS_REGION lies in another one. */
+const DEFAULT_STS_REGION: Record<Partition, string> = { aws: 'us-east-1', 'aws-us-gov': 'us-gov-west-1', 'aws-cn': 'cn-north-1' };
+
+/** The partition a region belongs to (us-gov-* → aws-us-gov, cn-* → aws-cn, else aws). */
+export function partitionOfRegion(region: string): Partition {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}
+
+/**
+ * The region whose STS endpoint serves roles of `partition`: the configured
+ * region when it lies in that partition, else the partition's default. A
+ * GovCloud or China role sent to the commercial STS endpoint is refused by
+ * AWS (the credentials and the role live in different partitions).
+ */
+export function stsRegionFor(partition: Partition, configuredRegion: string): string {
+  return partitionOfRegion(configuredRegion) === partition ? configuredRegion : DEFAULT_STS_REGION[partition];
+}
+
 /** Federation and console endpoints of a partition. */
 export function endpointsFor(partition: Partition): PartitionEndpoints {
   return ENDPOINTS[partition];

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+
 const ALLOWED = /[\w+=,.@-]/;
+const VALID = /^[\w+=,.@-]{2,64}$/;
+/** What a disambiguated name ends with: "-" and 12 hex characters of SHA-256. */
+const DIGEST_SUFFIX = /-[0-9a-f]{12}$/;
 
 /**
  * RoleSessionName / SourceIdentity for a person: 2–64 characters of
@@ -6,18 +11,25 @@ const ALLOWED = /[\w+=,.@-]/;
  * names a person and the same person always gets the same name. Characters
  * AWS refuses become "-"; CR/LF and other control characters can therefore
  * never reach CloudTrail or our logs through this value.
+ *
+ * When that changes the identity (a refused character, more than 64
+ * characters, fewer than 2), the name ends in "-" and 12 hex characters of
+ * the SHA-256 of the whole identity. Without it two people collide:
+ * o'brien@x and o-brien@x, or jürgen@x and jörgen@x, would get the same
+ * SourceIdentity — the same person in CloudTrail, and one revocation by
+ * SourceIdentity would hit both. An identity that is already valid but
+ * happens to end like such a suffix is hashed too, so nobody can pick an
+ * email that equals another person's disambiguated name.
  */
 export function sessionNameFor(identity: string): string {
   let name = '';
   for (const ch of identity) name += ALLOWED.test(ch) ? ch : '-';
-  name = name.slice(0, 64);
-  // SourceIdentity may not start with "aws:"; ":" is already replaced, but a
-  // name must still be at least 2 characters.
-  if (name.length < 2) name = `u-${name}`.padEnd(2, '-');
-  return name;
+  if (name === identity && VALID.test(name) && !DIGEST_SUFFIX.test(name)) return name;
+  const digest = createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 12);
+  return `${name.slice(0, 64 - 13)}-${digest}`;
 }
 
 /** True when `value` is a valid RoleSessionName / SourceIdentity. */
 export function isValidSessionName(value: string): boolean {
-  return /^[\w+=,.@-]{2,64}$/.test(value);
+  return VALID.test(value);
 }

@@ -57,3 +57,4 @@ export {
   type CliLoginPrincipal,
   type ApprovedCliLogin,
 } from './repositories/cli-logins.js';
+export { createIdempotencyKeyRepository, type IdempotencyKeyRepository, type IdempotencyRecord } from './repositories/idempotency-keys.js';

@@ -31,13 +31,21 @@ export function groupsFromClaim(value: unknown): string[] {
 
 /**
  * The email Rolegate names the user by (RoleSessionName, SourceIdentity,
- * audit). An email the IdP marks unverified (`email_verified: false`) is not
- * used: at IdPs that let people type any address, it would let them appear in
- * CloudTrail as someone else. Falls back to preferred_username, then sub.
+ * audit). Only an email the IdP asserts as verified (`email_verified: true`,
+ * the boolean, not the string "true") counts: at IdPs that let people type any
+ * address, an unverified or unmarked email would let mallory appear in
+ * CloudTrail and in the audit trail as ceo@example.com. Without one, the
+ * configured username claim (off by default: `preferred_username` is
+ * user-editable at many IdPs), then `sub`, which the IdP guarantees unique.
+ * Emails are lower-cased so that Alice@Example.com and alice@example.com are
+ * one person everywhere.
  */
-export function emailFromClaims(claims: { sub: string; email?: unknown; email_verified?: unknown; preferred_username?: unknown }): string {
-  if (typeof claims.email === 'string' && claims.email_verified !== false) return claims.email;
-  if (typeof claims.preferred_username === 'string') return claims.preferred_username;
+export function emailFromClaims(claims: Record<string, unknown> & { sub: string }, usernameClaim?: string | null): string {
+  if (typeof claims.email === 'string' && claims.email.length > 0 && claims.email_verified === true) return claims.email.toLowerCase();
+  if (usernameClaim) {
+    const value = claims[usernameClaim];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
   return claims.sub;
 }
 
@@ -107,7 +115,7 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
       });
       const claims = tokens.claims();
       if (!claims) throw new Error('the IdP returned no ID token');
-      const email = emailFromClaims(claims);
+      const email = emailFromClaims(claims, settings.usernameClaim);
       const name = typeof claims.name === 'string' ? claims.name : email;
       return {
         issuer: claims.iss,

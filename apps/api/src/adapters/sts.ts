@@ -2,8 +2,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AssumeRoleInput, AssumeRoleOutput, StsPort } from '@rolegate/core';
-import { UpstreamError } from '@rolegate/core';
+import type { AssumeRoleInput, AssumeRoleOutput, Partition, StsPort } from '@rolegate/core';
+import { parseRoleArn, partitionOfRegion, stsRegionFor, UpstreamError } from '@rolegate/core';
+
+type StsRequestHandler = NonNullable<NonNullable<ConstructorParameters<typeof STSClient>[0]>['requestHandler']>;
 
 export interface StsAdapterOptions {
   region: string;
@@ -11,6 +13,8 @@ export interface StsAdapterOptions {
   timeoutMs: number;
   /** Explicit broker credentials (demo and tests); otherwise the SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Replaces the HTTP handler (unit tests that read the request AWS would receive). */
+  requestHandler?: StsRequestHandler;
 }
 
 function toUpstream(err: unknown): UpstreamError {
@@ -21,20 +25,38 @@ function toUpstream(err: unknown): UpstreamError {
   return new UpstreamError('sts', code, (e.message ?? code).slice(0, 300), e.$metadata?.requestId ?? null);
 }
 
-/** STS through the real AWS SDK, one client for the process, bounded by a timeout. */
+/**
+ * STS through the real AWS SDK, bounded by a timeout: one client per
+ * partition, made on first use, each on that partition's regional endpoint
+ * (a role in aws-us-gov or aws-cn is assumed through that partition's STS, as
+ * the federation endpoint already is). AWS_ENDPOINT_URL_STS, when set (the
+ * emulator), serves every partition.
+ */
 export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIdentity(): Promise<string | null>; destroy(): void } {
-  const client = new STSClient({
-    region: opts.region,
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-    ...(opts.credentials ? { credentials: opts.credentials } : {}),
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
+  const requestHandler =
+    opts.requestHandler ??
+    new NodeHttpHandler({
       connectionTimeout: Math.min(opts.timeoutMs, 3000),
       requestTimeout: opts.timeoutMs,
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-    }),
-  });
+    });
+  const clients = new Map<Partition, STSClient>();
+  function clientFor(partition: Partition): STSClient {
+    let c = clients.get(partition);
+    if (!c) {
+      c = new STSClient({
+        region: stsRegionFor(partition, opts.region),
+        ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+        ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        maxAttempts: 1,
+        requestHandler,
+      });
+      clients.set(partition, c);
+    }
+    return c;
+  }
+  const client = clientFor(partitionOfRegion(opts.region));
   let chained: boolean | null = null;
   let identity: Promise<string | null> | null = null;
   let lastFailure = 0;
@@ -67,8 +89,9 @@ export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIde
 
   return {
     async assumeRole(input: AssumeRoleInput): Promise<AssumeRoleOutput> {
+      const partition = parseRoleArn(input.roleArn)?.partition ?? partitionOfRegion(opts.region);
       const out = await send((abortSignal) =>
-        client.send(
+        clientFor(partition).send(
           new AssumeRoleCommand({
             RoleArn: input.roleArn,
             RoleSessionName: input.roleSessionName,
@@ -99,6 +122,8 @@ export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIde
       return chained ?? true;
     },
     detectIdentity,
-    destroy: () => client.destroy(),
+    destroy: () => {
+      for (const c of clients.values()) c.destroy();
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError, signatureDemand, type AssertionFacts } from './saml-checks.js';
+import { checkAssertion, checkAttributeNames, checkResponse, checkSignatureAlgorithms, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError, signatureDemand, type AssertionFacts } from './saml-checks.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const ACS = 'https://rolegate.example.com/auth/saml/acs';
@@ -102,5 +102,41 @@ describe('groups and email', () => {
     expect(emailFrom(['a@x'], 'n@x')).toBe('a@x');
     expect(emailFrom(['a@x', 'b@x'], 'n@x')).toBe('n@x');
     expect(emailFrom(undefined, 'n@x')).toBe('n@x');
+    // One person whatever the case the IdP sends (audit filters, session names).
+    expect(emailFrom('Alice@Example.COM', 'n@x')).toBe('alice@example.com');
+    expect(emailFrom(undefined, 'Bob@Example.com')).toBe('bob@example.com');
+    expect(emailFrom(undefined, 'Opaque-NameID')).toBe('Opaque-NameID');
+  });
+});
+
+describe('checkSignatureAlgorithms', () => {
+  const SHA256 = { signatureMethods: ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'], digestMethods: ['http://www.w3.org/2001/04/xmlenc#sha256'] };
+  const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+  const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
+
+  it('accepts SHA-2 signatures and digests', () => {
+    expect(() => checkSignatureAlgorithms(SHA256, false)).not.toThrow();
+  });
+
+  // Attack: SHA-1 collisions let content that hashes like the signed one carry another identity.
+  it('refuses RSA-SHA1 and SHA-1 digests unless SAML_ALLOW_SHA1, and anything else always', () => {
+    expect(() => checkSignatureAlgorithms({ ...SHA256, signatureMethods: [RSA_SHA1] }, false)).toThrow(/RSA-SHA1/);
+    expect(() => checkSignatureAlgorithms({ ...SHA256, digestMethods: [SHA256.digestMethods[0]!, SHA1] }, false)).toThrow(/SHA-1 digests/);
+    expect(() => checkSignatureAlgorithms({ signatureMethods: [RSA_SHA1], digestMethods: [SHA1] }, true)).not.toThrow();
+    expect(() => checkSignatureAlgorithms({ ...SHA256, signatureMethods: ['http://www.w3.org/2000/09/xmldsig#hmac-sha1'] }, true)).toThrow(SamlCheckError);
+    expect(() => checkSignatureAlgorithms({ ...SHA256, digestMethods: ['http://www.w3.org/2001/04/xmldsig-more#md5'] }, true)).toThrow(SamlCheckError);
+    expect(() => checkSignatureAlgorithms({ ...SHA256, signatureMethods: [null] }, false)).toThrow(SamlCheckError);
+  });
+});
+
+describe('checkAttributeNames', () => {
+  it('accepts distinct names', () => {
+    expect(() => checkAttributeNames(['email', 'groups', 'Groups'])).not.toThrow();
+  });
+
+  // Attack: a second `groups` attribute that one SP reads and another ignores.
+  it('refuses a name given twice, or no name', () => {
+    expect(() => checkAttributeNames(['groups', 'email', 'groups'])).toThrow(/named twice/);
+    expect(() => checkAttributeNames(['email', null])).toThrow(SamlCheckError);
   });
 });

@@ -64,6 +64,57 @@ export function decodeSamlResponse(value: unknown, limits: SamlDocumentLimits = 
   return xml;
 }
 
+const STRONG_SIGNATURES = new Set([
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+  'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384',
+  'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512',
+]);
+const STRONG_DIGESTS = new Set([
+  'http://www.w3.org/2001/04/xmlenc#sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#sha384',
+  'http://www.w3.org/2001/04/xmlenc#sha512',
+]);
+const SHA1_SIGNATURE = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+const SHA1_DIGEST = 'http://www.w3.org/2000/09/xmldsig#sha1';
+
+/**
+ * Refuses SHA-1 in any signature (RSA-SHA1 SignatureMethod, SHA-1
+ * DigestMethod) and any algorithm outside the SHA-2 family: SHA-1 collisions
+ * are practical (SHAttered, 2017; chosen-prefix, 2020), so content that
+ * collides with what the IdP signed could carry another person's identity.
+ * `allowSha1` (SAML_ALLOW_SHA1) re-admits exactly RSA-SHA1 / SHA-1 for
+ * legacy IdPs that cannot sign otherwise.
+ */
+export function checkSignatureAlgorithms(used: { signatureMethods: (string | null)[]; digestMethods: (string | null)[] }, allowSha1: boolean): void {
+  for (const alg of used.signatureMethods) {
+    if (alg !== null && (STRONG_SIGNATURES.has(alg) || (allowSha1 && alg === SHA1_SIGNATURE))) continue;
+    refuse(alg === SHA1_SIGNATURE ? 'RSA-SHA1 signatures are refused (SAML_ALLOW_SHA1 allows them)' : 'unsupported signature algorithm');
+  }
+  for (const alg of used.digestMethods) {
+    if (alg !== null && (STRONG_DIGESTS.has(alg) || (allowSha1 && alg === SHA1_DIGEST))) continue;
+    refuse(alg === SHA1_DIGEST ? 'SHA-1 digests are refused (SAML_ALLOW_SHA1 allows them)' : 'unsupported digest algorithm');
+  }
+}
+
+/**
+ * Refuses an assertion that names one attribute twice (two `groups`
+ * Attribute elements): SPs disagree about which one counts — the first, the
+ * last, or both merged — so an IdP-side injection of a second `groups` or
+ * `email` attribute could add groups or change who the person is here while
+ * the IdP's own view shows something else.
+ */
+export function checkAttributeNames(names: readonly (string | null)[]): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (name === null || name.length === 0) refuse('attribute without a Name');
+    if (seen.has(name)) refuse('an attribute is named twice');
+    seen.add(name);
+  }
+}
+
 /** Where signatures sit in a Response. */
 export interface SignaturePlacement {
   /** A ds:Signature is a direct child of the root Response. */
@@ -233,10 +284,11 @@ export function groupsFromAttribute(value: unknown): string[] {
 /**
  * The email: the configured attribute when it holds one string, else the
  * NameID (an email address with the usual emailAddress NameID format; any
- * other NameID still names the person by signed content).
+ * other NameID still names the person by signed content). Emails are
+ * lower-cased: Alice@Example.com and alice@example.com are one person.
  */
 export function emailFrom(attribute: unknown, nameId: string): string {
-  if (typeof attribute === 'string' && attribute.length > 0) return attribute;
-  if (Array.isArray(attribute) && attribute.length === 1 && typeof attribute[0] === 'string' && attribute[0].length > 0) return attribute[0];
-  return nameId;
+  if (typeof attribute === 'string' && attribute.length > 0) return attribute.toLowerCase();
+  if (Array.isArray(attribute) && attribute.length === 1 && typeof attribute[0] === 'string' && attribute[0].length > 0) return attribute[0].toLowerCase();
+  return nameId.includes('@') ? nameId.toLowerCase() : nameId;
 }

@@ -2,6 +2,8 @@ import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node
 import { DOMParser, onWarningStopParsing, type Document, type Element } from '@xmldom/xmldom';
 import type { SamlSettings } from '../config.js';
 import {
+  checkAttributeNames,
+  checkSignatureAlgorithms,
   SamlCheckError,
   signatureDemand,
   type AssertionFacts,
@@ -70,6 +72,13 @@ export function inspectResponse(doc: Document): { placement: SignaturePlacement;
   };
 }
 
+/** The Algorithm of every SignatureMethod and DigestMethod in the document (null when absent). */
+function algorithmsOf(doc: Document): { signatureMethods: (string | null)[]; digestMethods: (string | null)[] } {
+  const algorithms = (localName: string) =>
+    Array.from(doc.getElementsByTagNameNS(NS_DSIG, localName)).map((e) => e.getAttribute('Algorithm'));
+  return { signatureMethods: algorithms('SignatureMethod'), digestMethods: algorithms('DigestMethod') };
+}
+
 type XmlJs = { $?: Record<string, string>; _?: string; [child: string]: unknown };
 
 function all(node: XmlJs | undefined, name: string): XmlJs[] {
@@ -90,6 +99,7 @@ export function assertionFactsOf(profile: Profile): AssertionFacts {
   const subjects = all(a, 'Subject');
   if (subjects.length !== 1) throw new SamlCheckError('exactly one Subject is required');
   const issuers = all(a, 'Issuer');
+  checkAttributeNames(all(a, 'AttributeStatement').flatMap((st) => all(st, 'Attribute').map((at) => attr(at, 'Name'))));
   const confirmations: SubjectConfirmationFacts[] = all(subjects[0], 'SubjectConfirmation').map((c) => {
     const data = all(c, 'SubjectConfirmationData');
     if (data.length > 1) throw new SamlCheckError('more than one SubjectConfirmationData');
@@ -165,7 +175,9 @@ export function createSamlServiceProvider(settings: SamlSettings) {
      * @throws SamlCheckError for anything refused.
      */
     async verify(xml: string, base64: string): Promise<VerifiedSamlResponse> {
-      const { placement, response } = inspectResponse(parseStrict(xml));
+      const doc = parseStrict(xml);
+      const { placement, response } = inspectResponse(doc);
+      checkSignatureAlgorithms(algorithmsOf(doc), settings.allowSha1);
       const demand = signatureDemand(placement, settings.requireSigned);
       let profile: Profile | null;
       try {

@@ -114,12 +114,17 @@ export function metricsTokenMatches(expected: string, authorization: string | un
 }
 
 /**
- * `GET /metrics` in Prometheus text format. With a token configured, a
- * scrape without `Authorization: Bearer <token>` is a 401 — the counters
- * reveal activity volume, which is none of an outsider's business.
+ * `GET /metrics` in Prometheus text format. A scrape needs
+ * `Authorization: Bearer <METRICS_TOKEN>` (401 without it): the counters
+ * reveal who is active and how much, which is none of an outsider's
+ * business. Without a token the endpoint is closed (404) — except in the
+ * loopback-only demo (`openWithoutToken`), where nobody else can reach it.
  */
-export function metricsHandler(metrics: Metrics, token: string | undefined): RequestHandler {
+export function metricsHandler(metrics: Metrics, token: string | undefined, openWithoutToken = false): RequestHandler {
   return async (req, res) => {
+    if (token === undefined && !openWithoutToken) {
+      throw new AppError('NOT_FOUND', '/metrics is off: set METRICS_TOKEN to scrape it');
+    }
     if (token !== undefined && !metricsTokenMatches(token, req.get('authorization'))) {
       res.set('WWW-Authenticate', 'Bearer realm="metrics"');
       throw new AppError('UNAUTHENTICATED', 'A bearer token is required for /metrics');

@@ -158,13 +158,24 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
         post: {
           summary: 'Request a console sign-in URL or CLI credentials',
           ...signedIn,
-          parameters: [CSRF],
+          parameters: [
+            CSRF,
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              description: 'Same key and body from the same person within 10 minutes: no second grant (409 IDEMPOTENT_REPLAY names the first)',
+              schema: { type: 'string', minLength: 1, maxLength: 255 },
+            },
+          ],
           requestBody: { required: true, ...json(ref('CreateGrantRequest')) },
           responses: {
             201: { description: 'Issued (never cached)', ...json(ref('CreateGrantResponse')) },
             400: error('Bad input; nothing recorded'),
             401: error('Signed out'),
             403: error('Not entitled (recorded as denied) or CSRF'),
+            409: error('IDEMPOTENT_REPLAY (details.grantId: the grant this key already made; credentials are given once) or IDEMPOTENCY_KEY_IN_USE'),
+            422: error('IDEMPOTENCY_KEY_REUSED: the key was used with another body'),
             429: error('Rate limited'),
             502: error('STS or the federation endpoint failed (recorded as failed)'),
             503: error('Database unavailable; nothing sent to AWS'),

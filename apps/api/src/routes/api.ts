@@ -5,6 +5,7 @@ import { filterOf } from './audit.js';
 import type { AuditGrantRepository, GrantRepository } from '@rolegate/db';
 import { principalOf, requireUser } from '../middleware/auth.js';
 import type { Csrf } from '../middleware/csrf.js';
+import type { GrantIdempotency } from '../services/grant-idempotency.js';
 import { entitlementDto, grantDto } from './serialize.js';
 import { parseBody } from './validate.js';
 
@@ -31,6 +32,8 @@ export function awsClientDefaultsOf(config: { demo: boolean; aws: { region: stri
 /** `/api/*` for signed-in employees. */
 export function apiRoutes(deps: {
   grantService: GrantService;
+  /** Idempotency-Key handling of POST /api/grants. */
+  idempotency: GrantIdempotency;
   grants: GrantRepository;
   /** Grant history reads (exact filters, keyset pages). */
   history: AuditGrantRepository;
@@ -60,7 +63,10 @@ export function apiRoutes(deps: {
 
   r.post('/grants', async (req, res) => {
     const body = parseBody(createGrantRequest, req.body);
-    const result = await deps.grantService.requestGrant(principalOf(req), body, requestContext(req));
+    const principal = principalOf(req);
+    const result = await deps.idempotency.run(principal.userId, req.get('idempotency-key'), body, () =>
+      deps.grantService.requestGrant(principal, body, requestContext(req)),
+    );
     noStore(res);
     res.status(201).json({
       grant: grantDto(result.grant),

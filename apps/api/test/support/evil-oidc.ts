@@ -179,6 +179,7 @@ export async function startEvilOidcProvider(opts: EvilOidcOptions = {}) {
         exp: now + 600,
         ...(entry.nonce !== undefined ? { nonce: entry.nonce } : {}),
         email: 'victim@example.com',
+        email_verified: true,
         name: 'Victim Example',
         groups: ['engineers'],
         ...opts.user,

@@ -39,6 +39,8 @@ export interface ResponseSpec {
   sign?: 'assertion' | 'response' | 'both' | 'none';
   /** Signing key (default: the IdP's own). */
   key?: SigningMaterial;
+  /** Signature and digest algorithms (default RSA-SHA256 / SHA-256). */
+  algorithms?: SignatureAlgorithms;
 }
 
 function esc(s: string): string {
@@ -66,16 +68,22 @@ export function el(node: Document | Element, ns: string, localName: string, inde
   return found;
 }
 
-/** Signs the element at `xpath` (enveloped, exc-c14n, RSA-SHA256), the signature placed after its Issuer. */
-export function signXml(xml: string, target: 'assertion' | 'response', key: SigningMaterial): string {
+/** Signature and digest algorithm URIs of a signature (default RSA-SHA256 / SHA-256). */
+export interface SignatureAlgorithms {
+  signature?: string;
+  digest?: string;
+}
+
+/** Signs the element at `xpath` (enveloped, exc-c14n, RSA-SHA256 unless told), the signature placed after its Issuer. */
+export function signXml(xml: string, target: 'assertion' | 'response', key: SigningMaterial, algorithms: SignatureAlgorithms = {}): string {
   const sig = new SignedXml({
     privateKey: key.privateKeyPem,
     publicCert: key.certificatePem,
-    signatureAlgorithm: RSA_SHA256,
+    signatureAlgorithm: algorithms.signature ?? RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
   });
   const xpath = target === 'assertion' ? ASSERTION_XPATH : "/*[local-name(.)='Response']";
-  sig.addReference({ xpath, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
+  sig.addReference({ xpath, transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: algorithms.digest ?? SHA256 });
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: `${xpath}/*[local-name(.)='Issuer']`, action: 'after' } });
   return sig.getSignedXml();
 }
@@ -142,8 +150,8 @@ export function createSamlTestIdp(opts: { acsUrl: string; spEntityId: string }) 
       const signWith = spec.key ?? key;
       const mode = spec.sign ?? 'assertion';
       let out = xml;
-      if (mode === 'assertion' || mode === 'both') out = signXml(out, 'assertion', signWith);
-      if (mode === 'response' || mode === 'both') out = signXml(out, 'response', signWith);
+      if (mode === 'assertion' || mode === 'both') out = signXml(out, 'assertion', signWith, spec.algorithms);
+      if (mode === 'response' || mode === 'both') out = signXml(out, 'response', signWith, spec.algorithms);
       return out;
     },
   };

@@ -22,6 +22,8 @@ import { TestBrowser } from './http-client.js';
 import { startStackSaml, type StackSamlIdp } from './saml-stack.js';
 
 export const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
+/** The stack's METRICS_TOKEN: outside the demo, /metrics answers only with it. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 /**
  * A fresh database for one test file: a clone of the migrated template, or
@@ -114,11 +116,13 @@ export async function startStack(opts: StackOptions = {}) {
     FEDERATION_URL: aws.federationUrl,
     ADMIN_GROUPS: 'platform-admins',
     AUDITOR_GROUPS: 'auditors',
+    METRICS_TOKEN,
     STS_TIMEOUT_MS: '3000',
     FEDERATION_TIMEOUT_MS: '3000',
     // Test files sign in far more often than a person; rate-limit.test.ts sets real limits.
     RATE_LIMIT_SIGNIN: '100000',
     RATE_LIMIT_GRANTS: '100000',
+    RATE_LIMIT_BEARER_FAILURES: '100000',
     ...saml?.env,
     ...opts.env,
   });

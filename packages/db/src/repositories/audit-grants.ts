@@ -27,7 +27,7 @@ function whereSql(filter: AuditFilter, after: { createdAt: Date; id: string } | 
   if (filter.user !== undefined) {
     const u = userFilterColumn(filter.user);
     if (u.column === 'userId') conds.push(`user_id = ${bind(u.value)}::uuid`);
-    else conds.push(`user_email = ${bind(u.value)}`);
+    else conds.push(`lower(user_email) = ${bind(u.value)}`);
   }
   if (filter.accountId !== undefined) conds.push(`account_id = ${bind(filter.accountId)}`);
   if (filter.roleArn !== undefined) conds.push(`role_arn = ${bind(filter.roleArn)}`);
