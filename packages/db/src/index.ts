@@ -47,4 +47,6 @@ export {
   type CliLoginRepository,
   type CliLoginPrincipal,
   type ApprovedCliLogin,
+  type PendingDeviceLogin,
+  type DevicePoll,
 } from './repositories/cli-logins.js';
