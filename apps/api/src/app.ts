@@ -208,7 +208,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
 
   app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
-  app.use('/console', sameOrigin, consoleLinkRoutes({ grantService, csrf, publicUrl: config.publicUrl }));
+  app.use('/console', sameOrigin, consoleLinkRoutes({ grantService, csrf, publicUrl: config.publicUrl, federationUrl: config.aws.federationUrl }));
   app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.

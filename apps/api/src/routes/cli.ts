@@ -9,18 +9,8 @@ import type { CliTokenService } from '../auth/cli-tokens.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
-import { renderMessagePage } from './pages.js';
+import { allowFormActionTo, renderMessagePage } from './pages.js';
 import { parseBody } from './validate.js';
-
-/**
- * Allows the confirm form to be redirected to the CLI's loopback listener:
- * CSP `form-action` also governs where a form submission may redirect.
- */
-function allowFormActionTo(res: Response, origin: string) {
-  const csp = res.getHeader('content-security-policy');
-  if (typeof csp !== 'string') return;
-  res.setHeader('Content-Security-Policy', csp.replace(/(^|;)\s*form-action ([^;]*)/, (_m, sep: string, list: string) => `${sep}form-action ${list} ${origin}`));
-}
 
 function sessionPrincipal(req: Request) {
   const p = req.session?.principal;

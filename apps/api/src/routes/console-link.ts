@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import type { ErrorRequestHandler } from 'express';
 import { consoleLinkQuery } from '@rolegate/contract';
-import type { GrantService, Principal } from '@rolegate/core';
+import { endpointsFor, type GrantService, type Principal } from '@rolegate/core';
 import type { Csrf } from '../middleware/csrf.js';
 import { toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
 import { parseBody } from './validate.js';
-import { escapeHtml, renderMessagePage, renderPage } from './pages.js';
+import { allowFormActionTo, escapeHtml, renderMessagePage, renderPage } from './pages.js';
 
 /**
  * True when a deep-link navigation was started by another site: fetch
@@ -57,9 +57,13 @@ ${hidden('_csrf', m.csrfToken)}${m.duration !== undefined ? hidden('duration', S
  * unless another site started the navigation, which gets the interstitial
  * whose POST issues the grant.
  */
-export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf; publicUrl: string }) {
+export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf; publicUrl: string; federationUrl?: string | undefined }) {
   const r = Router();
   const publicOrigin = new URL(deps.publicUrl).origin;
+  // Where the interstitial's POST is redirected: the AWS federation endpoint (configured, or each partition's).
+  const federationOrigins = deps.federationUrl
+    ? [new URL(deps.federationUrl).origin]
+    : (['aws', 'aws-us-gov', 'aws-cn'] as const).map((p) => new URL(endpointsFor(p).federationUrl).origin);
 
   async function grantAndGo(req: Request<{ accountId: string; roleName: string }>, res: Response, principal: Principal, q: { duration?: number | undefined; destination?: string | undefined }, status: 302 | 303) {
     const result = await deps.grantService.requestGrantByRole(
@@ -80,6 +84,7 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
     const q = parseBody(consoleLinkQuery, req.query);
     if (isCrossSiteNavigation({ secFetchSite: req.get('sec-fetch-site'), referer: req.get('referer') }, publicOrigin)) {
       noStore(res);
+      allowFormActionTo(res, ...federationOrigins);
       res.type('html').send(
         renderInterstitial({
           accountId: req.params.accountId,
