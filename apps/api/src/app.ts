@@ -215,14 +215,14 @@ export function createApp(deps: AppDeps): Express {
   app.post('/auth/logout', sameOrigin);
   // Before the app-wide body parsers: the ACS has its own urlencoded limit (SAML Responses are larger than our JSON).
   if (deps.saml && samlLogin) {
-    app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal) => signInSession(req, principal, csrf) }));
+    app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal, authTime) => signInSession(req, principal, csrf, authTime) }));
   }
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
 
-  app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies }));
-  app.use('/console', consoleLinkRoutes({ grantService }));
-  app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds }));
+  app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
+  app.use('/console', sameOrigin, consoleLinkRoutes({ grantService, csrf, publicUrl: config.publicUrl, federationUrl: config.aws.federationUrl }));
+  app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));

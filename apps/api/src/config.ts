@@ -29,6 +29,7 @@ const envSchema = z
     DATA_DIR: z.string().default('.rolegate'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_SECONDS: positiveInt(8 * 3600),
+    STEP_UP_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
     CLI_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(8 * 3600),
     ROLEGATE_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
     OIDC_ISSUER: endpointUrl.optional(),
@@ -155,6 +156,8 @@ export interface Config {
   dataDir: string;
   sessionSecret: string | undefined;
   sessionTtlSeconds: number;
+  /** How recent an IdP authentication must be to approve a CLI sign-in (and, later, requests). */
+  stepUpMaxAgeSeconds: number;
   /** Lifetime of a CLI bearer token (default 12 h). */
   cliTokenTtlSeconds: number;
   demo: boolean;
@@ -211,6 +214,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     dataDir: env.DATA_DIR,
     sessionSecret: env.SESSION_SECRET,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE_SECONDS,
     cliTokenTtlSeconds: env.CLI_TOKEN_TTL_SECONDS,
     demo,
     oidc:

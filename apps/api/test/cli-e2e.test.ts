@@ -10,7 +10,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromProcess } from '@aws-sdk/credential-providers';
 import { startStack, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
-import { CLI_TEST_MAPPINGS as MAPPINGS, CLI_BIN, formFields, postForm, runCli, startCli } from './cli-support.js';
+import { CLI_BIN, CLI_TEST_MAPPINGS as MAPPINGS, decideDevice, formFields, postForm, runCli, startCli } from './cli-support.js';
 
 const UNRELATED = `[default]
 region = eu-west-1
@@ -255,8 +255,7 @@ describe('rolegate CLI end to end', () => {
     const cli = startCli(['login', '--url', stack.baseUrl, '--no-browser'], env);
     const [, uri, code] = await cli.waitFor(/open (\S+) in a browser and enter the code:\s+([A-Z]{4}-[A-Z]{4})/);
     expect(uri).toBe(`${stack.baseUrl}/cli/device`);
-    const form = await alice.get('/cli/device', { accept: 'text/html' });
-    const ok = await postForm(alice, '/cli/device', { ...formFields(form.text), user_code: code! });
+    const { done: ok } = await decideDevice(alice, code!);
     expect(ok.status).toBe(200);
     const done = await cli.exited;
     expect(done.code, done.stderr).toBe(0);

@@ -42,6 +42,19 @@ export async function approveLoopback(b: TestBrowser, loginPath: string) {
   return new URL(res.location);
 }
 
+/**
+ * The browser half of a device login: type the code on /cli/device, read the
+ * confirmation page, press Approve (or Deny). Returns the final page and the confirmation page.
+ */
+export async function decideDevice(b: TestBrowser, userCode: string, decision: 'approve' | 'deny' = 'approve') {
+  const form = await b.get('/cli/device', { accept: 'text/html' });
+  if (form.status !== 200) throw new Error(`device form: ${form.status} ${form.text}`);
+  const confirm = await postForm(b, '/cli/device', { ...formFields(form.text), user_code: userCode });
+  if (confirm.status !== 200) throw new Error(`device lookup: ${confirm.status} ${confirm.text}`);
+  const done = await postForm(b, '/cli/device/decide', { ...formFields(confirm.text), decision });
+  return { confirm, done };
+}
+
 /** Signs in a CLI by HTTP only (no listener) and returns the issued token. */
 export async function cliTokenFor(b: TestBrowser): Promise<{ token: string; tokenId: string; expiresAt: string }> {
   const s = loopbackStart();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
-import { CLI_TEST_MAPPINGS as MAPPINGS, approveLoopback, bearer, cliTokenFor, formFields, loopbackStart, postForm } from './cli-support.js';
+import { CLI_TEST_MAPPINGS as MAPPINGS, approveLoopback, bearer, cliTokenFor, decideDevice, formFields, loopbackStart, postForm } from './cli-support.js';
 
 
 let stack: Stack;
@@ -112,17 +112,27 @@ describe('loopback sign-in (broker side)', () => {
 });
 
 describe('device sign-in (broker side)', () => {
-  it('issues a token only after the signed-in user confirms the short code', async () => {
-    const start = await fetch(`${stack.baseUrl}/api/cli/device`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ label: 'headless' }) });
+  const startDevice = async (label = 'headless') => {
+    const start = await fetch(`${stack.baseUrl}/api/cli/device`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'rolegate-cli/test' },
+      body: JSON.stringify({ label }),
+    });
     expect(start.status).toBe(200);
-    const d = (await start.json()) as { deviceCode: string; userCode: string; verificationUri: string };
+    return (await start.json()) as { deviceCode: string; userCode: string; verificationUri: string; interval: number; expiresIn: number };
+  };
+  const poll = async (deviceCode: string) => {
+    const res = await fetch(`${stack.baseUrl}/api/cli/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceCode }) });
+    return { status: res.status, body: (await res.json()) as { error?: { code: string }; token?: string } };
+  };
+  const waitInterval = () => new Promise((r) => setTimeout(r, 2000));
+
+  it('issues a token only after the signed-in user types the code, sees what it approves and approves it', async () => {
+    const d = await startDevice();
     expect(d.userCode).toMatch(/^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/);
     expect(d.verificationUri).toBe(`${stack.baseUrl}/cli/device`);
-    const poll = () => fetch(`${stack.baseUrl}/api/cli/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceCode: d.deviceCode }) });
-
-    const pending = await poll();
-    expect(pending.status).toBe(400);
-    expect(((await pending.json()) as { error: { code: string } }).error.code).toBe('AUTHORIZATION_PENDING');
+    expect(d.expiresIn).toBeLessThanOrEqual(600);
+    expect((await poll(d.deviceCode)).body.error?.code).toBe('AUTHORIZATION_PENDING');
 
     const form = await alice.get('/cli/device', { accept: 'text/html' });
     expect(form.status).toBe(200);
@@ -131,17 +141,86 @@ describe('device sign-in (broker side)', () => {
     expect(noCsrf.status).toBe(403);
     const wrong = await postForm(alice, '/cli/device', { ...fields, user_code: 'BBBB-BBBB' });
     expect(wrong.status).toBe(400);
-    expect((await poll()).status).toBe(400);
 
-    const ok = await postForm(alice, '/cli/device', { ...fields, user_code: d.userCode.toLowerCase().replace('-', ' ') });
-    expect(ok.status).toBe(200);
-    const done = await poll();
+    // Typing the code shows what would be approved; nothing is decided yet.
+    const confirm = await postForm(alice, '/cli/device', { ...fields, user_code: d.userCode.toLowerCase().replace('-', ' ') });
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('headless');
+    expect(confirm.text).toContain('127.0.0.1');
+    expect(confirm.text).toContain('rolegate-cli/test');
+    expect(confirm.text).toMatch(/Started.*UTC/s);
+    expect(confirm.text).toMatch(/Code expires.*UTC/s);
+    expect(confirm.text).toContain('Only approve a code that your own terminal shows you, right now');
+    await waitInterval();
+    expect((await poll(d.deviceCode)).body.error?.code).toBe('AUTHORIZATION_PENDING');
+
+    const done = await postForm(alice, '/cli/device/decide', { ...formFields(confirm.text), decision: 'approve' });
     expect(done.status).toBe(200);
-    const t = (await done.json()) as { token: string; tokenId: string };
-    expect((await bearer(stack.baseUrl, t.token, 'GET', '/api/entitlements')).status).toBe(200);
-    const reused = await poll();
+    await waitInterval();
+    const ok = await poll(d.deviceCode);
+    expect(ok.status).toBe(200);
+    expect((await bearer(stack.baseUrl, ok.body.token!, 'GET', '/api/entitlements')).status).toBe(200);
+    await waitInterval();
+    const reused = await poll(d.deviceCode);
     expect(reused.status).toBe(400);
-    expect(((await reused.json()) as { error: { code: string } }).error.code).toBe('LOGIN_FAILED');
+    expect(reused.body.error?.code).toBe('LOGIN_FAILED');
+  });
+
+  // Attack (the reported phishing): mallory starts a device sign-in without
+  // authenticating and sends alice /cli/device?user_code=<mallory's code>.
+  // The page must not carry the code, so alice's press approves nothing, and
+  // mallory's poll never yields a token.
+  it('ignores a code in the link: the phishing link approves nothing and the attacker gets no token', async () => {
+    const mallory = await startDevice('definitely-your-laptop');
+    const tokensBefore = (await stack.sql.query(`SELECT count(*)::int AS n FROM cli_tokens`)).rows[0].n as number;
+    const calls = stack.aws.countCalls('AssumeRole');
+    const page = await alice.get(`/cli/device?user_code=${mallory.userCode}`, { accept: 'text/html' });
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain(mallory.userCode);
+    const fields = formFields(page.text);
+    expect(fields.user_code).toBeUndefined();
+    // Alice presses the button without typing (the field is empty): nothing is approved.
+    const pressed = await postForm(alice, '/cli/device', { ...fields, user_code: '' });
+    expect(pressed.status).toBe(400);
+    // Even a direct decide post carrying the code from the link needs the CSRF token of alice's own page.
+    expect((await postForm(alice, '/cli/device/decide', { user_code: mallory.userCode, decision: 'approve' })).status).toBe(403);
+    await waitInterval();
+    expect((await poll(mallory.deviceCode)).body.error?.code).toBe('AUTHORIZATION_PENDING');
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM cli_tokens`)).rows[0].n).toBe(tokensBefore);
+    expect(stack.aws.countCalls('AssumeRole')).toBe(calls);
+  });
+
+  it('tells the CLI access_denied after Deny, and never issues a token for the code', async () => {
+    const d = await startDevice();
+    const { done } = await decideDevice(alice, d.userCode, 'deny');
+    expect(done.status).toBe(200);
+    expect(done.text).toContain('denied');
+    const res = await poll(d.deviceCode);
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code).toBe('ACCESS_DENIED');
+    // A denied code cannot be approved afterwards.
+    const again = await alice.get('/cli/device', { accept: 'text/html' });
+    expect((await postForm(alice, '/cli/device', { ...formFields(again.text), user_code: d.userCode })).status).toBe(400);
+  });
+
+  it('answers slow_down to a client that polls faster than the interval (per device code)', async () => {
+    const d = await startDevice();
+    expect((await poll(d.deviceCode)).body.error?.code).toBe('AUTHORIZATION_PENDING');
+    const fast = await poll(d.deviceCode);
+    expect(fast.status).toBe(400);
+    expect(fast.body.error?.code).toBe('SLOW_DOWN');
+    // Another device code has its own budget.
+    const other = await startDevice();
+    expect((await poll(other.deviceCode)).body.error?.code).toBe('AUTHORIZATION_PENDING');
+  });
+
+  it('answers expired_token once the code has expired, and the code can no longer be approved', async () => {
+    const d = await startDevice();
+    await stack.sql.query(`UPDATE cli_login_requests SET expires_at = now() - interval '1 second' WHERE user_code = $1`, [d.userCode]);
+    const res = await poll(d.deviceCode);
+    expect(res.body.error?.code).toBe('EXPIRED_TOKEN');
+    const form = await alice.get('/cli/device', { accept: 'text/html' });
+    expect((await postForm(alice, '/cli/device', { ...formFields(form.text), user_code: d.userCode })).status).toBe(400);
   });
 });
 

@@ -117,13 +117,23 @@ export async function deviceLogin(base, opts) {
   const start = await call(base, { method: 'POST', path: '/api/cli/device', body: { label: opts.label } });
   opts.log(`To sign in, open ${start.verificationUri} in a browser and enter the code:\n\n    ${start.userCode}\n`);
   const deadline = Date.now() + Math.min(start.expiresIn, 3600) * 1000;
-  const interval = Math.max(1, Math.min(start.interval, 30)) * 1000;
+  let interval = Math.max(1, Math.min(start.interval, 30)) * 1000;
+  // RFC 8628 §3.5: keep polling while pending, back off by 5 s on slow_down,
+  // stop at once on access_denied or expired_token.
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, interval));
     try {
       return await call(base, { method: 'POST', path: '/api/cli/token', body: { deviceCode: start.deviceCode } });
     } catch (err) {
-      if (!(err instanceof CliError) || err.code !== 'AUTHORIZATION_PENDING') throw err;
+      if (!(err instanceof CliError)) throw err;
+      if (err.code === 'AUTHORIZATION_PENDING') continue;
+      if (err.code === 'SLOW_DOWN') {
+        interval += 5000;
+        continue;
+      }
+      if (err.code === 'ACCESS_DENIED') throw new CliError('The sign-in was denied in the browser.', EXIT.FAILURE);
+      if (err.code === 'EXPIRED_TOKEN') break;
+      throw err;
     }
   }
   throw new CliError('The code was not confirmed in time; run `rolegate login --no-browser` again.', EXIT.FAILURE);

@@ -56,5 +56,7 @@ export {
   type CliLoginRepository,
   type CliLoginPrincipal,
   type ApprovedCliLogin,
+  type PendingDeviceLogin,
+  type DevicePoll,
 } from './repositories/cli-logins.js';
 export { createIdempotencyKeyRepository, type IdempotencyKeyRepository, type IdempotencyRecord } from './repositories/idempotency-keys.js';

@@ -61,6 +61,8 @@ function clientMetadata(client: OidcClientRegistration): ClientMetadata {
     // oidc-provider accepts client_secret_post as well for a client registered with client_secret_basic.
     token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
+    // auth_time in every ID token: Rolegate's step-up checks how fresh the sign-in is.
+    require_auth_time: true,
   };
 }
 

@@ -7,6 +7,8 @@ export interface OidcClaims {
   email: string;
   displayName: string;
   groups: string[];
+  /** When the IdP authenticated the person (`auth_time`), or null when it did not say. */
+  authTime: Date | null;
 }
 
 export interface OidcAuthStart {
@@ -85,7 +87,7 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
   return {
     issuer: settings.issuer,
     /** Builds the authorization URL with fresh state, nonce and PKCE verifier. */
-    async start(): Promise<OidcAuthStart> {
+    async start(opts: { maxAgeSeconds?: number } = {}): Promise<OidcAuthStart> {
       const config = await configuration();
       const codeVerifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -97,6 +99,8 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
         code_challenge_method: 'S256',
         state,
         nonce,
+        // Step-up: the IdP must authenticate the person again unless it did so within max_age.
+        ...(opts.maxAgeSeconds !== undefined ? { max_age: String(opts.maxAgeSeconds) } : {}),
       });
       return { url: url.href, state, nonce, codeVerifier };
     },
@@ -123,6 +127,7 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
         email,
         displayName: name,
         groups: groupsFromClaim(claims[settings.groupsClaim]),
+        authTime: typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) ? new Date(claims.auth_time * 1000) : null,
       };
     },
   };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rolegate/core';
 import { AppError } from '@rolegate/core';
-import type { CliLoginRepository } from '@rolegate/db';
+import type { CliLoginRepository, PendingDeviceLogin } from '@rolegate/db';
 import {
   cliLabel,
   hashSecret,
@@ -20,6 +20,8 @@ const LOOPBACK_CODE_TTL_SECONDS = 120;
 const DEVICE_TTL_SECONDS = 600;
 /** Seconds between the CLI's polls of a device login. */
 export const DEVICE_POLL_INTERVAL_SECONDS = 2;
+/** Timer and network jitter forgiven when judging a poll too fast. */
+const POLL_JITTER_MS = 250;
 
 function snapshot(p: Principal) {
   return { userId: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: [...p.groups] };
@@ -53,11 +55,24 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
       return loopbackRedirect(params.port, params.state, code);
     },
 
-    /** Starts a device login. The device code is returned once and stored only as a hash. */
-    async startDevice(label: unknown) {
+    /**
+     * Starts a device login for the client at `ctx` (shown to the approver).
+     * The device code is returned once and stored only as a hash. There is
+     * deliberately no `verification_uri_complete`: the person types the code
+     * (RFC 8628 §5.4), so a link carrying someone else's code approves nothing.
+     */
+    async startDevice(label: unknown, ctx: { clientIp: string | null; userAgent: string | null } = { clientIp: null, userAgent: null }) {
       const deviceCode = newOneTimeSecret();
       const userCode = newUserCode();
-      await logins.createDevice({ id: randomUUID(), deviceCodeHash: hashSecret(deviceCode), userCode, label: cliLabel(label), expiresAt: expiry(DEVICE_TTL_SECONDS) });
+      await logins.createDevice({
+        id: randomUUID(),
+        deviceCodeHash: hashSecret(deviceCode),
+        userCode,
+        label: cliLabel(label),
+        clientIp: ctx.clientIp,
+        userAgent: ctx.userAgent,
+        expiresAt: expiry(DEVICE_TTL_SECONDS),
+      });
       return {
         deviceCode,
         userCode,
@@ -67,12 +82,26 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
       };
     },
 
-    /** The signed-in user confirms a short code. @throws AppError LOGIN_FAILED when no pending login has it. */
+    /** The pending device login a typed code names, for the approval page. @throws AppError LOGIN_FAILED when there is none. */
+    async lookupDevice(typed: unknown): Promise<PendingDeviceLogin & { userCode: string }> {
+      const userCode = normalizeUserCode(typed);
+      const pending = userCode ? await logins.findPendingDevice(userCode) : null;
+      if (!userCode || !pending) throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already used; check your terminal, or run `rolegate login` again');
+      return { ...pending, userCode };
+    },
+
+    /** The signed-in user approves a short code. @throws AppError LOGIN_FAILED when no pending login has it. */
     async approveDevice(principal: Principal, typed: unknown): Promise<void> {
       const userCode = normalizeUserCode(typed);
       if (!userCode || !(await logins.approveDevice(userCode, snapshot(principal)))) {
         throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already used; start `rolegate login` again');
       }
+    },
+
+    /** The signed-in user refuses a short code: the CLI's next poll gets access_denied. */
+    async denyDevice(typed: unknown): Promise<void> {
+      const userCode = normalizeUserCode(typed);
+      if (!userCode || !(await logins.denyDevice(userCode))) throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already decided');
     },
 
     /**
@@ -82,9 +111,13 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
      */
     async redeem(body: { code: string; codeVerifier: string } | { deviceCode: string }): Promise<IssuedCliToken> {
       if ('deviceCode' in body) {
-        const r = await logins.redeemDevice(hashSecret(body.deviceCode));
+        // RFC 8628 §3.5: polled faster than the interval → slow_down (per device code).
+        const r = await logins.pollDevice(hashSecret(body.deviceCode), DEVICE_POLL_INTERVAL_SECONDS * 1000 - POLL_JITTER_MS);
         if (r === 'pending') throw new AppError('AUTHORIZATION_PENDING', 'Waiting for the code to be confirmed in the browser');
-        if (!r) throw new AppError('LOGIN_FAILED', 'The device login is unknown, expired or already used');
+        if (r === 'slow_down') throw new AppError('SLOW_DOWN', `Polled too fast; wait ${DEVICE_POLL_INTERVAL_SECONDS + 5} seconds between polls`);
+        if (r === 'expired') throw new AppError('EXPIRED_TOKEN', 'The code expired before it was confirmed; run `rolegate login` again');
+        if (r === 'denied') throw new AppError('ACCESS_DENIED', 'The sign-in was denied in the browser');
+        if (!r) throw new AppError('LOGIN_FAILED', 'The device login is unknown or already used');
         return tokens.issue({ ...r.principal }, r.label);
       }
       const r = await logins.redeemCode(hashSecret(body.code));

@@ -21,10 +21,11 @@ export function browserBinding(sessionId: string): string {
 export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: LoginTransactionRepository; users: UserRepository; log: Logger }) {
   const { oidc, transactions, users } = deps;
   return {
-    async begin(sessionId: string, returnTo: unknown, log: Logger = deps.log): Promise<string> {
+    /** Starts a sign-in; `maxAgeSeconds` asks for a fresh authentication (step-up, OIDC `max_age`). */
+    async begin(sessionId: string, returnTo: unknown, log: Logger = deps.log, opts: { maxAgeSeconds?: number } = {}): Promise<string> {
       let start;
       try {
-        start = await oidc.start();
+        start = await oidc.start(opts);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'OIDC discovery failed');
         throw new AppError('LOGIN_FAILED', 'The identity provider is unreachable; try again shortly');
@@ -44,7 +45,7 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
     },
 
     /** @throws AppError LOGIN_FAILED for anything the IdP or the browser got wrong. */
-    async complete(sessionId: string | undefined, callbackUrl: URL, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string }> {
+    async complete(sessionId: string | undefined, callbackUrl: URL, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
       const state = callbackUrl.searchParams.get('state');
       if (!state || !sessionId || state.length > 512) throw new AppError('LOGIN_FAILED', 'Sign-in failed: unknown or expired sign-in attempt');
       const tx = await transactions.consume(state, browserBinding(sessionId));
@@ -60,7 +61,8 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
         log.warn({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'OIDC sign-in refused');
         throw new AppError('LOGIN_FAILED', 'Sign-in failed: the identity provider response could not be verified');
       }
-      const userId = await users.upsertOnSignIn({ idp: 'oidc', ...claims });
+      const { authTime, ...identity } = claims;
+      const userId = await users.upsertOnSignIn({ idp: 'oidc', ...identity });
       const principal: Principal = {
         userId,
         email: claims.email,
@@ -69,7 +71,7 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
         idp: 'oidc',
         groups: claims.groups,
       };
-      return { principal, returnTo: tx.returnTo };
+      return { principal, returnTo: tx.returnTo, authTime };
     },
   };
 }

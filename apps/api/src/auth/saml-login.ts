@@ -37,16 +37,16 @@ export function createSamlLoginService(deps: {
   const now = deps.now ?? Date.now;
   return {
     /** Starts SP-initiated sign-in; returns the IdP URL and the browser secret to keep in a cookie. */
-    async begin(returnTo: unknown): Promise<{ url: string; browserSecret: string }> {
+    async begin(returnTo: unknown, opts: { forceAuthn?: boolean } = {}): Promise<{ url: string; browserSecret: string }> {
       const requestId = `_${randomBytes(20).toString('hex')}`;
       const browserSecret = randomBytes(32).toString('base64url');
-      const url = await sp.loginUrl(requestId);
+      const url = await sp.loginUrl(requestId, opts);
       await requests.createRequest({ id: requestId, sessionId: bindingDigest(browserSecret), returnTo: safeReturnTo(returnTo) }, REQUEST_TTL_SECONDS);
       return { url, browserSecret };
     },
 
     /** @throws AppError LOGIN_FAILED for anything refused; nothing is written then except the consumed request id. */
-    async complete(browserSecret: string | undefined, samlResponse: unknown, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string }> {
+    async complete(browserSecret: string | undefined, samlResponse: unknown, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
       let verified;
       let expiresAt: Date;
       try {
@@ -100,9 +100,21 @@ export function createSamlLoginService(deps: {
         idp: 'saml',
         groups: identity.groups,
       };
-      return { principal, returnTo };
+      return { principal, returnTo, authTime: authTimeOf(verified.authnInstant, now()) };
     },
   };
+}
+
+/**
+ * The AuthnInstant as a time, when it is a UTC timestamp not in the future
+ * (a forged "fresh" instant cannot come from a signed assertion, but an IdP
+ * with a fast clock must not make a sign-in look fresher than it is).
+ */
+function authTimeOf(instant: string | null, nowMs: number): Date | null {
+  if (!instant || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(instant)) return null;
+  const ms = Date.parse(instant.replace(/(\.\d{3})\d+Z$/, '$1Z'));
+  if (Number.isNaN(ms)) return null;
+  return new Date(Math.min(ms, nowMs));
 }
 
 function displayNameFrom(attributes: Record<string, unknown>, fallback: string): string {

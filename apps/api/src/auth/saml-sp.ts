@@ -24,6 +24,8 @@ export interface VerifiedSamlResponse {
   attributes: Record<string, unknown>;
   assertion: AssertionFacts;
   response: ResponseFacts;
+  /** AuthnInstant of the signed assertion's AuthnStatement: when the IdP authenticated the person. */
+  authnInstant: string | null;
 }
 
 function childElements(parent: Element | Document, ns: string, localName: string): Element[] {
@@ -87,6 +89,13 @@ function all(node: XmlJs | undefined, name: string): XmlJs[] {
 }
 function attr(node: XmlJs | undefined, name: string): string | null {
   return node?.$?.[name] ?? null;
+}
+
+/** AuthnInstant of the (single) AuthnStatement of the signed assertion, or null. */
+export function authnInstantOf(profile: Profile): string | null {
+  const a = (profile.getAssertion?.() as { Assertion?: XmlJs } | undefined)?.Assertion;
+  const statements = all(a, 'AuthnStatement');
+  return statements.length === 1 ? attr(statements[0], 'AuthnInstant') : null;
 }
 
 /** Facts of the signed assertion, as node-saml parsed it from the verified bytes only. */
@@ -164,8 +173,9 @@ export function createSamlServiceProvider(settings: SamlSettings) {
     metadata: () => metadataXml,
 
     /** The IdP URL (HTTP-Redirect binding) carrying an AuthnRequest with the given ID. */
-    loginUrl(requestId: string): Promise<string> {
-      return new SAML({ ...base, generateUniqueId: () => requestId }).getAuthorizeUrlAsync('', undefined, {});
+    /** `forceAuthn`: step-up — the IdP must authenticate the person again (ForceAuthn="true"). */
+    loginUrl(requestId: string, opts: { forceAuthn?: boolean } = {}): Promise<string> {
+      return new SAML({ ...base, generateUniqueId: () => requestId, ...(opts.forceAuthn ? { forceAuthn: true } : {}) }).getAuthorizeUrlAsync('', undefined, {});
     },
 
     /**
@@ -192,6 +202,7 @@ export function createSamlServiceProvider(settings: SamlSettings) {
         attributes: (profile.attributes as Record<string, unknown> | undefined) ?? {},
         assertion: assertionFactsOf(profile),
         response,
+        authnInstant: authnInstantOf(profile),
       };
     },
   };

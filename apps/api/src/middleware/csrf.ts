@@ -33,7 +33,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function isCrossOriginWrite(method: string, headers: { origin?: string | undefined; secFetchSite?: string | undefined }, publicOrigin: string): boolean {
   if (SAFE_METHODS.has(method)) return false;
-  if (headers.secFetchSite !== undefined && headers.secFetchSite !== 'same-origin' && headers.secFetchSite !== 'none') return true;
+  // Fetch metadata first: browsers set it themselves and pages cannot forge
+  // it. A form posted from one of our own pages that carries
+  // `Referrer-Policy: no-referrer` arrives with `Origin: null` but
+  // `Sec-Fetch-Site: same-origin` (Chromium and Firefox both do this), and
+  // must be accepted — refusing it broke `rolegate login` in real browsers.
+  if (headers.secFetchSite === 'same-origin') return false;
+  if (headers.secFetchSite !== undefined && headers.secFetchSite !== 'none') return true;
+  // No fetch metadata (older browsers) or a user-initiated navigation: Origin decides.
   if (headers.origin !== undefined && headers.origin !== publicOrigin) return true;
   return false;
 }

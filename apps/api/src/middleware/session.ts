@@ -7,6 +7,8 @@ declare module 'express-session' {
   interface SessionData {
     principal?: Principal;
     signedInAt?: string;
+    /** When the IdP last authenticated the person (OIDC auth_time, SAML AuthnInstant); unset when it did not say. */
+    authTime?: string;
   }
 }
 

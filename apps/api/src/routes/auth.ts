@@ -20,10 +20,11 @@ function destroy(req: Request): Promise<void> {
  * Signs `principal` in on this request's session. The session id is
  * regenerated first: a planted (fixated) cookie is worthless afterwards.
  */
-export async function signInSession(req: Request, principal: Principal, csrf: Csrf): Promise<void> {
+export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null): Promise<void> {
   await regenerate(req);
   req.session.principal = principal;
   req.session.signedInAt = new Date().toISOString();
+  if (authTime) req.session.authTime = authTime.toISOString();
   csrf.generateToken(req, true);
   await save(req);
   // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
@@ -47,6 +48,8 @@ export function authRoutes(deps: {
   demo: boolean;
   cookieName: string;
   secureCookies?: boolean;
+  /** OIDC max_age sent with a step-up sign-in (STEP_UP_MAX_AGE_SECONDS). */
+  stepUpMaxAgeSeconds?: number;
 }) {
   const r = Router();
   const providers: { id: 'oidc' | 'saml'; label: string }[] = [];
@@ -68,8 +71,10 @@ export function authRoutes(deps: {
       return;
     }
     const provider = asked ?? providers[0]?.id;
+    // `fresh=1`: step-up — the IdP must authenticate the person again (OIDC max_age, SAML ForceAuthn).
+    const fresh = req.query.fresh === '1';
     if (provider === 'saml' && deps.samlLogin) {
-      const { url, browserSecret } = await deps.samlLogin.begin(req.query.returnTo);
+      const { url, browserSecret } = await deps.samlLogin.begin(req.query.returnTo, { forceAuthn: fresh });
       res.cookie(samlCookie.name, browserSecret, samlCookie.options);
       res.set('Cache-Control', 'no-store').redirect(302, url);
       return;
@@ -78,7 +83,7 @@ export function authRoutes(deps: {
     // Touch the session so it is saved and its id can bind the login transaction.
     req.session.signedInAt = undefined;
     (req.session as { loginStartedAt?: string }).loginStartedAt = new Date().toISOString();
-    const url = await deps.oidcLogin.begin(req.sessionID, req.query.returnTo, req.log);
+    const url = await deps.oidcLogin.begin(req.sessionID, req.query.returnTo, req.log, fresh ? { maxAgeSeconds: deps.stepUpMaxAgeSeconds ?? 300 } : {});
     await save(req);
     res.set('Cache-Control', 'no-store').redirect(302, url);
   });
@@ -86,8 +91,8 @@ export function authRoutes(deps: {
   r.get('/oidc/callback', async (req, res) => {
     if (!deps.oidcLogin) throw new AppError('NOT_FOUND', 'OIDC is not configured');
     const url = new URL(req.originalUrl, deps.publicUrl);
-    const { principal, returnTo } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url, req.log);
-    await signInSession(req, principal, deps.csrf);
+    const { principal, returnTo, authTime } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url, req.log);
+    await signInSession(req, principal, deps.csrf, authTime);
     res.set('Cache-Control', 'no-store').redirect(303, returnTo);
   });
 

@@ -3,23 +3,14 @@ import { z } from 'zod';
 import { AppError } from '@rolegate/core';
 import { bearerTokenFrom, parseLoopbackParams } from '../auth/cli-fns.js';
 import type { CliLoginService } from '../auth/cli-login.js';
-import { renderDeviceDone, renderDeviceForm, renderLoopbackConfirm } from '../auth/cli-pages.js';
+import { renderDeviceConfirm, renderDeviceDone, renderDeviceForm, renderLoopbackConfirm } from '../auth/cli-pages.js';
+import { isFreshSignIn, requireFreshSignIn } from '../auth/step-up.js';
 import type { CliTokenService } from '../auth/cli-tokens.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { toAppError } from '../middleware/errors.js';
-import { noStore } from './api.js';
-import { renderMessagePage } from './pages.js';
+import { noStore, requestContext } from './api.js';
+import { allowFormActionTo, renderMessagePage } from './pages.js';
 import { parseBody } from './validate.js';
-
-/**
- * Allows the confirm form to be redirected to the CLI's loopback listener:
- * CSP `form-action` also governs where a form submission may redirect.
- */
-function allowFormActionTo(res: Response, origin: string) {
-  const csp = res.getHeader('content-security-policy');
-  if (typeof csp !== 'string') return;
-  res.setHeader('Content-Security-Policy', csp.replace(/(^|;)\s*form-action ([^;]*)/, (_m, sep: string, list: string) => `${sep}form-action ${list} ${origin}`));
-}
 
 function sessionPrincipal(req: Request) {
   const p = req.session?.principal;
@@ -27,46 +18,82 @@ function sessionPrincipal(req: Request) {
   return p;
 }
 
-/** Browser pages `/cli/login` and `/cli/device`: a signed-in user approves a CLI sign-in. */
-export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenTtlSeconds: number }) {
+/**
+ * Browser pages `/cli/login` and `/cli/device`: a signed-in user approves a
+ * CLI sign-in. Both need a fresh IdP authentication (STEP_UP_MAX_AGE_SECONDS):
+ * an approval hands whoever started the sign-in a token for the person's
+ * roles, so a session left open, or a victim lured to the page, is not enough.
+ */
+export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenTtlSeconds: number; stepUpMaxAgeSeconds: number }) {
   const r = Router();
   const ttlHours = Math.round((deps.tokenTtlSeconds / 3600) * 10) / 10;
   const toSignIn = (req: Request, res: Response) => res.redirect(302, `/auth/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
+  const staleAfterStepUp = (res: Response) => () => {
+    noStore(res);
+    res
+      .status(403)
+      .type('html')
+      .send(renderMessagePage('Sign in again to approve', 'Your identity provider did not confirm a fresh sign-in. Sign out, sign in again, then run the command again.', 'STEP_UP_REQUIRED'));
+  };
+  /** A POST needs a sign-in as fresh as the page did; otherwise the page must be opened again (it steps up). */
+  const freshOrRefuse = (req: Request, again: string) => {
+    if (!isFreshSignIn(req.session?.authTime, Date.now(), deps.stepUpMaxAgeSeconds)) {
+      throw new AppError('STEP_UP_REQUIRED', `Your sign-in is too old to approve a CLI sign-in; open ${again} again to confirm it is you`);
+    }
+  };
 
   r.get('/login', (req, res) => {
     if (!req.session?.principal) return toSignIn(req, res);
     const params = parseLoopbackParams(req.query);
+    if (!requireFreshSignIn(req, res, deps.stepUpMaxAgeSeconds, staleAfterStepUp(res))) return;
     noStore(res);
     allowFormActionTo(res, `http://127.0.0.1:${params.port}`);
-    res.type('html').send(renderLoopbackConfirm({ email: req.session.principal.email, params, csrfToken: deps.csrf.generateToken(req), ttlHours }));
+    res.type('html').send(renderLoopbackConfirm({ email: req.session.principal.email, params, csrfToken: deps.csrf.generateToken(req), ttlHours, clientIp: req.ip ?? null, now: new Date() }));
   });
 
   r.post('/login', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
     const principal = sessionPrincipal(req);
-    const url = await deps.login.approveLoopback(principal, parseLoopbackParams(req.body as Record<string, unknown>));
+    const params = parseLoopbackParams(req.body as Record<string, unknown>);
+    freshOrRefuse(req, 'the sign-in link in your terminal');
+    const url = await deps.login.approveLoopback(principal, params);
     noStore(res);
     res.redirect(302, url);
   });
 
+  // The code is never taken from the URL (RFC 8628 §5.4): a link with
+  // someone else's code must not become a one-click approval.
   r.get('/device', (req, res) => {
     if (!req.session?.principal) return toSignIn(req, res);
-    const userCode = typeof req.query.user_code === 'string' ? req.query.user_code.slice(0, 16) : '';
+    if (!requireFreshSignIn(req, res, deps.stepUpMaxAgeSeconds, staleAfterStepUp(res))) return;
     noStore(res);
-    res.type('html').send(renderDeviceForm({ email: req.session.principal.email, csrfToken: deps.csrf.generateToken(req), userCode }));
+    res.type('html').send(renderDeviceForm({ email: req.session.principal.email, csrfToken: deps.csrf.generateToken(req) }));
   });
 
+  /** The typed code → what it would approve (nothing is decided yet). */
   r.post('/device', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
     const principal = sessionPrincipal(req);
     noStore(res);
+    let pending;
     try {
-      await deps.login.approveDevice(principal, (req.body as { user_code?: unknown }).user_code);
+      pending = await deps.login.lookupDevice((req.body as { user_code?: unknown }).user_code);
     } catch (err) {
       const e = toAppError(err);
       if (e.code !== 'LOGIN_FAILED') throw err;
-      res.status(400).type('html').send(renderDeviceForm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), userCode: '', error: e.message }));
+      res.status(400).type('html').send(renderDeviceForm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), error: e.message }));
       return;
     }
-    res.type('html').send(renderDeviceDone());
+    res.type('html').send(renderDeviceConfirm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), ttlHours, userCode: pending.userCode, login: pending, now: new Date() }));
+  });
+
+  r.post('/device/decide', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
+    const principal = sessionPrincipal(req);
+    const body = req.body as { user_code?: unknown; decision?: unknown };
+    if (body.decision !== 'approve' && body.decision !== 'deny') throw new AppError('VALIDATION_FAILED', 'Choose Approve or Deny');
+    freshOrRefuse(req, '/cli/device');
+    noStore(res);
+    if (body.decision === 'approve') await deps.login.approveDevice(principal, body.user_code);
+    else await deps.login.denyDevice(body.user_code);
+    res.type('html').send(renderDeviceDone(body.decision === 'approve' ? 'approved' : 'denied'));
   });
 
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {
@@ -94,7 +121,7 @@ export function cliApiRoutes(deps: { login: CliLoginService; tokens: CliTokenSer
 
   r.post('/device', async (req, res) => {
     const body = parseBody(deviceRequest, req.body);
-    const started = await deps.login.startDevice(body.label);
+    const started = await deps.login.startDevice(body.label, requestContext(req));
     noStore(res);
     res.json(started);
   });

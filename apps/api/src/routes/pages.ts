@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** HTML-escapes text for element content and attribute values. */
@@ -26,6 +27,17 @@ export function renderPage(title: string, bodyHtml: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Rolegate</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/pages.css"></head>
 <body><main><span class="brand">Rolegate</span><h1>${escapeHtml(title)}</h1>${bodyHtml}</main></body></html>`;
+}
+
+/**
+ * Lets a page's form submission be redirected to `origins` (the CLI's
+ * loopback listener, the AWS federation endpoint): CSP `form-action` also
+ * governs where a form submission may redirect.
+ */
+export function allowFormActionTo(res: Response, ...origins: string[]) {
+  const csp = res.getHeader('content-security-policy');
+  if (typeof csp !== 'string') return;
+  res.setHeader('Content-Security-Policy', csp.replace(/(^|;)\s*form-action ([^;]*)/, (_m, sep: string, list: string) => `${sep}form-action ${list} ${origins.join(' ')}`));
 }
 
 /** A page for errors reached by browser navigation. */

@@ -50,7 +50,7 @@ export function samlRoutes(deps: {
   sp: SamlServiceProvider;
   samlLogin: SamlLoginService;
   secureCookies: boolean;
-  signIn: (req: Request, principal: Awaited<ReturnType<SamlLoginService['complete']>>['principal']) => Promise<void>;
+  signIn: (req: Request, principal: Awaited<ReturnType<SamlLoginService['complete']>>['principal'], authTime: Date | null) => Promise<void>;
 }) {
   const r = Router();
   const binding = samlBindingCookie(deps.secureCookies);
@@ -70,8 +70,8 @@ export function samlRoutes(deps: {
       try {
         if (!req.is('application/x-www-form-urlencoded')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Post the SAMLResponse as a form');
         const body = (req.body ?? {}) as Record<string, unknown>;
-        const { principal, returnTo } = await deps.samlLogin.complete(secret, body.SAMLResponse, req.log);
-        await deps.signIn(req, principal);
+        const { principal, returnTo, authTime } = await deps.samlLogin.complete(secret, body.SAMLResponse, req.log);
+        await deps.signIn(req, principal, authTime);
         res.redirect(303, returnTo);
       } catch (err) {
         sendLoginError(req, res, err);

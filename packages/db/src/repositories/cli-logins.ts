@@ -18,6 +18,19 @@ export interface ApprovedCliLogin {
   codeChallenge: string | null;
 }
 
+/** A device sign-in waiting for its short code, as the approval page shows it. */
+export interface PendingDeviceLogin {
+  id: string;
+  label: string;
+  clientIp: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** What polling a device code yields (RFC 8628 §3.5), or the approved login. */
+export type DevicePoll = ApprovedCliLogin | 'pending' | 'slow_down' | 'expired' | 'denied' | null;
+
 function principalOf(json: unknown): CliLoginPrincipal | null {
   const p = json as Partial<CliLoginPrincipal> | null;
   if (!p || typeof p.userId !== 'string' || !Array.isArray(p.groups)) return null;
@@ -62,12 +75,39 @@ export function createCliLoginRepository(prisma: PrismaClient) {
       }),
 
     /** A pending device login: the CLI holds the device code (stored as a hash), the user types the short code. */
-    createDevice: (r: { id: string; deviceCodeHash: string; userCode: string; label: string; expiresAt: Date }) =>
+    createDevice: (r: { id: string; deviceCodeHash: string; userCode: string; label: string; clientIp: string | null; userAgent: string | null; expiresAt: Date }) =>
       db(async () => {
         await purgeExpired();
         await prisma.cliLoginRequest.create({
-          data: { id: r.id, kind: 'device', deviceCodeHash: r.deviceCodeHash, userCode: r.userCode, status: 'pending', label: r.label, expiresAt: r.expiresAt },
+          data: {
+            id: r.id,
+            kind: 'device',
+            deviceCodeHash: r.deviceCodeHash,
+            userCode: r.userCode,
+            status: 'pending',
+            label: r.label,
+            clientIp: r.clientIp,
+            userAgent: r.userAgent,
+            expiresAt: r.expiresAt,
+          },
         });
+      }),
+
+    /** The pending, unexpired device login with this short code, for the approval page; null when there is none. */
+    findPendingDevice: (userCode: string) =>
+      db(async (): Promise<PendingDeviceLogin | null> => {
+        const row = await prisma.cliLoginRequest.findFirst({ where: { userCode, kind: 'device', status: 'pending', expiresAt: { gt: new Date() } } });
+        return row ? { id: row.id, label: row.label, clientIp: row.clientIp, userAgent: row.userAgent, createdAt: row.createdAt, expiresAt: row.expiresAt } : null;
+      }),
+
+    /** Denies the pending, unexpired device login with this short code: its poll then answers access_denied. */
+    denyDevice: (userCode: string) =>
+      db(async () => {
+        const res = await prisma.cliLoginRequest.updateMany({
+          where: { userCode, kind: 'device', status: 'pending', expiresAt: { gt: new Date() } },
+          data: { status: 'denied' },
+        });
+        return res.count === 1;
       }),
 
     /** Approves the pending, unexpired device login with this short code; false when there is none. */
@@ -94,19 +134,31 @@ export function createCliLoginRepository(prisma: PrismaClient) {
       }),
 
     /**
-     * Consumes an approved device login (once). `pending` while the user has
-     * not confirmed yet; null when unknown, used or expired.
+     * One poll of a device code (RFC 8628 §3.5): consumes an approved login
+     * (once); `slow_down` when polled again within `minIntervalMs`;
+     * `pending` while not decided; `denied`; `expired`; null when unknown or
+     * already used.
      */
-    redeemDevice: (deviceCodeHash: string) =>
-      db(async (): Promise<ApprovedCliLogin | 'pending' | null> => {
+    pollDevice: (deviceCodeHash: string, minIntervalMs: number) =>
+      db(async (): Promise<DevicePoll> => {
+        const now = new Date();
+        const row = await prisma.cliLoginRequest.findUnique({ where: { deviceCodeHash } });
+        if (!row || row.kind !== 'device' || row.status === 'redeemed') return null;
+        if (row.expiresAt <= now) return 'expired';
+        if (row.status === 'denied') return 'denied';
+        // Each poll claims the slot atomically: parallel polls of one code cannot all pass.
+        const polled = await prisma.cliLoginRequest.updateMany({
+          where: { deviceCodeHash, OR: [{ lastPolledAt: null }, { lastPolledAt: { lt: new Date(now.getTime() - minIntervalMs) } }] },
+          data: { lastPolledAt: now },
+        });
+        if (polled.count !== 1) return 'slow_down';
+        if (row.status === 'pending') return 'pending';
         const res = await prisma.cliLoginRequest.updateMany({
-          where: { deviceCodeHash, kind: 'device', status: 'approved', expiresAt: { gt: new Date() } },
+          where: { deviceCodeHash, kind: 'device', status: 'approved', expiresAt: { gt: now } },
           data: { status: 'redeemed' },
         });
-        const row = await prisma.cliLoginRequest.findUnique({ where: { deviceCodeHash } });
-        if (res.count !== 1) return row && row.status === 'pending' && row.expiresAt > new Date() ? 'pending' : null;
-        const principal = principalOf(row?.principal);
-        return row && principal ? { principal, label: row.label, codeChallenge: null } : null;
+        const principal = principalOf(row.principal);
+        return res.count === 1 && principal ? { principal, label: row.label, codeChallenge: null } : null;
       }),
   };
 }
