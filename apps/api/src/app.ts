@@ -30,6 +30,7 @@ import type { OidcAdapter } from './adapters/oidc.js';
 import { cliBearerAuth, csrfUnlessBearer } from './auth/cli-bearer.js';
 import { createCliLoginService } from './auth/cli-login.js';
 import { createCliTokenService } from './auth/cli-tokens.js';
+import { bearerHashKey } from './auth/cli-fns.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
 import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
     mappings,
     clock: deps.clock ?? { now: () => new Date() },
     ttlSeconds: config.cliTokenTtlSeconds,
+    hashKey: bearerHashKey(deps.sessionSecret),
   });
   const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl });
   const oidcLogin = deps.oidc
