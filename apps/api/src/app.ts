@@ -45,6 +45,7 @@ import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from '
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
+import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
 import { createAdminService } from './services/admin-service.js';
 import { authRoutes, signInSession } from './routes/auth.js';
@@ -136,7 +137,8 @@ export function createApp(deps: AppDeps): Express {
   const cookieName = config.secureCookies ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN;
   const limits = createRateLimiters({ repo: createRateLimitRepository(database.relaxedPool), settings: config.rateLimits, log });
   const sameOrigin = sameOriginWrites(config.publicUrl);
-  const auditGrants = createAuditGrantRepository(database.pool);
+  const auditGrants = createAuditGrantRepository(database.pool, { pool: database.exportPool, statementTimeoutMs: config.exports.statementTimeoutMs });
+  const exportSlots = createExportSlots({ perUser: EXPORTS_PER_USER, perInstance: config.exports.maxConcurrent });
   const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
   const adminService = createAdminService({
     mappings: createAdminMappingRepository(prisma, { afterWrite: mappings.invalidate }),
@@ -215,7 +217,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService }));
-  app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
+  app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, grants, history: auditGrants, csrf, rbac, demo: config.demo }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;

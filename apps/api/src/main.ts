@@ -88,7 +88,7 @@ async function main() {
     for (const problem of await runtimeRoleProblems(databaseUrl)) log.warn({ problem }, 'the runtime database role has more privileges than it needs');
   }
 
-  const database = createDatabase({ url: databaseUrl });
+  const database = createDatabase({ url: databaseUrl, exportMax: config.exports.maxConcurrent, exportStatementTimeoutMs: config.exports.statementTimeoutMs });
   if (config.mappingsFile) {
     const doc = await readMappingsFile(config.mappingsFile).catch((err: Error) => fail(err.message));
     const result = await createMappingRepository(database).applyDeclared(toDeclared(doc));
