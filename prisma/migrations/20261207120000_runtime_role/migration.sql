@@ -13,8 +13,12 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rolegate_runtime') THEN
     BEGIN
       CREATE ROLE "rolegate_runtime" NOLOGIN;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN
-      NULL; -- another database's migration created it at the same moment
+    EXCEPTION
+      WHEN duplicate_object OR unique_violation THEN
+        NULL; -- another database's migration created it at the same moment
+      WHEN insufficient_privilege THEN
+        RAISE EXCEPTION 'the migration role may not create roles: as a DBA run CREATE ROLE rolegate_runtime NOLOGIN; then start Rolegate again (docs/deploy.md, "Two database roles")'
+          USING ERRCODE = 'insufficient_privilege';
     END;
   END IF;
 END
