@@ -34,6 +34,7 @@ import { createFailureLimiter } from './middleware/failure-limit.js';
 import { createGrantIdempotency } from './services/grant-idempotency.js';
 import { createCliLoginService } from './auth/cli-login.js';
 import { createCliTokenService } from './auth/cli-tokens.js';
+import { bearerHashKey } from './auth/cli-fns.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
 import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
@@ -48,6 +49,7 @@ import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from '
 import { adminRoutes } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
+import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
 import { createAdminService } from './services/admin-service.js';
 import { createAdminUserService } from './services/admin-user-service.js';
@@ -121,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
     mappings,
     clock: deps.clock ?? { now: () => new Date() },
     ttlSeconds: config.cliTokenTtlSeconds,
+    hashKey: bearerHashKey(deps.sessionSecret),
   });
   const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl });
   const oidcLogin = deps.oidc
@@ -139,7 +142,8 @@ export function createApp(deps: AppDeps): Express {
   const cookieName = config.secureCookies ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN;
   const limits = createRateLimiters({ repo: createRateLimitRepository(database.relaxedPool), settings: config.rateLimits, log });
   const sameOrigin = sameOriginWrites(config.publicUrl);
-  const auditGrants = createAuditGrantRepository(database.pool);
+  const auditGrants = createAuditGrantRepository(database.pool, { pool: database.exportPool, statementTimeoutMs: config.exports.statementTimeoutMs });
+  const exportSlots = createExportSlots({ perUser: EXPORTS_PER_USER, perInstance: config.exports.maxConcurrent });
   const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
   const adminService = createAdminService({
     mappings: createAdminMappingRepository(prisma, { afterWrite: mappings.invalidate }),
@@ -226,7 +230,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
-  app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log }));
+  app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: createIdempotencyKeyRepository(database.pool), findGrant: (id) => auditGrants.findById(id) });
   app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config) }));
 

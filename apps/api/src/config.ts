@@ -26,6 +26,7 @@ const envSchema = z
     HOST: z.string().optional(),
     PUBLIC_URL: z.string().url().optional(),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+    DATABASE_MIGRATION_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
     DATA_DIR: z.string().default('.rolegate'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_SECONDS: positiveInt(8 * 3600),
@@ -55,6 +56,9 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('32kb'),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(50).default(4),
+    EXPORT_STATEMENT_TIMEOUT_MS: positiveInt(300_000),
+    EXPORT_IDLE_READER_TIMEOUT_MS: positiveInt(30_000),
     // Fixed windows; defaults no human reaches, low enough to stop scripted abuse.
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
     RATE_LIMIT_SIGNIN: positiveInt(60),
@@ -94,6 +98,9 @@ const envSchema = z
     }
     if (!demo && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required outside demo mode' });
+    }
+    if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_MIGRATION_URL'], message: 'needs DATABASE_URL (the runtime role) as well' });
     }
     if (!demo && !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no identity provider is configured (set OIDC_*, SAML_* or ROLEGATE_DEMO=1)' });
@@ -153,6 +160,8 @@ export interface Config {
   publicUrl: string;
   secureCookies: boolean;
   databaseUrl: string | undefined;
+  /** The owner role that runs migrations; unset = DATABASE_URL's role (then the audit trail is not tamper-proof). */
+  databaseMigrationUrl: string | undefined;
   dataDir: string;
   sessionSecret: string | undefined;
   sessionTtlSeconds: number;
@@ -182,6 +191,8 @@ export interface Config {
   bodyLimit: string;
   /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user; failed bearer tokens per client IP and instance. */
   rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number; bearerFailuresPerIp: number };
+  /** Audit exports: own pool of `maxConcurrent` connections, 2 per user, statement and idle-reader timeouts. */
+  exports: { maxConcurrent: number; statementTimeoutMs: number; idleReaderTimeoutMs: number };
 }
 
 /** Thrown when the environment is invalid; `problems` names each variable. */
@@ -211,6 +222,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     publicUrl,
     secureCookies: publicUrl.startsWith('https://'),
     databaseUrl: env.DATABASE_URL,
+    databaseMigrationUrl: env.DATABASE_MIGRATION_URL,
     dataDir: env.DATA_DIR,
     sessionSecret: env.SESSION_SECRET,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
@@ -262,6 +274,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     bodyLimit: env.BODY_LIMIT,
     metricsToken: env.METRICS_TOKEN,
     rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS, bearerFailuresPerIp: env.RATE_LIMIT_BEARER_FAILURES },
+    exports: { maxConcurrent: env.EXPORT_MAX_CONCURRENT, statementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS, idleReaderTimeoutMs: env.EXPORT_IDLE_READER_TIMEOUT_MS },
   };
   return Object.freeze(config);
 }

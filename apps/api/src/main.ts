@@ -10,8 +10,11 @@ import {
   createRateLimitRepository,
   createSamlRepository,
   createSessionRepository,
+  grantRuntimeMembership,
   MIGRATIONS_DIR,
+  runtimeRoleProblems,
   startEmbeddedPostgres,
+  userOfUrl,
   type EmbeddedPostgresHandle,
 } from '@rolegate/db';
 import { createFederationAdapter } from './adapters/federation.js';
@@ -65,17 +68,28 @@ async function main() {
   }
 
   let databaseUrl = config.databaseUrl;
+  let migrationUrl = config.databaseMigrationUrl ?? databaseUrl;
   let embedded: EmbeddedPostgresHandle | null = null;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres') });
     await embedded.createDatabase('rolegate');
-    databaseUrl = embedded.urlFor('rolegate');
+    databaseUrl = embedded.runtimeUrlFor('rolegate');
+    migrationUrl = embedded.ownerUrlFor('rolegate');
     log.info({ dataDir: path.join(config.dataDir, 'postgres') }, 'embedded PostgreSQL started');
   }
-  const migrations = await applyMigrations(databaseUrl, MIGRATIONS_DIR);
+  const migrations = await applyMigrations(migrationUrl!, MIGRATIONS_DIR);
   if (migrations.applied.length) log.info({ applied: migrations.applied }, 'migrations applied');
+  // Two roles: the owner migrates, the app runs as a least-privilege role (README, "Database roles").
+  if (migrationUrl === databaseUrl) {
+    log.warn('DATABASE_MIGRATION_URL is not set: the app runs as the role that owns the tables, so the audit trail is NOT tamper-proof (it could disable the change log trigger); see docs/deploy.md');
+  } else {
+    await grantRuntimeMembership(migrationUrl!, userOfUrl(databaseUrl)).catch((err: Error) =>
+      log.warn({ err: err.message }, 'could not make the runtime role a member of rolegate_runtime; a DBA must grant it'),
+    );
+    for (const problem of await runtimeRoleProblems(databaseUrl)) log.warn({ problem }, 'the runtime database role has more privileges than it needs');
+  }
 
-  const database = createDatabase({ url: databaseUrl });
+  const database = createDatabase({ url: databaseUrl, exportMax: config.exports.maxConcurrent, exportStatementTimeoutMs: config.exports.statementTimeoutMs });
   // MAPPINGS_FILE set: the file is the truth (applied with pruning now and on SIGHUP; admin writes answer 409).
   if (config.mappingsFile) {
     const adminMappings = createAdminMappingRepository(database.prisma);

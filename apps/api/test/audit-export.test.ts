@@ -55,8 +55,9 @@ function csvValues(r: Record<string, any>): (string | number | null)[] {
   ];
 }
 
-const pool = () => stack.database.pool;
-/** Connections the app's pool has handed out and not got back. */
+/** Exports run on a pool of their own (export-starvation.test.ts). */
+const pool = () => stack.database.exportPool;
+/** Connections the app's export pool has handed out and not got back. */
 const checkedOut = () => pool().totalCount - pool().idleCount;
 /** COPY statements running on the server (other than this query). */
 const runningCopies = async () =>
@@ -232,16 +233,22 @@ describe('the connection, whatever the client does', () => {
     expect(await waitFor(() => checkedOut() === 0)).toBe(true);
   });
 
-  it('a complete download returns the connection with the normal statement timeout', async () => {
+  it('a complete download returns the connection, with the export statement timeout, to the export pool only', async () => {
     const res = await carol.get(`/api/audit/grants/export?format=csv&user=${bulkEmail}`);
     expect(res.status).toBe(200);
     expect(res.text.split('\r\n')).toHaveLength(200_000 + 2); // header, rows, trailing ''
     expect(await waitFor(() => checkedOut() === 0)).toBe(true);
     const client = await pool().connect();
     try {
-      expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('15s');
+      expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('5min');
     } finally {
       client.release();
+    }
+    const main = await stack.database.pool.connect();
+    try {
+      expect((await main.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('15s');
+    } finally {
+      main.release();
     }
   });
 

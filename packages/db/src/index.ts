@@ -1,6 +1,7 @@
 export { createDatabase, type Database, type PrismaClient, type Tx } from './client.js';
 export { applyMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedPostgresHandle } from './embedded.js';
+export { ensureLoginRoles, grantRuntimeMembership, runtimeRoleProblems, userOfUrl, RUNTIME_GROUP_ROLE, type LoginRole } from './roles.js';
 export { isConnectionError, db } from './errors.js';
 export { createGrantRepository, type GrantRepository } from './repositories/grants.js';
 export {

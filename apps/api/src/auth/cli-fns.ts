@@ -1,6 +1,6 @@
 // Security decisions of CLI sign-in and CLI bearer tokens, as small pure
 // functions. Each comment names the attack it stops.
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { AppError } from '@rolegate/core';
 
 /** Prefix of every CLI token, so secret scanners and people recognise one. */
@@ -23,6 +23,25 @@ export function newOneTimeSecret(): string {
  */
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('base64url');
+}
+
+/**
+ * The server key for bearer-token hashes, derived from SESSION_SECRET with
+ * HKDF (its own label, so it is never the cookie-signing key itself).
+ */
+export function bearerHashKey(sessionSecret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', sessionSecret, 'rolegate', 'rolegate bearer-token hash v1', 32));
+}
+
+/**
+ * HMAC-SHA-256 of a bearer secret with the server key, as stored. Stops token
+ * minting by whoever can write one row (SQL injection, a leaked runtime
+ * database password, a restored dump): with a plain hash they could insert
+ * sha256(a secret of their choosing) and then present that secret; without
+ * the key they cannot compute a hash the server will match.
+ */
+export function keyedSecretHash(key: Buffer, secret: string): string {
+  return createHmac('sha256', key).update(secret, 'utf8').digest('base64url');
 }
 
 /** Shape of a token we issued; anything else is refused before a database lookup. */

@@ -1,7 +1,7 @@
 import type { Clock, MappingSource, Principal } from '@rolegate/core';
 import { AppError, entitlementsFor } from '@rolegate/core';
 import type { CliTokenRecord, CliTokenRepository } from '@rolegate/db';
-import { cliTokenState, hashSecret, looksLikeCliToken, newCliToken } from './cli-fns.js';
+import { cliTokenState, keyedSecretHash, looksLikeCliToken, newCliToken } from './cli-fns.js';
 
 /** How often `last_used_at` is written for a busy token (one write per minute at most). */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -15,7 +15,7 @@ export interface IssuedCliToken {
 
 /**
  * CLI bearer tokens: random 32-byte secrets handed out once and stored only
- * as SHA-256 hashes. A token carries the identity and groups of the browser
+ * as HMAC-SHA-256 hashes under the server key `hashKey` (bearerHashKey). A token carries the identity and groups of the browser
  * sign-in that created it, lives `ttlSeconds` (8 h by default), and is
  * refused once revoked, expired, or once the mappings give its groups no role.
  */
@@ -24,8 +24,11 @@ export function createCliTokenService(deps: {
   mappings: Pick<MappingSource, 'listEnabled'>;
   clock: Clock;
   ttlSeconds: number;
+  /** Server key of the token hashes (bearerHashKey(SESSION_SECRET)). */
+  hashKey: Buffer;
 }) {
   const { tokens, mappings, clock } = deps;
+  const hashSecret = (token: string) => keyedSecretHash(deps.hashKey, token);
 
   return {
     /** Issues a token for `principal` (the secret is returned here and never again). */

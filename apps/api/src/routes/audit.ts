@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AppError, GRANT_ID_TAG, type AuditFilter } from '@rolegate/core';
 import { auditExportQuery, auditGrantsQuery } from '@rolegate/contract';
 import type { AuditGrantRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
-import { streamGrantExport } from '../services/audit-export.js';
+import { principalOf } from '../middleware/auth.js';
+import { streamGrantExport, type ExportSlots } from '../services/audit-export.js';
 import { grantDto } from './serialize.js';
 import { parseBody } from './validate.js';
 
@@ -17,7 +18,12 @@ export function filterOf(q: AuditFilter): AuditFilter {
  * grant history (denied and failed attempts included), one grant with its
  * CloudTrail keys, and streamed CSV / NDJSON exports.
  */
-export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger }) {
+export function auditRoutes(deps: {
+  grants: AuditGrantRepository;
+  log: Logger;
+  /** Running-export slots (per user and per instance) and how long a download may move no bytes. */
+  exports: { slots: ExportSlots; idleReaderTimeoutMs: number };
+}) {
   const r = Router();
 
   r.get('/grants', async (req, res) => {
@@ -28,8 +34,24 @@ export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger })
 
   r.get('/grants/export', async (req, res) => {
     const q = parseBody(auditExportQuery, req.query);
+    const release = deps.exports.slots.tryAcquire(principalOf(req).userId);
+    if (!release) throw new AppError('EXPORT_BUSY', 'Too many audit exports are running; wait for one to finish and try again');
+    try {
+      await exportTo(req, res, q);
+    } finally {
+      release();
+    }
+  });
+
+  async function exportTo(req: Request, res: Response, q: ReturnType<typeof auditExportQuery.parse>) {
     // Opens the COPY before any header is sent: a database that is down is still a JSON 503.
     const source = await deps.grants.openExport(filterOf(q), q.format);
+    // A client that stops reading stalls the socket: after this long with no bytes moved the
+    // download is ended (incomplete) and its connection and slot are freed.
+    res.setTimeout(deps.exports.idleReaderTimeoutMs, () => {
+      req.log.warn({ path: req.path }, 'audit export: the client read nothing for too long; ending the download');
+      res.destroy();
+    });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     res
       .status(200)
@@ -45,7 +67,7 @@ export function auditRoutes(deps: { grants: AuditGrantRepository; log: Logger })
       else req.log.error({ err, path: req.path }, 'audit export failed mid-stream');
       res.destroy();
     }
-  });
+  }
 
   r.get('/grants/:id', async (req, res) => {
     const grant = await deps.grants.findById(req.params.id);

@@ -59,3 +59,39 @@ export async function streamGrantExport(source: Readable, out: Writable, format:
   if (format === 'csv') await pipeline(source, new CsvCrlf(), out);
   else await pipeline(source, out);
 }
+
+/** At most this many exports run at once for one person (issue 10 §4). */
+export const EXPORTS_PER_USER = 2;
+
+/**
+ * Slots for running exports: at most `perUser` per person and `perInstance`
+ * in this process. Stops one auditor (or a script with their session) from
+ * opening dozens of downloads that never read and holding every export
+ * connection; `tryAcquire` answers null instead of queueing, so the caller
+ * refuses at once (429 EXPORT_BUSY). The release function is idempotent.
+ */
+export function createExportSlots(limits: { perUser: number; perInstance: number }) {
+  const byUser = new Map<string, number>();
+  let total = 0;
+  return {
+    tryAcquire(userId: string): (() => void) | null {
+      const mine = byUser.get(userId) ?? 0;
+      if (total >= limits.perInstance || mine >= limits.perUser) return null;
+      byUser.set(userId, mine + 1);
+      total += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        total -= 1;
+        const left = (byUser.get(userId) ?? 1) - 1;
+        if (left > 0) byUser.set(userId, left);
+        else byUser.delete(userId);
+      };
+    },
+    /** Exports running now (metrics and tests). */
+    running: () => total,
+  };
+}
+
+export type ExportSlots = ReturnType<typeof createExportSlots>;

@@ -35,13 +35,22 @@ export async function createTestDatabase(opts: { empty?: boolean } = {}): Promis
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}"${opts.empty ? '' : ` TEMPLATE "${inject('pgTemplate')}"`}`);
+    await admin.query(`CREATE DATABASE "${name}"${opts.empty ? '' : ` TEMPLATE "${inject('pgTemplate')}"`} OWNER "${inject('pgOwnerRole').name}"`);
   } finally {
     await admin.end();
   }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** `url` (a test database) as another role: `runtime` (what the app connects as) or `owner` (owns the tables). */
+export function asRole(url: string, role: 'runtime' | 'owner'): string {
+  const r = inject(role === 'runtime' ? 'pgRuntimeRole' : 'pgOwnerRole');
+  const u = new URL(url);
+  u.username = r.name;
+  u.password = r.password;
+  return u.toString();
 }
 
 export interface StackOptions {
@@ -97,7 +106,9 @@ export async function startStack(opts: StackOptions = {}) {
   const dbUrl = await createTestDatabase();
   const target = new URL(dbUrl);
   const proxy = await startDbProxy({ host: target.hostname, port: Number(target.port) });
-  const proxiedUrl = new URL(dbUrl);
+  // The app connects as the least-privilege runtime role; `sql` below stays the admin's.
+  const runtimeUrl = asRole(dbUrl, 'runtime');
+  const proxiedUrl = new URL(runtimeUrl);
   proxiedUrl.port = String(proxy.port);
   const database: Database = createDatabase({ url: proxiedUrl.toString(), connectTimeoutMs: 1000 });
   const direct: Database = createDatabase({ url: dbUrl, max: 4 });
@@ -160,7 +171,7 @@ export async function startStack(opts: StackOptions = {}) {
     const srv = http.createServer();
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    const db2: Database = createDatabase({ url: dbUrl, max: 4 });
+    const db2: Database = createDatabase({ url: runtimeUrl, max: 4 });
     srv.on('request', appOn(db2));
     const instance = {
       baseUrl: url,
@@ -192,7 +203,9 @@ export async function startStack(opts: StackOptions = {}) {
     devSamlIdp: saml?.devIdp ?? null,
     proxy,
     database,
-    /** A second connection that bypasses the proxy, for assertions. */
+    /** The test database as the app's runtime role (bypassing the proxy), for least-privilege tests. */
+    runtimeUrl,
+    /** A second connection that bypasses the proxy, for assertions (as the admin, not the app's role). */
     sql: direct.pool,
     prisma: direct.prisma,
     logLines,

@@ -138,7 +138,15 @@ const EXPORT_JSON_SQL = [
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Read side of the grant table for auditors (and for an employee's own history). */
-export function createAuditGrantRepository(pool: pg.Pool) {
+/**
+ * `exports.pool` (default: `pool`) serves openExport: give it its own pool
+ * (Database.exportPool) so slow downloads cannot starve everything else.
+ * `exports.statementTimeoutMs` ends an export's COPY after that long (0 or
+ * unset: no limit, for benchmarks).
+ */
+export function createAuditGrantRepository(pool: pg.Pool, exports: { pool?: pg.Pool; statementTimeoutMs?: number } = {}) {
+  const exportPool = exports.pool ?? pool;
+  const exportTimeoutMs = Math.max(0, Math.floor(exports.statementTimeoutMs ?? 0));
   return {
     /**
      * One page, newest first. `nextCursor` continues after the last row, so
@@ -179,7 +187,7 @@ export function createAuditGrantRepository(pool: pg.Pool) {
      */
     openExport: (filter: AuditFilter, format: 'csv' | 'ndjson'): Promise<Readable> =>
       db(async () => {
-        const client = await pool.connect();
+        const client = await exportPool.connect();
         // While checked out, a connection lost under the COPY is an 'error' on the client as well as
         // on the stream (which the consumer sees); without a listener it would crash the process.
         const lost = () => {};
@@ -189,7 +197,7 @@ export function createAuditGrantRepository(pool: pg.Pool) {
           client.release(err);
         };
         try {
-          await client.query('SET statement_timeout = 0');
+          await client.query(`SET statement_timeout = ${exportTimeoutMs}`);
         } catch (err) {
           release(err instanceof Error ? err : true);
           throw err;
