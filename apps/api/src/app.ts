@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
     ttlSeconds: config.cliTokenTtlSeconds,
     hashKey: bearerHashKey(deps.sessionSecret),
   });
-  const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl });
+  const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl, hashKey: bearerHashKey(deps.sessionSecret) });
   const oidcLogin = deps.oidc
     ? instrumentSignIn(createOidcLoginService({
         oidc: deps.oidc,

@@ -4,7 +4,7 @@ import { AppError } from '@rolegate/core';
 import type { CliLoginRepository, PendingDeviceLogin } from '@rolegate/db';
 import {
   cliLabel,
-  hashSecret,
+  keyedSecretHash,
   loopbackRedirect,
   newOneTimeSecret,
   newUserCode,
@@ -35,8 +35,10 @@ function snapshot(p: Principal) {
  *   the short code in the browser; the CLI polls with the device code.
  * Either way the token is issued only on redemption, once.
  */
-export function createCliLoginService(deps: { logins: CliLoginRepository; tokens: CliTokenService; publicUrl: string }) {
+export function createCliLoginService(deps: { logins: CliLoginRepository; tokens: CliTokenService; publicUrl: string; hashKey: Buffer }) {
   const { logins, tokens } = deps;
+  // Keyed like the tokens: whoever can write a row cannot plant a code it knows.
+  const hashSecret = (secret: string) => keyedSecretHash(deps.hashKey, secret);
   const expiry = (seconds: number) => new Date(Date.now() + seconds * 1000);
 
   return {
