@@ -35,6 +35,7 @@ import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
 import { requestLogger, type Logger } from './logger.js';
+import { rejectNulBytes } from './middleware/nul-bytes.js';
 import { createMetrics, metricsHandler, type Metrics } from './observability/metrics.js';
 import { openApiHandler } from './observability/openapi.js';
 import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
@@ -152,6 +153,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   app.use(requestLogger(log));
+  // NUL in the path or query: refused before any route (health and metrics included); bodies are checked again once parsed.
+  app.use(rejectNulBytes);
   app.use(metrics.httpMiddleware);
   app.use(
     helmet({
@@ -206,6 +209,7 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
+  app.use(rejectNulBytes);
 
   app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies }));
   app.use('/console', consoleLinkRoutes({ grantService }));
