@@ -35,6 +35,7 @@ import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
 import { requestLogger, type Logger } from './logger.js';
+import { createRetrier } from './reconciler.js';
 import { rejectNulBytes } from './middleware/nul-bytes.js';
 import { createMetrics, metricsHandler, type Metrics } from './observability/metrics.js';
 import { openApiHandler } from './observability/openapi.js';
@@ -69,6 +70,8 @@ export interface AppDeps {
   webDist?: string;
   /** This app's metrics (own registry); created when absent. */
   metrics?: Metrics;
+  /** Background retries of outcome writes the database lost (default: 30 tries, 2 s apart). */
+  retryLater?: (write: () => Promise<unknown>) => void;
   /** True while the process shuts down; /readyz then answers 503. */
   isDraining?: () => boolean;
   /** The broker's AWS ARN (for trust policies); default: the STS adapter's detectIdentity when it has one. */
@@ -110,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
     sts: instrumentSts(deps.sts, metrics),
     federation: instrumentFederation(deps.federation, metrics),
     clock: deps.clock ?? { now: () => new Date() },
+    retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({

@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
+  /** nginx's "client closed request": logged, never seen by the client. */
+  CLIENT_GONE: 499,
   LOGIN_FAILED: 400,
   AUTHORIZATION_PENDING: 400,
   INTERNAL: 500,
