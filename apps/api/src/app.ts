@@ -40,6 +40,8 @@ import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
 import { requestLogger, type Logger } from './logger.js';
+import { createRetrier } from './reconciler.js';
+import { rejectNulBytes } from './middleware/nul-bytes.js';
 import { createMetrics, metricsHandler, type Metrics } from './observability/metrics.js';
 import { openApiHandler } from './observability/openapi.js';
 import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
@@ -75,6 +77,8 @@ export interface AppDeps {
   webDist?: string;
   /** This app's metrics (own registry); created when absent. */
   metrics?: Metrics;
+  /** Background retries of outcome writes the database lost (default: 30 tries, 2 s apart). */
+  retryLater?: (write: () => Promise<unknown>) => void;
   /** True while the process shuts down; /readyz then answers 503. */
   isDraining?: () => boolean;
   /** The broker's AWS ARN (for trust policies); default: the STS adapter's detectIdentity when it has one. */
@@ -116,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
     sts: instrumentSts(deps.sts, metrics),
     federation: instrumentFederation(deps.federation, metrics),
     clock: deps.clock ?? { now: () => new Date() },
+    retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
@@ -163,6 +168,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   app.use(requestLogger(log));
+  // NUL in the path or query: refused before any route (health and metrics included); bodies are checked again once parsed.
+  app.use(rejectNulBytes);
   app.use(metrics.httpMiddleware);
   app.use(
     helmet({
@@ -223,6 +230,7 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
+  app.use(rejectNulBytes);
 
   app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/console', sameOrigin, consoleLinkRoutes({ grantService, csrf, publicUrl: config.publicUrl, federationUrl: config.aws.federationUrl }));

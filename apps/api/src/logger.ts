@@ -66,14 +66,16 @@ export function requestLogger(log: pino.Logger): RequestHandler {
     req.id = id;
     req.log = log.child({ reqId: id });
     res.setHeader('x-request-id', id);
-    const line = () => ({
+    const line = (aborted = false) => ({
       req: { method: req.method, path: req.originalUrl.split('?')[0] },
-      res: { statusCode: res.statusCode },
+      // A client that left before the response ended was not served: 499
+      // (client closed request), never the 200 Express had not sent yet.
+      res: aborted ? { statusCode: 499, aborted: true, headersSent: res.headersSent, ...(res.headersSent ? { sentStatus: res.statusCode } : {}) } : { statusCode: res.statusCode },
       responseTime: Math.round(performance.now() - started),
     });
     res.once('close', () => {
       if (!res.writableFinished) {
-        req.log.warn(line(), 'request aborted');
+        req.log.warn(line(true), 'request aborted by the client');
         return;
       }
       const status = res.statusCode;

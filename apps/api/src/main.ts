@@ -7,6 +7,7 @@ import {
   applyMigrations,
   createAdminMappingRepository,
   createDatabase,
+  createGrantRepository,
   createRateLimitRepository,
   createSamlRepository,
   createSessionRepository,
@@ -26,6 +27,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DemoEnvironment } from './demo.js';
 import { createLifecycle } from './lifecycle.js';
 import { startHousekeeping } from './housekeeping.js';
+import { createMetrics } from './observability/metrics.js';
+import { createReconciler, createRetrier } from './reconciler.js';
 import { createLogger } from './logger.js';
 import { applyMappingsFile, reloadMappingsFileOnSighup } from './mappings-file.js';
 
@@ -116,7 +119,9 @@ async function main() {
 
   const saml = config.saml ? createSamlServiceProvider(config.saml) : null;
   let draining = () => false;
-  const app = createApp({ config, database, log, sts, federation, oidc, saml, sessionSecret, isDraining: () => draining() });
+  const metrics = createMetrics({ pool: database.pool });
+  const retrier = createRetrier({ attempts: 30, delayMs: 2000, log });
+  const app = createApp({ config, database, log, sts, federation, oidc, saml, sessionSecret, metrics, retryLater: retrier.retryLater, isDraining: () => draining() });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
@@ -149,12 +154,23 @@ async function main() {
     log,
   });
   void housekeeping.runOnce().catch(() => {});
+  // A grant pending longer than both outbound timeouts and a margin has no process left to finish it.
+  const reconciler = createReconciler({
+    grants: createGrantRepository(database.pool),
+    olderThanMs: config.aws.stsTimeoutMs + config.aws.federationTimeoutMs + 30_000,
+    log,
+    metrics,
+  });
+  reconciler.start(30_000);
+  void reconciler.runOnce().catch(() => {});
 
   const lifecycle = createLifecycle({
     server,
     log,
     closers: [
       () => housekeeping.stop(),
+      () => reconciler.stop(),
+      () => retrier.stop(),
       () => database.close(),
       () => sts.destroy(),
       ...closers,

@@ -7,7 +7,8 @@ export const MAX_DURATION_SECONDS = 43200;
 export const grantKind = z.enum(['console', 'cli']);
 export type GrantKind = z.infer<typeof grantKind>;
 
-export const grantStatus = z.enum(['pending', 'issued', 'failed', 'denied', 'revoked']);
+/** `abandoned`: left pending past the outbound timeouts and closed by the reconciler (AWS may have issued credentials; none were delivered). */
+export const grantStatus = z.enum(['pending', 'issued', 'failed', 'denied', 'revoked', 'abandoned']);
 export type GrantStatus = z.infer<typeof grantStatus>;
 
 /**

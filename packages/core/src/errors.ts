@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   EXPORT_BUSY: 429,
+  /** nginx's "client closed request": logged, never seen by the client. */
+  CLIENT_GONE: 499,
   LOGIN_FAILED: 400,
   AUTHORIZATION_PENDING: 400,
   SLOW_DOWN: 400,

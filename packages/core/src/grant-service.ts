@@ -31,6 +31,8 @@ export interface GrantRequest {
 export interface RequestContext {
   clientIp: string | null;
   userAgent: string | null;
+  /** True once the client has gone away (its connection closed): credentials would reach nobody. */
+  isClientGone?: () => boolean;
 }
 
 export interface GrantResult {
@@ -45,6 +47,11 @@ export interface GrantServiceDeps {
   sts: StsPort;
   federation: FederationPort;
   clock: Clock;
+  /**
+   * Runs an outcome write again later (bounded retries) when the database
+   * failed it: a grant AWS answered must not stay pending for lack of one write.
+   */
+  retryLater?: (write: () => Promise<unknown>) => void;
 }
 
 /**
@@ -149,12 +156,27 @@ export function createGrantService(deps: GrantServiceDeps) {
       }
     }
 
-    // If this write fails the caller gets a 503 and never sees the credentials.
-    const issued = await grants.markIssued(pending, {
-      stsRequestId: assumed.requestId,
-      accessKeyId: assumed.credentials.accessKeyId,
-      expiresAt: assumed.credentials.expiration,
-    });
+    const handedNothing = { stsRequestId: assumed.requestId, accessKeyId: assumed.credentials.accessKeyId };
+    // A client that left (timed out, closed the tab) would receive nothing: record that, not `issued`.
+    if (ctx.isClientGone?.()) {
+      await grants.markFailed(pending, { error: 'client:gone', ...handedNothing });
+      throw new AppError('CLIENT_GONE', 'The client went away before the credentials could be handed out');
+    }
+    let issued: GrantRecord;
+    try {
+      issued = await grants.markIssued(pending, { ...handedNothing, expiresAt: assumed.credentials.expiration });
+    } catch (err) {
+      // The caller gets a 503 and never sees the credentials. Record that
+      // truthfully once the database is back (the reconciler is the last resort).
+      if (!isAppError(err, 'DATABASE_UNAVAILABLE')) throw err;
+      deps.retryLater?.(() =>
+        grants.markFailed(pending, { error: 'db:outcome-not-recorded', ...handedNothing }).catch((e: unknown) => {
+          // Already closed (the write had committed after all, or the reconciler got there first): nothing left to do.
+          if (!isAppError(e, 'INTERNAL')) throw e;
+        }),
+      );
+      throw new AppError('DATABASE_UNAVAILABLE', 'AWS issued the session, but recording it failed, so the credentials were not handed out; try again shortly');
+    }
     if (consoleUrl !== undefined) return { grant: issued, consoleUrl };
     return { grant: issued, credentials: assumed.credentials };
   }

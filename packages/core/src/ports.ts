@@ -2,7 +2,7 @@ import type { IdpKind } from './principal.js';
 import type { RoleMapping } from './mapping.js';
 
 export type GrantKind = 'console' | 'cli';
-export type GrantStatus = 'pending' | 'issued' | 'failed' | 'denied' | 'revoked';
+export type GrantStatus = 'pending' | 'issued' | 'failed' | 'denied' | 'revoked' | 'abandoned';
 
 /** A grant row as the domain sees it. */
 export interface GrantRecord {

@@ -13,7 +13,7 @@ export function toAppError(err: unknown): AppError {
     return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding');
   }
   if (e?.code === 'EBADCSRFTOKEN') return new AppError('CSRF_INVALID', 'Missing or invalid CSRF token');
-  if (isConnectionError(err)) return new AppError('DATABASE_UNAVAILABLE', 'The database is unavailable; nothing was changed');
+  if (isConnectionError(err)) return new AppError('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly');
   if ((e?.status ?? e?.statusCode ?? 500) < 500 && (e?.status ?? e?.statusCode)) {
     return new AppError('BAD_REQUEST', 'The request could not be processed');
   }

@@ -10,7 +10,12 @@ import { entitlementDto, grantDto } from './serialize.js';
 import { parseBody } from './validate.js';
 
 export function requestContext(req: Request) {
-  return { clientIp: req.ip ?? null, userAgent: req.get('user-agent')?.slice(0, 512) ?? null };
+  return {
+    clientIp: req.ip ?? null,
+    userAgent: req.get('user-agent')?.slice(0, 512) ?? null,
+    // The socket closes when the client leaves (HTTP/1.1); credentials must not be recorded as delivered then.
+    isClientGone: () => req.socket.destroyed,
+  };
 }
 
 /** Responses that carry credentials or sign-in URLs are never cached nor leak a referrer. */

@@ -80,7 +80,27 @@ export function createGrantRepository(pool: pg.Pool) {
       }),
   };
 
-  return store;
+  return {
+    ...store,
+    /**
+     * Closes grants still `pending` after `olderThanMs` as `abandoned` (at
+     * most `limit` per call). Every instance may run it at once: rows are
+     * claimed with FOR UPDATE SKIP LOCKED, and only pending rows change.
+     * @returns the ids closed.
+     */
+    abandonStale: (olderThanMs: number, limit = 500) =>
+      db(async () => {
+        const res = await pool.query<{ id: string; kind: string }>(
+          `UPDATE grants SET status = 'abandoned', error = 'abandoned:aws-outcome-unknown', updated_at = now()
+           WHERE id IN (SELECT id FROM grants WHERE status = 'pending' AND created_at < now() - $1::int * interval '1 millisecond'
+                        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+             AND status = 'pending'
+           RETURNING id, kind`,
+          [olderThanMs, limit],
+        );
+        return res.rows.map((r) => ({ id: r.id, kind: r.kind }));
+      }),
+  };
 }
 
 export type GrantRepository = ReturnType<typeof createGrantRepository>;
