@@ -31,7 +31,7 @@ describe('a database hiccup does not sign people out', () => {
     const sessionsBefore = await sessionRows();
     expect(sessionsBefore).toBeGreaterThan(0);
     const locker = await stack.sql.connect();
-    let meStatus = 0;
+    let meStatus: number | undefined;
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE grants IN ACCESS EXCLUSIVE MODE');

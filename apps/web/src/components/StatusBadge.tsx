@@ -6,6 +6,7 @@ const LABEL: Record<GrantStatus, string> = {
   failed: 'Failed',
   denied: 'Denied',
   revoked: 'Revoked',
+  abandoned: 'Abandoned',
 };
 
 export function StatusBadge({ status }: { status: GrantStatus }) {
