@@ -40,8 +40,10 @@ const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export function createChangeFeed(opts: ChangeFeedOptions): ChangeFeed {
   if (!CHANNEL.test(opts.channel)) throw new Error(`invalid channel name: ${opts.channel}`);
-  const heartbeatMs = opts.heartbeatMs ?? 5000;
-  const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 3000;
+  // A silent (stalled, not closed) LISTEN connection is noticed within 2 s:
+  // until then another instance's sign-out could go unseen here.
+  const heartbeatMs = opts.heartbeatMs ?? 1000;
+  const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 1000;
   const baseRetryMs = opts.retryMs ?? 500;
   const subscribers = new Set<(payload?: string) => void>();
   let client: pg.Client | null = null;

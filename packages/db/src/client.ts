@@ -47,6 +47,8 @@ export function createDatabase(opts: {
     max: opts.max ?? 20,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
     statement_timeout: opts.statementTimeoutMs ?? 15000,
+    // Client-side too: a frozen server (SIGSTOP, a hung disk) enforces no statement_timeout.
+    query_timeout: (opts.statementTimeoutMs ?? 15000) + 2000,
     idleTimeoutMillis: 30000,
   });
   const relaxedPool = new pg.Pool({
@@ -54,6 +56,7 @@ export function createDatabase(opts: {
     max: Math.max(2, Math.ceil((opts.max ?? 20) / 2)),
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
     statement_timeout: opts.statementTimeoutMs ?? 15000,
+    query_timeout: (opts.statementTimeoutMs ?? 15000) + 2000,
     idleTimeoutMillis: 30000,
     options: '-c synchronous_commit=off',
   });

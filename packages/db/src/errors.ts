@@ -10,6 +10,7 @@ const CONNECTION_CODES = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
+  '57014', // query_canceled: statement_timeout (a locked or overloaded database)
   '08000',
   '08001',
   '08003',
@@ -37,7 +38,7 @@ function codesOf(err: unknown): string[] {
 export function isConnectionError(err: unknown): boolean {
   if (codesOf(err).some((c) => CONNECTION_CODES.has(c))) return true;
   const msg = err instanceof Error ? err.message : '';
-  return /connect E[A-Z]+|Connection terminated|timeout exceeded when trying to connect|server closed the connection|Client has encountered a connection error|Can't reach database server/i.test(msg);
+  return /connect E[A-Z]+|Connection terminated|timeout exceeded when trying to connect|Query read timeout|server closed the connection|Client has encountered a connection error|Can't reach database server/i.test(msg);
 }
 
 /** Runs a database operation, turning connection failures into DATABASE_UNAVAILABLE. */
@@ -47,7 +48,7 @@ export async function db<T>(op: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (isAppError(err)) throw err;
     if (isConnectionError(err)) {
-      throw new AppError('DATABASE_UNAVAILABLE', 'The database is unavailable; nothing was changed', undefined, { cause: err });
+      throw new AppError('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly', undefined, { cause: err });
     }
     throw err;
   }

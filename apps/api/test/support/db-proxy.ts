@@ -6,6 +6,7 @@ import net from 'node:net';
  */
 export async function startDbProxy(target: { host: string; port: number }) {
   let down = false;
+  let frozen = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     if (down) {
@@ -24,6 +25,10 @@ export async function startDbProxy(target: { host: string; port: number }) {
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream).pipe(client);
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address() as net.AddressInfo;
@@ -37,6 +42,15 @@ export async function startDbProxy(target: { host: string; port: number }) {
     },
     restore() {
       down = false;
+    },
+    /** Stops every byte in both directions without closing anything (a frozen or hung server). */
+    freeze() {
+      frozen = true;
+      for (const s of sockets) s.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const s of sockets) s.resume();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -54,6 +54,8 @@ export function asRole(url: string, role: 'runtime' | 'owner'): string {
 }
 
 export interface StackOptions {
+  /** The app pool's statement timeout (its client-side query timeout is 2 s more); default 15 s. */
+  statementTimeoutMs?: number;
   /** The broker's own AWS identity at the emulator (an assumed-role ARN makes it role-chained). */
   brokerArn?: string;
   /** Skip asking STS who the broker is before the first grant. */
@@ -110,7 +112,7 @@ export async function startStack(opts: StackOptions = {}) {
   const runtimeUrl = asRole(dbUrl, 'runtime');
   const proxiedUrl = new URL(runtimeUrl);
   proxiedUrl.port = String(proxy.port);
-  const database: Database = createDatabase({ url: proxiedUrl.toString(), connectTimeoutMs: 1000 });
+  const database: Database = createDatabase({ url: proxiedUrl.toString(), connectTimeoutMs: 1000, ...(opts.statementTimeoutMs ? { statementTimeoutMs: opts.statementTimeoutMs } : {}) });
   const direct: Database = createDatabase({ url: dbUrl, max: 4 });
   await createMappingRepository(direct).applyDeclared(toDeclared(doc));
 
