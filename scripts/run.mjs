@@ -139,5 +139,12 @@ if (!args) {
   process.exit(2);
 }
 const child = spawn(pnpm, [...args, ...rest], { cwd: ROOT, env, stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// npm does not pass SIGTERM on to its script: when whoever started us goes
+// away (npm killed, the terminal closed), stop the command instead of leaving
+// a server answering /readyz with nobody to stop it.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill('SIGTERM');
+}, 500).unref();

@@ -179,6 +179,11 @@ async function main() {
   });
   draining = lifecycle.isDraining;
   lifecycle.installSignalHandlers();
+  // The server dies with its launcher (tsx, npm start): orphaned, nobody could stop it.
+  const launcher = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== launcher) void lifecycle.shutdown('launcher exited');
+  }, 1000).unref();
 }
 
 main().catch((err: unknown) => {
