@@ -58,6 +58,12 @@ export function checkValues(text, name = 'values.yaml') {
   if (!('existingSecret' in (doc ?? {})) || !doc?.secretKeys?.sessionSecret || !doc?.secretKeys?.databaseUrl) {
     problems.push(`${name}: existingSecret and secretKeys.sessionSecret / databaseUrl are required`);
   }
+  // Shutdown: preStop sleep, then a 30 s budget by default (5 s drain + two 10 s outbound timeouts + 5 s);
+  // a shorter grace period kills grants in flight.
+  if (!(Number(doc?.preStopSleepSeconds) > 0)) problems.push(`${name}: preStopSleepSeconds must be set (endpoints are removed asynchronously)`);
+  if (!(Number(doc?.terminationGracePeriodSeconds) > Number(doc?.preStopSleepSeconds ?? 0) + 30)) {
+    problems.push(`${name}: terminationGracePeriodSeconds must exceed preStopSleepSeconds + the 30 s shutdown budget`);
+  }
   return problems;
 }
 

@@ -217,6 +217,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/auth/login', limits.signin('login'));
   app.use('/auth/oidc/callback', limits.signin('oidc-callback'));
   app.use('/auth/saml/acs', limits.signin('saml-acs'));
+  // Draining (SIGTERM): no new grant starts here; the client retries on another instance.
+  const refuseWhileDraining: express.RequestHandler = (_req, res, next) => {
+    if (!deps.isDraining?.()) return next();
+    res.set('Retry-After', '1');
+    next(new AppError('SHUTTING_DOWN', 'This instance is shutting down; try again'));
+  };
+  app.post('/api/grants', refuseWhileDraining);
+  app.use('/console', refuseWhileDraining);
   app.post('/api/grants', limits.grants);
   app.use('/console', limits.grants);
   // Unauthenticated CLI sign-in steps: per address, like the browser sign-in.

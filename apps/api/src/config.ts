@@ -46,6 +46,8 @@ const envSchema = z
     AWS_ENDPOINT_URL_STS: endpointUrl.optional(),
     FEDERATION_URL: endpointUrl.optional(),
     STS_TIMEOUT_MS: positiveInt(10_000),
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
     FEDERATION_TIMEOUT_MS: positiveInt(10_000),
     MAPPINGS_FILE: z.string().optional(),
     BROKER_PRINCIPAL_ARN: z
@@ -182,6 +184,8 @@ export interface Config {
     federationTimeoutMs: number;
   };
   mappingsFile: string | undefined;
+  /** After SIGTERM: how long /readyz answers 503 before the listener closes, and the whole shutdown's limit. */
+  shutdown: { drainMs: number; timeoutMs: number };
   /** Trust-policy principal shown to admins; unset = the identity STS reports for the broker. */
   brokerPrincipalArn: string | undefined;
   trustProxy: number;
@@ -268,6 +272,11 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       federationTimeoutMs: env.FEDERATION_TIMEOUT_MS,
     },
     mappingsFile: env.MAPPINGS_FILE,
+    // The default budget outlasts a grant that started just before the listener closed: both outbound calls at their timeouts, plus 5 s for its writes.
+    shutdown: {
+      drainMs: env.SHUTDOWN_DRAIN_SECONDS * 1000,
+      timeoutMs: (env.SHUTDOWN_TIMEOUT_SECONDS ?? env.SHUTDOWN_DRAIN_SECONDS + Math.ceil((env.STS_TIMEOUT_MS + env.FEDERATION_TIMEOUT_MS) / 1000) + 5) * 1000,
+    },
     brokerPrincipalArn: env.BROKER_PRINCIPAL_ARN,
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,

@@ -6,24 +6,34 @@ export interface LifecycleOptions {
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Run in order after the last in-flight request finished (pool, SDK clients, embedded Postgres…). */
   closers: (() => unknown)[];
-  /** Hard limit for the whole shutdown; default 9 s, inside the 10 s orchestrators usually allow. */
+  /**
+   * How long the listener stays open after the signal, answering /readyz 503
+   * and refusing new grants, so the load balancer sees the instance leave
+   * before its connections are refused (default 0).
+   */
+  drainMs?: number;
+  /** Hard limit for the whole shutdown, drain included; must exceed the outbound timeouts (default 9 s). */
   timeoutMs?: number;
   /** Injected by tests; default process.exit. */
   exit?: (code: number) => void;
 }
 
 /**
- * Graceful shutdown: on the first signal stop accepting connections, let
- * in-flight requests (a grant between its STS call and its final row
- * update, say) finish, close keep-alive connections as they fall idle, then
- * run the closers and exit 0. Past `timeoutMs` every connection is dropped
- * and the process exits 1 — a grant cut there is still in the table as
- * `pending`, because its row was committed before AWS was called.
+ * Graceful shutdown: on the first signal, start draining — every response
+ * says `Connection: close`, /readyz answers 503 and new grants are refused
+ * with 503 (the app asks `isDraining`) — for `drainMs`, while the load
+ * balancer takes the instance out; then stop accepting connections, let
+ * in-flight requests (a grant between its STS call and its final row update,
+ * say) finish, close keep-alive connections as they fall idle, run the
+ * closers and exit 0. Past `timeoutMs` every connection is dropped and the
+ * process exits 1 — a grant cut there is still in the table as `pending`
+ * (its row was committed before AWS was called) until the reconciler closes it.
  */
 export function createLifecycle(opts: LifecycleOptions) {
   const { server, log } = opts;
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   const timeoutMs = opts.timeoutMs ?? 9000;
+  const drainMs = opts.drainMs ?? 0;
   let draining = false;
   let done: Promise<void> | null = null;
 
@@ -48,6 +58,7 @@ export function createLifecycle(opts: LifecycleOptions) {
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     idle.unref();
     done = (async () => {
+      if (drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -167,6 +167,8 @@ async function main() {
   const lifecycle = createLifecycle({
     server,
     log,
+    drainMs: config.shutdown.drainMs,
+    timeoutMs: config.shutdown.timeoutMs,
     closers: [
       () => housekeeping.stop(),
       () => reconciler.stop(),

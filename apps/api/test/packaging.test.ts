@@ -10,6 +10,17 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const read = (p: string) => readFile(path.join(ROOT, p), 'utf8');
 
 describe('packaging files', () => {
+  // Regression: the chart gave 20 s and no preStop, less than a grant waiting on both outbound timeouts.
+  it('the Helm values give shutdown its budget: preStop and a grace period above preStop + 30 s', async () => {
+    const values = await read('deploy/helm/rolegate/values.yaml');
+    expect(checkValues(values)).toEqual([]);
+    expect(checkValues(values.replace(/terminationGracePeriodSeconds: \d+/, 'terminationGracePeriodSeconds: 20'))).toEqual([
+      expect.stringContaining('terminationGracePeriodSeconds must exceed'),
+    ]);
+    const template = await read('deploy/helm/rolegate/templates/deployment.yaml');
+    expect(template).toMatch(/preStop:[\s\S]*sleep/);
+  });
+
   it('all parse and pass the checks', () => {
     expect(checkRepository(ROOT)).toEqual([]);
   });
