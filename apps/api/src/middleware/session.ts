@@ -29,7 +29,12 @@ export function sessionMiddleware(opts: { repo: SessionRepository; secret: strin
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
+    // 'keep', never 'destroy': when the session read fails (database down, pool
+    // exhausted, statement timeout) req.session stays unset, and 'destroy'
+    // then deleted the session at the end of the 503 — signing the person out
+    // once the database answered, or, when the delete failed too, resetting
+    // the keep-alive connection. Sign-out destroys explicitly.
+    unset: 'keep',
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: opts.ttlSeconds * 1000 },
   });
 }
