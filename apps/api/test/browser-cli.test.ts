@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
-import { startStack, type Stack } from './support/stack.js';
+import { SANDBOX_DEVELOPER, type Stack, startStack } from './support/stack.js';
 import { runCli, startCli } from './cli-support.js';
 
 /**
@@ -17,12 +17,6 @@ import { runCli, startCli } from './cli-support.js';
  */
 
 const WAIT = { timeout: 15_000 };
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-`;
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;
@@ -42,7 +36,7 @@ function ready(): Stack {
 beforeAll(async () => {
   if (missingBrowserPrerequisite()) return;
   await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await startStack({ webDist: WEB_DIST, mappingsYaml: MAPPINGS });
+  stack = await startStack({ webDist: WEB_DIST, mappingsYaml: SANDBOX_DEVELOPER });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   page = await context.newPage();

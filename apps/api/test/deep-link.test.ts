@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
+import { SANDBOX_DEVELOPER, type Stack, startStack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
 import { formFields, postForm } from './cli-support.js';
 
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-`;
 
 let stack: Stack;
 let alice: TestBrowser;
 
 beforeAll(async () => {
-  stack = await startStack({ mappingsYaml: MAPPINGS });
+  stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER });
   alice = await stack.signIn('alice');
 });
 afterAll(async () => {

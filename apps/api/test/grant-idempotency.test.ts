@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
+import { SANDBOX_DEVELOPER, type Stack, startStack } from './support/stack.js';
 import { TestBrowser } from './support/http-client.js';
 
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-`;
 
 let stack: Stack;
 let second: Awaited<ReturnType<Stack['startInstance']>>;
@@ -16,7 +10,7 @@ let alice: TestBrowser;
 let developerId = '';
 
 beforeAll(async () => {
-  stack = await startStack({ mappingsYaml: MAPPINGS });
+  stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER });
   second = await stack.startInstance();
   alice = await stack.signIn('alice');
   developerId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');

@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS_TOKEN, startStack, type Stack } from '../support/stack.js';
+import { METRICS_TOKEN, SANDBOX_DEVELOPER, type Stack, startStack } from '../support/stack.js';
 import type { TestBrowser } from '../support/http-client.js';
 
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-`;
 
 let stack: Stack;
 let alice: TestBrowser;
 let devId = '';
 
 beforeAll(async () => {
-  stack = await startStack({ mappingsYaml: MAPPINGS, statementTimeoutMs: 1500 });
+  stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER, statementTimeoutMs: 1500 });
   alice = await stack.signIn('alice');
   devId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');
 });

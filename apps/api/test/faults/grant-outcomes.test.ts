@@ -2,15 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGrantRepository } from '@rolegate/db';
 import { createReconciler } from '../../src/reconciler.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { SANDBOX_DEVELOPER, type Stack, startStack } from '../support/stack.js';
 import type { TestBrowser } from '../support/http-client.js';
 
-const MAPPINGS = `
-accounts:
-  - { id: "111111111111", name: sandbox }
-mappings:
-  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
-`;
 
 let stack: Stack;
 let alice: TestBrowser;
@@ -18,7 +12,7 @@ let devId = '';
 let carol: TestBrowser;
 
 beforeAll(async () => {
-  stack = await startStack({ mappingsYaml: MAPPINGS });
+  stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER });
   alice = await stack.signIn('alice');
   carol = await stack.signIn('carol');
   devId = await stack.mappingId('arn:aws:iam::111111111111:role/Developer');

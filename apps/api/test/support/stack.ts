@@ -22,6 +22,14 @@ import { TestBrowser } from './http-client.js';
 import { startStackSaml, type StackSamlIdp } from './saml-stack.js';
 
 export const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
+/** One account and one role for engineers: sandbox / Developer (111111111111), up to 4 h. */
+export const SANDBOX_DEVELOPER = `
+accounts:
+  - { id: "111111111111", name: sandbox }
+mappings:
+  - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400 }
+`;
+
 /** The stack's METRICS_TOKEN: outside the demo, /metrics answers only with it. */
 export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
