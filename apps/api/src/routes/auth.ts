@@ -74,9 +74,11 @@ export function authRoutes(deps: {
     // `fresh=1`: step-up — the IdP must authenticate the person again (OIDC max_age, SAML ForceAuthn).
     const fresh = req.query.fresh === '1';
     if (provider === 'saml' && deps.samlLogin) {
-      const { url, browserSecret } = await deps.samlLogin.begin(req.query.returnTo, { forceAuthn: fresh });
+      const browserSecret = deps.samlLogin.newBrowserSecret();
       res.cookie(samlCookie.name, browserSecret, samlCookie.options);
-      res.set('Cache-Control', 'no-store').redirect(302, url);
+      res.set('Cache-Control', 'no-store');
+      // passport-saml's strategy answers with the 302 to the IdP.
+      await deps.samlLogin.begin(req, res, browserSecret, req.query.returnTo, { forceAuthn: fresh });
       return;
     }
     if (provider !== 'oidc' || !deps.oidcLogin) throw new AppError('VALIDATION_FAILED', 'Unknown sign-in provider');
