@@ -21,7 +21,7 @@ const RECHECK_MS = 1100;
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
-    extraUsers: [person('dana', ['engineers']), person('eli', ['engineers']), person('fay', ['engineers']), person('gus', ['engineers'])],
+    extraUsers: [person('dana', ['engineers']), person('eli', ['engineers']), person('fay', ['engineers']), person('gus', ['engineers']), person('hal', ['engineers'])],
     env: { OIDC_REFRESH_GROUPS: 'true', CLI_GROUPS_RECHECK_SECONDS: '1' },
   });
 });
@@ -61,6 +61,17 @@ describe('CLI tokens re-check groups at the OIDC IdP', () => {
     expect(row.groups).toEqual(['platform-admins']);
     expect(row.revoked_at).toBeNull();
     expect(stack.logLines.some((l) => l.includes('"event":"cli-token-groups-rechecked"') && l.includes(tokenId) && l.includes('"outcome":"confirmed"'))).toBe(true);
+  });
+
+  it('refreshes once when several requests find the groups due at the same time', async () => {
+    const b = await stack.signIn('hal');
+    const { token, tokenId } = await cliTokenFor(b);
+    await sleep(RECHECK_MS);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => bearer(stack.baseUrl, token, 'GET', '/api/entitlements')));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const confirmed = stack.logLines.filter((l) => l.includes('"event":"cli-token-groups-rechecked"') && l.includes(tokenId));
+    expect(confirmed).toHaveLength(1);
+    expect((await tokenRow(tokenId)).revoked_at).toBeNull();
   });
 
   it('revokes the token when the person lost every entitled group, before any AWS call', async () => {

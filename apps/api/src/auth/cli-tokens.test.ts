@@ -21,7 +21,7 @@ const mapping: RoleMapping = {
 };
 
 /** One stored token (found by any hash) and what the service wrote to it. */
-function setup(refresh: GroupsRecheck['refresh'], checkedAgoMs = 2 * 3600_000) {
+function setup(refresh: GroupsRecheck['refresh'], checkedAgoMs = 2 * 3600_000, claimLost = false) {
   const rec: CliTokenRecord = {
     id: 't1',
     userId: 'u1',
@@ -47,6 +47,13 @@ function setup(refresh: GroupsRecheck['refresh'], checkedAgoMs = 2 * 3600_000) {
       return true;
     },
     revokeAfterCheck: async () => void writes.push('revoked'),
+    claimGroupsCheck: async (_id: string, previous: Date | null) => {
+      // A concurrent request claimed it first when the stored time moved on.
+      const won = previous?.getTime() === rec.groupsCheckedAt?.getTime() && !claimLost;
+      if (won) writes.push('claimed');
+      return won;
+    },
+    releaseGroupsCheck: async () => void writes.push('released'),
   } as unknown as CliTokenRepository;
   const service = createCliTokenService({
     tokens,
@@ -79,7 +86,7 @@ describe('CLI token group re-check', () => {
     const { service, writes } = setup(async () => ({ groups: ['engineers', 'oncall'], refreshToken: 'rt-2' }));
     const { principal } = await service.authenticate(TOKEN);
     expect(principal.groups).toEqual(['engineers', 'oncall']);
-    expect(writes).toEqual(['checked:engineers,oncall:rt-2']);
+    expect(writes).toEqual(['claimed', 'checked:engineers,oncall:rt-2']);
   });
 
   it('does not ask the IdP while the groups are younger than the interval', async () => {
@@ -94,7 +101,7 @@ describe('CLI token group re-check', () => {
       throw new RefreshRefusedError('invalid_grant');
     });
     expect(await outcome(service.authenticate(TOKEN))).toBe('UNAUTHENTICATED:revoked');
-    expect(writes).toEqual(['revoked']);
+    expect(writes).toEqual(['claimed', 'revoked']);
   });
 
   // An IdP outage must neither let stale groups through nor destroy everyone's tokens.
@@ -103,6 +110,16 @@ describe('CLI token group re-check', () => {
       throw new TypeError('fetch failed');
     });
     expect(await outcome(service.authenticate(TOKEN))).toBe('IDP_UNAVAILABLE');
+    expect(writes).toEqual(['claimed', 'released']);
+  });
+
+  // One refresh token, used once: at IdPs that rotate refresh tokens a second use
+  // by a concurrent request would look like token theft and end the person's grant.
+  it('leaves the refresh to the request that claimed it first', async () => {
+    let asked = 0;
+    const { service, writes } = setup(async () => (asked++, { groups: ['engineers'], refreshToken: 'rt-2' }), 2 * 3600_000, true);
+    expect(await outcome(service.authenticate(TOKEN))).toBe('ok');
+    expect(asked).toBe(0);
     expect(writes).toEqual([]);
   });
 

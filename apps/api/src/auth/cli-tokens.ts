@@ -62,11 +62,14 @@ export function createCliTokenService(deps: {
   async function recheckGroups(rec: CliTokenRecord, recheck: GroupsRecheck, now: Date): Promise<CliTokenRecord> {
     const refreshToken = openRefreshToken(recheck.key, rec.refreshBox!);
     if (!refreshToken) return revokeForRecheck(rec, now, 'refresh token unreadable');
+    // Another request is re-checking this token right now: it alone uses the refresh token.
+    if (!(await tokens.claimGroupsCheck(rec.id, rec.groupsCheckedAt, now))) return rec;
     let fresh: RefreshedGroups;
     try {
       fresh = await recheck.refresh(refreshToken, rec.subject);
     } catch (err) {
       if (err instanceof RefreshRefusedError) return revokeForRecheck(rec, now, `refused by the IdP: ${err.oauthError}`);
+      await tokens.releaseGroupsCheck(rec.id, now, rec.groupsCheckedAt);
       deps.log?.warn({ event: 'cli-token-groups-rechecked', tokenId: rec.id, outcome: 'IdP unreachable', err: (err as Error).message }, 'CLI token group re-check failed');
       throw new AppError('IDP_UNAVAILABLE', 'The identity provider could not confirm your groups; try again shortly');
     }

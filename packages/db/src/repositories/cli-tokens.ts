@@ -104,6 +104,24 @@ export function createCliTokenRepository(prisma: PrismaClient) {
         return res.count === 1;
       }),
 
+    /**
+     * Claims the next group re-check of an active token: moves
+     * `groups_checked_at` from `previous` (what the caller read) to `at`.
+     * True for exactly one of several concurrent callers, so one refresh
+     * token is used once (IdPs that rotate refresh tokens treat a reuse as theft).
+     */
+    claimGroupsCheck: (id: string, previous: Date | null, at: Date) =>
+      db(async () => {
+        const res = await prisma.cliToken.updateMany({ where: { id, revokedAt: null, groupsCheckedAt: previous }, data: { groupsCheckedAt: at } });
+        return res.count === 1;
+      }),
+
+    /** Gives a claimed re-check back (the IdP could not be asked): the next use tries again. */
+    releaseGroupsCheck: (id: string, claimedAt: Date, previous: Date | null) =>
+      db(async () => {
+        await prisma.cliToken.updateMany({ where: { id, groupsCheckedAt: claimedAt }, data: { groupsCheckedAt: previous } });
+      }),
+
     /** Revokes a token after a failed re-check (groups checked then, refresh token dropped). */
     revokeAfterCheck: (id: string, at: Date) =>
       db(async () => {
