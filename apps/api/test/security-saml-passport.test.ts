@@ -90,6 +90,8 @@ describe('SAML through passport-saml: binding confusion', () => {
       expect(await sessionsOf(who)).toBe(0);
       expect((await b.get('/api/me')).status).toBe(401);
     }
+    // Refused by our guard, before the strategy could act on the query string.
+    expect(stack.logLines.filter((l) => l.includes('SAML message in the ACS query string'))).toHaveLength(2);
   });
 
   it('refuses a sign-in URL carrying a SAML message or RelayState, and stores no request', async () => {
