@@ -33,9 +33,10 @@ import { cliBearerAuth, csrfUnlessBearer } from './auth/cli-bearer.js';
 import { createFailureLimiter } from './middleware/failure-limit.js';
 import { createGrantIdempotency } from './services/grant-idempotency.js';
 import { createCliLoginService } from './auth/cli-login.js';
-import { createCliTokenService } from './auth/cli-tokens.js';
+import { createCliTokenService, type GroupsRecheck } from './auth/cli-tokens.js';
 import { bearerHashKey } from './auth/cli-fns.js';
 import { createOidcLoginService } from './auth/oidc-login.js';
+import { refreshTokenKey } from './auth/refresh-box.js';
 import { createSamlLoginService } from './auth/saml-login.js';
 import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
@@ -129,6 +130,8 @@ export function createApp(deps: AppDeps): Express {
     clock: deps.clock ?? { now: () => new Date() },
     ttlSeconds: config.cliTokenTtlSeconds,
     hashKey: bearerHashKey(deps.sessionSecret),
+    groupsRecheck: refreshGroups(config, deps.oidc, deps.sessionSecret),
+    log,
   });
   const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl, hashKey: bearerHashKey(deps.sessionSecret) });
   const oidcLogin = deps.oidc
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps): Express {
         transactions: createLoginTransactionRepository(prisma),
         users: createUserRepository(prisma),
         log,
+        ...(config.oidc?.refreshGroups ? { refreshKey: refreshTokenKey(deps.sessionSecret) } : {}),
       }), 'oidc', metrics)
     : null;
   const samlLogin =
@@ -264,4 +268,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFound);
   app.use(errorHandler(log));
   return app;
+}
+
+/** CLI token group re-checks at the OIDC IdP, when OIDC_REFRESH_GROUPS is on. */
+function refreshGroups(config: Config, oidc: OidcAdapter | null | undefined, sessionSecret: string): GroupsRecheck | null {
+  if (!config.oidc?.refreshGroups || !oidc) return null;
+  return { intervalSeconds: config.oidc.groupsRecheckSeconds, key: refreshTokenKey(sessionSecret), refresh: (token, subject) => oidc.refreshGroups(token, subject) };
 }

@@ -40,6 +40,8 @@ const envSchema = z
     OIDC_SCOPES: z.string().default('openid email profile'),
     OIDC_USERNAME_CLAIM: z.string().min(1).optional(),
     OIDC_ID_TOKEN_ALG: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']).default('RS256'),
+    OIDC_REFRESH_GROUPS: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+    CLI_GROUPS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(3600),
     ADMIN_GROUPS: groupList,
     AUDITOR_GROUPS: groupList,
     AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -136,6 +138,10 @@ export interface OidcSettings {
   idTokenAlg: string;
   /** Claim naming a person who has no verified email (e.g. preferred_username); null = `sub`. */
   usernameClaim: string | null;
+  /** Keep the refresh token with CLI tokens and re-check the person's groups at the IdP (adds `offline_access`). */
+  refreshGroups: boolean;
+  /** How old a CLI token's groups may get before they are re-checked at the IdP. */
+  groupsRecheckSeconds: number;
 }
 
 export interface SamlSettings {
@@ -243,6 +249,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
             scopes: env.OIDC_SCOPES,
             idTokenAlg: env.OIDC_ID_TOKEN_ALG,
             usernameClaim: env.OIDC_USERNAME_CLAIM ?? null,
+            refreshGroups: env.OIDC_REFRESH_GROUPS,
+            groupsRecheckSeconds: env.CLI_GROUPS_RECHECK_SECONDS,
           }
         : null,
     saml:

@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { inflateRawSync } from 'node:zlib';
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { generateSigningMaterial } from '@rolegate/dev-idp';
 import { createSamlServiceProvider } from '../src/auth/saml-sp.js';
@@ -34,11 +37,31 @@ describe('SAML step-up', () => {
       clockSkewMs: 60_000,
       maxAssertionAgeSeconds: 600,
     } as Parameters<typeof createSamlServiceProvider>[0]);
+    // The redirect comes from passport-saml's strategy, run by a real Express app.
+    const saved: string[] = [];
+    const cache = {
+      saveAsync: async (key: string, value: string) => (saved.push(key), { value, createdAt: Date.now() }),
+      getAsync: async () => null,
+      removeAsync: async () => null,
+    };
+    const app = express();
+    app.get('/login', async (req, res) => {
+      await sp.redirectToIdp(req, res, { cache, forceAuthn: req.query.fresh === '1' });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
     const request = async (forceAuthn: boolean) => {
-      const url = new URL(await sp.loginUrl('_req1', { forceAuthn }));
-      return inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+      const res = await fetch(`http://127.0.0.1:${port}/login${forceAuthn ? '?fresh=1' : ''}`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      const url = new URL(res.headers.get('location')!);
+      const xml = inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+      // The AuthnRequest id went through the cache provider (Postgres in the app).
+      expect(xml).toContain(`ID="${saved.at(-1)}"`);
+      return xml;
     };
     expect(await request(true)).toContain('ForceAuthn="true"');
     expect(await request(false)).not.toContain('ForceAuthn');
+    server.close();
   });
 });

@@ -34,6 +34,8 @@ export const ERROR_STATUS = {
   SHUTTING_DOWN: 503,
   BROKER_IDENTITY_UNKNOWN: 503,
   MAPPINGS_MANAGED_BY_FILE: 409,
+  /** The IdP could not be asked (CLI token group re-check); nothing was decided. */
+  IDP_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

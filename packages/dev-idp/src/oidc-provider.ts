@@ -57,7 +57,8 @@ function clientMetadata(client: OidcClientRegistration): ClientMetadata {
     client_secret: client.clientSecret,
     redirect_uris: [...client.redirectUris],
     response_types: ['code'],
-    grant_types: ['authorization_code'],
+    // refresh_token: Rolegate's OIDC_REFRESH_GROUPS re-checks a CLI token's groups with it.
+    grant_types: ['authorization_code', 'refresh_token'],
     // oidc-provider accepts client_secret_post as well for a client registered with client_secret_basic.
     token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
@@ -68,7 +69,6 @@ function clientMetadata(client: OidcClientRegistration): ClientMetadata {
 
 /** Configures oidc-provider for the demo: code flow only, PKCE S256 required, RS256 ID tokens carrying the user's claims. */
 export function createOidcProvider(issuer: string, settings: ProviderSettings): Provider {
-  const byName = new Map(settings.users.map((u) => [u.username, u]));
   const configuration: Configuration = {
     // In memory on purpose (a demo IdP, gone with the process); see memory-adapter.ts.
     adapter: createMemoryAdapter(),
@@ -80,14 +80,20 @@ export function createOidcProvider(issuer: string, settings: ProviderSettings): 
     jwks: { keys: [generateSigningKey()] },
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     claims: Object.fromEntries(Object.entries(CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
-    scopes: ['openid', 'email', 'profile', 'groups'],
+    scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
+    // A refresh token for every code exchange of a client registered for the grant:
+    // oidc-provider drops `offline_access` unless prompt=consent, which Rolegate does not send.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // It outlives the IdP session (like offline access at a real IdP); it ends with the Grant.
+    expiresWithSession: () => false,
     // Put email, name and groups into the ID token itself, not only behind userinfo.
     conformIdTokenClaims: false,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => interactionPath(settings.basePath, interaction.uid) },
+    // Looked up at every use: a person removed from `users` can no longer refresh, as at a real IdP.
     findAccount: (_ctx, sub) => {
-      const user = byName.get(sub);
+      const user = settings.users.find((u) => u.username === sub);
       return user ? accountFor(user) : undefined;
     },
     // Errors that cannot be sent back to a verified redirect_uri (unknown client, bad redirect_uri).
@@ -102,7 +108,8 @@ export function createOidcProvider(issuer: string, settings: ProviderSettings): 
       IdToken: settings.idTokenTtlSeconds,
       Interaction: 600,
       Session: 3600,
-      Grant: 3600,
+      Grant: 24 * 3600,
+      RefreshToken: 24 * 3600,
     },
   };
   const provider = new Provider(issuer, configuration);

@@ -9,6 +9,32 @@ export interface OidcClaims {
   groups: string[];
   /** When the IdP authenticated the person (`auth_time`), or null when it did not say. */
   authTime: Date | null;
+  /** The refresh token, kept only with OIDC_REFRESH_GROUPS (null otherwise or when the IdP issued none). */
+  refreshToken: string | null;
+}
+
+/** What a refresh at the IdP says about the person now. */
+export interface RefreshedGroups {
+  groups: string[];
+  /** The refresh token to keep (the IdP's new one when it rotates, else the one used). */
+  refreshToken: string;
+}
+
+/** The IdP refused the refresh token (an OAuth error such as invalid_grant): the person's access is over. */
+export class RefreshRefusedError extends Error {
+  constructor(readonly oauthError: string) {
+    super(`the IdP refused the refresh: ${oauthError}`);
+  }
+}
+
+/**
+ * The scopes to request: OIDC_SCOPES, plus `offline_access` when refresh
+ * tokens are kept (most IdPs issue none without it).
+ */
+export function scopesFor(settings: Pick<OidcSettings, 'scopes' | 'refreshGroups'>): string {
+  const scopes = settings.scopes.split(/\s+/).filter(Boolean);
+  if (settings.refreshGroups && !scopes.includes('offline_access')) scopes.push('offline_access');
+  return scopes.join(' ');
 }
 
 export interface OidcAuthStart {
@@ -94,7 +120,7 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
       const nonce = client.randomNonce();
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
-        scope: settings.scopes,
+        scope: scopesFor(settings),
         code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
         code_challenge_method: 'S256',
         state,
@@ -128,7 +154,35 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
         displayName: name,
         groups: groupsFromClaim(claims[settings.groupsClaim]),
         authTime: typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) ? new Date(claims.auth_time * 1000) : null,
+        refreshToken: settings.refreshGroups && typeof tokens.refresh_token === 'string' ? tokens.refresh_token : null,
       };
+    },
+    /**
+     * Uses the refresh token at the IdP and reads the person's groups now:
+     * from the new ID token (verified like the first; its `sub` must be
+     * `subject`), else from userinfo for that subject.
+     * @throws RefreshRefusedError when the IdP answers with an OAuth error;
+     *   any other Error when it cannot be asked (network, discovery).
+     */
+    async refreshGroups(refreshToken: string, subject: string): Promise<RefreshedGroups> {
+      const config = await configuration();
+      let tokens;
+      try {
+        tokens = await client.refreshTokenGrant(config, refreshToken);
+      } catch (err) {
+        if (err instanceof client.ResponseBodyError) throw new RefreshRefusedError(err.error);
+        throw err;
+      }
+      const claims = tokens.claims();
+      let source: Record<string, unknown>;
+      if (claims) {
+        // Another person's token in this row must not hand over their groups.
+        if (claims.sub !== subject) throw new RefreshRefusedError('subject changed');
+        source = claims;
+      } else {
+        source = await client.fetchUserInfo(config, tokens.access_token, subject);
+      }
+      return { groups: groupsFromClaim(source[settings.groupsClaim]), refreshToken: tokens.refresh_token ?? refreshToken };
     },
   };
 }

@@ -159,3 +159,15 @@ export function normalizeUserCode(input: unknown): string | null {
   if (s.length !== 8 || [...s].some((c) => !USER_CODE_ALPHABET.includes(c))) return null;
   return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
+
+/**
+ * Whether a CLI token's groups must be confirmed at the IdP before use: it
+ * holds a refresh token and its groups were last confirmed (or issued) at
+ * least `intervalSeconds` ago. Without this, a person removed from a group at
+ * the IdP would keep its roles through the CLI until the token expires.
+ */
+export function groupsRecheckDue(t: { refreshBox: string | null; groupsCheckedAt: Date | null; createdAt: Date }, now: Date, intervalSeconds: number): boolean {
+  if (!t.refreshBox) return false;
+  const since = (t.groupsCheckedAt ?? t.createdAt).getTime();
+  return now.getTime() - since >= intervalSeconds * 1000;
+}

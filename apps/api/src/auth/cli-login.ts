@@ -23,8 +23,9 @@ export const DEVICE_POLL_INTERVAL_SECONDS = 2;
 /** Timer and network jitter forgiven when judging a poll too fast. */
 const POLL_JITTER_MS = 250;
 
-function snapshot(p: Principal) {
-  return { userId: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: [...p.groups] };
+/** The approving person as the future token will carry them; `refreshBox`: their sealed OIDC refresh token, if kept. */
+function snapshot(p: Principal, refreshBox?: string | null) {
+  return { userId: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: [...p.groups], ...(refreshBox ? { refreshBox } : {}) };
 }
 
 /**
@@ -43,14 +44,14 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
 
   return {
     /** Records the browser's approval and returns the loopback URL carrying the one-time code. */
-    async approveLoopback(principal: Principal, params: LoopbackParams): Promise<string> {
+    async approveLoopback(principal: Principal, params: LoopbackParams, refreshBox?: string | null): Promise<string> {
       const code = newOneTimeSecret();
       await logins.createLoopback({
         id: randomUUID(),
         codeHash: hashSecret(code),
         codeChallenge: params.codeChallenge,
         redirectPort: params.port,
-        principal: snapshot(principal),
+        principal: snapshot(principal, refreshBox),
         label: params.label,
         expiresAt: expiry(LOOPBACK_CODE_TTL_SECONDS),
       });
@@ -93,9 +94,9 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
     },
 
     /** The signed-in user approves a short code. @throws AppError LOGIN_FAILED when no pending login has it. */
-    async approveDevice(principal: Principal, typed: unknown): Promise<void> {
+    async approveDevice(principal: Principal, typed: unknown, refreshBox?: string | null): Promise<void> {
       const userCode = normalizeUserCode(typed);
-      if (!userCode || !(await logins.approveDevice(userCode, snapshot(principal)))) {
+      if (!userCode || !(await logins.approveDevice(userCode, snapshot(principal, refreshBox)))) {
         throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already used; start `rolegate login` again');
       }
     },

@@ -4,6 +4,7 @@ import { AppError, safeReturnTo } from '@rolegate/core';
 import type { LoginTransactionRepository, UserRepository } from '@rolegate/db';
 import type { OidcAdapter } from '../adapters/oidc.js';
 import type { Logger } from '../logger.js';
+import { sealRefreshToken } from './refresh-box.js';
 
 const TRANSACTION_TTL_SECONDS = 600;
 
@@ -18,7 +19,14 @@ export function browserBinding(sessionId: string): string {
  * consumes it — only from the same browser, only once — and verifies the
  * IdP's answer.
  */
-export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: LoginTransactionRepository; users: UserRepository; log: Logger }) {
+export function createOidcLoginService(deps: {
+  oidc: OidcAdapter;
+  transactions: LoginTransactionRepository;
+  users: UserRepository;
+  log: Logger;
+  /** Seals the IdP's refresh token (OIDC_REFRESH_GROUPS); the plain token never leaves this service. */
+  refreshKey?: Buffer;
+}) {
   const { oidc, transactions, users } = deps;
   return {
     /** Starts a sign-in; `maxAgeSeconds` asks for a fresh authentication (step-up, OIDC `max_age`). */
@@ -45,7 +53,11 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
     },
 
     /** @throws AppError LOGIN_FAILED for anything the IdP or the browser got wrong. */
-    async complete(sessionId: string | undefined, callbackUrl: URL, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
+    async complete(
+      sessionId: string | undefined,
+      callbackUrl: URL,
+      log: Logger = deps.log,
+    ): Promise<{ principal: Principal; returnTo: string; authTime: Date | null; refreshBox: string | null }> {
       const state = callbackUrl.searchParams.get('state');
       if (!state || !sessionId || state.length > 512) throw new AppError('LOGIN_FAILED', 'Sign-in failed: unknown or expired sign-in attempt');
       const tx = await transactions.consume(state, browserBinding(sessionId));
@@ -61,7 +73,7 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
         log.warn({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'OIDC sign-in refused');
         throw new AppError('LOGIN_FAILED', 'Sign-in failed: the identity provider response could not be verified');
       }
-      const { authTime, ...identity } = claims;
+      const { authTime, refreshToken, ...identity } = claims;
       const userId = await users.upsertOnSignIn({ idp: 'oidc', ...identity });
       const principal: Principal = {
         userId,
@@ -71,7 +83,8 @@ export function createOidcLoginService(deps: { oidc: OidcAdapter; transactions: 
         idp: 'oidc',
         groups: claims.groups,
       };
-      return { principal, returnTo: tx.returnTo, authTime };
+      const refreshBox = refreshToken && deps.refreshKey ? sealRefreshToken(deps.refreshKey, refreshToken) : null;
+      return { principal, returnTo: tx.returnTo, authTime, refreshBox };
     },
   };
 }

@@ -1,17 +1,51 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal } from '@rolegate/core';
 import { AppError, safeReturnTo } from '@rolegate/core';
-import type { SamlRepository, UserRepository } from '@rolegate/db';
+import type { SamlRepository, SamlRequestRecord, UserRepository } from '@rolegate/db';
+import type { Request, Response } from 'express';
 import type { SamlSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError } from './saml-checks.js';
-import type { SamlServiceProvider } from './saml-sp.js';
+import { SAML_REQUEST_TTL_SECONDS, type SamlServiceProvider } from './saml-sp.js';
 
-const REQUEST_TTL_SECONDS = 600;
 
 /** The stored form of a browser binding secret (the secret itself stays in the browser's cookie). */
 function bindingDigest(secret: string): string {
   return createHash('sha256').update(`saml:${secret}`).digest('base64url');
+}
+
+/**
+ * passport-saml's `CacheProvider` for one request, over the saml_requests
+ * table shared by every instance. Keys are AuthnRequest ids; every read and
+ * delete is bound to this browser's digest (login CSRF: a Response answering
+ * a request started in another browser finds nothing), and `removeAsync` is
+ * the atomic DELETE … RETURNING, so of two racing Responses only one gets the
+ * request (recorded in `consumed` for the login service).
+ */
+function requestCache(requests: SamlRepository, digest: string | null, returnTo: string) {
+  const consumed: { tried: boolean; record: SamlRequestRecord | null } = { tried: false, record: null };
+  return {
+    consumed,
+    async saveAsync(key: string, value: string) {
+      if (!digest) throw new Error('no browser binding');
+      await requests.createRequest({ id: key, sessionId: digest, returnTo }, SAML_REQUEST_TTL_SECONDS);
+      return { value, createdAt: Date.now() };
+    },
+    async getAsync(key: string) {
+      if (!digest) return null;
+      const r = await requests.findRequest(key, digest);
+      return r ? r.createdAt.toISOString() : null;
+    },
+    async removeAsync(key: string | null) {
+      if (!digest || key === null) return null;
+      const r = await requests.consumeRequest(key, digest);
+      if (!consumed.tried) {
+        consumed.tried = true;
+        consumed.record = r;
+      }
+      return r ? key : null;
+    },
+  };
 }
 
 function failed(): AppError {
@@ -19,11 +53,14 @@ function failed(): AppError {
 }
 
 /**
- * SAML sign-in as a use case. `begin` stores a single-use AuthnRequest id
- * bound to a random browser secret (the route keeps it in a cookie);
- * `complete` verifies the Response (node-saml plus our checks), consumes the
- * request id — only with the same browser secret, only once — records the
- * assertion in the replay table and upserts the user.
+ * SAML sign-in as a use case, over passport-saml's strategy. `begin` has
+ * the strategy redirect with a single-use AuthnRequest id, stored through
+ * the cache provider bound to a random browser secret (the route keeps it in
+ * a cookie); `complete` runs our pre-checks, the strategy (signatures,
+ * Audience, times, InResponseTo through the same cache provider) and our
+ * post-checks, makes sure the request id was consumed — only with the same
+ * browser secret, only once — records the assertion in the replay table and
+ * upserts the user.
  */
 export function createSamlLoginService(deps: {
   sp: SamlServiceProvider;
@@ -36,22 +73,33 @@ export function createSamlLoginService(deps: {
   const { sp, settings, requests, users } = deps;
   const now = deps.now ?? Date.now;
   return {
-    /** Starts SP-initiated sign-in; returns the IdP URL and the browser secret to keep in a cookie. */
-    async begin(returnTo: unknown, opts: { forceAuthn?: boolean } = {}): Promise<{ url: string; browserSecret: string }> {
-      const requestId = `_${randomBytes(20).toString('hex')}`;
-      const browserSecret = randomBytes(32).toString('base64url');
-      const url = await sp.loginUrl(requestId, opts);
-      await requests.createRequest({ id: requestId, sessionId: bindingDigest(browserSecret), returnTo: safeReturnTo(returnTo) }, REQUEST_TTL_SECONDS);
-      return { url, browserSecret };
+    /** A new random browser secret; the route keeps it in a cookie before calling `begin`. */
+    newBrowserSecret: (): string => randomBytes(32).toString('base64url'),
+
+    /**
+     * Starts SP-initiated sign-in: answers `res` with passport-saml's
+     * redirect to the IdP; the AuthnRequest id it generates is stored in
+     * Postgres, bound to `browserSecret`, through the cache provider.
+     */
+    async begin(req: Request, res: Response, browserSecret: string, returnTo: unknown, opts: { forceAuthn?: boolean } = {}): Promise<void> {
+      const cache = requestCache(requests, bindingDigest(browserSecret), safeReturnTo(returnTo));
+      try {
+        await sp.redirectToIdp(req, res, { cache, ...(opts.forceAuthn ? { forceAuthn: true } : {}) });
+      } catch (err) {
+        if (!(err instanceof SamlCheckError)) throw err;
+        throw new AppError('VALIDATION_FAILED', 'Unexpected SAML parameters in the sign-in URL');
+      }
     },
 
     /** @throws AppError LOGIN_FAILED for anything refused; nothing is written then except the consumed request id. */
-    async complete(browserSecret: string | undefined, samlResponse: unknown, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
+    async complete(req: Request, res: Response, browserSecret: string | undefined, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
+      const digest = browserSecret ? bindingDigest(browserSecret) : null;
+      const cache = requestCache(requests, digest, '/');
       let verified;
       let expiresAt: Date;
       try {
-        const xml = decodeSamlResponse(samlResponse);
-        verified = await sp.verify(xml, samlResponse as string);
+        const xml = decodeSamlResponse((req.body as Record<string, unknown> | undefined)?.SAMLResponse);
+        verified = await sp.verify(req, res, xml, { cache });
         checkResponse(verified.response, settings);
         ({ expiresAt } = checkAssertion(verified.assertion, {
           acsUrl: settings.acsUrl,
@@ -71,8 +119,11 @@ export function createSamlLoginService(deps: {
       const inResponseTo = verified.response.inResponseTo;
       if (inResponseTo !== null) {
         // Single use, same browser only: a Response for someone else's request is worthless.
-        const request = browserSecret ? await requests.consumeRequest(inResponseTo, bindingDigest(browserSecret)) : null;
-        if (!request) {
+        // node-saml found the id through the cache (same browser, unexpired) and usually removed
+        // it already; the DELETE that removed it is what makes it single-use. Where node-saml
+        // did not remove it (no InResponseTo in SubjectConfirmationData), we consume it here.
+        const request = cache.consumed.tried ? cache.consumed.record : digest ? await requests.consumeRequest(inResponseTo, digest) : null;
+        if (!request || request.id !== inResponseTo) {
           log.warn({ reason: 'unknown, used or foreign InResponseTo' }, 'SAML response refused');
           throw failed();
         }

@@ -1,4 +1,7 @@
-import { SAML, ValidateInResponseTo, type Profile, type SamlConfig } from '@node-saml/node-saml';
+import { SAML, ValidateInResponseTo, type CacheProvider, type Profile, type SamlConfig } from '@node-saml/node-saml';
+import { MultiSamlStrategy } from '@node-saml/passport-saml';
+import type { Request, Response } from 'express';
+import passport from 'passport';
 import { DOMParser, onWarningStopParsing, type Document, type Element } from '@xmldom/xmldom';
 import type { SamlSettings } from '../config.js';
 import {
@@ -12,6 +15,9 @@ import {
   type SignaturePlacement,
   type SubjectConfirmationFacts,
 } from './saml-checks.js';
+
+/** How long an AuthnRequest id stays answerable. */
+export const SAML_REQUEST_TTL_SECONDS = 600;
 
 const NS_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const NS_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -131,12 +137,39 @@ export function assertionFactsOf(profile: Profile): AssertionFacts {
 }
 
 /**
- * The SAML service provider, wrapping node-saml's `SAML`: AuthnRequest URLs,
- * SP metadata, and Response verification. Signature verification is
+ * Per-request state handed to passport-saml's strategy: the cache provider
+ * (our Postgres-backed, browser-bound store of AuthnRequest ids), which
+ * signatures node-saml must verify (ACS), and ForceAuthn (redirect).
+ */
+export interface SamlRequestContext {
+  cache: CacheProvider;
+  demand?: SignatureDemand;
+  forceAuthn?: boolean;
+}
+
+/** Query parameters passport-saml's strategy would act on (Redirect-binding messages, RelayState). */
+const STRATEGY_QUERY_PARAMS = ['SAMLRequest', 'SAMLResponse', 'RelayState', 'SigAlg', 'Signature'];
+
+/**
+ * Binding confusion: passport-saml's strategy looks at the query string
+ * before the body, so `POST /auth/saml/acs?SAMLRequest=…` (or a sign-in URL
+ * carrying one) would make it validate a Redirect-binding logout message
+ * instead of the posted Response we pre-checked. We use neither Redirect-
+ * binding messages nor RelayState: refuse them.
+ */
+export function hasStrategyQueryParams(query: Record<string, unknown>): boolean {
+  return STRATEGY_QUERY_PARAMS.some((k) => Object.prototype.hasOwnProperty.call(query, k));
+}
+
+/**
+ * The SAML service provider, wrapping passport-saml's `MultiSamlStrategy`
+ * (run through passport, without passport sessions): it sends the
+ * AuthnRequest redirect and verifies Responses. Signature verification is
  * node-saml's (xml-crypto against SAML_IDP_CERT only, never a certificate
- * from KeyInfo); we decide which signatures it must verify and read the
- * envelope it does not check. InResponseTo is checked by the login service
- * against Postgres, so node-saml's in-memory cache is off.
+ * from KeyInfo); before the strategy runs we refuse what our checks refuse
+ * and decide which signatures it must verify; after it we read the envelope
+ * it does not check. InResponseTo is validated by node-saml through the
+ * per-request `CacheProvider` in the context (Postgres, bound to the browser).
  */
 export function createSamlServiceProvider(settings: SamlSettings) {
   const base: SamlConfig = {
@@ -149,22 +182,48 @@ export function createSamlServiceProvider(settings: SamlSettings) {
     disableRequestedAuthnContext: true,
     acceptedClockSkewMs: settings.clockSkewMs,
     maxAssertionAgeMs: settings.maxAssertionAgeSeconds * 1000,
-    validateInResponseTo: ValidateInResponseTo.never,
+    // Every Response must answer a request of ours, unless IdP-initiated sign-in is allowed.
+    validateInResponseTo: settings.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+    requestIdExpirationPeriodMs: SAML_REQUEST_TTL_SECONDS * 1000,
     signatureAlgorithm: 'sha256',
     wantAssertionsSigned: true,
     wantAuthnResponseSigned: true,
   };
-  const verifiers = new Map<string, SAML>();
-  function verifierFor(demand: SignatureDemand): SAML {
-    const key = `${demand.response}:${demand.assertion}`;
-    let v = verifiers.get(key);
-    if (!v) {
-      v = new SAML({ ...base, wantAuthnResponseSigned: demand.response, wantAssertionsSigned: demand.assertion });
-      verifiers.set(key, v);
-    }
-    return v;
-  }
+  const contexts = new WeakMap<object, SamlRequestContext>();
+  const strategy = new MultiSamlStrategy(
+    {
+      ...base,
+      passReqToCallback: true,
+      getSamlOptions(req, done) {
+        const ctx = contexts.get(req);
+        // Only our routes run the strategy, and only after setting the context.
+        if (!ctx) return done(new Error('no SAML request context'));
+        done(null, {
+          ...base,
+          cacheProvider: ctx.cache,
+          ...(ctx.demand ? { wantAuthnResponseSigned: ctx.demand.response, wantAssertionsSigned: ctx.demand.assertion } : {}),
+          ...(ctx.forceAuthn ? { forceAuthn: true } : {}),
+        });
+      },
+    },
+    (_req, profile, done) => done(null, profile ?? undefined),
+    // Single logout is not offered: a logout message never signs anyone in or out.
+    (_req, _profile, done) => done(new Error('SAML logout is not supported')),
+  );
   const metadataXml = new SAML(base).generateServiceProviderMetadata(null, null);
+
+  /** Runs the strategy for this request; resolves with what its verify callback returned (ACS). */
+  function run(req: Request, res: Response, ctx: SamlRequestContext): Promise<Profile | false> {
+    contexts.set(req, ctx);
+    return new Promise((resolve, reject) => {
+      res.once('finish', () => resolve(false));
+      // passport-saml's typings are written against Express 4's Request type; the runtime is the same.
+      passport.authenticate(strategy as unknown as passport.Strategy, { session: false }, (err: unknown, user: Profile | false) => {
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve(user);
+      })(req, res, (err?: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
+    });
+  }
 
   return {
     acsUrl: settings.acsUrl,
@@ -172,28 +231,35 @@ export function createSamlServiceProvider(settings: SamlSettings) {
     /** SP metadata XML (entity id, ACS URL with the POST binding). */
     metadata: () => metadataXml,
 
-    /** The IdP URL (HTTP-Redirect binding) carrying an AuthnRequest with the given ID. */
-    /** `forceAuthn`: step-up — the IdP must authenticate the person again (ForceAuthn="true"). */
-    loginUrl(requestId: string, opts: { forceAuthn?: boolean } = {}): Promise<string> {
-      return new SAML({ ...base, generateUniqueId: () => requestId, ...(opts.forceAuthn ? { forceAuthn: true } : {}) }).getAuthorizeUrlAsync('', undefined, {});
+    /**
+     * Answers `res` with the strategy's redirect to the IdP (HTTP-Redirect
+     * binding) carrying a new AuthnRequest, whose ID the strategy stores
+     * through `ctx.cache`. `ctx.forceAuthn`: step-up — ForceAuthn="true".
+     */
+    async redirectToIdp(req: Request, res: Response, ctx: SamlRequestContext): Promise<void> {
+      if (hasStrategyQueryParams(req.query as Record<string, unknown>)) throw new SamlCheckError('SAML message in the sign-in URL');
+      await run(req, res, ctx);
+      if (!res.headersSent) throw new Error('passport-saml did not redirect');
     },
 
     /**
-     * Verifies a decoded, pre-checked Response (`xml`, posted as `base64`):
-     * structure, every signature present (plus those SAML_REQUIRE_SIGNED
-     * demands), Audience and node-saml's time checks.
+     * Verifies a decoded, pre-checked Response (`xml`, posted as
+     * `req.body.SAMLResponse`) through the strategy: structure, every
+     * signature present (plus those SAML_REQUIRE_SIGNED demands), Audience,
+     * node-saml's time checks and InResponseTo through `ctx.cache`.
      * @throws SamlCheckError for anything refused.
      */
-    async verify(xml: string, base64: string): Promise<VerifiedSamlResponse> {
+    async verify(req: Request, res: Response, xml: string, ctx: SamlRequestContext): Promise<VerifiedSamlResponse> {
+      if (hasStrategyQueryParams(req.query as Record<string, unknown>)) throw new SamlCheckError('SAML message in the ACS query string');
       const doc = parseStrict(xml);
       const { placement, response } = inspectResponse(doc);
       checkSignatureAlgorithms(algorithmsOf(doc), settings.allowSha1);
       const demand = signatureDemand(placement, settings.requireSigned);
-      let profile: Profile | null;
+      let profile: Profile | false;
       try {
-        ({ profile } = await verifierFor(demand).validatePostResponseAsync({ SAMLResponse: base64 }));
+        profile = await run(req, res, { ...ctx, demand });
       } catch (err) {
-        throw new SamlCheckError(`node-saml: ${(err as Error).message.slice(0, 200)}`);
+        throw new SamlCheckError(`passport-saml: ${(err as Error).message.slice(0, 200)}`);
       }
       if (!profile) throw new SamlCheckError('no assertion');
       if (typeof profile.nameID !== 'string' || profile.nameID.length === 0) throw new SamlCheckError('no NameID');

@@ -9,6 +9,8 @@ declare module 'express-session' {
     signedInAt?: string;
     /** When the IdP last authenticated the person (OIDC auth_time, SAML AuthnInstant); unset when it did not say. */
     authTime?: string;
+    /** The IdP's refresh token, sealed (refresh-box.ts), when OIDC_REFRESH_GROUPS keeps one. */
+    refreshBox?: string;
   }
 }
 

@@ -20,11 +20,13 @@ function destroy(req: Request): Promise<void> {
  * Signs `principal` in on this request's session. The session id is
  * regenerated first: a planted (fixated) cookie is worthless afterwards.
  */
-export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null): Promise<void> {
+export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null, refreshBox: string | null = null): Promise<void> {
   await regenerate(req);
   req.session.principal = principal;
   req.session.signedInAt = new Date().toISOString();
   if (authTime) req.session.authTime = authTime.toISOString();
+  // Sealed OIDC refresh token (OIDC_REFRESH_GROUPS), handed on to CLI tokens approved from this session.
+  if (refreshBox) req.session.refreshBox = refreshBox;
   csrf.generateToken(req, true);
   await save(req);
   // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
@@ -74,9 +76,11 @@ export function authRoutes(deps: {
     // `fresh=1`: step-up — the IdP must authenticate the person again (OIDC max_age, SAML ForceAuthn).
     const fresh = req.query.fresh === '1';
     if (provider === 'saml' && deps.samlLogin) {
-      const { url, browserSecret } = await deps.samlLogin.begin(req.query.returnTo, { forceAuthn: fresh });
+      const browserSecret = deps.samlLogin.newBrowserSecret();
       res.cookie(samlCookie.name, browserSecret, samlCookie.options);
-      res.set('Cache-Control', 'no-store').redirect(302, url);
+      res.set('Cache-Control', 'no-store');
+      // passport-saml's strategy answers with the 302 to the IdP.
+      await deps.samlLogin.begin(req, res, browserSecret, req.query.returnTo, { forceAuthn: fresh });
       return;
     }
     if (provider !== 'oidc' || !deps.oidcLogin) throw new AppError('VALIDATION_FAILED', 'Unknown sign-in provider');
@@ -91,8 +95,8 @@ export function authRoutes(deps: {
   r.get('/oidc/callback', async (req, res) => {
     if (!deps.oidcLogin) throw new AppError('NOT_FOUND', 'OIDC is not configured');
     const url = new URL(req.originalUrl, deps.publicUrl);
-    const { principal, returnTo, authTime } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url, req.log);
-    await signInSession(req, principal, deps.csrf, authTime);
+    const { principal, returnTo, authTime, refreshBox } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url, req.log);
+    await signInSession(req, principal, deps.csrf, authTime, refreshBox);
     res.set('Cache-Control', 'no-store').redirect(303, returnTo);
   });
 

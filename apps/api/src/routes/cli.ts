@@ -55,7 +55,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     const principal = sessionPrincipal(req);
     const params = parseLoopbackParams(req.body as Record<string, unknown>);
     freshOrRefuse(req, 'the sign-in link in your terminal');
-    const url = await deps.login.approveLoopback(principal, params);
+    const url = await deps.login.approveLoopback(principal, params, req.session.refreshBox);
     noStore(res);
     res.redirect(302, url);
   });
@@ -91,7 +91,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     if (body.decision !== 'approve' && body.decision !== 'deny') throw new AppError('VALIDATION_FAILED', 'Choose Approve or Deny');
     freshOrRefuse(req, '/cli/device');
     noStore(res);
-    if (body.decision === 'approve') await deps.login.approveDevice(principal, body.user_code);
+    if (body.decision === 'approve') await deps.login.approveDevice(principal, body.user_code, req.session.refreshBox);
     else await deps.login.denyDevice(body.user_code);
     res.type('html').send(renderDeviceDone(body.decision === 'approve' ? 'approved' : 'denied'));
   });

@@ -69,8 +69,7 @@ export function samlRoutes(deps: {
       res.clearCookie(binding.name, { path: '/', httpOnly: true, secure: binding.options.secure, sameSite: binding.options.sameSite });
       try {
         if (!req.is('application/x-www-form-urlencoded')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Post the SAMLResponse as a form');
-        const body = (req.body ?? {}) as Record<string, unknown>;
-        const { principal, returnTo, authTime } = await deps.samlLogin.complete(secret, body.SAMLResponse, req.log);
+        const { principal, returnTo, authTime } = await deps.samlLogin.complete(req, res, secret, req.log);
         await deps.signIn(req, principal, authTime);
         res.redirect(303, returnTo);
       } catch (err) {

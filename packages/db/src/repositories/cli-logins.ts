@@ -10,6 +10,8 @@ export interface CliLoginPrincipal {
   subject: string;
   idp: 'oidc' | 'saml';
   groups: string[];
+  /** The approving person's OIDC refresh token, sealed by the app (OIDC_REFRESH_GROUPS). */
+  refreshBox?: string;
 }
 
 export interface ApprovedCliLogin {

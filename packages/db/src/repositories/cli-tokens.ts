@@ -16,10 +16,18 @@ export interface CliTokenRecord {
   expiresAt: Date;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** Sealed OIDC refresh token used to re-check the groups; null when there is none. */
+  refreshBox: string | null;
+  /** When the groups were last confirmed at the IdP (null: never since issue). */
+  groupsCheckedAt: Date | null;
 }
 
 /** A token to store: the record's fields the caller decides, and the hash of the secret. */
-export type NewCliToken = Omit<CliTokenRecord, 'id' | 'createdAt' | 'revokedAt' | 'lastUsedAt'> & { tokenHash: string };
+export type NewCliToken = Omit<CliTokenRecord, 'id' | 'createdAt' | 'revokedAt' | 'lastUsedAt' | 'refreshBox' | 'groupsCheckedAt'> & {
+  tokenHash: string;
+  refreshBox?: string | null;
+  groupsCheckedAt?: Date | null;
+};
 
 function toRecord(r: CliTokenRow): CliTokenRecord {
   return {
@@ -35,6 +43,8 @@ function toRecord(r: CliTokenRow): CliTokenRecord {
     expiresAt: r.expiresAt,
     revokedAt: r.revokedAt,
     lastUsedAt: r.lastUsedAt,
+    refreshBox: r.refreshBox,
+    groupsCheckedAt: r.groupsCheckedAt,
   };
 }
 
@@ -78,6 +88,44 @@ export function createCliTokenRepository(prisma: PrismaClient) {
       db(async () => {
         const res = await prisma.cliToken.updateMany({ where: { tokenHash, revokedAt: null }, data: { revokedAt: now } });
         return res.count === 1;
+      }),
+
+    /**
+     * Records a re-check of the token's groups at the IdP: the groups now,
+     * when, and the (possibly rotated) sealed refresh token. Only an active
+     * token is updated; false otherwise.
+     */
+    recordGroupsCheck: (id: string, check: { groups: string[]; checkedAt: Date; refreshBox: string }) =>
+      db(async () => {
+        const res = await prisma.cliToken.updateMany({
+          where: { id, revokedAt: null },
+          data: { groups: check.groups, groupsCheckedAt: check.checkedAt, refreshBox: check.refreshBox },
+        });
+        return res.count === 1;
+      }),
+
+    /**
+     * Claims the next group re-check of an active token: moves
+     * `groups_checked_at` from `previous` (what the caller read) to `at`.
+     * True for exactly one of several concurrent callers, so one refresh
+     * token is used once (IdPs that rotate refresh tokens treat a reuse as theft).
+     */
+    claimGroupsCheck: (id: string, previous: Date | null, at: Date) =>
+      db(async () => {
+        const res = await prisma.cliToken.updateMany({ where: { id, revokedAt: null, groupsCheckedAt: previous }, data: { groupsCheckedAt: at } });
+        return res.count === 1;
+      }),
+
+    /** Gives a claimed re-check back (the IdP could not be asked): the next use tries again. */
+    releaseGroupsCheck: (id: string, claimedAt: Date, previous: Date | null) =>
+      db(async () => {
+        await prisma.cliToken.updateMany({ where: { id, groupsCheckedAt: claimedAt }, data: { groupsCheckedAt: previous } });
+      }),
+
+    /** Revokes a token after a failed re-check (groups checked then, refresh token dropped). */
+    revokeAfterCheck: (id: string, at: Date) =>
+      db(async () => {
+        await prisma.cliToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at, groupsCheckedAt: at, refreshBox: null } });
       }),
 
     /** Records when a token was last used. */

@@ -22,6 +22,17 @@ export function createSamlRepository(prisma: PrismaClient) {
       }),
 
     /**
+     * When the request exists, is unexpired and was started by `sessionId`:
+     * its creation time (read only; `consumeRequest` is what uses it up).
+     */
+    findRequest: (id: string, sessionId: string) =>
+      db(async () => {
+        const rows = await prisma.$queryRaw<{ created_at: Date }[]>`
+          SELECT created_at FROM saml_requests WHERE id = ${id} AND session_id = ${sessionId} AND expires_at > now()`;
+        return rows[0] ? { createdAt: rows[0].created_at } : null;
+      }),
+
+    /**
      * Deletes and returns the request when it exists, is unexpired and was
      * started by `sessionId`; null otherwise. The delete makes it single-use
      * even when two Responses race.
