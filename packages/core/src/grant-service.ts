@@ -120,14 +120,28 @@ export function createGrantService(deps: GrantServiceDeps) {
     const destination = req.kind === 'console' ? resolveDestination(req.destination, arn.partition) : null;
 
     // Write-ahead: the row is committed before AWS hears of the grant.
-    const pending = await grants.insert({
+    const row = {
       ...base,
+      id: globalThis.crypto.randomUUID(),
       mappingId: mapping.id,
       accountId: mapping.accountId,
       roleArn: mapping.roleArn,
       durationSeconds,
-      status: 'pending',
-    });
+      status: 'pending' as const,
+    };
+    let pending: GrantRecord;
+    try {
+      pending = await grants.insert(row);
+    } catch (err) {
+      // The insert may have committed although its answer was lost (a cut or
+      // frozen database). AWS was not called: close the row, if it exists, once
+      // the database is back, rather than leave it pending for the reconciler.
+      if (isAppError(err, 'DATABASE_UNAVAILABLE')) {
+        const unconfirmed: GrantRecord = { ...row, createdAt: new Date(0), expiresAt: null, stsRequestId: null, accessKeyId: null, error: null };
+        retryOutcome(() => grants.markFailed(unconfirmed, { error: 'db:insert-unconfirmed' }));
+      }
+      throw err;
+    }
 
     let assumed: AssumeRoleOutput;
     try {
@@ -169,16 +183,24 @@ export function createGrantService(deps: GrantServiceDeps) {
       // The caller gets a 503 and never sees the credentials. Record that
       // truthfully once the database is back (the reconciler is the last resort).
       if (!isAppError(err, 'DATABASE_UNAVAILABLE')) throw err;
-      deps.retryLater?.(() =>
-        grants.markFailed(pending, { error: 'db:outcome-not-recorded', ...handedNothing }).catch((e: unknown) => {
-          // Already closed (the write had committed after all, or the reconciler got there first): nothing left to do.
-          if (!isAppError(e, 'INTERNAL')) throw e;
-        }),
-      );
+      retryOutcome(() => grants.markFailed(pending, { error: 'db:outcome-not-recorded', ...handedNothing }));
       throw new AppError('DATABASE_UNAVAILABLE', 'AWS issued the session, but recording it failed, so the credentials were not handed out; try again shortly');
     }
     if (consoleUrl !== undefined) return { grant: issued, consoleUrl };
     return { grant: issued, credentials: assumed.credentials };
+  }
+
+  /**
+   * Retries an outcome write in the background; a row that is no longer
+   * pending (the write had committed after all, the reconciler closed it, the
+   * insert never committed) means there is nothing left to do.
+   */
+  function retryOutcome(write: () => Promise<unknown>) {
+    deps.retryLater?.(() =>
+      write().catch((e: unknown) => {
+        if (!isAppError(e, 'INTERNAL')) throw e;
+      }),
+    );
   }
 
   async function recordFailure(

@@ -30,6 +30,8 @@ export interface GrantRecord {
 export type NewGrant = Omit<GrantRecord, 'id' | 'createdAt' | 'expiresAt' | 'stsRequestId' | 'accessKeyId' | 'error' | 'status'> & {
   status: 'pending' | 'denied';
   error?: string | null;
+  /** The row's id when the caller chose it (so that an insert whose answer was lost can be closed later). */
+  id?: string;
 };
 
 /** Grant persistence. Every method commits before it resolves. */

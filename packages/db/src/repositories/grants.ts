@@ -18,7 +18,7 @@ export function createGrantRepository(pool: pg.Pool) {
     // The row is exactly what was sent: only the id and the database's clock come back.
     insert: (g: NewGrant) =>
       db(async () => {
-        const id = randomUUID();
+        const id = g.id ?? randomUUID();
         const res = await pool.query<{ created_at: Date }>(
           `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn,
              role_session_name, source_identity, kind, duration_seconds, reason, status, client_ip, user_agent, error)
