@@ -48,7 +48,7 @@ import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { createRateLimiters } from './middleware/rate-limit.js';
 import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from './middleware/session.js';
-import { adminRoutes } from './routes/admin.js';
+import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
@@ -228,6 +228,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.saml && samlLogin) {
     app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal, authTime) => signInSession(req, principal, csrf, authTime) }));
   }
+  // The YAML import carries what the export produces (2,000+ mappings, over 1 MB): its own JSON limit, parsed only once the admin is known.
+  app.post('/api/admin/mappings/import', requireUser(rbac, 'admin'), sameOrigin, requireJson, express.json({ limit: IMPORT_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
   app.use(rejectNulBytes);

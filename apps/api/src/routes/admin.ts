@@ -20,6 +20,9 @@ import type { AdminService } from '../services/admin-service.js';
 import type { AdminUserService } from '../services/admin-user-service.js';
 import { parseBody } from './validate.js';
 
+/** JSON body limit of the YAML import (the YAML itself may be 4 MB; escaping in JSON adds a little). */
+export const IMPORT_BODY_LIMIT = '5mb';
+
 function mappingDto(m: AdminMappingRecord): AdminMapping {
   return {
     id: m.id,
