@@ -155,6 +155,7 @@ export const adminApi = {
   accounts: () => request<AdminAccountList>('/api/admin/accounts'),
   upsertAccount: (accountId: string, name: string, csrfToken: string) =>
     request<AdminAccountResponse>(`/api/admin/accounts/${id(accountId)}`, { method: 'PUT', body: { name }, csrfToken }),
+  deleteAccount: (accountId: string, csrfToken: string) => request<void>(`/api/admin/accounts/${id(accountId)}`, { method: 'DELETE', csrfToken }),
   changes: (cursor?: string) => request<AdminChangeList>(`/api/admin/changes${queryString({ cursor })}`),
   importMappings: (yaml: string, dryRun: boolean, csrfToken: string) =>
     request<ImportResult>(`/api/admin/mappings/import${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: { yaml }, csrfToken }),

@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   DATABASE_UNAVAILABLE: 503,
   BROKER_IDENTITY_UNKNOWN: 503,
   MAPPINGS_MANAGED_BY_FILE: 409,
+  ACCOUNT_IN_USE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -113,6 +113,11 @@ export function adminRoutes(deps: { admin: AdminService; users?: AdminUserServic
     res.json({ account: accountDto(await admin.upsertAccount(principalOf(req), req.params.id, body.name)) });
   });
 
+  r.delete('/accounts/:id', async (req, res) => {
+    await admin.deleteAccount(principalOf(req), req.params.id);
+    res.status(204).end();
+  });
+
   r.get('/changes', async (req, res) => {
     const q = parseBody(adminChangesQuery, req.query);
     const page = await admin.listChanges(q);

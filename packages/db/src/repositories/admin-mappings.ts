@@ -215,6 +215,22 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         return { id: row.id, name: row.name, mappingCount: row._count.mappings, createdAt: row.createdAt, updatedAt: row.updatedAt };
       }),
 
+    /**
+     * Deletes an account no mapping uses, with its change record.
+     * @throws AppError NOT_FOUND | ACCOUNT_IN_USE (mappings still name it: delete or move them first)
+     */
+    deleteAccount: (id: string, actor: Actor) =>
+      inTx(async (tx) => {
+        const found = /^\d{12}$/.test(id) ? await tx.account.findUnique({ where: { id }, include: { _count: { select: { mappings: true } } } }) : null;
+        if (!found) throw new AppError('NOT_FOUND', `No account with id ${id}`);
+        const mappingCount = found._count.mappings;
+        if (mappingCount > 0) {
+          throw new AppError('ACCOUNT_IN_USE', `Account ${id} is used by ${mappingCount} ${mappingCount === 1 ? 'mapping' : 'mappings'}: delete them first`, { mappingCount });
+        }
+        await tx.account.delete({ where: { id } });
+        await recordAdminChange(tx, actor, { action: 'delete', entity: 'account', entityId: id, before: { id, name: found.name }, after: null });
+      }),
+
     /** Accounts and mappings in the shape of a mappings file (for the YAML export). */
     snapshot: () => db(() => prisma.$transaction((tx: Tx) => currentState(tx), { isolationLevel: 'RepeatableRead' })),
 
