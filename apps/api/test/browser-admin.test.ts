@@ -110,11 +110,12 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     await form.waitFor({ state: 'visible', ...WAIT });
     await page.getByTestId('mapping-group').fill('engineers ');
     await page.getByTestId('mapping-role-arn').fill('arn:aws:iam::3333:role/DataAnalyst');
-    await page.getByTestId('mapping-max-duration').fill('60000');
+    await page.getByTestId('mapping-max-hours').fill('16');
+    await page.getByTestId('mapping-max-minutes').fill('40');
     await page.getByTestId('mapping-save').click();
     await expect.poll(() => form.textContent(), WAIT).toContain('The account ID in the ARN must be exactly 12 digits.');
     expect(await form.textContent()).toContain('Remove the spaces before or after the group');
-    expect(await form.textContent()).toContain('Must be between 900 (15 min) and 43200 (12 h) seconds.');
+    expect(await form.textContent()).toContain('Must be between 15 min and 12 h.');
     await page.getByTestId('mapping-role-arn').fill('arn:aws-gov:iam::333333333333:role/DataAnalyst');
     await expect.poll(() => form.textContent(), WAIT).toContain('Unknown partition "aws-gov"');
     await shot(page, 'admin-mapping-form-error');
@@ -126,7 +127,8 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     // Corrected, it is saved.
     await page.getByTestId('mapping-group').fill('engineers');
     await page.getByTestId('mapping-role-arn').fill(ANALYST_ARN);
-    await page.getByTestId('mapping-max-duration').fill('7200');
+    await page.getByTestId('mapping-max-hours').fill('2');
+    await page.getByTestId('mapping-max-minutes').fill('0');
     await page.getByTestId('mapping-description').fill('Query the analytics warehouse');
     await expect.poll(() => page.getByTestId('mapping-arn-summary').textContent(), WAIT).toContain('(analytics)');
     await page.getByTestId('mapping-save').click();

@@ -129,6 +129,7 @@ export interface AuditFilters {
   user?: string;
   accountId?: string;
   roleArn?: string;
+  role?: string;
   status?: string;
   kind?: string;
   from?: string;

@@ -40,3 +40,16 @@ export function roleNameFromArn(arn: string | null): string | null {
   const resource = arn.split(':').slice(5).join(':');
   return resource.split('/').at(-1) || null;
 }
+
+/*
+ * Bidirectional-control characters U+202A–U+202E and U+2066–U+2069 (the same
+ * list as core's BIDI_CONTROL_CODE_POINTS, which the CSV export uses; the web
+ * app depends on the contract only). A reason like "fix ‮nimda ot ssecca‬"
+ * would render reversed and show an auditor text other than what was typed.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/** Free text with every bidi control replaced by its visible form, e.g. ⟨U+202E⟩. */
+export function neutraliseBidi(text: string): string {
+  return text.replace(BIDI_CONTROLS, (c) => `⟨U+${c.codePointAt(0)!.toString(16).toUpperCase()}⟩`);
+}

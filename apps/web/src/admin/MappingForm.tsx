@@ -196,6 +196,7 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
                 min={0}
                 max={12}
                 step={1}
+                aria-label="Maximum session, hours"
                 data-testid="mapping-max-hours"
                 aria-invalid={errors.maxHours ? true : undefined}
                 {...register('maxHours', {
@@ -215,6 +216,7 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
                 min={0}
                 max={59}
                 step={1}
+                aria-label="Maximum session, minutes"
                 data-testid="mapping-max-minutes"
                 aria-invalid={errors.maxHours ? true : undefined}
                 {...register('maxMinutes', { valueAsNumber: true, deps: ['maxHours'] })}
