@@ -14,6 +14,7 @@ import {
   createCliTokenRepository,
   createGrantRepository,
   createIdempotencyKeyRepository,
+  createPreferencesRepository,
   createLoginTransactionRepository,
   createRateLimitRepository,
   createMappingRepository,
@@ -242,7 +243,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: createIdempotencyKeyRepository(database.pool), findGrant: (id) => auditGrants.findById(id) });
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config) }));
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: createPreferencesRepository(database.pool) }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {
