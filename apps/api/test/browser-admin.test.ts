@@ -201,12 +201,13 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     expect(await page.getByTestId('tab-audit').count()).toBe(0);
 
     const calls = s.aws.countCalls('AssumeRole');
-    await page.getByTestId(`console-${ANALYST_KEY}`).click();
-    await page.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
-    const roleName = page.locator('#role-name');
+    const [consoleTab] = await Promise.all([page.context().waitForEvent('page'), page.getByTestId(`console-${ANALYST_KEY}`).click()]);
+    await consoleTab.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
+    const roleName = consoleTab.locator('#role-name');
     await roleName.waitFor({ state: 'visible', ...WAIT });
     await expect.poll(() => roleName.textContent(), WAIT).toBe('DataAnalyst');
-    await shot(page, 'console-data-analyst');
+    await shot(consoleTab, 'console-data-analyst');
+    await consoleTab.close();
     expect(s.aws.countCalls('AssumeRole')).toBe(calls + 1);
 
     // A bookmarked admin screen shows alice the portal instead (the server would answer 403 anyway).

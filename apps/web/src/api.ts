@@ -16,6 +16,8 @@ import type {
   GrantListResponse,
   ImportResult,
   MeResponse,
+  PreferencesBody,
+  PreferencesResponse,
   TrustPolicyResponse,
   UpdateMappingBody,
 } from '@rolegate/contract';
@@ -179,6 +181,8 @@ export const api = {
   me: () => request<MeResponse>('/api/me'),
   providers: () => request<ProvidersResponse>('/auth/providers'),
   entitlements: () => request<EntitlementsResponse>('/api/entitlements'),
+  preferences: () => request<PreferencesResponse>('/api/me/preferences'),
+  savePreferences: (body: PreferencesBody, csrfToken: string) => request<PreferencesResponse>('/api/me/preferences', { method: 'PUT', body, csrfToken }),
   grants: (cursor?: string) =>
     request<GrantListResponse>(cursor ? `/api/grants?cursor=${encodeURIComponent(cursor)}` : '/api/grants'),
   createGrant: (body: CreateGrantRequest, csrfToken: string) =>
