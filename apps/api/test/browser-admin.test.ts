@@ -210,10 +210,14 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     await consoleTab.close();
     expect(s.aws.countCalls('AssumeRole')).toBe(calls + 1);
 
-    // A bookmarked admin screen shows alice the portal instead (the server would answer 403 anyway).
+    // A bookmarked admin screen shows alice a "no access" screen naming the role it needs (the server would answer 403 anyway).
     await page.goto(`${s.baseUrl}/admin/mappings`, WAIT);
+    await page.getByTestId('forbidden').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.getByTestId('forbidden').textContent()).toContain('admin role');
+    expect(await page.getByTestId('tab-mappings').count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe('/admin/mappings');
+    await page.getByTestId('go-portal').click();
     await page.getByTestId(`role-${ANALYST_KEY}`).waitFor({ state: 'visible', ...WAIT });
-    expect(await page.getByTestId('tab-access').getAttribute('aria-selected')).toBe('true');
     expect(new URL(page.url()).pathname).toBe('/');
 
     const rows = await s.grantRows(`user_email = $1 AND role_arn = $2`, ['alice@example.com', ANALYST_ARN]);

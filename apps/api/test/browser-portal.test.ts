@@ -156,3 +156,55 @@ describe('portal (issue 11 §4)', () => {
     expect(other.errors).toEqual([]);
   });
 });
+
+describe('portal screens for wrong addresses and ended sessions (issue 11 §4)', () => {
+  it('a wrong URL is a 404 screen and an admin page a 403 screen, never the portal in disguise', { timeout: 120_000 }, async () => {
+    const s = ready();
+    const { page, errors } = await alicePage(s);
+    await page.goto(`${s.baseUrl}/no/such/page`, WAIT);
+    await page.getByTestId('not-found').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('h1').textContent()).toBe('Page not found');
+    expect(await page.getByTestId('not-found').textContent()).toContain('/no/such/page');
+    expect(await page.getByTestId('role-search').count()).toBe(0);
+    expect(await page.getByTestId('tab-access').getAttribute('aria-selected')).toBe('false');
+    await shot(page, 'portal-not-found');
+
+    await page.goto(`${s.baseUrl}/audit/grants`, WAIT);
+    await page.getByTestId('forbidden').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('h1').textContent()).toBe('No access to this page');
+    expect(await page.getByTestId('forbidden').textContent()).toContain('auditor role');
+    expect(await page.getByTestId('audit-table').count()).toBe(0);
+    await shot(page, 'portal-forbidden');
+    expect(errors).toEqual([]);
+  });
+
+  it('signing out in another tab: this tab says the session ended, and signing in again returns to where the person was', { timeout: 120_000 }, async () => {
+    const s = ready();
+    const { page, context, errors } = await alicePage(s);
+    await page.getByTestId('tab-tokens').click();
+    await page.waitForURL((url) => url.pathname === '/tokens', WAIT);
+
+    const other = await context.newPage();
+    await other.goto(s.baseUrl, WAIT);
+    await other.locator('#sign-out').click();
+    await other.getByTestId('sign-in-oidc').waitFor({ state: 'visible', ...WAIT });
+    expect(await other.evaluate(async () => (await fetch('/api/me')).status)).toBe(401);
+
+    // The first tab notices without a click.
+    await page.getByTestId('session-ended').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('h1').textContent()).toBe('Your session has ended');
+    await shot(page, 'portal-session-ended');
+
+    await page.getByTestId('sign-in-oidc').click();
+    await page.waitForURL((url) => url.origin === new URL(s.idp.issuer).origin || url.pathname === '/tokens', WAIT);
+    if (new URL(page.url()).origin !== s.baseUrl) {
+      await page.locator('#username').waitFor({ state: 'visible', ...WAIT });
+      await page.fill('#username', 'alice');
+      await page.fill('#password', s.userPassword('alice'));
+      await page.click('#sign-in');
+    }
+    await page.waitForURL((url) => url.origin === s.baseUrl && url.pathname === '/tokens', WAIT);
+    await page.getByTestId('panel-tokens').waitFor({ state: 'visible', ...WAIT });
+    expect(errors).toEqual([]);
+  });
+});
