@@ -208,3 +208,47 @@ describe('portal screens for wrong addresses and ended sessions (issue 11 §4)',
     expect(errors).toEqual([]);
   });
 });
+
+describe('active grants count down (issue 11 §4)', () => {
+  it('CLI credentials and My grants show the end in local time and the time left, live', { timeout: 120_000 }, async () => {
+    const s = ready();
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo', locale: 'en-US' });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = collectPageErrors(page, s.baseUrl);
+    await page.clock.install();
+    await signInThroughPortal(page, s, 'alice', { wait: WAIT });
+    await page.getByTestId('role-search').waitFor({ state: 'visible', ...WAIT });
+
+    await page.getByTestId('cli-111111111111-Developer').click();
+    await page.getByTestId('credentials-time-left').waitFor({ state: 'visible', ...WAIT });
+    const [row] = await s.grantRows(`user_email = $1 AND kind = 'cli'`, ['alice@example.com']);
+    const expires = new Date(row.expires_at);
+    // The end, in the browser's time zone (Tokyo here), with the zone named.
+    const tokyo = new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: 'Asia/Tokyo' }).format(expires);
+    expect(await page.getByTestId('credentials-time-left').textContent()).toContain(`ends ${tokyo}`);
+    const seconds = (text: string | null) => {
+      const m = /^(?:(\d+) h )?(?:(\d+) min )?(\d+) s$/.exec(text ?? '');
+      if (!m) throw new Error(`not a countdown: ${text}`);
+      return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
+    };
+    const first = seconds(await page.getByTestId('credentials-time-left-remaining').textContent());
+    expect(first).toBeGreaterThan(3000);
+    expect(first).toBeLessThanOrEqual(3600);
+    // The page's clock moves five minutes: the countdown follows without a reload.
+    await page.clock.fastForward('05:00');
+    await expect.poll(async () => first - seconds(await page.getByTestId('credentials-time-left-remaining').textContent()), WAIT).toBeGreaterThanOrEqual(300);
+    await shot(page, 'cli-credentials-time-left', false);
+    await page.getByTestId('credentials-close').click();
+
+    await page.getByTestId('tab-grants').click();
+    const left = page.getByTestId(`time-left-${row.id}`);
+    await left.waitFor({ state: 'visible', ...WAIT });
+    expect(await left.textContent()).toContain(`ends ${tokyo}`);
+    const inList = seconds(await page.getByTestId(`time-left-${row.id}-remaining`).textContent());
+    await page.clock.fastForward('10:00');
+    await expect.poll(async () => inList - seconds(await page.getByTestId(`time-left-${row.id}-remaining`).textContent()), WAIT).toBeGreaterThanOrEqual(600);
+    await shot(page, 'my-grants-time-left');
+    expect(errors).toEqual([]);
+  });
+});
