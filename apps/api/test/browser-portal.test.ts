@@ -252,3 +252,36 @@ describe('active grants count down (issue 11 §4)', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('dark mode (issue 11 §4)', () => {
+  it('follows the system setting: dark colours when the system prefers dark, light otherwise (portal and server pages)', { timeout: 120_000 }, async () => {
+    const s = ready();
+    const colours = async (page: Page) =>
+      page.evaluate(() => {
+        const body = getComputedStyle(document.body);
+        return { background: body.backgroundColor, text: body.color, scheme: getComputedStyle(document.documentElement).colorScheme };
+      });
+    const dark = await browser!.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    const light = await browser!.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    contexts.push(dark, light);
+
+    const darkPage = await dark.newPage();
+    const errors = collectPageErrors(darkPage, s.baseUrl);
+    await signInThroughPortal(darkPage, s, 'alice', { wait: WAIT });
+    await darkPage.getByTestId('role-search').waitFor({ state: 'visible', ...WAIT });
+    expect(await colours(darkPage)).toEqual({ background: 'rgb(15, 19, 26)', text: 'rgb(230, 233, 239)', scheme: 'dark' });
+    await shot(darkPage, 'portal-dark');
+
+    const lightPage = await light.newPage();
+    await lightPage.goto(s.baseUrl, WAIT);
+    await lightPage.getByTestId('sign-in-oidc').waitFor({ state: 'visible', ...WAIT });
+    expect(await colours(lightPage)).toEqual({ background: 'rgb(245, 246, 248)', text: 'rgb(26, 31, 43)', scheme: 'light' });
+
+    // A server-rendered page (the console interstitial's error page) follows too.
+    const serverPage = await dark.newPage();
+    await serverPage.goto(`${s.baseUrl}/console/999999999999/Nope`, WAIT);
+    expect(await serverPage.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(15, 19, 26)');
+    await shot(serverPage, 'server-page-dark');
+    expect(errors).toEqual([]);
+  });
+});
