@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { AppError, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
+import { AppError, appRolesFor, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
 import {
   createAdminChangeRepository,
   createAdminMappingRepository,
@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
     federation: instrumentFederation(deps.federation, metrics),
     clock: deps.clock ?? { now: () => new Date() },
     retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
+    isAdmin: (p) => appRolesFor(p.groups, { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups }).includes('admin'),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({

@@ -12,3 +12,4 @@ export * from './admin-trust-policy.js';
 export * from './admin-import-diff.js';
 export * from './audit-filters.js';
 export * from './display-text.js';
+export * from './aws-refusal.js';
