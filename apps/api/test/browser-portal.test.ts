@@ -18,10 +18,12 @@ const MAPPINGS_YAML = `accounts:
   - { id: "111111111111", name: sandbox }
   - { id: "222222222222", name: production }
   - { id: "333333333333", name: analytics }
+  - { id: "444444444444", name: security }
 mappings:
   - { group: engineers, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 14400, description: Build and experiment }
   - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/ReadOnly", maxDurationSeconds: 3600, description: Look at production }
   - { group: engineers, roleArn: "arn:aws:iam::333333333333:role/DataAnalyst", maxDurationSeconds: 3600, description: Query the warehouse }
+  - { group: engineers, roleArn: "arn:aws:iam::444444444444:role/BreakGlass", maxDurationSeconds: 3600, requireReason: true, description: Emergency access }
 `;
 
 let stack: Stack | undefined;
@@ -65,7 +67,7 @@ describe('portal (issue 11 §4)', () => {
   it('search narrows by account name, account id, role and description', { timeout: 120_000 }, async () => {
     const s = ready();
     const { page, errors } = await alicePage(s);
-    expect(await visibleRoles(page)).toHaveLength(3);
+    expect(await visibleRoles(page)).toHaveLength(4);
     for (const [query, expected] of [
       ['production', ['role-222222222222-ReadOnly']],
       ['3333', ['role-333333333333-DataAnalyst']],
@@ -79,7 +81,7 @@ describe('portal (issue 11 §4)', () => {
     await page.getByTestId('role-search').fill('nothing-like-this');
     await expect.poll(() => page.getByTestId('role-search-empty').textContent(), WAIT).toContain('No roles match');
     await page.getByTestId('role-search').fill('');
-    await expect.poll(() => visibleRoles(page), WAIT).toHaveLength(3);
+    await expect.poll(() => visibleRoles(page), WAIT).toHaveLength(4);
     expect(errors).toEqual([]);
   });
 
@@ -154,6 +156,26 @@ describe('portal (issue 11 §4)', () => {
     await shot(other.page, 'portal-recent-region');
     expect(errors).toEqual([]);
     expect(other.errors).toEqual([]);
+  });
+});
+
+describe('a role that needs a reason (issue 11 §4)', () => {
+  it('opens its console in a new tab too, cut from the portal (no opener), with the reason recorded', { timeout: 120_000 }, async () => {
+    const s = ready();
+    const { page, context, errors } = await alicePage(s);
+    await page.getByTestId('reason-444444444444-BreakGlass').fill('INC-42 database down');
+    const before = s.aws.countCalls('AssumeRole');
+    const [consoleTab] = await Promise.all([context.waitForEvent('page'), page.getByTestId('console-444444444444-BreakGlass').click()]);
+    await consoleTab.waitForURL((url) => url.origin !== s.baseUrl && url.protocol !== 'about:', WAIT);
+    await consoleTab.locator('#role-name').waitFor({ state: 'visible', ...WAIT });
+    expect(await consoleTab.locator('#role-name').textContent()).toBe('BreakGlass');
+    expect(await consoleTab.evaluate(() => window.opener)).toBeNull();
+    await consoleTab.close();
+    expect(s.aws.countCalls('AssumeRole')).toBe(before + 1);
+    expect(new URL(page.url()).origin).toBe(s.baseUrl);
+    const rows = await s.grantRows(`user_email = $1 AND role_arn = $2`, ['alice@example.com', 'arn:aws:iam::444444444444:role/BreakGlass']);
+    expect(rows.map((r) => [r.status, r.kind, r.reason])).toEqual([['issued', 'console', 'INC-42 database down']]);
+    expect(errors).toEqual([]);
   });
 });
 

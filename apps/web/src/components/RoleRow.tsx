@@ -48,16 +48,26 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
 
   function request(kind: GrantKind) {
     setProblem(null);
+    // The console opens in a new tab, as the link does for other roles. The tab is opened now, during
+    // the click (a tab opened after the request would be blocked as a pop-up), and cut from this page.
+    const tab = kind === 'console' ? window.open('about:blank', '_blank') : null;
+    if (tab) tab.opener = null;
     grant.mutate(
       { entitlementId: e.id, kind, durationSeconds: duration, reason: e.requireReason ? reason.trim() : undefined },
       {
+        onError: () => tab?.close(),
         onSuccess: (res) => {
           if (kind === 'console' && res.consoleUrl) {
-            setOpening(true);
-            window.location.assign(res.consoleUrl);
+            if (tab && !tab.closed) {
+              tab.location.replace(res.consoleUrl);
+            } else {
+              setOpening(true);
+              window.location.assign(res.consoleUrl);
+            }
           } else if (kind === 'cli' && res.credentials) {
             setCredentials(res.credentials);
           } else {
+            tab?.close();
             setProblem('Rolegate did not return what was asked for. Please try again.');
           }
         },
