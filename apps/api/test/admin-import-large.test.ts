@@ -20,7 +20,7 @@ let bob: TestBrowser; // platform-admins → admin
 beforeAll(async () => {
   stack = await startStack({ mappingsYaml: JSON.stringify({ accounts: ACCOUNTS, mappings: MAPPINGS }) });
   bob = await stack.signIn('bob');
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await stack?.close();
 });
@@ -51,6 +51,28 @@ describe('YAML import of what the export produces (issue 11 §5: the import stop
     expect(after).toEqual([{ max_duration_seconds: 1800 }]);
     expect((await stack.sql.query(`SELECT count(*)::int AS n FROM role_mappings`)).rows[0].n).toBe(2000);
   }, 120_000);
+
+  it('the whole round trip: every mapping removed, then the export imported again creates all 2,000 in one transaction and exports the same document', async () => {
+    const exported = (await bob.get('/api/admin/mappings/export')).text;
+    const accountsOnly = JSON.stringify({ accounts: ACCOUNTS, mappings: [] });
+    const wiped = await bob.post('/api/admin/mappings/import', { yaml: accountsOnly });
+    expect(wiped.status).toBe(200);
+    expect(wiped.json().deleted).toHaveLength(2000);
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM role_mappings`)).rows[0].n).toBe(0);
+
+    const dry = await bob.post('/api/admin/mappings/import?dryRun=1', { yaml: exported });
+    expect(dry.status).toBe(200);
+    expect(dry.json().created).toHaveLength(2000);
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM role_mappings`)).rows[0].n).toBe(0);
+
+    const changesBefore = (await stack.sql.query(`SELECT count(*)::int AS n FROM admin_changes`)).rows[0].n as number;
+    const applied = await bob.post('/api/admin/mappings/import', { yaml: exported });
+    expect(applied.status, applied.text.slice(0, 300)).toBe(200);
+    expect(applied.json().created).toHaveLength(2000);
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM role_mappings`)).rows[0].n).toBe(2000);
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM admin_changes`)).rows[0].n).toBe(changesBefore + 2000);
+    expect((await bob.get('/api/admin/mappings/export')).text).toBe(exported);
+  }, 180_000);
 
   it('the larger limit is the import route\'s alone: other admin writes keep the 32 KB limit', async () => {
     const big = await bob.request('PUT', `/api/admin/accounts/${ACCOUNTS[0]!.id}`, { json: { name: 'x'.repeat(40_000) } });

@@ -106,6 +106,14 @@ async function applyDeclaredState(
   return { ...diff, accountsDeleted };
 }
 
+/**
+ * Interactive-transaction limits of a whole-document write (import, seed,
+ * MAPPINGS_FILE): Prisma's default of 5 s ends a 2,000-mapping import (two
+ * statements per change) half-way on a busy database, and the whole import
+ * is then rolled back. Each statement still has the pool's statement timeout.
+ */
+export const BULK_TRANSACTION = { timeout: 120_000, maxWait: 10_000 };
+
 async function currentState(tx: Tx) {
   const [mappings, accounts] = await Promise.all([
     tx.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] }),
@@ -123,13 +131,13 @@ async function currentState(tx: Tx) {
  * than waiting for the change notification.
  */
 export function createAdminMappingRepository(prisma: PrismaClient, opts: { afterWrite?: () => void } = {}) {
-  const inTx = <T>(fn: (tx: Tx) => Promise<T>) =>
+  const inTx = <T>(fn: (tx: Tx) => Promise<T>, txOptions?: typeof BULK_TRANSACTION) =>
     db(async () => {
       try {
         return await prisma.$transaction(async (tx: Tx) => {
           await lockAdminWrites(tx);
           return fn(tx);
-        });
+        }, txOptions);
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('DUPLICATE_MAPPING', 'That group already has a mapping to that role');
         throw err;
@@ -244,7 +252,7 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
       inTx(async (tx): Promise<ImportDiff> => {
         const { accountsDeleted: _none, ...diff } = await applyDeclaredState(tx, declared, { dryRun: opts.dryRun, actor: opts.actor });
         return diff;
-      }),
+      }, BULK_TRANSACTION),
 
     /**
      * Makes accounts and mappings equal MAPPINGS_FILE (the file is the truth):
@@ -264,10 +272,10 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         if ((await tx.account.count()) > 0 || (await tx.roleMapping.count()) > 0) return false;
         await applyDeclaredState(tx, declared, { dryRun: false, actor });
         return true;
-      }),
+      }, BULK_TRANSACTION),
 
     applyFile: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, source: ChangeSource) =>
-      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: false, actor: MAPPINGS_FILE_ACTOR, source, pruneAccounts: true })),
+      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: false, actor: MAPPINGS_FILE_ACTOR, source, pruneAccounts: true }), BULK_TRANSACTION),
   };
 }
 
