@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { AppError, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
+import { AppError, appRolesFor, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
 import {
   createAdminChangeRepository,
   createAdminMappingRepository,
@@ -14,6 +14,7 @@ import {
   createCliTokenRepository,
   createGrantRepository,
   createIdempotencyKeyRepository,
+  createPreferencesRepository,
   createLoginTransactionRepository,
   createRateLimitRepository,
   createMappingRepository,
@@ -49,7 +50,7 @@ import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
 import { errorHandler, notFound } from './middleware/errors.js';
 import { createRateLimiters } from './middleware/rate-limit.js';
 import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from './middleware/session.js';
-import { adminRoutes } from './routes/admin.js';
+import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
@@ -122,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
     federation: instrumentFederation(deps.federation, metrics),
     clock: deps.clock ?? { now: () => new Date() },
     retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
+    isAdmin: (p) => appRolesFor(p.groups, { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups }).includes('admin'),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
@@ -240,6 +242,8 @@ export function createApp(deps: AppDeps): Express {
   if (deps.saml && samlLogin) {
     app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal, authTime) => signInSession(req, principal, csrf, authTime) }));
   }
+  // The YAML import carries what the export produces (2,000+ mappings, over 1 MB): its own JSON limit, parsed only once the admin is known.
+  app.post('/api/admin/mappings/import', requireUser(rbac, 'admin'), sameOrigin, requireJson, express.json({ limit: IMPORT_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
   app.use(rejectNulBytes);
@@ -252,7 +256,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: createIdempotencyKeyRepository(database.pool), findGrant: (id) => auditGrants.findById(id) });
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config) }));
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: createPreferencesRepository(database.pool) }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

@@ -57,6 +57,7 @@ describe('RBAC on every admin route', () => {
     ['GET', '/api/admin/mappings/00000000-0000-4000-8000-000000000000/trust-policy'],
     ['GET', '/api/admin/accounts'],
     ['PUT', '/api/admin/accounts/999999999999', { name: 'evil' }],
+    ['DELETE', '/api/admin/accounts/111111111111'],
     ['GET', '/api/admin/changes'],
   ];
 
@@ -237,6 +238,32 @@ describe('accounts', () => {
     const list = (await bob.get('/api/admin/accounts')).json().items;
     expect(list.find((a: { id: string }) => a.id === '111111111111')).toMatchObject({ name: 'sandbox' });
     expect(list.find((a: { id: string }) => a.id === '111111111111').mappingCount).toBeGreaterThan(0);
+  });
+
+  it('deletes an account no mapping uses, recording it; 409 ACCOUNT_IN_USE while a mapping uses it; 404 for an unknown id', async () => {
+    await bob.request('PUT', '/api/admin/accounts/565656565656', { json: { name: 'unused' } });
+    const deleted = await bob.request('DELETE', '/api/admin/accounts/565656565656');
+    expect(deleted.status).toBe(204);
+    expect((await accountRows()).find((a) => a.id === '565656565656')).toBeUndefined();
+    expect((await changesFor('565656565656')).map((c) => [c.action, c.entity, c.before, c.after, c.actor_email])).toEqual([
+      ['create', 'account', null, { id: '565656565656', name: 'unused' }, 'bob@example.com'],
+      ['delete', 'account', { id: '565656565656', name: 'unused' }, null, 'bob@example.com'],
+    ]);
+
+    // In use: refused with a stable code, the account and its mappings stay, nothing is recorded.
+    const before = { mappings: await mappingRows(), accounts: await accountRows(), changes: await count('admin_changes') };
+    const inUse = await bob.request('DELETE', '/api/admin/accounts/111111111111');
+    expect(inUse.status).toBe(409);
+    expect(inUse.json().error).toMatchObject({ code: 'ACCOUNT_IN_USE', details: { mappingCount: expect.any(Number) } });
+    expect(inUse.json().error.message).toMatch(/used by \d+ mapping/);
+    for (const id of ['565656565656', '12345', 'abc']) {
+      const missing = await bob.request('DELETE', `/api/admin/accounts/${id}`);
+      expect(missing.status).toBe(404);
+      expect(missing.json().error.code).toBe('NOT_FOUND');
+    }
+    expect(await mappingRows()).toEqual(before.mappings);
+    expect(await accountRows()).toEqual(before.accounts);
+    expect(await count('admin_changes')).toBe(before.changes);
   });
 });
 

@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_EXPORT_COLUMNS, grant as grantSchema } from '@rolegate/contract';
-import { csvLine } from '@rolegate/core';
+import { csvLine, neutraliseBidi } from '@rolegate/core';
 import { auditWhereInline, createAuditGrantRepository } from '@rolegate/db';
 import { CsvCrlf, streamGrantExport } from '../src/services/audit-export.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -50,8 +50,8 @@ function csvValues(r: Record<string, any>): (string | number | null)[] {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return [
     r.id, iso(r.created_at), r.user_id, r.user_email, r.user_subject, r.idp, r.groups === null ? null : JSON.stringify(r.groups), r.mapping_id,
-    r.account_id, r.role_arn, r.role_session_name, r.source_identity, r.kind, r.duration_seconds, iso(r.expires_at), r.reason, r.status,
-    r.sts_request_id, r.access_key_id, r.client_ip, r.user_agent, r.error,
+    r.account_id, r.role_arn, r.role_session_name, r.source_identity, r.kind, r.duration_seconds, iso(r.expires_at), r.reason === null ? null : neutraliseBidi(r.reason), r.status,
+    r.sts_request_id, r.access_key_id, r.client_ip, r.user_agent === null ? null : neutraliseBidi(r.user_agent), r.error,
   ];
 }
 
@@ -154,6 +154,8 @@ describe('content', () => {
       { reason: '', userAgent: null, error: '   ', groups: [] },
       { reason: 'ünïcødé ✓ 🚀 \\ back\\slash', userAgent: "'already quoted", error: null, groups: null },
       { reason: 'x=1 mid-cell =, not first', userAgent: '"', error: ',' },
+      // Bidi controls (reversed-text spoofing) are made visible in the human-facing cells.
+      { reason: 'fix \u202Enimda ot ssecca\u202C \u2066x\u2069', userAgent: 'ua\u202Bz\u2067', error: null },
     ];
     for (const [i, c] of cells.entries()) await seedGrant(uid, email, `2026-07-0${i + 1}T12:34:56.789Z`, c);
 
@@ -164,12 +166,16 @@ describe('content', () => {
     expect(res.text).toBe(csvLine([...AUDIT_EXPORT_COLUMNS]) + rows.map((r) => csvLine(csvValues(r))).join(''));
     expect(res.text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
     expect(res.text).toContain(`,'-2+3,failed,,,,'\tleading tab,"'\rleading CR"\r\n`);
+    expect(res.text).toContain('fix ⟨U+202E⟩nimda ot ssecca⟨U+202C⟩ ⟨U+2066⟩x⟨U+2069⟩');
+    expect(res.text).toContain('ua⟨U+202B⟩z⟨U+2067⟩');
+    expect(res.text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
   });
 
   it('writes NDJSON verbatim: backslashes, quotes, control characters and unicode survive COPY', async () => {
     const email = 'json@example.com';
     const uid = await seedUser(email);
-    const reason = 'back\\slash \\n "quotes" \n newline \t tab \u0001 \u0002 \u001f ünï 🚀 \\\\ end\\';
+    // NDJSON is for machines: it keeps bidi controls as typed (JSON-escaped by nothing, decoded exactly).
+    const reason = 'back\\slash \\n "quotes" \n newline \t tab \u0001 \u0002 \u001f ünï 🚀 \\\\ end\\ \u202Eevil\u202C';
     const id = await seedGrant(uid, email, '2026-08-01T00:00:00Z', { reason, userAgent: 'C:\\Program Files\\x', error: '' });
     const res = await carol.get(`/api/audit/grants/export?format=ndjson&user=${email}`);
     expect(res.status).toBe(200);

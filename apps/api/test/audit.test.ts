@@ -159,6 +159,24 @@ describe('grant history', () => {
     expect((await list(`user=${email}&from=2026-03-02T01:00:00%2B02:00&to=2026-03-02T03:00:00%2B02:00`)).items.map((g) => g.id)).toEqual([b]);
   });
 
+  it('role filter: a role name finds that role in every account (any case, paths too), never a longer name; an ARN finds exactly that role', async () => {
+    const email = 'rolefilter@example.com';
+    const uid = await seedUser(email);
+    const t = (d: number) => new Date(Date.UTC(2026, 4, d));
+    const dev1 = await seedGrant({ userId: uid, email, createdAt: t(1) });
+    const dev2 = await seedGrant({ userId: uid, email, createdAt: t(2), accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/team/Developer' });
+    await seedGrant({ userId: uid, email, createdAt: t(3), roleArn: 'arn:aws:iam::111111111111:role/SeniorDeveloper' });
+    await seedGrant({ userId: uid, email, createdAt: t(4), roleArn: 'arn:aws:iam::111111111111:role/Developer2' });
+    const ids = async (q: string) => (await list(`user=${email}&${q}`)).items.map((g) => g.id);
+    expect(await ids('role=Developer')).toEqual([dev2, dev1]);
+    expect(await ids('role=developer')).toEqual([dev2, dev1]);
+    expect(await ids('role=Develop')).toEqual([]);
+    expect(await ids('role=arn:aws:iam::222222222222:role/team/Developer')).toEqual([dev2]);
+    // The export takes the same filter.
+    const nd = (await carol.get(`/api/audit/grants/export?format=ndjson&user=${email}&role=Developer`)).text.trimEnd().split('\n');
+    expect(nd.map((l) => JSON.parse(l).id)).toEqual([dev2, dev1]);
+  });
+
   it('keeps pages stable while new grants arrive between them', async () => {
     const email = 'pager@example.com';
     const uid = await seedUser(email);
@@ -201,6 +219,8 @@ describe('grant history', () => {
     ['kind=api', 'kind'],
     ['accountId=12345', 'accountId'],
     ['roleArn=Developer', 'roleArn'],
+    ['role=Dev%20eloper', 'role'],
+    ['role=arn:aws:s3:::bucket', 'role'],
     ['sort=createdAt', 'sort'],
     ['usr=alice@example.com', 'usr'],
     ['user=a&user=b', 'user'],

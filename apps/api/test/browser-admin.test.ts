@@ -110,11 +110,12 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     await form.waitFor({ state: 'visible', ...WAIT });
     await page.getByTestId('mapping-group').fill('engineers ');
     await page.getByTestId('mapping-role-arn').fill('arn:aws:iam::3333:role/DataAnalyst');
-    await page.getByTestId('mapping-max-duration').fill('60000');
+    await page.getByTestId('mapping-max-hours').fill('16');
+    await page.getByTestId('mapping-max-minutes').fill('40');
     await page.getByTestId('mapping-save').click();
     await expect.poll(() => form.textContent(), WAIT).toContain('The account ID in the ARN must be exactly 12 digits.');
     expect(await form.textContent()).toContain('Remove the spaces before or after the group');
-    expect(await form.textContent()).toContain('Must be between 900 (15 min) and 43200 (12 h) seconds.');
+    expect(await form.textContent()).toContain('Must be between 15 min and 12 h.');
     await page.getByTestId('mapping-role-arn').fill('arn:aws-gov:iam::333333333333:role/DataAnalyst');
     await expect.poll(() => form.textContent(), WAIT).toContain('Unknown partition "aws-gov"');
     await shot(page, 'admin-mapping-form-error');
@@ -126,7 +127,8 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     // Corrected, it is saved.
     await page.getByTestId('mapping-group').fill('engineers');
     await page.getByTestId('mapping-role-arn').fill(ANALYST_ARN);
-    await page.getByTestId('mapping-max-duration').fill('7200');
+    await page.getByTestId('mapping-max-hours').fill('2');
+    await page.getByTestId('mapping-max-minutes').fill('0');
     await page.getByTestId('mapping-description').fill('Query the analytics warehouse');
     await expect.poll(() => page.getByTestId('mapping-arn-summary').textContent(), WAIT).toContain('(analytics)');
     await page.getByTestId('mapping-save').click();
@@ -199,18 +201,23 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     expect(await page.getByTestId('tab-audit').count()).toBe(0);
 
     const calls = s.aws.countCalls('AssumeRole');
-    await page.getByTestId(`console-${ANALYST_KEY}`).click();
-    await page.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
-    const roleName = page.locator('#role-name');
+    const [consoleTab] = await Promise.all([page.context().waitForEvent('page'), page.getByTestId(`console-${ANALYST_KEY}`).click()]);
+    await consoleTab.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
+    const roleName = consoleTab.locator('#role-name');
     await roleName.waitFor({ state: 'visible', ...WAIT });
     await expect.poll(() => roleName.textContent(), WAIT).toBe('DataAnalyst');
-    await shot(page, 'console-data-analyst');
+    await shot(consoleTab, 'console-data-analyst');
+    await consoleTab.close();
     expect(s.aws.countCalls('AssumeRole')).toBe(calls + 1);
 
-    // A bookmarked admin screen shows alice the portal instead (the server would answer 403 anyway).
+    // A bookmarked admin screen shows alice a "no access" screen naming the role it needs (the server would answer 403 anyway).
     await page.goto(`${s.baseUrl}/admin/mappings`, WAIT);
+    await page.getByTestId('forbidden').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.getByTestId('forbidden').textContent()).toContain('admin role');
+    expect(await page.getByTestId('tab-mappings').count()).toBe(0);
+    expect(new URL(page.url()).pathname).toBe('/admin/mappings');
+    await page.getByTestId('go-portal').click();
     await page.getByTestId(`role-${ANALYST_KEY}`).waitFor({ state: 'visible', ...WAIT });
-    expect(await page.getByTestId('tab-access').getAttribute('aria-selected')).toBe('true');
     expect(new URL(page.url()).pathname).toBe('/');
 
     const rows = await s.grantRows(`user_email = $1 AND role_arn = $2`, ['alice@example.com', ANALYST_ARN]);

@@ -58,13 +58,16 @@ describe('browser: employee opens the AWS console from the portal', () => {
     expect(errors).toEqual([]);
 
     expect(s.aws.countCalls('AssumeRole')).toBe(0);
-    await page.getByTestId(`console-${DEV_ROLE}`).click();
-    await page.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
-    const roleName = page.locator('#role-name');
+    // Console is a real link that opens a new tab (issue 11 §4).
+    expect(await page.getByTestId(`console-${DEV_ROLE}`).getAttribute('target')).toBe('_blank');
+    const [consoleTab] = await Promise.all([context.waitForEvent('page'), page.getByTestId(`console-${DEV_ROLE}`).click()]);
+    await consoleTab.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
+    const roleName = consoleTab.locator('#role-name');
     await roleName.waitFor({ state: 'visible', ...WAIT });
     await expect.poll(() => roleName.textContent(), WAIT).toBe('Developer');
-    expect(await page.locator('#session-name').textContent()).toContain('alice@example.com');
-    await shot(page, 'console');
+    expect(await consoleTab.locator('#session-name').textContent()).toContain('alice@example.com');
+    await shot(consoleTab, 'console');
+    await consoleTab.close();
 
     expect(s.aws.countCalls('AssumeRole')).toBe(1);
     const rows = await s.grantRows(`user_email = $1 AND kind = 'console'`, ['alice@example.com']);

@@ -209,6 +209,8 @@ describe('GET /openapi.json', () => {
       '/api/admin/mappings/{id}',
       '/api/admin/mappings/export',
       '/api/admin/mappings/import',
+      '/api/admin/accounts/{id}',
+      '/api/me/preferences',
       '/api/admin/changes',
       '/api/audit/grants',
       '/api/audit/grants/export',

@@ -16,6 +16,8 @@ import type {
   GrantListResponse,
   ImportResult,
   MeResponse,
+  PreferencesBody,
+  PreferencesResponse,
   TrustPolicyResponse,
   UpdateMappingBody,
 } from '@rolegate/contract';
@@ -129,6 +131,7 @@ export interface AuditFilters {
   user?: string;
   accountId?: string;
   roleArn?: string;
+  role?: string;
   status?: string;
   kind?: string;
   from?: string;
@@ -155,6 +158,7 @@ export const adminApi = {
   accounts: () => request<AdminAccountList>('/api/admin/accounts'),
   upsertAccount: (accountId: string, name: string, csrfToken: string) =>
     request<AdminAccountResponse>(`/api/admin/accounts/${id(accountId)}`, { method: 'PUT', body: { name }, csrfToken }),
+  deleteAccount: (accountId: string, csrfToken: string) => request<void>(`/api/admin/accounts/${id(accountId)}`, { method: 'DELETE', csrfToken }),
   changes: (cursor?: string) => request<AdminChangeList>(`/api/admin/changes${queryString({ cursor })}`),
   importMappings: (yaml: string, dryRun: boolean, csrfToken: string) =>
     request<ImportResult>(`/api/admin/mappings/import${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: { yaml }, csrfToken }),
@@ -177,6 +181,8 @@ export const api = {
   me: () => request<MeResponse>('/api/me'),
   providers: () => request<ProvidersResponse>('/auth/providers'),
   entitlements: () => request<EntitlementsResponse>('/api/entitlements'),
+  preferences: () => request<PreferencesResponse>('/api/me/preferences'),
+  savePreferences: (body: PreferencesBody, csrfToken: string) => request<PreferencesResponse>('/api/me/preferences', { method: 'PUT', body, csrfToken }),
   grants: (cursor?: string) =>
     request<GrantListResponse>(cursor ? `/api/grants?cursor=${encodeURIComponent(cursor)}` : '/api/grants'),
   createGrant: (body: CreateGrantRequest, csrfToken: string) =>

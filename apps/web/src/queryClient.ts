@@ -5,6 +5,7 @@ export const queryKeys = {
   me: ['me'] as const,
   providers: ['auth', 'providers'] as const,
   entitlements: ['entitlements'] as const,
+  preferences: ['preferences'] as const,
   grants: ['grants'] as const,
   adminMappings: ['admin', 'mappings'] as const,
   adminAccounts: ['admin', 'accounts'] as const,

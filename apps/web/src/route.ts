@@ -10,11 +10,13 @@ export type Route =
   | { screen: 'changes' }
   | { screen: 'people' }
   | { screen: 'audit'; search: string }
-  | { screen: 'audit-grant'; grantId: string; search: string };
+  | { screen: 'audit-grant'; grantId: string; search: string }
+  /** A path the portal does not have (a typo, an old link): a 404 screen, never the portal in disguise. */
+  | { screen: 'not-found'; path: string };
 
 export type Screen = Route['screen'];
 /** The screens that have a tab; a grant detail belongs to the "Grant history" tab. */
-export type TabId = Exclude<Screen, 'audit-grant'>;
+export type TabId = Exclude<Screen, 'audit-grant' | 'not-found'>;
 
 const PATHS: Record<TabId, string> = {
   access: '/',
@@ -39,24 +41,26 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
 
 const GRANT_DETAIL = /^\/audit\/grants\/([\w-]{1,64})$/;
 
-/** Parses `location` into a route; unknown paths show the access screen. */
+/** Parses `location` into a route; unknown paths are `not-found`. */
 export function parseRoute(pathname: string, search: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   const detail = GRANT_DETAIL.exec(path);
   if (detail?.[1]) return { screen: 'audit-grant', grantId: detail[1], search };
   const tab = (Object.keys(PATHS) as TabId[]).find((t) => PATHS[t] === path);
   if (tab === 'audit') return { screen: 'audit', search };
-  return { screen: tab ?? 'access' } as Route;
+  if (!tab) return { screen: 'not-found', path: pathname };
+  return { screen: tab } as Route;
 }
 
 /** The URL of a route. */
 export function routeUrl(route: Route): string {
   if (route.screen === 'audit-grant') return `/audit/grants/${encodeURIComponent(route.grantId)}${route.search}`;
   if (route.screen === 'audit') return `${PATHS.audit}${route.search}`;
+  if (route.screen === 'not-found') return route.path;
   return PATHS[route.screen];
 }
 
-export const tabOf = (route: Route): TabId => (route.screen === 'audit-grant' ? 'audit' : route.screen);
+export const tabOf = (route: Route): TabId | null => (route.screen === 'audit-grant' ? 'audit' : route.screen === 'not-found' ? null : route.screen);
 
 const current = () => parseRoute(window.location.pathname, window.location.search);
 

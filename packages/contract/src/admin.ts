@@ -161,7 +161,7 @@ export const adminChangesQuery = z.strictObject({
  * never deleted). Applied in one transaction, or not at all.
  */
 export const importMappingsBody = z.strictObject({
-  yaml: z.string().max(1_000_000, 'yaml must be at most 1 MB'),
+  yaml: z.string().max(4_000_000, 'yaml must be at most 4 MB'),
 });
 export type ImportMappingsBody = z.infer<typeof importMappingsBody>;
 

@@ -46,6 +46,15 @@ export const auditFilterFields = {
     .max(2048, 'roleArn must be at most 2048 characters')
     .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/\S+$/, 'roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)')
     .optional(),
+  /** A role name (matched in every account, case-insensitively) or a full role ARN (exact). */
+  role: z
+    .string()
+    .max(2048, 'role must be at most 2048 characters')
+    .regex(
+      /^(?:arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/\S+|[\w+=,.@-]{1,64})$/,
+      'role must be a role name (e.g. Developer) or an IAM role ARN (arn:aws:iam::123456789012:role/Name)',
+    )
+    .optional(),
   status: z.enum(grantStatus.options, { error: `status must be one of ${grantStatus.options.join(', ')}` }).optional(),
   kind: z.enum(grantKind.options, { error: 'kind must be console or cli' }).optional(),
   /** Inclusive lower bound on createdAt. */

@@ -6,6 +6,8 @@ export interface AuditFilter {
   user?: string | undefined;
   accountId?: string | undefined;
   roleArn?: string | undefined;
+  /** A role name (every account) or a role ARN; see roleFilterOf. */
+  role?: string | undefined;
   status?: GrantStatus | undefined;
   kind?: GrantKind | undefined;
   /** Inclusive. */
@@ -53,4 +55,16 @@ const NEEDS_QUOTES = /[",\r\n]/;
 /** One CSV line (with CRLF, as RFC 4180 says). */
 export function csvLine(values: readonly (string | number | null | undefined)[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
+}
+
+/**
+ * What a `role` filter matches: a full role ARN exactly, or a role name in
+ * every account (the last path segment of the ARN). Names compare
+ * case-insensitively, as IAM treats role names ("Admin" and "admin" cannot
+ * both exist in one account), so an auditor asking for "admin" is not shown
+ * half of its sessions. Never a substring: "Admin" does not find
+ * "PlatformAdmin".
+ */
+export function roleFilterOf(role: string): { column: 'roleArn'; value: string } | { column: 'roleName'; value: string } {
+  return role.startsWith('arn:') ? { column: 'roleArn', value: role } : { column: 'roleName', value: role.toLowerCase() };
 }

@@ -36,6 +36,7 @@ export const ERROR_STATUS = {
   MAPPINGS_MANAGED_BY_FILE: 409,
   /** The IdP could not be asked (CLI token group re-check); nothing was decided. */
   IDP_UNAVAILABLE: 503,
+  ACCOUNT_IN_USE: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,5 +1,6 @@
 import { resolveDuration } from './durations.js';
 import { AppError, isAppError } from './errors.js';
+import { awsRefusalMessage } from './aws-refusal.js';
 import { entitlementsFor, isEntitled, type RoleMapping } from './mapping.js';
 import { parseRoleArn, resolveDestination } from './partitions.js';
 import type {
@@ -52,6 +53,8 @@ export interface GrantServiceDeps {
    * failed it: a grant AWS answered must not stay pending for lack of one write.
    */
   retryLater?: (write: () => Promise<unknown>) => void;
+  /** Whether the person may manage mappings: they are then told the trust-policy check when AWS refuses a role, others whom to ask. */
+  isAdmin?: (principal: Principal) => boolean;
 }
 
 /**
@@ -153,7 +156,7 @@ export function createGrantService(deps: GrantServiceDeps) {
         tags: { [GRANT_ID_TAG]: pending.id },
       });
     } catch (err) {
-      throw await recordFailure(pending, err, 'AWS_STS_FAILED');
+      throw await recordFailure(pending, err, 'AWS_STS_FAILED', undefined, { principal, mapping });
     }
 
     let consoleUrl: string | undefined;
@@ -208,6 +211,7 @@ export function createGrantService(deps: GrantServiceDeps) {
     err: unknown,
     code: 'AWS_STS_FAILED' | 'AWS_FEDERATION_FAILED',
     assumed?: AssumeRoleOutput,
+    refused?: { principal: Principal; mapping: RoleMapping },
   ): Promise<AppError> {
     const upstream = err instanceof UpstreamError ? err : null;
     const awsCode = upstream?.code ?? (isAppError(err) ? err.code : 'UnknownError');
@@ -219,6 +223,11 @@ export function createGrantService(deps: GrantServiceDeps) {
     });
     if (isAppError(err)) return err;
     const what = code === 'AWS_STS_FAILED' ? 'AWS STS' : 'The AWS federation endpoint';
+    const audience = refused && deps.isAdmin?.(refused.principal) ? 'admin' : 'employee';
+    const advice = refused ? awsRefusalMessage(awsCode, refused.mapping, audience) : null;
+    if (advice && refused) {
+      return new AppError(code, advice, { awsCode, roleArn: refused.mapping.roleArn, accountId: refused.mapping.accountId, audience, ...(audience === 'admin' ? { mappingId: refused.mapping.id } : {}) });
+    }
     return new AppError(code, `${what} did not issue the session (${awsCode})`, { awsCode });
   }
 

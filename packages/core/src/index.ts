@@ -11,3 +11,5 @@ export * from './admin-rules.js';
 export * from './admin-trust-policy.js';
 export * from './admin-import-diff.js';
 export * from './audit-filters.js';
+export * from './display-text.js';
+export * from './aws-refusal.js';

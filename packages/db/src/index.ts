@@ -61,3 +61,4 @@ export {
   type DevicePoll,
 } from './repositories/cli-logins.js';
 export { createIdempotencyKeyRepository, type IdempotencyKeyRepository, type IdempotencyRecord } from './repositories/idempotency-keys.js';
+export { createPreferencesRepository, type PreferencesRepository, type PreferencesRecord } from './repositories/preferences.js';

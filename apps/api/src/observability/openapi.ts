@@ -32,6 +32,8 @@ import {
   grant,
   grantListResponse,
   meResponse,
+  preferencesBody,
+  preferencesResponse,
 } from '@rolegate/contract';
 
 type Json = Record<string, unknown>;
@@ -63,6 +65,8 @@ const COMPONENTS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> 
   RevokeCliTokenResponse: { schema: revokeCliTokenResponse, io: 'output' },
   AuditGrantList: { schema: auditGrantList, io: 'output' },
   AuditGrantDetail: { schema: auditGrantDetail, io: 'output' },
+  PreferencesBody: { schema: preferencesBody, io: 'input' },
+  Preferences: { schema: preferencesResponse, io: 'output' },
 };
 
 const ref = (name: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${name}` });
@@ -142,6 +146,10 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
       '/api/me': {
         get: { summary: 'The signed-in user, app roles and CSRF token', ...signedIn, responses: { 200: { description: 'Me', ...json(ref('Me')) }, 401: error('Signed out') } },
       },
+      '/api/me/preferences': {
+        get: { summary: "The caller's favourites, console region and recently used roles", ...signedIn, responses: { 200: { description: 'Preferences', ...json(ref('Preferences')) }, 401: error('Signed out') } },
+        put: { summary: "Save the caller's favourites and console region", ...signedIn, parameters: [CSRF], requestBody: { required: true, ...json(ref('PreferencesBody')) }, responses: { 200: { description: 'Preferences', ...json(ref('Preferences')) }, 400: error('Invalid preferences') } },
+      },
       '/api/entitlements': {
         get: { summary: 'Roles the caller may use', ...signedIn, responses: { 200: { description: 'Entitlements', ...json(ref('EntitlementList')) }, 401: error('Signed out') } },
       },
@@ -220,6 +228,7 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
       '/api/admin/accounts': { get: { summary: 'AWS accounts (admin)', ...signedIn, responses: { 200: { description: 'Accounts', ...json(ref('AdminAccountList')) } } } },
       '/api/admin/accounts/{id}': {
         put: { summary: 'Create or rename an account (admin)', ...signedIn, parameters: [idParam, CSRF], requestBody: { required: true, ...json(ref('UpsertAccountBody')) }, responses: { 200: { description: 'Account', ...json(ref('AdminAccountResponse')) }, 400: error('Invalid account') } },
+        delete: { summary: 'Delete an account no mapping uses (admin)', ...signedIn, parameters: [idParam, CSRF], responses: { 204: { description: 'Deleted' }, 404: error('No such account'), 409: error('ACCOUNT_IN_USE: mappings still use it') } },
       },
       '/api/admin/changes': { get: { summary: 'History of admin changes', ...signedIn, parameters: queryParameters(adminChangesQuery), responses: { 200: { description: 'Changes', ...json(ref('AdminChangeList')) } } } },
       '/api/admin/users': { get: { summary: 'Find people by email or name (admin)', ...signedIn, parameters: queryParameters(adminUsersQuery), responses: { 200: { description: 'People', ...json(ref('AdminUserList')) }, 400: error('Missing q') } } },

@@ -20,6 +20,9 @@ import type { AdminService } from '../services/admin-service.js';
 import type { AdminUserService } from '../services/admin-user-service.js';
 import { parseBody } from './validate.js';
 
+/** JSON body limit of the YAML import (the YAML itself may be 4 MB; escaping in JSON adds a little). */
+export const IMPORT_BODY_LIMIT = '5mb';
+
 function mappingDto(m: AdminMappingRecord): AdminMapping {
   return {
     id: m.id,
@@ -108,6 +111,11 @@ export function adminRoutes(deps: { admin: AdminService; users?: AdminUserServic
   r.put('/accounts/:id', async (req, res) => {
     const body = parseBody(upsertAccountBody, req.body);
     res.json({ account: accountDto(await admin.upsertAccount(principalOf(req), req.params.id, body.name)) });
+  });
+
+  r.delete('/accounts/:id', async (req, res) => {
+    await admin.deleteAccount(principalOf(req), req.params.id);
+    res.status(204).end();
   });
 
   r.get('/changes', async (req, res) => {

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
-import { createGrantRequest, myGrantsQuery } from '@rolegate/contract';
+import { createGrantRequest, myGrantsQuery, preferencesBody } from '@rolegate/contract';
 import { filterOf } from './audit.js';
-import type { AuditGrantRepository, GrantRepository } from '@rolegate/db';
+import type { AuditGrantRepository, GrantRepository, PreferencesRepository } from '@rolegate/db';
 import { principalOf, requireUser } from '../middleware/auth.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { GrantIdempotency } from '../services/grant-idempotency.js';
@@ -47,6 +47,8 @@ export function apiRoutes(deps: {
   demo: boolean;
   /** Region (and, in demo mode, STS endpoint) for the caller's AWS tools; see awsClientDefaults. */
   awsDefaults?: { region: string; stsEndpoint?: string };
+  /** Portal preferences (favourites, region) and recently used roles. */
+  preferences?: PreferencesRepository;
 }) {
   const r = Router();
   r.use(requireUser(deps.rbac));
@@ -60,6 +62,22 @@ export function apiRoutes(deps: {
       demo: deps.demo,
     });
   });
+
+  if (deps.preferences) {
+    const prefs = deps.preferences;
+    // The caller's own preferences only: the user id comes from the session, never from the request.
+    r.get('/me/preferences', async (req, res) => {
+      const userId = principalOf(req).userId;
+      const [saved, recent] = await Promise.all([prefs.get(userId), prefs.recentMappingIds(userId)]);
+      res.set('Cache-Control', 'no-store').json({ ...saved, recent });
+    });
+    r.put('/me/preferences', async (req, res) => {
+      const body = parseBody(preferencesBody, req.body);
+      const userId = principalOf(req).userId;
+      const [saved, recent] = await Promise.all([prefs.put(userId, body), prefs.recentMappingIds(userId)]);
+      res.set('Cache-Control', 'no-store').json({ ...saved, recent });
+    });
+  }
 
   r.get('/entitlements', async (req, res) => {
     const items = await deps.grantService.entitlements(principalOf(req));

@@ -10,7 +10,7 @@ import { parseBody } from './validate.js';
 
 /** The filter part of a parsed audit query (exact matches only). */
 export function filterOf(q: AuditFilter): AuditFilter {
-  return { user: q.user, accountId: q.accountId, roleArn: q.roleArn, status: q.status, kind: q.kind, from: q.from, to: q.to };
+  return { user: q.user, accountId: q.accountId, roleArn: q.roleArn, role: q.role, status: q.status, kind: q.kind, from: q.from, to: q.to };
 }
 
 /**

@@ -20,6 +20,7 @@ a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #93c5
 input[type=text]{font:inherit;padding:8px 10px;border:1px solid #d0d5dd;border-radius:8px;width:100%;box-sizing:border-box;margin:8px 0 16px}
 code{background:#f2f4f7;padding:1px 5px;border-radius:4px}
 .brand{font-weight:700;color:#1d4ed8;margin-bottom:8px;display:block}
+@media (prefers-color-scheme:dark){:root{color-scheme:dark;color:#e6e9ef;background:#0f131a}main{background:#171c26;border-color:#2c3445}p{color:#c4cbd7}code{background:#242b38}.brand{color:#8fb0ff}input[type=text]{background:#0f131a;color:#e6e9ef;border-color:#3d475b}}
 `;
 
 /** A server-rendered page: no inline script or style (the CSP forbids both), our stylesheet only. */

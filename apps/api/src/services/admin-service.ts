@@ -101,6 +101,12 @@ export function createAdminService(deps: {
       return deps.mappings.upsertAccount(id, name, actorOf(p));
     },
 
+    /** @throws AppError MAPPINGS_MANAGED_BY_FILE | NOT_FOUND | ACCOUNT_IN_USE (409 while mappings use it) */
+    deleteAccount: async (p: Principal, id: string) => {
+      assertWritable();
+      return deps.mappings.deleteAccount(id, actorOf(p));
+    },
+
     /** The current accounts and mappings as a MAPPINGS_FILE YAML document. */
     async exportYaml(): Promise<string> {
       const { accounts, mappings } = await deps.mappings.snapshot();

@@ -2,7 +2,8 @@ import { useId, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import type { AdminAccount } from '@rolegate/contract';
 import { ApiError, errorMessage } from '../api';
-import { useRenameAccount } from '../hooks/useAdmin';
+import { useDeleteAccount, useRenameAccount } from '../hooks/useAdmin';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Spinner } from '../components/Spinner';
 import { FieldError } from './FieldError';
 
@@ -59,6 +60,9 @@ function RenameForm({ account, onDone }: { account: AdminAccount; onDone: () => 
 /** AWS accounts with their friendly names; a name is what people see in the portal. */
 export function AccountsSection({ accounts, readOnly = false }: { accounts: AdminAccount[]; readOnly?: boolean }) {
   const [editing, setEditing] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<AdminAccount | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const remove = useDeleteAccount();
   return (
     <section className="card section" aria-labelledby="accounts-title" data-testid="accounts">
       <header className="section__header">
@@ -89,11 +93,53 @@ export function AccountsSection({ accounts, readOnly = false }: { accounts: Admi
                       Rename
                     </button>
                   )}
+                  {!readOnly && a.mappingCount === 0 && (
+                    <button
+                      type="button"
+                      className="btn btn--danger-ghost btn--sm"
+                      onClick={() => {
+                        remove.reset();
+                        setDeleting(a);
+                      }}
+                      aria-label={`Delete account ${a.id} (${a.name})`}
+                      data-testid={`delete-account-${a.id}`}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </>
               )}
             </li>
           ))}
         </ul>
+      )}
+      {message && (
+        <p className="muted" role="status" data-testid="accounts-message">
+          {message}
+        </p>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this account?"
+          confirmLabel={remove.isPending ? 'Deleting…' : 'Delete account'}
+          busy={remove.isPending}
+          error={remove.isError ? errorMessage(remove.error) : undefined}
+          testId="delete-account-dialog"
+          onClose={() => setDeleting(null)}
+          onConfirm={() =>
+            remove.mutate(deleting.id, {
+              onSuccess: () => {
+                setMessage(`Deleted account ${deleting.id} (${deleting.name}).`);
+                setDeleting(null);
+              },
+            })
+          }
+        >
+          <p>
+            {deleting.name} ({deleting.id}) has no mappings. Deleting it removes its friendly name; the change is recorded in the change history. A mapping
+            that uses this account later adds it again.
+          </p>
+        </ConfirmDialog>
       )}
     </section>
   );

@@ -6,7 +6,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { Spinner } from '../components/Spinner';
 import { ImportDiff } from './ImportDiff';
 
-const MAX_FILE_BYTES = 1_000_000;
+const MAX_FILE_BYTES = 4_000_000;
 
 /**
  * YAML import in the MAPPINGS_FILE format. "Preview" runs a dry run and shows
@@ -31,7 +31,7 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
     const file = event.target.files?.[0];
     if (!file) return;
     if (file.size > MAX_FILE_BYTES) {
-      setFileProblem('The file is larger than 1 MB.');
+      setFileProblem('The file is larger than 4 MB.');
       return;
     }
     setYaml(await file.text());

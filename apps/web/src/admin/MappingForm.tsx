@@ -5,14 +5,15 @@ import { ApiError, errorMessage } from '../api';
 import { formatDuration } from '../format';
 import { useSaveMapping } from '../hooks/useAdmin';
 import { Spinner } from '../components/Spinner';
-import { checkGroup, checkMaxDuration, checkRoleArn, MAX_MAX_DURATION, MIN_MAX_DURATION } from './mapping-rules';
+import { checkGroup, checkMaxHoursMinutes, checkRoleArn, hoursMinutesToSeconds } from './mapping-rules';
 import { FieldError } from './FieldError';
 
 interface FormValues {
   group: string;
   roleArn: string;
   accountName: string;
-  maxDurationSeconds: number;
+  maxHours: number;
+  maxMinutes: number;
   description: string;
   requireReason: boolean;
   enabled: boolean;
@@ -25,7 +26,7 @@ interface Props {
   onDone: (saved: AdminMapping | null) => void;
 }
 
-const FIELDS: readonly FieldPath<FormValues>[] = ['group', 'roleArn', 'maxDurationSeconds', 'description', 'requireReason', 'enabled'];
+const FIELDS: readonly FieldPath<FormValues>[] = ['group', 'roleArn', 'description', 'requireReason', 'enabled'];
 
 /** Create or edit a mapping. Every rule is checked at its field before anything is sent; the server's 400 issues land on their fields too. */
 export function MappingForm({ mapping, accounts, onDone }: Props) {
@@ -44,7 +45,8 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       group: mapping?.group ?? '',
       roleArn: mapping?.roleArn ?? '',
       accountName: '',
-      maxDurationSeconds: mapping?.maxDurationSeconds ?? 3600,
+      maxHours: Math.floor((mapping?.maxDurationSeconds ?? 3600) / 3600),
+      maxMinutes: Math.floor(((mapping?.maxDurationSeconds ?? 3600) % 3600) / 60),
       description: mapping?.description ?? '',
       requireReason: mapping?.requireReason ?? false,
       enabled: mapping?.enabled ?? true,
@@ -54,7 +56,7 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
   useEffect(() => heading.current?.focus(), []);
 
   const arn = checkRoleArn(watch('roleArn'));
-  const duration = watch('maxDurationSeconds');
+  const duration = hoursMinutesToSeconds(watch('maxHours'), watch('maxMinutes'));
   const account = arn.ok ? accounts.find((a) => a.id === arn.parts.accountId) : undefined;
   const newAccountId = arn.ok && !account ? arn.parts.accountId : null;
 
@@ -62,7 +64,7 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
     const body = {
       group: values.group,
       roleArn: values.roleArn,
-      maxDurationSeconds: values.maxDurationSeconds,
+      maxDurationSeconds: hoursMinutesToSeconds(values.maxHours, values.maxMinutes),
       description: values.description,
       requireReason: values.requireReason,
       enabled: values.enabled,
@@ -78,7 +80,7 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       const issues = err instanceof ApiError ? err.issues : [];
       let placed = false;
       for (const issue of issues) {
-        const field = issue.path === 'name' ? 'accountName' : FIELDS.find((f) => f === issue.path);
+        const field = issue.path === 'name' ? 'accountName' : issue.path === 'maxDurationSeconds' ? 'maxHours' : FIELDS.find((f) => f === issue.path);
         if (field) {
           setError(field, { type: 'server', message: issue.message });
           placed = true;
@@ -182,29 +184,52 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
           </div>
         )}
 
-        <div className="field">
-          <label className="field__label" htmlFor={`${id}-max`}>
-            Maximum session (seconds)
-          </label>
-          <input
-            id={`${id}-max`}
-            className="input"
-            type="number"
-            inputMode="numeric"
-            min={MIN_MAX_DURATION}
-            max={MAX_MAX_DURATION}
-            step={1}
-            data-testid="mapping-max-duration"
-            aria-invalid={errors.maxDurationSeconds ? true : undefined}
-            aria-describedby={describe('maxDurationSeconds', true)}
-            {...register('maxDurationSeconds', { valueAsNumber: true, validate: checkMaxDuration })}
-          />
-          <p id={`${id}-maxDurationSeconds-hint`} className="field__hint">
-            {checkMaxDuration(duration) === true ? `= ${formatDuration(duration)}. ` : ''}
-            {MIN_MAX_DURATION}–{MAX_MAX_DURATION} (15 min to 12 h).
+        <fieldset className="field field--duration" aria-describedby={describe('maxHours', true)}>
+          <legend className="field__label">Maximum session</legend>
+          <div className="duration-inputs">
+            <label htmlFor={`${id}-max-hours`}>
+              <input
+                id={`${id}-max-hours`}
+                className="input input--short"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={12}
+                step={1}
+                aria-label="Maximum session, hours"
+                data-testid="mapping-max-hours"
+                aria-invalid={errors.maxHours ? true : undefined}
+                {...register('maxHours', {
+                  valueAsNumber: true,
+                  validate: (h, all) => checkMaxHoursMinutes(h, all.maxMinutes),
+                  deps: ['maxMinutes'],
+                })}
+              />{' '}
+              h
+            </label>
+            <label htmlFor={`${id}-max-minutes`}>
+              <input
+                id={`${id}-max-minutes`}
+                className="input input--short"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={59}
+                step={1}
+                aria-label="Maximum session, minutes"
+                data-testid="mapping-max-minutes"
+                aria-invalid={errors.maxHours ? true : undefined}
+                {...register('maxMinutes', { valueAsNumber: true, deps: ['maxHours'] })}
+              />{' '}
+              min
+            </label>
+          </div>
+          <p id={`${id}-maxHours-hint`} className="field__hint">
+            {checkMaxHoursMinutes(watch('maxHours'), watch('maxMinutes')) === true ? `= ${formatDuration(duration)} (${duration} s). ` : ''}
+            15 min to 12 h; stored in seconds.
           </p>
-          <FieldError id={`${id}-maxDurationSeconds-error`} error={errors.maxDurationSeconds} />
-        </div>
+          <FieldError id={`${id}-maxHours-error`} error={errors.maxHours} />
+        </fieldset>
 
         <div className="field field--wide">
           <label className="field__label" htmlFor={`${id}-description`}>

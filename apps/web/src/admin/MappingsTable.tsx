@@ -35,6 +35,11 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
             <span className="cell-sub mono break">
               <Breakable text={c.row.original.roleArn} />
             </span>
+            {c.row.original.description && (
+              <span className="cell-sub mapping-description" data-testid={`description-${mappingKey(c.row.original)}`}>
+                {c.row.original.description}
+              </span>
+            )}
           </>
         ),
       }),

@@ -73,3 +73,19 @@ export function checkMaxDuration(value: number): string | true {
 export function checkAccountId(value: string): string | true {
   return ACCOUNT_ID.test(value) ? true : 'An AWS account ID is exactly 12 digits.';
 }
+
+/** Hours and minutes as the form shows them → seconds as stored (NaN when a field is not a whole number ≥ 0). */
+export function hoursMinutesToSeconds(hours: number, minutes: number): number {
+  const h = Number.isFinite(hours) ? hours : 0;
+  const m = Number.isFinite(minutes) ? minutes : 0;
+  if (!Number.isInteger(h) || !Number.isInteger(m) || h < 0 || m < 0 || m > 59) return Number.NaN;
+  return h * 3600 + m * 60;
+}
+
+/** The maximum session entered as hours and minutes, checked like the server checks the seconds. */
+export function checkMaxHoursMinutes(hours: number, minutes: number): string | true {
+  const seconds = hoursMinutesToSeconds(hours, minutes);
+  if (Number.isNaN(seconds)) return 'Use whole hours and minutes (0–59).';
+  if (seconds < MIN_MAX_DURATION || seconds > MAX_MAX_DURATION) return 'Must be between 15 min and 12 h.';
+  return true;
+}

@@ -9,6 +9,7 @@ const STATUSES: readonly GrantStatus[] = ['issued', 'denied', 'failed', 'pending
 const KINDS: readonly GrantKind[] = ['console', 'cli'];
 
 const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/\S+$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 interface Props {
   values: FilterValues;
@@ -71,21 +72,24 @@ export function AuditFilterForm({ values, onApply }: Props) {
           <FieldError id={`${id}-accountId-error`} error={errors.accountId} />
         </div>
         <div className="field filters__role">
-          <label className="field__label" htmlFor={`${id}-roleArn`}>
-            Role ARN
+          <label className="field__label" htmlFor={`${id}-role`}>
+            Role name or ARN
           </label>
           <input
             className="input mono"
             autoComplete="off"
             spellCheck={false}
-            placeholder="arn:aws:iam::123456789012:role/Name"
+            placeholder="Developer or arn:aws:iam::123456789012:role/Name"
             data-testid="filter-role"
-            {...field('roleArn')}
-            {...register('roleArn', {
-              validate: (v) => (v === '' || ROLE_ARN.test(v.trim()) ? true : 'Enter a full role ARN: arn:aws:iam::123456789012:role/Name (aws, aws-us-gov or aws-cn).'),
+            {...field('role')}
+            {...register('role', {
+              validate: (v) =>
+                v === '' || ROLE_ARN.test(v.trim()) || ROLE_NAME.test(v.trim())
+                  ? true
+                  : 'Enter a role name (every account) or a full role ARN: arn:aws:iam::123456789012:role/Name.',
             })}
           />
-          <FieldError id={`${id}-roleArn-error`} error={errors.roleArn} />
+          <FieldError id={`${id}-role-error`} error={errors.role} />
         </div>
         <div className="field">
           <label className="field__label" htmlFor={`${id}-status`}>

@@ -7,6 +7,7 @@ import { CopyBlock } from '../components/CopyBlock';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { SkeletonList } from '../components/SkeletonList';
 import { StatusBadge } from '../components/StatusBadge';
+import { ReasonText } from '../components/ReasonText';
 import { formatDateTime, formatDuration } from '../format';
 
 const none = <span className="muted">—</span>;
@@ -107,10 +108,10 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
           <Item label="Mapping id" mono>{g.mappingId}</Item>
           <Item label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : null}</Item>
           <Item label="Expires">{g.expiresAt ? <time dateTime={g.expiresAt}>{formatDateTime(g.expiresAt)}</time> : null}</Item>
-          <Item label="Reason">{g.reason}</Item>
+          <Item label="Reason">{g.reason && <ReasonText text={g.reason} testId="detail-reason" />}</Item>
           <Item label="Error" mono>{g.error}</Item>
           <Item label="Client IP" mono>{g.clientIp}</Item>
-          <Item label="User agent">{g.userAgent}</Item>
+          <Item label="User agent">{g.userAgent && <ReasonText text={g.userAgent} clamp={false} />}</Item>
         </dl>
       </section>
 

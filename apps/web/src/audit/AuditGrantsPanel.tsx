@@ -11,6 +11,7 @@ import { Spinner } from '../components/Spinner';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime, formatDuration, roleNameFromArn } from '../format';
 import { AuditFilterForm } from './AuditFilterForm';
+import { ReasonText } from '../components/ReasonText';
 import { activeFilterCount, filtersFromSearch, searchFromFilters, toApiFilters } from './filters';
 
 const helper = createColumnHelper<typeof tableFeaturesNone, Grant>();
@@ -78,7 +79,13 @@ export function AuditGrantsPanel({ search, onSearchChange, onOpen }: Props) {
         ),
       }),
       helper.accessor('durationSeconds', { header: 'Duration', cell: (c) => (c.getValue() ? formatDuration(c.getValue()!) : none) }),
-      helper.accessor('reason', { header: 'Reason', cell: (c) => <span className="cell-reason-text">{c.getValue() ?? none}</span> }),
+      helper.accessor('reason', {
+        header: 'Reason',
+        cell: (c) => {
+          const reason = c.getValue();
+          return reason ? <ReasonText text={reason} testId={`reason-${c.row.original.id}`} /> : <span className="cell-reason-text">{none}</span>;
+        },
+      }),
     ],
     [onOpen],
   );

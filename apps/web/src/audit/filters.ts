@@ -4,14 +4,15 @@ import type { AuditFilters } from '../api';
 export interface FilterValues {
   user: string;
   accountId: string;
-  roleArn: string;
+  /** A role name (every account) or a role ARN. */
+  role: string;
   status: string;
   kind: string;
   fromDate: string;
   toDate: string;
 }
 
-export const EMPTY_FILTERS: FilterValues = { user: '', accountId: '', roleArn: '', status: '', kind: '', fromDate: '', toDate: '' };
+export const EMPTY_FILTERS: FilterValues = { user: '', accountId: '', role: '', status: '', kind: '', fromDate: '', toDate: '' };
 
 const KEYS = Object.keys(EMPTY_FILTERS) as (keyof FilterValues)[];
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -21,6 +22,8 @@ export function filtersFromSearch(search: string): FilterValues {
   const params = new URLSearchParams(search);
   const out = { ...EMPTY_FILTERS };
   for (const k of KEYS) out[k] = params.get(k) ?? '';
+  // Links bookmarked before the role filter took names said roleArn.
+  if (out.role === '') out.role = params.get('roleArn') ?? '';
   return out;
 }
 
@@ -50,7 +53,7 @@ export function toApiFilters(v: FilterValues): AuditFilters {
   const out: AuditFilters = {};
   if (v.user !== '') out.user = v.user.trim();
   if (v.accountId !== '') out.accountId = v.accountId.trim();
-  if (v.roleArn !== '') out.roleArn = v.roleArn.trim();
+  if (v.role !== '') out.role = v.role.trim();
   if (v.status !== '') out.status = v.status;
   if (v.kind !== '') out.kind = v.kind;
   const from = localDayStart(v.fromDate);

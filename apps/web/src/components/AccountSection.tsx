@@ -1,8 +1,8 @@
 import type { AccountGroup } from '../entitlements';
-import { RoleRow } from './RoleRow';
+import { RoleRow, type RoleRowOptions } from './RoleRow';
 
 /** One AWS account: name and id header, then its roles. */
-export function AccountSection({ account }: { account: AccountGroup }) {
+export function AccountSection({ account, options }: { account: AccountGroup; options: RoleRowOptions }) {
   const headingId = `account-${account.accountId}`;
   return (
     <section className="card account" aria-labelledby={headingId} data-testid={`account-${account.accountId}`}>
@@ -19,7 +19,7 @@ export function AccountSection({ account }: { account: AccountGroup }) {
       </header>
       <ul className="role-list">
         {account.roles.map((role) => (
-          <RoleRow key={role.id} entitlement={role} />
+          <RoleRow key={role.id} entitlement={role} options={options} />
         ))}
       </ul>
     </section>

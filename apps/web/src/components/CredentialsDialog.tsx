@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
 import type { AwsCredentials } from '@rolegate/contract';
 import { credentialProcessJson, shellExports } from '../credentials';
-import { formatDateTime, formatDuration } from '../format';
+import { formatDateTime } from '../format';
+import { TimeLeft } from './TimeLeft';
 import { CopyBlock } from './CopyBlock';
 
 interface Props {
@@ -11,11 +12,6 @@ interface Props {
   onClose: () => void;
 }
 
-function remaining(expiration: string): string | null {
-  const seconds = Math.round((new Date(expiration).getTime() - Date.now()) / 1000);
-  if (!Number.isFinite(seconds) || seconds <= 0) return null;
-  return formatDuration(Math.max(60, Math.round(seconds / 60) * 60));
-}
 
 /**
  * Modal showing temporary CLI credentials once. A native <dialog> gives focus
@@ -33,7 +29,6 @@ export function CredentialsDialog({ credentials, title, accountId, onClose }: Pr
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
 
-  const left = remaining(credentials.expiration);
   // close() fires the dialog's 'close' event, the single path to onClose.
   const close = () => ref.current?.close();
 
@@ -63,7 +58,10 @@ export function CredentialsDialog({ credentials, title, accountId, onClose }: Pr
 
       <p className="dialog__expiry" data-testid="credentials-expiry">
         Expires <time dateTime={credentials.expiration}>{formatDateTime(credentials.expiration)}</time>
-        {left && <span className="dialog__expiry-left"> · in about {left}</span>}
+        <span className="dialog__expiry-left">
+          {' '}
+          (<TimeLeft expiresAt={credentials.expiration} testId="credentials-time-left" />)
+        </span>
       </p>
 
       <CopyBlock

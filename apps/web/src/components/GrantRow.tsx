@@ -1,13 +1,16 @@
 import type { ReactNode } from 'react';
 import type { Grant } from '@rolegate/contract';
-import { formatDateTime, formatDuration, formatTime, roleNameFromArn } from '../format';
+import { formatDateTime, formatDuration, roleNameFromArn } from '../format';
+import { TimeLeft } from './TimeLeft';
+import { ReasonText } from './ReasonText';
 import { StatusBadge } from './StatusBadge';
 
 const KIND_LABEL: Record<Grant['kind'], string> = { console: 'Console', cli: 'CLI' };
 
+/** The end of an issued grant that was still running when the list was loaded (its countdown then runs live). */
 function activeUntil(g: Grant): string | null {
   if (g.status !== 'issued' || !g.expiresAt) return null;
-  return new Date(g.expiresAt).getTime() > Date.now() ? formatTime(g.expiresAt) : null;
+  return new Date(g.expiresAt).getTime() > Date.now() ? g.expiresAt : null;
 }
 
 const none = <span className="muted">—</span>;
@@ -38,12 +41,16 @@ export function GrantRow({ grant: g, accountName }: { grant: Grant; accountName:
       <Cell label="Kind">{KIND_LABEL[g.kind]}</Cell>
       <Cell label="Status">
         <StatusBadge status={g.status} />
-        {until && <span className="cell-sub">active until {until}</span>}
+        {until && (
+          <span className="cell-sub">
+            <TimeLeft expiresAt={until} testId={`time-left-${g.id}`} />
+          </span>
+        )}
         {g.error && <span className="cell-sub cell-sub--error">{g.error}</span>}
       </Cell>
       <Cell label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : none}</Cell>
       <Cell label="Reason" className="cell-reason">
-        {g.reason ? g.reason : none}
+        {g.reason ? <ReasonText text={g.reason} /> : none}
       </Cell>
     </tr>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { MeResponse } from '@rolegate/contract';
-import { SCREEN_ROLE, routeUrl, tabOf, useRoute, type Route, type TabId } from '../route';
+import { SCREEN_ROLE, tabOf, useRoute, type Route, type TabId } from '../route';
 import { DemoBanner } from './DemoBanner';
 import { TopBar } from './TopBar';
 import { GroupChips } from './GroupChips';
@@ -50,19 +50,18 @@ export function Portal({ me }: { me: MeResponse }) {
   const [route, navigate] = useRoute();
   const tabs = tabsFor(me.roles);
   const requested = tabOf(route);
-  const allowed = tabs.some((t) => t.id === requested);
-  const tab: TabId = allowed ? requested : 'access';
-  const text = SCREENS[tab];
+  const allowed = requested !== null && tabs.some((t) => t.id === requested);
+  // A screen the user's roles do not allow (an old bookmark, say) is a 403 screen; an unknown path a 404 screen.
+  const tab: TabId | null = allowed ? requested : null;
+  const text: ScreenText =
+    tab !== null ? SCREENS[tab]
+    : requested === null ? { label: 'Page not found', title: 'Page not found', lead: 'There is no page at this address.' }
+    : { label: 'No access', title: 'No access to this page', lead: `This page needs the ${SCREEN_ROLE[requested]} role.` };
   const firstRender = useRef(true);
 
-  // A screen the user's roles do not allow (an old bookmark, say) falls back to the portal.
   useEffect(() => {
-    if (!allowed) window.history.replaceState(null, '', routeUrl({ screen: 'access' }));
-  }, [allowed]);
-
-  useEffect(() => {
-    document.title = tab === 'access' ? 'Rolegate' : `${SCREENS[tab].label} · Rolegate`;
-  }, [tab]);
+    document.title = tab === 'access' ? 'Rolegate' : `${text.label} · Rolegate`;
+  }, [tab, text.label]);
 
   // Moving between screens by link (not by tab keys) puts focus on the new screen for screen-reader users.
   const main = useRef<HTMLElement>(null);
@@ -92,6 +91,36 @@ export function Portal({ me }: { me: MeResponse }) {
           </div>
           <PortalTabs tabs={tabs} value={tab} onChange={(id) => go(id === 'audit' ? { screen: 'audit', search: '' } : ({ screen: id } as Route))} />
         </div>
+        {tab === null && (
+          <section className="panel">
+            <div className="card section status-screen" data-testid={requested === null ? 'not-found' : 'forbidden'}>
+              {requested === null ? (
+                <p>
+                  Nothing lives at <code className="mono">{route.screen === 'not-found' ? route.path : ''}</code>. Check the address, or go back to your AWS roles.
+                </p>
+              ) : (
+                <p>
+                  You are signed in as {me.user.email}, and none of your groups ({me.user.groups.join(', ') || 'none'}) gives you the{' '}
+                  {SCREEN_ROLE[requested]} role. Ask your Rolegate administrator if you need it.
+                </p>
+              )}
+              <p>
+                <a
+                  href="/"
+                  className="btn btn--primary"
+                  data-testid="go-portal"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    go({ screen: 'access' });
+                  }}
+                >
+                  Go to your AWS roles
+                </a>
+              </p>
+            </div>
+          </section>
+        )}
+        {tab !== null && (
         <section id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel" data-testid={`panel-${tab}`}>
           {tab === 'access' && <EntitlementsPanel groups={me.user.groups} />}
           {tab === 'grants' && <GrantHistoryPanel />}
@@ -110,6 +139,7 @@ export function Portal({ me }: { me: MeResponse }) {
             />
           )}
         </section>
+        )}
       </main>
     </div>
   );

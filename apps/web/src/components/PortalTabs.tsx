@@ -8,7 +8,8 @@ export interface PortalTabDef {
 
 interface Props {
   tabs: readonly PortalTabDef[];
-  value: TabId;
+  /** The selected tab; null on a screen that is no tab (not found, no access). */
+  value: TabId | null;
   onChange: (tab: TabId) => void;
 }
 
@@ -45,7 +46,7 @@ export function PortalTabs({ tabs, value, onChange }: Props) {
           role="tab"
           aria-selected={value === t.id}
           aria-controls={value === t.id ? `panel-${t.id}` : undefined}
-          tabIndex={value === t.id ? 0 : -1}
+          tabIndex={value === t.id || (value === null && i === 0) ? 0 : -1}
           className="tabs__tab"
           onClick={() => onChange(t.id)}
         >

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AwsCredentials, Entitlement, GrantKind } from '@rolegate/contract';
 import { errorMessage } from '../api';
-import { roleKey } from '../entitlements';
+import { consoleLink, roleKey } from '../entitlements';
 import { defaultDuration, formatDuration } from '../format';
 import { useCreateGrant } from '../hooks/useCreateGrant';
 import { CredentialsDialog } from './CredentialsDialog';
@@ -9,9 +9,19 @@ import { DurationSelect } from './DurationSelect';
 import { ReasonField } from './ReasonField';
 import { Spinner } from './Spinner';
 
-/** One role: what it is, the request options, and the Console / CLI buttons. */
-export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
+/** What the portal passes to every role row: the person's favourites and console region. */
+export interface RoleRowOptions {
+  isFavourite: (mappingId: string) => boolean;
+  toggleFavourite: (mappingId: string) => void;
+  /** Console region kept for the person, or null for the default. */
+  region: string | null;
+}
+
+/** One role: what it is, the request options, the Console link / CLI button, favourite star and "Copy link". */
+export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement; options: RoleRowOptions }) {
   const key = roleKey(e);
+  const [copied, setCopied] = useState<'copied' | 'failed' | null>(null);
+  const favourite = options.isFavourite(e.id);
   const hintId = useId();
   const [duration, setDuration] = useState(() => defaultDuration(e.maxDurationSeconds));
   const [reason, setReason] = useState('');
@@ -38,16 +48,26 @@ export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
 
   function request(kind: GrantKind) {
     setProblem(null);
+    // The console opens in a new tab, as the link does for other roles. The tab is opened now, during
+    // the click (a tab opened after the request would be blocked as a pop-up), and cut from this page.
+    const tab = kind === 'console' ? window.open('about:blank', '_blank') : null;
+    if (tab) tab.opener = null;
     grant.mutate(
       { entitlementId: e.id, kind, durationSeconds: duration, reason: e.requireReason ? reason.trim() : undefined },
       {
+        onError: () => tab?.close(),
         onSuccess: (res) => {
           if (kind === 'console' && res.consoleUrl) {
-            setOpening(true);
-            window.location.assign(res.consoleUrl);
+            if (tab && !tab.closed) {
+              tab.location.replace(res.consoleUrl);
+            } else {
+              setOpening(true);
+              window.location.assign(res.consoleUrl);
+            }
           } else if (kind === 'cli' && res.credentials) {
             setCredentials(res.credentials);
           } else {
+            tab?.close();
             setProblem('Rolegate did not return what was asked for. Please try again.');
           }
         },
@@ -63,11 +83,36 @@ export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
   }
 
   const error = grant.isError ? errorMessage(grant.error) : problem;
+  // The bookmarkable deep link. Our own origin: opening it (click, Ctrl/middle-click, a bookmark) issues the grant directly.
+  const link = consoleLink(e, { duration, region: options.region });
+
+  async function copyLink() {
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error('clipboard unavailable');
+      await navigator.clipboard.writeText(new URL(link, window.location.origin).toString());
+      setCopied('copied');
+    } catch {
+      setCopied('failed');
+    }
+  }
 
   return (
     <li className="role" data-testid={`role-${key}`}>
       <div className="role__info">
-        <h3 className="role__name">{e.roleName}</h3>
+        <h3 className="role__name">
+          <button
+            type="button"
+            className={`favourite${favourite ? ' favourite--on' : ''}`}
+            aria-pressed={favourite}
+            aria-label={`Favourite: ${e.roleName} in ${e.accountName}`}
+            title={favourite ? 'Remove from favourites' : 'Pin to favourites'}
+            data-testid={`favourite-${key}`}
+            onClick={() => options.toggleFavourite(e.id)}
+          >
+            <span aria-hidden="true">{favourite ? '★' : '☆'}</span>
+          </button>
+          {e.roleName}
+        </h3>
         {e.description && <p className="role__description">{e.description}</p>}
         <p className="role__meta">
           <span>Up to {formatDuration(e.maxDurationSeconds)}</span>
@@ -88,17 +133,24 @@ export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
           disabled={busy}
         />
         <div className="role__actions">
-          <button
-            type="button"
-            className="btn btn--primary"
-            data-testid={`console-${key}`}
-            disabled={disabled}
-            aria-describedby={reasonMissing ? hintId : undefined}
-            onClick={() => request('console')}
-          >
-            {(pendingKind === 'console' || opening) && <Spinner />}
-            {opening ? 'Opening console…' : pendingKind === 'console' ? 'Requesting…' : 'Console'}
-          </button>
+          {e.requireReason ? (
+            // The reason travels in the request body, so this role is opened here rather than by link.
+            <button
+              type="button"
+              className="btn btn--primary"
+              data-testid={`console-${key}`}
+              disabled={disabled}
+              aria-describedby={reasonMissing ? hintId : undefined}
+              onClick={() => request('console')}
+            >
+              {(pendingKind === 'console' || opening) && <Spinner />}
+              {opening ? 'Opening console…' : pendingKind === 'console' ? 'Requesting…' : 'Console'}
+            </button>
+          ) : (
+            <a className="btn btn--primary" href={link} target="_blank" rel="noopener" data-testid={`console-${key}`}>
+              Console<span className="visually-hidden"> (opens in a new tab)</span>
+            </a>
+          )}
           <button
             type="button"
             className="btn btn--secondary"
@@ -111,7 +163,15 @@ export function RoleRow({ entitlement: e }: { entitlement: Entitlement }) {
             {pendingKind === 'cli' && <Spinner />}
             {pendingKind === 'cli' ? 'Requesting…' : 'CLI credentials'}
           </button>
+          {!e.requireReason && (
+            <button type="button" className="btn btn--ghost btn--sm" data-testid={`copy-link-${key}`} onClick={() => void copyLink()}>
+              Copy link
+            </button>
+          )}
         </div>
+        <p className="role__copied" aria-live="polite" data-testid={`copy-link-status-${key}`}>
+          {copied === 'copied' ? 'Link copied: it opens this role’s console (bookmark it or share it with someone who has the role).' : copied === 'failed' ? `Copy this link: ${new URL(link, window.location.origin).toString()}` : ''}
+        </p>
         {reasonMissing && (
           <p id={hintId} className="role__hint">
             Enter a reason to request this role.

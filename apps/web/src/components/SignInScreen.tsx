@@ -6,8 +6,12 @@ import { ErrorNotice } from './ErrorNotice';
 import { ProviderButtons } from './ProviderButtons';
 import { SkeletonList } from './SkeletonList';
 
-/** Signed-out screen: a centered card with one button per identity provider. */
-export function SignInScreen() {
+/**
+ * Signed-out screen: a centered card with one button per identity provider.
+ * With `sessionEnded` (this tab was signed in: the session expired, was cut
+ * off, or ended in another tab) it says so; signing in returns to this page.
+ */
+export function SignInScreen({ sessionEnded = false }: { sessionEnded?: boolean }) {
   const providers = useProviders();
   const demo = providers.data?.demo === true;
 
@@ -21,8 +25,13 @@ export function SignInScreen() {
             {demo && <DemoBadge />}
           </div>
           <h1 id="signin-title" className="signin-card__title">
-            Sign in to Rolegate
+            {sessionEnded ? 'Your session has ended' : 'Sign in to Rolegate'}
           </h1>
+          {sessionEnded && (
+            <p className="notice notice--info" role="alert" data-testid="session-ended">
+              You were signed out (in another tab, by an administrator, or because the session expired). Sign in again to continue where you were.
+            </p>
+          )}
           <p className="signin-card__lead">
             Use your company account to get short-lived access to the AWS accounts your team works in.
           </p>

@@ -72,6 +72,13 @@ export function useDeleteMapping() {
   return useMutation({ mutationFn: (mappingId: string) => adminApi.deleteMapping(mappingId, csrf()), onSettled: refresh });
 }
 
+/** Deletes an account no mapping uses (the server answers 409 ACCOUNT_IN_USE otherwise). */
+export function useDeleteAccount() {
+  const csrf = useCsrfToken();
+  const refresh = useRefreshAdmin();
+  return useMutation({ mutationFn: (accountId: string) => adminApi.deleteAccount(accountId, csrf()), onSettled: refresh });
+}
+
 export function useRenameAccount() {
   const csrf = useCsrfToken();
   const refresh = useRefreshAdmin();

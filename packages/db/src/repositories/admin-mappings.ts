@@ -106,6 +106,14 @@ async function applyDeclaredState(
   return { ...diff, accountsDeleted };
 }
 
+/**
+ * Interactive-transaction limits of a whole-document write (import, seed,
+ * MAPPINGS_FILE): Prisma's default of 5 s ends a 2,000-mapping import (two
+ * statements per change) half-way on a busy database, and the whole import
+ * is then rolled back. Each statement still has the pool's statement timeout.
+ */
+export const BULK_TRANSACTION = { timeout: 120_000, maxWait: 10_000 };
+
 async function currentState(tx: Tx) {
   const [mappings, accounts] = await Promise.all([
     tx.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] }),
@@ -123,13 +131,13 @@ async function currentState(tx: Tx) {
  * than waiting for the change notification.
  */
 export function createAdminMappingRepository(prisma: PrismaClient, opts: { afterWrite?: () => void } = {}) {
-  const inTx = <T>(fn: (tx: Tx) => Promise<T>) =>
+  const inTx = <T>(fn: (tx: Tx) => Promise<T>, txOptions?: typeof BULK_TRANSACTION) =>
     db(async () => {
       try {
         return await prisma.$transaction(async (tx: Tx) => {
           await lockAdminWrites(tx);
           return fn(tx);
-        });
+        }, txOptions);
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError('DUPLICATE_MAPPING', 'That group already has a mapping to that role');
         throw err;
@@ -215,6 +223,22 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         return { id: row.id, name: row.name, mappingCount: row._count.mappings, createdAt: row.createdAt, updatedAt: row.updatedAt };
       }),
 
+    /**
+     * Deletes an account no mapping uses, with its change record.
+     * @throws AppError NOT_FOUND | ACCOUNT_IN_USE (mappings still name it: delete or move them first)
+     */
+    deleteAccount: (id: string, actor: Actor) =>
+      inTx(async (tx) => {
+        const found = /^\d{12}$/.test(id) ? await tx.account.findUnique({ where: { id }, include: { _count: { select: { mappings: true } } } }) : null;
+        if (!found) throw new AppError('NOT_FOUND', `No account with id ${id}`);
+        const mappingCount = found._count.mappings;
+        if (mappingCount > 0) {
+          throw new AppError('ACCOUNT_IN_USE', `Account ${id} is used by ${mappingCount} ${mappingCount === 1 ? 'mapping' : 'mappings'}: delete them first`, { mappingCount });
+        }
+        await tx.account.delete({ where: { id } });
+        await recordAdminChange(tx, actor, { action: 'delete', entity: 'account', entityId: id, before: { id, name: found.name }, after: null });
+      }),
+
     /** Accounts and mappings in the shape of a mappings file (for the YAML export). */
     snapshot: () => db(() => prisma.$transaction((tx: Tx) => currentState(tx), { isolationLevel: 'RepeatableRead' })),
 
@@ -228,7 +252,7 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
       inTx(async (tx): Promise<ImportDiff> => {
         const { accountsDeleted: _none, ...diff } = await applyDeclaredState(tx, declared, { dryRun: opts.dryRun, actor: opts.actor });
         return diff;
-      }),
+      }, BULK_TRANSACTION),
 
     /**
      * Makes accounts and mappings equal MAPPINGS_FILE (the file is the truth):
@@ -248,10 +272,10 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         if ((await tx.account.count()) > 0 || (await tx.roleMapping.count()) > 0) return false;
         await applyDeclaredState(tx, declared, { dryRun: false, actor });
         return true;
-      }),
+      }, BULK_TRANSACTION),
 
     applyFile: (declared: { accounts: AccountSpec[]; mappings: MappingSpec[] }, source: ChangeSource) =>
-      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: false, actor: MAPPINGS_FILE_ACTOR, source, pruneAccounts: true })),
+      inTx((tx) => applyDeclaredState(tx, declared, { dryRun: false, actor: MAPPINGS_FILE_ACTOR, source, pruneAccounts: true }), BULK_TRANSACTION),
   };
 }
 

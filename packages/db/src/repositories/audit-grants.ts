@@ -1,7 +1,7 @@
 import { finished, type Readable } from 'node:stream';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { userFilterColumn, type AuditFilter } from '@rolegate/core';
+import { BIDI_CONTROL_CODE_POINTS, roleFilterOf, userFilterColumn, visibleCodePoint, type AuditFilter } from '@rolegate/core';
 import { db } from '../errors.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './admin-changes.js';
 import { GRANT_COLUMNS, grantFromSql as toRecord, type GrantSqlRow as Row } from './grant-rows.js';
@@ -31,6 +31,11 @@ function whereSql(filter: AuditFilter, after: { createdAt: Date; id: string } | 
   }
   if (filter.accountId !== undefined) conds.push(`account_id = ${bind(filter.accountId)}`);
   if (filter.roleArn !== undefined) conds.push(`role_arn = ${bind(filter.roleArn)}`);
+  if (filter.role !== undefined) {
+    const r = roleFilterOf(filter.role);
+    if (r.column === 'roleArn') conds.push(`role_arn = ${bind(r.value)}`);
+    else conds.push(`lower(substring(role_arn from '[^/]+$')) = ${bind(r.value)}`);
+  }
   if (filter.status !== undefined) conds.push(`status = ${bind(filter.status)}::"GrantStatus"`);
   if (filter.kind !== undefined) conds.push(`kind = ${bind(filter.kind)}::"GrantKind"`);
   if (filter.from !== undefined) conds.push(`created_at >= ${bind(filter.from)}::timestamptz`);
@@ -82,6 +87,9 @@ const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
  * (COPY would write `""`). Quoting is COPY's own (RFC 4180: `"` doubled,
  * cells with , " CR LF quoted).
  */
+/** core's neutraliseBidi in SQL: each bidi control becomes its visible ⟨U+XXXX⟩ form (for human-facing CSV cells). */
+const NEUTRAL_BIDI = (expr: string) =>
+  BIDI_CONTROL_CODE_POINTS.reduce((sql, cp) => `replace(${sql}, chr(${cp}), '${visibleCodePoint(cp)}')`, expr);
 const CSV_TEXT = (expr: string) => `CASE WHEN ascii(${expr}) IN (61, 43, 45, 64, 9, 13) THEN '''' || ${expr} ELSE nullif(${expr}, '') END`;
 
 /** CSV columns in export order (the contract's AUDIT_EXPORT_COLUMNS; a test keeps them equal). */
@@ -101,12 +109,12 @@ export const EXPORT_CSV_SQL: readonly (readonly [string, string])[] = [
   ['kind', 'kind'],
   ['durationSeconds', CSV_TEXT('duration_seconds::text')],
   ['expiresAt', ISO('expires_at')],
-  ['reason', CSV_TEXT('reason')],
+  ['reason', CSV_TEXT(NEUTRAL_BIDI('reason'))],
   ['status', 'status'],
   ['stsRequestId', CSV_TEXT('sts_request_id')],
   ['accessKeyId', CSV_TEXT('access_key_id')],
   ['clientIp', CSV_TEXT('client_ip')],
-  ['userAgent', CSV_TEXT('user_agent')],
+  ['userAgent', CSV_TEXT(NEUTRAL_BIDI('user_agent'))],
   ['error', CSV_TEXT('error')],
 ];
 

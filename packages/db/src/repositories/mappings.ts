@@ -1,6 +1,7 @@
 import type { MappingSource, RoleMapping } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { Database, Tx } from '../client.js';
+import { BULK_TRANSACTION } from './admin-mappings.js';
 import type { ChangeFeed } from '../change-feed.js';
 
 /** A mapping row with its account's name, as Prisma returns it. */
@@ -105,7 +106,7 @@ export function createMappingRepository(database: Pick<Database, 'prisma' | 'poo
           removed = res.count;
         }
         return { created, updated, removed };
-      }),
+      }, BULK_TRANSACTION),
     );
   }
 
