@@ -157,7 +157,8 @@ async function main() {
   // A grant pending longer than both outbound timeouts and a margin has no process left to finish it.
   const reconciler = createReconciler({
     grants: createGrantRepository(database.pool),
-    olderThanMs: config.aws.stsTimeoutMs + config.aws.federationTimeoutMs + 30_000,
+    // …and longer than the outcome retries (30 × 2 s), which record what is known (the access key id) first.
+    olderThanMs: config.aws.stsTimeoutMs + config.aws.federationTimeoutMs + 90_000,
     log,
     metrics,
   });
