@@ -51,11 +51,20 @@ function stalledExport(baseUrl: string, browser: TestBrowser): Promise<Stalled> 
   );
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.once('data', (chunk: Buffer) => {
+    let head = '';
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return; // the headers may arrive in several chunks on a busy machine
+      const status = Number(head.split(' ')[1]);
+      const length = /\r\ncontent-length: (\d+)/i.exec(head.slice(0, end))?.[1];
+      // A refusal: wait for its whole JSON body. A 200: stop reading at the first bytes (the stall).
+      if (status !== 200 && length !== undefined && head.length - end - 4 < Number(length)) return;
+      socket.off('data', onData);
       socket.pause();
-      const head = chunk.toString('latin1');
-      resolve({ status: Number(head.split(' ')[1]), head, socket });
-    });
+      resolve({ status, head, socket });
+    };
+    socket.on('data', onData);
   });
 }
 
