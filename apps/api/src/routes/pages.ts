@@ -16,6 +16,7 @@ ul{list-style:none;padding:0;margin:0;display:grid;gap:12px}
 a,button{font:inherit}
 ul a,button{display:block;text-align:center;padding:10px 16px;border-radius:8px;background:#1d4ed8;color:#fff;text-decoration:none;border:0;cursor:pointer;font-weight:600}
 ul a:hover,button:hover{background:#1e40af}
+form a{display:inline-block;padding:10px 12px;min-height:24px;min-width:24px}
 a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 input[type=text]{font:inherit;padding:8px 10px;border:1px solid #d0d5dd;border-radius:8px;width:100%;box-sizing:border-box;margin:8px 0 16px}
 code{background:#f2f4f7;padding:1px 5px;border-radius:4px}
