@@ -122,6 +122,9 @@ describe('rolegate credentials with a revoked token', () => {
   });
 });
 
+/** The AWS CLI v2 from Debian's `awscli` package (a v1 from pip may come first on PATH). */
+const AWS_CLI = process.env.AWS_CLI_PATH ?? '/usr/bin/aws';
+
 describe('rolegate configure in demo mode', () => {
   it('writes the broker’s region and the emulator’s endpoint, so the AWS SDK needs nothing but --profile', async () => {
     await signInCli();
@@ -147,6 +150,14 @@ describe('rolegate configure in demo mode', () => {
       env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, AWS_CONFIG_FILE: awsConfig(), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws', 'credentials'), AWS_PROFILE: 'rolegate-sandbox-Developer' },
     });
     expect(JSON.parse(stdout)).toEqual({ region: 'eu-central-1', arn: DEVELOPER_ARN });
+
+    // The real AWS CLI (Debian's v2, installed by .ci/run) with the same profile: credentials
+    // through credential_process, region from the profile. Its 2.9 predates `endpoint_url` in
+    // profiles (2.13+), so the emulator's endpoint is given on the command line here.
+    const aws = await run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'rolegate-sandbox-Developer', '--endpoint-url', stack.aws.stsUrl, '--output', 'json'], {
+      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, AWS_CONFIG_FILE: awsConfig(), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws', 'credentials'), AWS_PAGER: '' },
+    });
+    expect(JSON.parse(aws.stdout).Arn).toBe(DEVELOPER_ARN);
   });
 
   it('takes --region over the broker’s, and refuses one that is not a region without writing', async () => {
