@@ -43,7 +43,7 @@ import type { SamlServiceProvider } from './auth/saml-sp.js';
 import type { Config } from './config.js';
 import { requestLogger, type Logger } from './logger.js';
 import { createRetrier } from './reconciler.js';
-import { rejectNulBytes } from './middleware/nul-bytes.js';
+import { rejectNulInBody, rejectNulInUrl } from './middleware/nul-bytes.js';
 import { createMetrics, metricsHandler, type Metrics } from './observability/metrics.js';
 import { openApiHandler } from './observability/openapi.js';
 import { createCsrf, sameOriginWrites } from './middleware/csrf.js';
@@ -174,8 +174,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   app.use(requestLogger(log));
-  // NUL in the path or query: refused before any route (health and metrics included); bodies are checked again once parsed.
-  app.use(rejectNulBytes);
+  // NUL in the path or query: refused before any route (health and metrics included); bodies once parsed.
+  app.use(rejectNulInUrl);
   app.use(metrics.httpMiddleware);
   app.use(
     helmet({
@@ -246,7 +246,7 @@ export function createApp(deps: AppDeps): Express {
   app.post('/api/admin/mappings/import', requireUser(rbac, 'admin'), sameOrigin, requireJson, express.json({ limit: IMPORT_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
-  app.use(rejectNulBytes);
+  app.use(rejectNulInBody);
 
   app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/console', sameOrigin, consoleLinkRoutes({ grantService, csrf, publicUrl: config.publicUrl, federationUrl: config.aws.federationUrl }));

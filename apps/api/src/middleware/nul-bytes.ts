@@ -9,23 +9,28 @@ export function containsNul(value: unknown, depth = 0): boolean {
   return Object.entries(value as Record<string, unknown>).some(([k, v]) => k.includes('\u0000') || containsNul(v, depth + 1));
 }
 
+const refuse = () => new AppError('VALIDATION_FAILED', 'The request contains a NUL character');
+
 /**
- * One rule at the edge, after body parsing and before every route: a NUL
- * character in the path, a query parameter, a form field or any JSON string
- * (a YAML import travels as one) is a 400 `VALIDATION_FAILED`. Postgres
- * refuses NUL in text, so without this each route answered 500 or reset the
- * connection; a NUL can also truncate values in C-based tools downstream.
+ * One rule at the edge, in two places: a NUL character in the path or a
+ * query parameter (`rejectNulInUrl`, first of all, health and metrics
+ * included), or in a form field or any JSON string — a YAML import travels as
+ * one (`rejectNulInBody`, right after the body parsers) is a 400
+ * `VALIDATION_FAILED`. Postgres refuses NUL in text, so without this each
+ * route answered 500 or reset the connection; a NUL can also truncate values
+ * in C-based tools downstream.
  */
-export const rejectNulBytes: RequestHandler = (req, _res, next) => {
+export const rejectNulInUrl: RequestHandler = (req, _res, next) => {
   let path: string;
   try {
     path = decodeURIComponent(req.path);
   } catch {
     path = req.path;
   }
-  if (path.includes('\u0000') || containsNul(req.query) || containsNul(req.body)) {
-    next(new AppError('VALIDATION_FAILED', 'The request contains a NUL character'));
-    return;
-  }
-  next();
+  next(path.includes('\u0000') || containsNul(req.query) ? refuse() : undefined);
+};
+
+/** The body half of the rule: after the parsers, before every route. */
+export const rejectNulInBody: RequestHandler = (req, _res, next) => {
+  next(containsNul(req.body) ? refuse() : undefined);
 };
