@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, missingBrowserPrerequisite, signInThroughPortal, WEB_DIST } from './support/chromium.js';
-import { SANDBOX_DEVELOPER, startStack, type Stack } from './support/stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, signInThroughPortal } from './support/chromium.js';
+import { SANDBOX_DEVELOPER, type Stack } from './support/stack.js';
 import { loopbackStart } from './cli-support.js';
 
 /**
@@ -15,24 +15,7 @@ import { loopbackStart } from './cli-support.js';
 const WAIT = { timeout: 15_000 };
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let stack: Stack | undefined;
-let browser: Browser | undefined;
-
-function ready(): Stack {
-  const missing = missingBrowserPrerequisite();
-  if (missing) throw new Error(missing);
-  return stack!;
-}
-
-beforeAll(async () => {
-  if (missingBrowserPrerequisite()) return;
-  stack = await startStack({ webDist: WEB_DIST, mappingsYaml: SANDBOX_DEVELOPER });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close().catch(() => {});
-  await stack?.close();
-});
+const { ready, newContext } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER });
 
 interface Finding {
   id: string;
@@ -52,7 +35,7 @@ async function seriousViolations(page: Page): Promise<Finding[]> {
 }
 
 async function signedInPage(s: Stack, user: string): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1100, height: 800 } });
+  const context = await newContext({ viewport: { width: 1100, height: 800 } });
   const page = await context.newPage();
   await signInThroughPortal(page, s, user, { wait: WAIT });
   return page;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
-import { startStack, type Stack } from './support/stack.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
+import type { Stack } from './support/stack.js';
 
 /**
  * Issue 11 §5 in a real browser: an admin deletes an unused account, sees
@@ -24,32 +23,10 @@ mappings:
     description: Build and experiment in the sandbox account
 `;
 
-let stack: Stack | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-function ready(): Stack {
-  const missing = missingBrowserPrerequisite();
-  if (missing) throw new Error(missing);
-  return stack!;
-}
-
-beforeAll(async () => {
-  if (missingBrowserPrerequisite()) return;
-  await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await startStack({ webDist: WEB_DIST, mappingsYaml: MAPPINGS_YAML });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await stack?.close();
-});
+const { ready, newContext } = browserSuite({ mappingsYaml: MAPPINGS_YAML });
 
 async function newPage(s: Stack, username: string, path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
+  const context = await newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const errors = collectPageErrors(page, s.baseUrl);
   await signInThroughPortal(page, s, username, { path, wait: WAIT });

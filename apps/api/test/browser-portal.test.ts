@@ -1,8 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
-import { startStack, type Stack } from './support/stack.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
+import type { Stack } from './support/stack.js';
 
 /**
  * Issue 11 §4 in real Chromium: what IAM Identity Center users expect of the
@@ -26,34 +25,12 @@ mappings:
   - { group: engineers, roleArn: "arn:aws:iam::444444444444:role/BreakGlass", maxDurationSeconds: 3600, requireReason: true, description: Emergency access }
 `;
 
-let stack: Stack | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-function ready(): Stack {
-  const missing = missingBrowserPrerequisite();
-  if (missing) throw new Error(missing);
-  return stack!;
-}
-
-beforeAll(async () => {
-  if (missingBrowserPrerequisite()) return;
-  await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await startStack({ webDist: WEB_DIST, mappingsYaml: MAPPINGS_YAML });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await stack?.close();
-});
+const { ready, newContext } = browserSuite({ mappingsYaml: MAPPINGS_YAML });
 
 /** A fresh browser profile (own cookies, clipboard allowed) signed in as alice. */
 async function alicePage(s: Stack): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await newContext({ viewport: { width: 1280, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.baseUrl });
-  contexts.push(context);
   const page = await context.newPage();
   const errors = collectPageErrors(page, s.baseUrl);
   await signInThroughPortal(page, s, 'alice', { wait: WAIT });
@@ -234,8 +211,7 @@ describe('portal screens for wrong addresses and ended sessions (issue 11 §4)',
 describe('active grants count down (issue 11 §4)', () => {
   it('CLI credentials and My grants show the end in local time and the time left, live', { timeout: 120_000 }, async () => {
     const s = ready();
-    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo', locale: 'en-US' });
-    contexts.push(context);
+    const context = await newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo', locale: 'en-US' });
     const page = await context.newPage();
     const errors = collectPageErrors(page, s.baseUrl);
     await page.clock.install();
@@ -283,9 +259,8 @@ describe('dark mode (issue 11 §4)', () => {
         const body = getComputedStyle(document.body);
         return { background: body.backgroundColor, text: body.color, scheme: getComputedStyle(document.documentElement).colorScheme };
       });
-    const dark = await browser!.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
-    const light = await browser!.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    contexts.push(dark, light);
+    const dark = await newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
+    const light = await newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
 
     const darkPage = await dark.newPage();
     const errors = collectPageErrors(darkPage, s.baseUrl);

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Stack } from './stack.js';
+import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../../web/dist');
@@ -78,4 +80,42 @@ export async function signInThroughPortal(
   await opts.beforeSubmit?.();
   await page.click('#sign-in');
   await page.waitForURL((url) => url.origin === s.baseUrl, wait);
+}
+
+/**
+ * The setup every browser test file shares: one stack serving the web build
+ * and one Chromium for the file, made in beforeAll and closed (with every
+ * context made through `newContext`) in afterAll. Without Chromium or the web
+ * build, `ready()` throws the reason in each test, so the tests FAIL rather
+ * than skip.
+ */
+export function browserSuite(opts: StackOptions = {}) {
+  let stack: Stack | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    if (missingBrowserPrerequisite()) return;
+    await mkdir(SCREENSHOTS, { recursive: true });
+    stack = await startStack({ webDist: WEB_DIST, ...opts });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await stack?.close();
+  });
+  return {
+    /** The stack, or the reason the browser tests cannot run. */
+    ready(): Stack {
+      const missing = missingBrowserPrerequisite();
+      if (missing) throw new Error(missing);
+      return stack!;
+    },
+    /** A new browser context, closed with the suite. */
+    async newContext(options?: BrowserContextOptions): Promise<BrowserContext> {
+      const context = await browser!.newContext(options);
+      contexts.push(context);
+      return context;
+    },
+  };
 }
