@@ -61,7 +61,7 @@ const pool = () => stack.database.exportPool;
 const checkedOut = () => pool().totalCount - pool().idleCount;
 /** COPY statements running on the server (other than this query). */
 const runningCopies = async () =>
-  (await stack.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()`)).rows[0].n as number;
+  (await stack.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()`)).rows[0].n as number;
 
 /** Polls `check` (up to 10 s) until it is true; returns whether it became true. */
 async function waitFor(check: () => Promise<boolean> | boolean): Promise<boolean> {

@@ -23,14 +23,20 @@ const AUDITORS: DemoUser[] = [1, 2, 3, 4, 5].map((n) => ({
   groups: ['auditors'],
 }));
 
-/** Enough grant rows that an export (tens of MB) cannot fit in the sockets' buffers. */
+/**
+ * Enough grant bytes that an export (about 90 MB of CSV) cannot fit in the
+ * buffers between Postgres and a stalled reader: Linux autotunes a loopback
+ * receive buffer up to net.ipv4.tcp_rmem's maximum (32 MB on some hosts), so
+ * a 30 MB export could finish into the kernel and free its slot. The reason
+ * compresses to almost nothing in TOAST, so seeding stays cheap.
+ */
 async function seedManyGrants(stack: Stack, n: number) {
   const user = await stack.sql.query(
     `INSERT INTO users (id, idp, issuer, subject, email, display_name, groups) VALUES (gen_random_uuid(), 'oidc', 'https://idp.test', 'bulk', 'bulk@example.com', 'bulk', '{}') RETURNING id`,
   );
   await stack.sql.query(
     `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, kind, status, reason, created_at, updated_at)
-     SELECT gen_random_uuid(), $1, 'bulk@example.com', 'bulk', 'oidc', '{}', 'console', 'denied', repeat('r', 500), now() - g * interval '1 second', now()
+     SELECT gen_random_uuid(), $1, 'bulk@example.com', 'bulk', 'oidc', '{}', 'console', 'denied', repeat('r', 1500), now() - g * interval '1 second', now()
        FROM generate_series(1, $2::int) g`,
     [user.rows[0].id, n],
   );
@@ -116,7 +122,7 @@ describe('stalled exports cannot starve grants', () => {
     expect(third.status).toBe(429);
     expect(third.head).toContain('"code":"EXPORT_BUSY"');
     expect((await open(auditors[0]!)).status).toBe(200);
-    await expect.poll(() => runningCopies(stack)).toBe(3);
+    await expect.poll(() => runningCopies(stack), { timeout: 15_000 }).toBe(3);
   });
 
   it('30 stalled exports: the instance runs 4, refuses the rest, and grants and /readyz keep working', async () => {
@@ -126,7 +132,7 @@ describe('stalled exports cannot starve grants', () => {
     expect(ok).toBe(1); // the 4th slot of the instance
     expect(more.filter((s) => s.status === 429 && s.head.includes('"code":"EXPORT_BUSY"')).length).toBe(25);
     expect(sockets).toHaveLength(30);
-    expect(await runningCopies(stack)).toBe(4);
+    await expect.poll(() => runningCopies(stack), { timeout: 15_000 }).toBe(4);
     // The exports hold connections of their own pool, not the one grants use.
     expect(stack.database.exportPool.totalCount).toBe(4);
 

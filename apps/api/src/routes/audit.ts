@@ -46,18 +46,28 @@ export function auditRoutes(deps: {
   async function exportTo(req: Request, res: Response, q: ReturnType<typeof auditExportQuery.parse>) {
     // Opens the COPY before any header is sent: a database that is down is still a JSON 503.
     const source = await deps.grants.openExport(filterOf(q), q.format);
-    // A client that stops reading stalls the socket: after this long with no bytes moved the
-    // download is ended (incomplete) and its connection and slot are freed.
-    res.setTimeout(deps.exports.idleReaderTimeoutMs, () => {
+    // A client that stops reading stalls the socket: after this long with no bytes moved and
+    // bytes waiting for it, the download is ended (incomplete) and its connection and slot are
+    // freed. With nothing waiting, the database is the slow side (a large sort before the first
+    // row): keep waiting; EXPORT_STATEMENT_TIMEOUT_MS bounds that.
+    const idle = () => {
+      const waiting = res.writableNeedDrain || (res.socket?.writableLength ?? 0) > 0;
+      if (!waiting) {
+        res.setTimeout(deps.exports.idleReaderTimeoutMs, idle);
+        return;
+      }
       req.log.warn({ path: req.path }, 'audit export: the client read nothing for too long; ending the download');
       res.destroy();
-    });
+    };
+    res.setTimeout(deps.exports.idleReaderTimeoutMs, idle);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     res
       .status(200)
       .set('Cache-Control', 'no-store')
       .set('Content-Disposition', `attachment; filename="rolegate-grants-${stamp}.${q.format}"`)
-      .type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+      .type(q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      // The client learns at once that its download started, even while a large sort runs.
+      .flushHeaders();
     try {
       await streamGrantExport(source, res, q.format);
     } catch (err) {
