@@ -23,6 +23,7 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
 COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 COPY packages/aws-emulator/package.json packages/aws-emulator/
+COPY packages/aws-names/package.json packages/aws-names/
 COPY packages/cli/package.json packages/cli/
 COPY packages/contract/package.json packages/contract/
 COPY packages/core/package.json packages/core/
@@ -49,6 +50,7 @@ COPY --from=build /app/package.json /app/tsconfig.base.json ./
 COPY --from=build /app/apps/api/src apps/api/src
 COPY --from=build /app/apps/api/tsconfig.json apps/api/
 COPY --from=build /app/apps/web/dist apps/web/dist
+COPY --from=build /app/packages/aws-names/src packages/aws-names/src
 COPY --from=build /app/packages/core/src packages/core/src
 COPY --from=build /app/packages/contract/src packages/contract/src
 COPY --from=build /app/packages/db/src packages/db/src

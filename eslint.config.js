@@ -29,13 +29,17 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@rolegate/*'], message: 'core imports nothing internal.' },
+            { group: ['@rolegate/*', '!@rolegate/aws-names'], message: 'core imports nothing internal but the AWS naming rules.' },
             { group: ['express', 'express-*', '@prisma/*', 'prisma', 'pg', '@aws-sdk/*', '@smithy/*', 'openid-client', '@node-saml/*'], message: 'core holds domain rules only: no frameworks, databases or AWS SDK.' },
             noApps,
           ],
         },
       ],
     },
+  },
+  {
+    files: ['packages/aws-names/src/**/*.js'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'aws-names is dependency-free: it imports only its own files (it runs in the CLI and the browser as is).' }] }] },
   },
   {
     files: ['packages/db/**/*.ts'],
@@ -59,7 +63,7 @@ export default tseslint.config(
   {
     files: ['apps/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp', '@rolegate/api'], message: 'web depends on contract only.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp', '@rolegate/api'], message: 'web depends on contract and aws-names only.' }] }] },
   },
   {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'scripts/**', 'bench/**', '**/main.ts'],

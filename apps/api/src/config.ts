@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { IAM_PRINCIPAL_ARN_PATTERN } from '@rolegate/aws-names';
 import { z } from 'zod';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
@@ -54,7 +55,7 @@ const envSchema = z
     MAPPINGS_FILE: z.string().optional(),
     BROKER_PRINCIPAL_ARN: z
       .string()
-      .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:(user|role)\/[\x21-\x7e]+$/, 'must be an IAM user or role ARN (arn:aws:iam::123456789012:role/Name)')
+      .regex(IAM_PRINCIPAL_ARN_PATTERN, 'must be an IAM user or role ARN (arn:aws:iam::123456789012:role/Name)')
       .optional(),
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { MAX_SESSION_SECONDS } from '@rolegate/aws-names';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
 import { DEMO_USERS, startDevOidcProvider, startDevSamlIdp, type DemoUser, type DevOidcProvider, type DevSamlIdp } from '@rolegate/dev-idp';
 import { parseMappingsYaml, toDeclared } from './mappings-file.js';
@@ -73,7 +74,7 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
   const mappingsFile = opts.mappingsFile ?? DEMO_MAPPINGS_FILE;
   const doc = parseMappingsYaml(await readFile(mappingsFile, 'utf8'), mappingsFile);
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
-  const roles = [...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [BROKER_ARN] }));
+  const roles = [...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({ arn, maxSessionDuration: MAX_SESSION_SECONDS, trustedPrincipals: [BROKER_ARN] }));
   const aws = await listenOnPreferred(4566, (port) => startAwsEmulator({ port, callers: [{ ...brokerCredentials, arn: BROKER_ARN }], roles }));
   const clientSecret = randomBytes(24).toString('base64url');
   const users = await demoUsers(opts.dataDir);

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { mappingIssues, parseRoleArn, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from '@rolegate/core';
+import { ACCOUNT_ID_PATTERN, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, parseRoleArn } from '@rolegate/aws-names';
+import { mappingIssues } from '@rolegate/core';
 import type { AdminMappingRepository, AppliedState } from '@rolegate/db';
 import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id');
 
 const mappingSchema = z.strictObject({
   group: z.string().min(1).max(256),

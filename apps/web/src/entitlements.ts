@@ -1,3 +1,4 @@
+import { parseRoleArn, partitionOfRegion } from '@rolegate/aws-names';
 import type { Entitlement } from '@rolegate/contract';
 
 export interface AccountGroup {
@@ -41,9 +42,10 @@ export function matchesSearch(e: Entitlement, query: string): boolean {
 /** Console home of a region, in the role's partition; undefined when the region is not in that partition (AWS would refuse it). */
 export function consoleDestination(roleArn: string, region: string | null): string | undefined {
   if (!region) return undefined;
-  if (roleArn.startsWith('arn:aws-us-gov:')) return region.startsWith('us-gov-') ? `https://console.amazonaws-us-gov.com/console/home?region=${region}` : undefined;
-  if (roleArn.startsWith('arn:aws-cn:')) return region.startsWith('cn-') ? `https://console.amazonaws.cn/console/home?region=${region}` : undefined;
-  if (region.startsWith('us-gov-') || region.startsWith('cn-')) return undefined;
+  const partition = parseRoleArn(roleArn)?.partition ?? 'aws';
+  if (partitionOfRegion(region) !== partition) return undefined;
+  if (partition === 'aws-us-gov') return `https://console.amazonaws-us-gov.com/console/home?region=${region}`;
+  if (partition === 'aws-cn') return `https://console.amazonaws.cn/console/home?region=${region}`;
   return `https://${region}.console.aws.amazon.com/console/home?region=${region}`;
 }
 

@@ -1,3 +1,4 @@
+import { MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from '@rolegate/aws-names';
 import { CliError, EXIT } from './errors.js';
 
 /**
@@ -14,11 +15,6 @@ export function parseDuration(value) {
   if (!m || v === '' || (!m[1] && !m[2] && !m[3])) throw new CliError(`--duration: "${value}" is not a duration (e.g. 900, 45m, 1h, 1h30m)`, EXIT.USAGE);
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
-
-/** AWS's shortest role session. */
-export const MIN_DURATION_SECONDS = 900;
-/** AWS's longest role session (a role's own maximum may be lower). */
-export const MAX_DURATION_SECONDS = 43200;
 
 /**
  * Seconds as the shortest `1h30m`-style text (`parseDuration` reads it back).
@@ -41,10 +37,10 @@ export function formatDuration(seconds) {
  */
 export function checkDuration(seconds, ent) {
   if (seconds === undefined) return;
-  const max = Math.min(ent.maxDurationSeconds, MAX_DURATION_SECONDS);
-  if (seconds < MIN_DURATION_SECONDS || seconds > max) {
+  const max = Math.min(ent.maxDurationSeconds, MAX_SESSION_SECONDS);
+  if (seconds < MIN_SESSION_SECONDS || seconds > max) {
     throw new CliError(
-      `--duration ${formatDuration(seconds)} is outside the limits of ${ent.roleName} in ${ent.accountName || ent.accountId}: from ${formatDuration(MIN_DURATION_SECONDS)} to ${formatDuration(max)}.`,
+      `--duration ${formatDuration(seconds)} is outside the limits of ${ent.roleName} in ${ent.accountName || ent.accountId}: from ${formatDuration(MIN_SESSION_SECONDS)} to ${formatDuration(max)}.`,
       EXIT.USAGE,
       'INVALID_DURATION',
     );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from './grants.js';
+import { ACCOUNT_ID_PATTERN, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, ROLE_ARN_MAX_LENGTH, ROLE_ARN_PATTERN } from '@rolegate/aws-names';
 
 /*
  * Admin API: accounts, group → role mappings, YAML import/export, change log,
@@ -9,11 +9,7 @@ import { MAX_DURATION_SECONDS, MIN_DURATION_SECONDS } from './grants.js';
  * `path` names the body field, so a form can show each message at its field.
  */
 
-export const AWS_ACCOUNT_ID = /^\d{12}$/;
-/** Same pattern the server enforces: arn:<aws|aws-us-gov|aws-cn>:iam::<12 digits>:role/[path/]Name */
-export const ROLE_ARN_PATTERN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role(\/(?:[\x21-\x7e]{1,510}\/)?)([\w+=,.@-]{1,64})$/;
-
-export const accountIdSchema = z.string().regex(AWS_ACCOUNT_ID, 'must be a 12-digit AWS account id');
+export const accountIdSchema = z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id');
 
 const groupSchema = z
   .string()
@@ -24,14 +20,14 @@ const groupSchema = z
 
 const roleArnSchema = z
   .string()
-  .max(2048, 'roleArn must be at most 2048 characters')
+  .max(ROLE_ARN_MAX_LENGTH, `roleArn must be at most ${ROLE_ARN_MAX_LENGTH} characters`)
   .regex(ROLE_ARN_PATTERN, 'roleArn must look like arn:aws:iam::123456789012:role/[path/]RoleName (partition aws, aws-us-gov or aws-cn)');
 
 const maxDurationSchema = z
   .number({ error: 'maxDurationSeconds must be a number of seconds' })
   .int('maxDurationSeconds must be whole seconds')
-  .min(MIN_DURATION_SECONDS, `maxDurationSeconds must be at least ${MIN_DURATION_SECONDS}`)
-  .max(MAX_DURATION_SECONDS, `maxDurationSeconds must be at most ${MAX_DURATION_SECONDS} (12 hours)`);
+  .min(MIN_SESSION_SECONDS, `maxDurationSeconds must be at least ${MIN_SESSION_SECONDS}`)
+  .max(MAX_SESSION_SECONDS, `maxDurationSeconds must be at most ${MAX_SESSION_SECONDS} (12 hours)`);
 
 const descriptionSchema = z.string().max(1000, 'description must be at most 1000 characters');
 

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID_PATTERN, ROLE_ARN_MAX_LENGTH, ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN } from '@rolegate/aws-names';
 import { z } from 'zod';
 import { grant, grantKind, grantStatus } from './grants.js';
 
@@ -36,22 +37,28 @@ export const pageLimit = z
   .refine((n) => n >= 1 && n <= 500, 'limit must be a whole number from 1 to 500')
   .default(50);
 
+/** One anchored pattern matching what either anchored pattern matches (kept a regex so OpenAPI shows it). */
+function eitherOf(a: RegExp, b: RegExp): RegExp {
+  const inner = (r: RegExp) => r.source.replace(/^\^/, '').replace(/\$$/, '');
+  return new RegExp(`^(?:${inner(a)}|${inner(b)})$`);
+}
+
 /** The filters shared by the list and the export. */
 export const auditFilterFields = {
   /** An email address or a user id, matched exactly. */
   user: z.string().min(1, 'user must not be empty').max(320, 'user must be at most 320 characters').optional(),
-  accountId: z.string().regex(/^\d{12}$/, 'accountId must be a 12-digit AWS account id').optional(),
+  accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'accountId must be a 12-digit AWS account id').optional(),
   roleArn: z
     .string()
-    .max(2048, 'roleArn must be at most 2048 characters')
-    .regex(/^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/\S+$/, 'roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)')
+    .max(ROLE_ARN_MAX_LENGTH, `roleArn must be at most ${ROLE_ARN_MAX_LENGTH} characters`)
+    .regex(ROLE_ARN_OUTLINE, 'roleArn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)')
     .optional(),
   /** A role name (matched in every account, case-insensitively) or a full role ARN (exact). */
   role: z
     .string()
-    .max(2048, 'role must be at most 2048 characters')
+    .max(ROLE_ARN_MAX_LENGTH, `role must be at most ${ROLE_ARN_MAX_LENGTH} characters`)
     .regex(
-      /^(?:arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/\S+|[\w+=,.@-]{1,64})$/,
+      eitherOf(ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN),
       'role must be a role name (e.g. Developer) or an IAM role ARN (arn:aws:iam::123456789012:role/Name)',
     )
     .optional(),

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { idpKind } from './me.js';
 
-export const MIN_DURATION_SECONDS = 900;
-export const MAX_DURATION_SECONDS = 43200;
 
 export const grantKind = z.enum(['console', 'cli']);
 export type GrantKind = z.infer<typeof grantKind>;

@@ -1,6 +1,5 @@
 import { AppError } from './errors.js';
-import { MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from './durations.js';
-import { parseRoleArn, type Partition } from './partitions.js';
+import { explainRoleArn, isAccountId, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, PARTITIONS, parseRoleArn, ROLE_ARN_MAX_LENGTH, ROLE_PATH_MAX_LENGTH } from '@rolegate/aws-names';
 
 /** One problem with an admin input; `path` names the field. */
 export interface FieldIssue {
@@ -8,37 +7,43 @@ export interface FieldIssue {
   message: string;
 }
 
-const PARTITIONS: readonly Partition[] = ['aws', 'aws-us-gov', 'aws-cn'];
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const PATH_CHARS = /^[\x21-\x7e]*$/;
-
 /**
- * Why a role ARN is wrong, or null when it is a valid IAM role ARN. Checks
- * each part separately so the admin reads which part is wrong: a typo in the
+ * Why a role ARN is wrong, or null when it is a valid IAM role ARN. The
+ * grammar is aws-names' explainRoleArn; this words its answer for the API,
+ * part by part, so the admin reads which part is wrong: a typo in the
  * partition or account would otherwise make the broker assume a role in an
  * account nobody meant (or fail only at the first grant).
  */
 export function roleArnProblem(arn: string): string | null {
-  if (arn.length > 2048) return 'is longer than 2048 characters';
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return 'must look like arn:aws:iam::123456789012:role/[path/]RoleName';
-  const [, partition, service, region, account] = parts;
-  const resource = parts.slice(5).join(':');
-  if (!PARTITIONS.includes(partition as Partition)) return `partition "${partition}" is not one of aws, aws-us-gov, aws-cn`;
-  if (service !== 'iam') return `service must be iam (got "${service}")`;
-  if (region !== '') return 'IAM ARNs have no region (arn:<partition>:iam::<account>:role/…)';
-  if (!/^\d{12}$/.test(account ?? '')) return `account "${account}" is not a 12-digit AWS account id`;
-  if (!resource.startsWith('role/')) return 'resource must be role/[path/]RoleName';
-  const afterRole = resource.slice('role/'.length);
-  const slash = afterRole.lastIndexOf('/');
-  const name = afterRole.slice(slash + 1);
-  const path = `/${afterRole.slice(0, slash + 1)}`;
-  if (!ROLE_NAME.test(name)) return `role name "${name}" must be 1–64 characters of letters, digits and + = , . @ _ -`;
-  if (path.length > 512) return 'role path must be at most 512 characters';
-  if (path.includes('//')) return 'role path must not contain empty segments (//)';
-  if (!PATH_CHARS.test(path)) return 'role path may contain only printable ASCII characters without spaces';
-  if (!parseRoleArn(arn)) return 'is not a valid IAM role ARN';
-  return null;
+  const checked = explainRoleArn(arn);
+  if (checked.ok) return null;
+  const p = checked.problem;
+  switch (p.code) {
+    case 'too-long':
+      return `is longer than ${ROLE_ARN_MAX_LENGTH} characters`;
+    case 'not-an-arn':
+      return 'must look like arn:aws:iam::123456789012:role/[path/]RoleName';
+    case 'partition':
+      return `partition "${p.partition}" is not one of ${PARTITIONS.join(', ')}`;
+    case 'service':
+      return `service must be iam (got "${p.service}")`;
+    case 'region':
+      return 'IAM ARNs have no region (arn:<partition>:iam::<account>:role/…)';
+    case 'account':
+      return `account "${p.account}" is not a 12-digit AWS account id`;
+    case 'not-a-role':
+      return 'resource must be role/[path/]RoleName';
+    case 'role-name':
+      return `role name "${p.roleName}" must be 1–64 characters of letters, digits and + = , . @ _ -`;
+    case 'path-too-long':
+      return `role path must be at most ${ROLE_PATH_MAX_LENGTH} characters`;
+    case 'path-empty-segment':
+      return 'role path must not contain empty segments (//)';
+    case 'path-chars':
+      return 'role path may contain only printable ASCII characters without spaces';
+    case 'invalid':
+      return 'is not a valid IAM role ARN';
+  }
 }
 
 /** Why a group name is wrong, or null. Groups match exactly, so near-misses are refused here. */
@@ -64,7 +69,7 @@ export function maxDurationProblem(seconds: number): string | null {
 
 /** Why an AWS account id is wrong, or null. */
 export function accountIdProblem(id: string): string | null {
-  return /^\d{12}$/.test(id) ? null : 'must be a 12-digit AWS account id';
+  return isAccountId(id) ? null : 'must be a 12-digit AWS account id';
 }
 
 /** Why an account's friendly name is wrong, or null. */

@@ -1,10 +1,7 @@
-import { parseRoleArn } from './partitions.js';
+import { IAM_PRINCIPAL_ARN_PATTERN, parseAssumedRoleArn, parseRoleArn } from '@rolegate/aws-names';
 
 /** The STS actions a target role must allow the broker (AssumeRole, SourceIdentity, the grant-id session tag). */
 export const BROKER_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'] as const;
-
-const ASSUMED_ROLE = /^arn:(aws|aws-us-gov|aws-cn):sts::(\d{12}):assumed-role\/([\w+=,.@-]{1,64})\/[^/]+$/;
-const IAM_PRINCIPAL = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):(user|role)\/.+$/;
 
 /**
  * The principal a trust policy must name for the broker, from the ARN that
@@ -14,9 +11,9 @@ const IAM_PRINCIPAL = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):(user|role)\/.
  * path). Returns null for anything else (e.g. a root or federated user).
  */
 export function brokerTrustPrincipal(callerArn: string): string | null {
-  const assumed = ASSUMED_ROLE.exec(callerArn);
-  if (assumed) return `arn:${assumed[1]}:iam::${assumed[2]}:role/${assumed[3]}`;
-  return IAM_PRINCIPAL.test(callerArn) ? callerArn : null;
+  const assumed = parseAssumedRoleArn(callerArn);
+  if (assumed) return `arn:${assumed.partition}:iam::${assumed.accountId}:role/${assumed.roleName}`;
+  return IAM_PRINCIPAL_ARN_PATTERN.test(callerArn) ? callerArn : null;
 }
 
 export interface TrustPolicy {

@@ -1,4 +1,4 @@
-import { parseRoleArn } from './partitions.js';
+import { parseRoleArn } from '@rolegate/aws-names';
 
 /** Who reads a refusal: admins can fix a trust policy, employees can only ask. */
 export type RefusalAudience = 'admin' | 'employee';

@@ -1,10 +1,5 @@
+import { DEFAULT_SESSION_SECONDS, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, ROLE_CHAINING_MAX_SECONDS } from '@rolegate/aws-names';
 import { AppError } from './errors.js';
-
-export const MIN_SESSION_SECONDS = 900;
-export const MAX_SESSION_SECONDS = 43200;
-/** AWS caps sessions obtained by role chaining at one hour. */
-export const ROLE_CHAINING_MAX_SECONDS = 3600;
-export const DEFAULT_SESSION_SECONDS = 3600;
 
 /**
  * The session length to request. Durations are validated, never raised or

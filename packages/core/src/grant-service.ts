@@ -2,7 +2,8 @@ import { resolveDuration } from './durations.js';
 import { AppError, isAppError } from './errors.js';
 import { awsRefusalMessage } from './aws-refusal.js';
 import { entitlementsFor, isEntitled, type RoleMapping } from './mapping.js';
-import { parseRoleArn, resolveDestination } from './partitions.js';
+import { isAccountId, parseRoleArn } from '@rolegate/aws-names';
+import { resolveDestination } from './partitions.js';
 import type {
   AssumeRoleOutput,
   Clock,
@@ -254,7 +255,7 @@ export function createGrantService(deps: GrantServiceDeps) {
       await grants.insert({
         ...rowBase(principal, req, ctx),
         mappingId: null,
-        accountId: /^\d{12}$/.test(accountId) ? accountId : null,
+        accountId: isAccountId(accountId) ? accountId : null,
         roleArn: null,
         durationSeconds: req.durationSeconds ?? null,
         status: 'denied',

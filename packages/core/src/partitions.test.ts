@@ -1,60 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endpointsFor, parseRoleArn, resolveDestination, type Partition } from './partitions.js';
-
-describe('parseRoleArn', () => {
-  it('parses a commercial role ARN', () => {
-    expect(parseRoleArn('arn:aws:iam::123456789012:role/Admin')).toEqual({
-      partition: 'aws',
-      accountId: '123456789012',
-      path: '/',
-      roleName: 'Admin',
-    });
-  });
-
-  it('parses GovCloud and China role ARNs with paths', () => {
-    expect(parseRoleArn('arn:aws-us-gov:iam::210987654321:role/team/ops/ReadOnly')).toEqual({
-      partition: 'aws-us-gov',
-      accountId: '210987654321',
-      path: '/team/ops/',
-      roleName: 'ReadOnly',
-    });
-    expect(parseRoleArn('arn:aws-cn:iam::000000000001:role/service-role/Deploy')).toEqual({
-      partition: 'aws-cn',
-      accountId: '000000000001',
-      path: '/service-role/',
-      roleName: 'Deploy',
-    });
-  });
-
-  it('accepts every character IAM allows in a role name, up to 64 of them', () => {
-    expect(parseRoleArn('arn:aws:iam::123456789012:role/a_b+c=d,e.f@g-h')?.roleName).toBe('a_b+c=d,e.f@g-h');
-    const name64 = 'r'.repeat(64);
-    expect(parseRoleArn(`arn:aws:iam::123456789012:role/${name64}`)?.roleName).toBe(name64);
-  });
-
-  it.each([
-    ['11-digit account', 'arn:aws:iam::12345678901:role/Admin'],
-    ['13-digit account', 'arn:aws:iam::1234567890123:role/Admin'],
-    ['non-digit account', 'arn:aws:iam::12345678901a:role/Admin'],
-    ['user instead of role', 'arn:aws:iam::123456789012:user/Admin'],
-    ['assumed-role ARN', 'arn:aws:sts::123456789012:assumed-role/Admin/alice'],
-    ['unknown partition', 'arn:aws-iso:iam::123456789012:role/Admin'],
-    ['upper-case partition', 'arn:AWS:iam::123456789012:role/Admin'],
-    ['misspelt partition', 'arn:aws-gov:iam::123456789012:role/Admin'],
-    ['region in an IAM ARN', 'arn:aws:iam:us-east-1:123456789012:role/Admin'],
-    ['empty name', 'arn:aws:iam::123456789012:role/'],
-    ['empty name after path', 'arn:aws:iam::123456789012:role/team/'],
-    ['name of 65 characters', `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`],
-    ['space in name', 'arn:aws:iam::123456789012:role/Ad min'],
-    ['wildcard in name', 'arn:aws:iam::123456789012:role/Admin*'],
-    ['colon in name', 'arn:aws:iam::123456789012:role/Ad:min'],
-    ['newline after name', 'arn:aws:iam::123456789012:role/Admin\n'],
-    ['leading whitespace', ' arn:aws:iam::123456789012:role/Admin'],
-    ['empty string', ''],
-  ])('rejects %s', (_label, arn) => {
-    expect(parseRoleArn(arn)).toBeNull();
-  });
-});
+import type { Partition } from '@rolegate/aws-names';
+import { endpointsFor, resolveDestination } from './partitions.js';
 
 describe('endpointsFor', () => {
   it.each([

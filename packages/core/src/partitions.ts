@@ -1,6 +1,5 @@
+import { partitionOfRegion, type Partition } from '@rolegate/aws-names';
 import { AppError } from './errors.js';
-
-export type Partition = 'aws' | 'aws-us-gov' | 'aws-cn';
 
 export interface PartitionEndpoints {
   federationUrl: string;
@@ -26,34 +25,8 @@ const ENDPOINTS: Record<Partition, PartitionEndpoints> = {
   },
 };
 
-export interface ParsedRoleArn {
-  partition: Partition;
-  accountId: string;
-  /** Path including leading and trailing "/", e.g. "/" or "/team/". */
-  path: string;
-  roleName: string;
-}
-
-const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::(\d{12}):role(\/(?:[\x21-\x7e]{1,510}\/)?)([\w+=,.@-]{1,64})$/;
-
-/** Parses an IAM role ARN; returns null when it is not one. */
-export function parseRoleArn(arn: string): ParsedRoleArn | null {
-  const m = ROLE_ARN.exec(arn);
-  if (!m) return null;
-  const [, partition, accountId, path, roleName] = m;
-  if (!partition || !accountId || !path || !roleName) return null;
-  return { partition: partition as Partition, accountId, path, roleName };
-}
-
 /** Regional STS used for a partition when AWS_REGION lies in another one. */
 const DEFAULT_STS_REGION: Record<Partition, string> = { aws: 'us-east-1', 'aws-us-gov': 'us-gov-west-1', 'aws-cn': 'cn-north-1' };
-
-/** The partition a region belongs to (us-gov-* → aws-us-gov, cn-* → aws-cn, else aws). */
-export function partitionOfRegion(region: string): Partition {
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('cn-')) return 'aws-cn';
-  return 'aws';
-}
 
 /**
  * The region whose STS endpoint serves roles of `partition`: the configured

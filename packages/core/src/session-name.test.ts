@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isValidSessionName, sessionNameFor } from './session-name.js';
+import { isValidSessionName } from '@rolegate/aws-names';
+import { sessionNameFor } from './session-name.js';
 
 const SAFE = /^[\w+=,.@-]{2,64}$/;
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
+import { isValidSessionName, SESSION_NAME_CHAR, SESSION_NAME_MAX_LENGTH } from '@rolegate/aws-names';
 
-const ALLOWED = /[\w+=,.@-]/;
-const VALID = /^[\w+=,.@-]{2,64}$/;
 /** What a disambiguated name ends with: "-" and 12 hex characters of SHA-256. */
 const DIGEST_SUFFIX = /-[0-9a-f]{12}$/;
 
@@ -23,13 +22,8 @@ const DIGEST_SUFFIX = /-[0-9a-f]{12}$/;
  */
 export function sessionNameFor(identity: string): string {
   let name = '';
-  for (const ch of identity) name += ALLOWED.test(ch) ? ch : '-';
-  if (name === identity && VALID.test(name) && !DIGEST_SUFFIX.test(name)) return name;
+  for (const ch of identity) name += SESSION_NAME_CHAR.test(ch) ? ch : '-';
+  if (name === identity && isValidSessionName(name) && !DIGEST_SUFFIX.test(name)) return name;
   const digest = createHash('sha256').update(identity, 'utf8').digest('hex').slice(0, 12);
-  return `${name.slice(0, 64 - 13)}-${digest}`;
-}
-
-/** True when `value` is a valid RoleSessionName / SourceIdentity. */
-export function isValidSessionName(value: string): boolean {
-  return VALID.test(value);
+  return `${name.slice(0, SESSION_NAME_MAX_LENGTH - 13)}-${digest}`;
 }

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { FederationPort } from '@rolegate/core';
-import { endpointsFor, parseRoleArn, UpstreamError } from '@rolegate/core';
+import { parseRoleArn } from '@rolegate/aws-names';
+import { endpointsFor, UpstreamError } from '@rolegate/core';
 
 export interface FederationOptions {
   /** Overrides the partition's endpoint (the local emulator). */

@@ -2,8 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AssumeRoleInput, AssumeRoleOutput, Partition, StsPort } from '@rolegate/core';
-import { parseRoleArn, partitionOfRegion, stsRegionFor, UpstreamError } from '@rolegate/core';
+import { parseRoleArn, partitionOfRegion, type Partition } from '@rolegate/aws-names';
+import type { AssumeRoleInput, AssumeRoleOutput, StsPort } from '@rolegate/core';
+import { stsRegionFor, UpstreamError } from '@rolegate/core';
 
 type StsRequestHandler = NonNullable<NonNullable<ConstructorParameters<typeof STSClient>[0]>['requestHandler']>;
 

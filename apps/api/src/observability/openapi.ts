@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { ACCOUNT_ID_PATTERN } from '@rolegate/aws-names';
 import { z } from 'zod';
 import {
   adminAccountList,
@@ -195,7 +196,7 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
           summary: 'Deep link into the AWS console',
           ...signedIn,
           parameters: [
-            { name: 'accountId', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{12}$' } },
+            { name: 'accountId', in: 'path', required: true, schema: { type: 'string', pattern: ACCOUNT_ID_PATTERN.source } },
             { name: 'roleName', in: 'path', required: true, schema: { type: 'string' } },
             ...queryParameters(consoleLinkQuery),
           ],

@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { AppError, parseRoleArn } from '@rolegate/core';
+import { parseRoleArn } from '@rolegate/aws-names';
+import { AppError } from '@rolegate/core';
 import {
   adminChangesQuery,
   adminUsersQuery,

@@ -1,5 +1,5 @@
 import type { GrantRecord, RoleMapping } from '@rolegate/core';
-import { parseRoleArn } from '@rolegate/core';
+import { parseRoleArn } from '@rolegate/aws-names';
 import type { Entitlement, Grant } from '@rolegate/contract';
 
 /** A grant as the HTTP contract shows it. */

@@ -1,9 +1,9 @@
+import { isAccountId, parseRoleArn } from '@rolegate/aws-names';
 import {
   AppError,
   assertNoIssues,
   brokerTrustPrincipal,
   mappingIssues,
-  parseRoleArn,
   trustPolicyFor,
   type FieldIssue,
   type MappingFields,
@@ -95,7 +95,7 @@ export function createAdminService(deps: {
     /** @throws AppError MAPPINGS_MANAGED_BY_FILE | VALIDATION_FAILED (id not 12 digits) */
     upsertAccount: async (p: Principal, id: string, name: string) => {
       assertWritable();
-      if (!/^\d{12}$/.test(id)) {
+      if (!isAccountId(id)) {
         throw new AppError('VALIDATION_FAILED', 'id: must be a 12-digit AWS account id', { issues: [{ path: 'id', message: 'must be a 12-digit AWS account id' }] });
       }
       return deps.mappings.upsertAccount(id, name, actorOf(p));

@@ -1,54 +1,60 @@
 /**
- * Client-side checks of a mapping, mirroring the server's rules so a mistake is
- * shown next to its field before anything is sent. The server checks again;
+ * Client-side checks of a mapping, on the server's own AWS naming rules
+ * (@rolegate/aws-names), so a mistake is shown next to its field before
+ * anything is sent. The server checks again;
  * these only make the message come sooner and say exactly what is wrong.
  */
+import {
+  explainRoleArn,
+  isAccountId,
+  MAX_SESSION_SECONDS,
+  MIN_SESSION_SECONDS,
+  PARTITIONS,
+  ROLE_ARN_MAX_LENGTH,
+  ROLE_PATH_MAX_LENGTH,
+  type RoleArnParts,
+} from '@rolegate/aws-names';
 
-export const PARTITIONS = ['aws', 'aws-us-gov', 'aws-cn'] as const;
-export type Partition = (typeof PARTITIONS)[number];
-export const MIN_MAX_DURATION = 900;
-export const MAX_MAX_DURATION = 43200;
+export type { RoleArnParts };
 
-export interface RoleArnParts {
-  partition: Partition;
-  accountId: string;
-  path: string;
-  roleName: string;
-}
+export const MIN_MAX_DURATION = MIN_SESSION_SECONDS;
+export const MAX_MAX_DURATION = MAX_SESSION_SECONDS;
 
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const PATH_CHARS = /^[\x21-\x7e]*$/;
-
-/** Splits an ARN into its parts, or explains the first thing wrong with it. */
+/** Splits an ARN into its parts, or explains the first thing wrong with it (the grammar is aws-names', the wording the form's). */
 export function checkRoleArn(value: string): { ok: true; parts: RoleArnParts } | { ok: false; message: string } {
   const fail = (message: string) => ({ ok: false as const, message });
   if (value.trim() === '') return fail('Enter the role ARN, e.g. arn:aws:iam::123456789012:role/Developer.');
   if (value !== value.trim()) return fail('Remove the spaces before or after the ARN.');
-  const fields = value.split(':');
-  if (fields[0] !== 'arn' || fields.length < 6) return fail('A role ARN looks like arn:aws:iam::123456789012:role/Name.');
-  const [, partition, service, region, accountId] = fields;
-  const resource = fields.slice(5).join(':');
-  if (!PARTITIONS.includes(partition as Partition)) {
-    return fail(`Unknown partition "${partition}": use aws, aws-us-gov or aws-cn.`);
+  const checked = explainRoleArn(value);
+  if (checked.ok) return checked;
+  const p = checked.problem;
+  switch (p.code) {
+    case 'too-long':
+      return fail(`A role ARN may be at most ${ROLE_ARN_MAX_LENGTH} characters.`);
+    case 'not-an-arn':
+      return fail('A role ARN looks like arn:aws:iam::123456789012:role/Name.');
+    case 'partition':
+      return fail(`Unknown partition "${p.partition}": use ${PARTITIONS.slice(0, -1).join(', ')} or ${PARTITIONS.at(-1)}.`);
+    case 'service':
+      return fail(`The service must be iam, not "${p.service}".`);
+    case 'region':
+      return fail('IAM ARNs have no region: use "iam::" followed by the account ID.');
+    case 'account':
+      return fail('The account ID in the ARN must be exactly 12 digits.');
+    case 'not-a-role':
+      return fail('The ARN must name a role ("…:role/Name"), not another IAM resource.');
+    case 'role-name':
+      if (p.roleName === '') return fail('The role name is missing after the last "/".');
+      return p.roleName.length > 64 ? fail('The role name may be at most 64 characters.') : fail('The role name may contain only letters, digits and + = , . @ _ -.');
+    case 'path-too-long':
+      return fail(`The role path may be at most ${ROLE_PATH_MAX_LENGTH} characters.`);
+    case 'path-empty-segment':
+      return fail('The role path may not contain an empty segment ("//").');
+    case 'path-chars':
+      return fail('The role path may contain only printable ASCII characters, no spaces.');
+    case 'invalid':
+      return fail('A role ARN looks like arn:aws:iam::123456789012:role/Name.');
   }
-  if (service !== 'iam') return fail(`The service must be iam, not "${service}".`);
-  if (region !== '') return fail('IAM ARNs have no region: use "iam::" followed by the account ID.');
-  if (!accountId || !ACCOUNT_ID.test(accountId)) return fail('The account ID in the ARN must be exactly 12 digits.');
-  if (!resource.startsWith('role/')) return fail('The ARN must name a role ("…:role/Name"), not another IAM resource.');
-  const rest = resource.slice('role'.length); // "/path/Name" or "/Name"
-  const slash = rest.lastIndexOf('/');
-  const path = rest.slice(0, slash + 1);
-  const roleName = rest.slice(slash + 1);
-  if (roleName === '') return fail('The role name is missing after the last "/".');
-  if (!ROLE_NAME.test(roleName)) {
-    return roleName.length > 64
-      ? fail('The role name may be at most 64 characters.')
-      : fail('The role name may contain only letters, digits and + = , . @ _ -.');
-  }
-  if (path.length > 512) return fail('The role path may be at most 512 characters.');
-  if (!PATH_CHARS.test(path)) return fail('The role path may contain only printable ASCII characters, no spaces.');
-  return { ok: true, parts: { partition: partition as Partition, accountId, path, roleName } };
 }
 
 /** Group names are matched exactly, so stray whitespace or commas are almost always a mistake. */
@@ -71,7 +77,7 @@ export function checkMaxDuration(value: number): string | true {
 }
 
 export function checkAccountId(value: string): string | true {
-  return ACCOUNT_ID.test(value) ? true : 'An AWS account ID is exactly 12 digits.';
+  return isAccountId(value) ? true : 'An AWS account ID is exactly 12 digits.';
 }
 
 /** Hours and minutes as the form shows them → seconds as stored (NaN when a field is not a whole number ≥ 0). */

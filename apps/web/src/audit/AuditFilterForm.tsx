@@ -1,5 +1,6 @@
 import { useEffect, useId } from 'react';
 import { useForm } from 'react-hook-form';
+import { isAccountId, ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN } from '@rolegate/aws-names';
 import type { GrantKind, GrantStatus } from '@rolegate/contract';
 import { FieldError } from '../admin/FieldError';
 import { EMPTY_FILTERS, type FilterValues } from './filters';
@@ -8,8 +9,6 @@ import { EMPTY_FILTERS, type FilterValues } from './filters';
 const STATUSES: readonly GrantStatus[] = ['issued', 'denied', 'failed', 'pending', 'revoked'];
 const KINDS: readonly GrantKind[] = ['console', 'cli'];
 
-const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/\S+$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 interface Props {
   values: FilterValues;
@@ -67,7 +66,7 @@ export function AuditFilterForm({ values, onApply }: Props) {
             placeholder="123456789012"
             data-testid="filter-account"
             {...field('accountId')}
-            {...register('accountId', { validate: (v) => (v === '' || /^\d{12}$/.test(v.trim()) ? true : 'An account ID is exactly 12 digits.') })}
+            {...register('accountId', { validate: (v) => (v === '' || isAccountId(v.trim()) ? true : 'An account ID is exactly 12 digits.') })}
           />
           <FieldError id={`${id}-accountId-error`} error={errors.accountId} />
         </div>
@@ -84,7 +83,7 @@ export function AuditFilterForm({ values, onApply }: Props) {
             {...field('role')}
             {...register('role', {
               validate: (v) =>
-                v === '' || ROLE_ARN.test(v.trim()) || ROLE_NAME.test(v.trim())
+                v === '' || ROLE_ARN_OUTLINE.test(v.trim()) || ROLE_NAME_PATTERN.test(v.trim())
                   ? true
                   : 'Enter a role name (every account) or a full role ARN: arn:aws:iam::123456789012:role/Name.',
             })}

@@ -1,3 +1,4 @@
+import { isAccountId } from '@rolegate/aws-names';
 import { AppError, diffImport, mappingSpecOf, type AccountSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
@@ -229,7 +230,7 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
      */
     deleteAccount: (id: string, actor: Actor) =>
       inTx(async (tx) => {
-        const found = /^\d{12}$/.test(id) ? await tx.account.findUnique({ where: { id }, include: { _count: { select: { mappings: true } } } }) : null;
+        const found = isAccountId(id) ? await tx.account.findUnique({ where: { id }, include: { _count: { select: { mappings: true } } } }) : null;
         if (!found) throw new AppError('NOT_FOUND', `No account with id ${id}`);
         const mappingCount = found._count.mappings;
         if (mappingCount > 0) {
