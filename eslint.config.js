@@ -29,7 +29,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@rolegate/*', '!@rolegate/aws-names'], message: 'core imports nothing internal but the AWS naming rules.' },
+            { regex: '^@rolegate/(?!aws-names$|contract/error-codes$)', message: 'core imports nothing internal but the AWS naming rules and the error codes of the contract (no zod in the domain).' },
             { group: ['express', 'express-*', '@prisma/*', 'prisma', 'pg', '@aws-sdk/*', '@smithy/*', 'openid-client', '@node-saml/*'], message: 'core holds domain rules only: no frameworks, databases or AWS SDK.' },
             noApps,
           ],

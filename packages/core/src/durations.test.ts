@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveDuration } from './durations.js';
 
 function durationError(fn: () => unknown) {
-  expect(fn).toThrow(expect.objectContaining({ name: 'AppError', code: 'INVALID_DURATION', status: 400 }));
+  expect(fn).toThrow(expect.objectContaining({ name: 'AppError', code: 'INVALID_DURATION' }));
 }
 
 describe('resolveDuration', () => {

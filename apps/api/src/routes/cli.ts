@@ -7,7 +7,7 @@ import { renderDeviceConfirm, renderDeviceDone, renderDeviceForm, renderLoopback
 import { isFreshSignIn, requireFreshSignIn } from '../auth/step-up.js';
 import type { CliTokenService } from '../auth/cli-tokens.js';
 import type { Csrf } from '../middleware/csrf.js';
-import { toAppError } from '../middleware/errors.js';
+import { httpStatusOf, toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
 import { allowFormActionTo, renderMessagePage } from './pages.js';
 import { parseBody } from './validate.js';
@@ -99,7 +99,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {
     const e = toAppError(err);
     noStore(res);
-    res.status(e.status).type('html').send(renderMessagePage('CLI sign-in failed', e.message, e.code));
+    res.status(httpStatusOf(e)).type('html').send(renderMessagePage('CLI sign-in failed', e.message, e.code));
   };
   r.use(htmlErrors);
   return r;

@@ -3,7 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 import { consoleLinkQuery } from '@rolegate/contract';
 import { endpointsFor, type GrantService, type Principal } from '@rolegate/core';
 import type { Csrf } from '../middleware/csrf.js';
-import { toAppError } from '../middleware/errors.js';
+import { httpStatusOf, toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
 import { parseBody } from './validate.js';
 import { allowFormActionTo, escapeHtml, renderMessagePage, renderPage } from './pages.js';
@@ -118,7 +118,7 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {
     const e = toAppError(err);
     noStore(res);
-    res.status(e.status).type('html').send(renderMessagePage('Could not open the console', e.message, e.code));
+    res.status(httpStatusOf(e)).type('html').send(renderMessagePage('Could not open the console', e.message, e.code));
   };
   r.use(htmlErrors);
   return r;

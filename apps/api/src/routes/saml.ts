@@ -2,7 +2,7 @@ import express, { Router, type Request, type Response } from 'express';
 import { AppError } from '@rolegate/core';
 import type { SamlLoginService } from '../auth/saml-login.js';
 import type { SamlServiceProvider } from '../auth/saml-sp.js';
-import { toAppError } from '../middleware/errors.js';
+import { httpStatusOf, toAppError } from '../middleware/errors.js';
 import { renderMessagePage } from './pages.js';
 
 /** Own body limit for the ACS: SAML Responses are larger than our JSON, but still bounded. */
@@ -33,12 +33,12 @@ function cookieValue(req: Request, name: string): string | undefined {
 /** Browsers get a small HTML page for a refused sign-in; API clients the JSON error. */
 function sendLoginError(req: Request, res: Response, err: unknown): void {
   const appErr = toAppError(err);
-  if (appErr.status >= 500) throw err;
+  if (httpStatusOf(appErr) >= 500) throw err;
   if (req.accepts(['json', 'html']) === 'html') {
-    res.status(appErr.status).type('html').send(renderMessagePage('Sign-in failed', appErr.message, appErr.code));
+    res.status(httpStatusOf(appErr)).type('html').send(renderMessagePage('Sign-in failed', appErr.message, appErr.code));
     return;
   }
-  res.status(appErr.status).json({ error: { code: appErr.code, message: appErr.message } });
+  res.status(httpStatusOf(appErr)).json({ error: { code: appErr.code, message: appErr.message } });
 }
 
 /**

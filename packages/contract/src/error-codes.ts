@@ -1,0 +1,47 @@
+/**
+ * Every stable error code the API answers with, in `{ error: { code } }`.
+ * One list for the server (core's AppError takes only these), the web and the
+ * CLI; the HTTP status of each lives in the api's error middleware. Kept free
+ * of zod so that core can read it.
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'INVALID_DURATION',
+  'REASON_REQUIRED',
+  'INVALID_DESTINATION',
+  'DUPLICATE_MAPPING',
+  'UNAUTHENTICATED',
+  'CSRF_INVALID',
+  'FORBIDDEN',
+  'STEP_UP_REQUIRED',
+  'NOT_ENTITLED',
+  'NOT_FOUND',
+  'IDEMPOTENT_REPLAY',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'EXPORT_BUSY',
+  /** The client went away before the answer (499, nginx's "client closed request"): logged, never seen by the client. */
+  'CLIENT_GONE',
+  'LOGIN_FAILED',
+  'AUTHORIZATION_PENDING',
+  'SLOW_DOWN',
+  'EXPIRED_TOKEN',
+  'ACCESS_DENIED',
+  'INTERNAL',
+  'AWS_STS_FAILED',
+  'AWS_FEDERATION_FAILED',
+  'DATABASE_UNAVAILABLE',
+  'SHUTTING_DOWN',
+  'BROKER_IDENTITY_UNKNOWN',
+  'MAPPINGS_MANAGED_BY_FILE',
+  /** The IdP could not be asked (CLI token group re-check); nothing was decided. */
+  'IDP_UNAVAILABLE',
+  'ACCOUNT_IN_USE',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
