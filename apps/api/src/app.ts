@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import { ROUTES } from '@rolegate/contract';
 import helmet from 'helmet';
 import { AppError, appRolesFor, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
 import {
@@ -25,6 +26,7 @@ import {
   SESSIONS_CHANNEL,
   type Database,
 } from '@rolegate/db';
+import { routesAt } from './http/route.js';
 import { instrumentFederation } from './adapters/instrumented-federation.js';
 import { instrumentGrantStore } from './adapters/instrumented-grant-store.js';
 import { instrumentSignIn } from './adapters/instrumented-sign-in.js';
@@ -202,12 +204,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.get('/pages.css', (_req, res) => {
+  const on = routesAt(app.router as unknown as Router, '');
+  on(ROUTES.pagesCss, (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(PAGES_CSS);
   });
   app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
-  app.get('/metrics', metricsHandler(metrics, config.metricsToken, config.demo));
-  app.get('/openapi.json', openApiHandler({ publicUrl: config.publicUrl }));
+  on(ROUTES.metrics, metricsHandler(metrics, config.metricsToken, config.demo));
+  on(ROUTES.openapi, openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   // CLI bearer tokens: before the limiters (a token's grants count against its user,
@@ -229,21 +232,21 @@ export function createApp(deps: AppDeps): Express {
     res.set('Retry-After', '1');
     next(new AppError('SHUTTING_DOWN', 'This instance is shutting down; try again'));
   };
-  app.post('/api/grants', refuseWhileDraining);
+  on(ROUTES.createGrant, refuseWhileDraining);
   app.use('/console', refuseWhileDraining);
-  app.post('/api/grants', limits.grants);
+  on(ROUTES.createGrant, limits.grants);
   app.use('/console', limits.grants);
   // Unauthenticated CLI sign-in steps: per address, like the browser sign-in.
-  app.post('/api/cli/device', limits.signin('cli-device'));
-  app.post('/api/cli/token', limits.signin('cli-token'));
-  app.post('/cli/device', limits.signin('cli-device-code'));
-  app.post('/auth/logout', sameOrigin);
+  on(ROUTES.cliDeviceStart, limits.signin('cli-device'));
+  on(ROUTES.cliToken, limits.signin('cli-token'));
+  on(ROUTES.cliDeviceLookup, limits.signin('cli-device-code'));
+  on(ROUTES.logout, sameOrigin);
   // Before the app-wide body parsers: the ACS has its own urlencoded limit (SAML Responses are larger than our JSON).
   if (deps.saml && samlLogin) {
     app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal, authTime) => signInSession(req, principal, csrf, authTime) }));
   }
   // The YAML import carries what the export produces (2,000+ mappings, over 1 MB): its own JSON limit, parsed only once the admin is known.
-  app.post('/api/admin/mappings/import', requireUser(rbac, 'admin'), sameOrigin, requireJson, express.json({ limit: IMPORT_BODY_LIMIT, strict: true }));
+  on(ROUTES.adminImportMappings, requireUser(rbac, 'admin'), sameOrigin, requireJson, express.json({ limit: IMPORT_BODY_LIMIT, strict: true }));
   app.use(express.json({ limit: config.bodyLimit, strict: true }));
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
   app.use(rejectNulInBody);

@@ -9,6 +9,7 @@ import type {
   AdminMappingResponse,
   AuditGrantDetail,
   AuditGrantList,
+  CliTokenList,
   CreateGrantRequest,
   CreateGrantResponse,
   CreateMappingBody,
@@ -18,19 +19,13 @@ import type {
   MeResponse,
   PreferencesBody,
   PreferencesResponse,
+  Provider,
+  ProvidersResponse,
   TrustPolicyResponse,
   UpdateMappingBody,
 } from '@rolegate/contract';
 
-/** `GET /auth/providers` (public). */
-export interface Provider {
-  id: 'oidc' | 'saml';
-  label: string;
-}
-export interface ProvidersResponse {
-  providers: Provider[];
-  demo: boolean;
-}
+export type { Provider, ProvidersResponse };
 
 /**
  * Any failed call. `code` is the server's stable error code when it sent one
@@ -187,6 +182,9 @@ export const api = {
     request<GrantListResponse>(cursor ? `/api/grants?cursor=${encodeURIComponent(cursor)}` : '/api/grants'),
   createGrant: (body: CreateGrantRequest, csrfToken: string) =>
     request<CreateGrantResponse>('/api/grants', { method: 'POST', body, csrfToken }),
+  /** The caller's working CLI tokens (never their secrets). */
+  cliTokens: () => request<CliTokenList>('/api/cli/tokens'),
+  revokeCliToken: (tokenId: string, csrfToken: string) => request<void>(`/api/cli/tokens/${id(tokenId)}`, { method: 'DELETE', csrfToken }),
   /** Destroys the session server-side. Any 2xx/3xx counts as signed out. */
   logout: async (csrfToken: string): Promise<void> => {
     let res: Response;

@@ -26,10 +26,16 @@ export function brokerUrl(value) {
 }
 
 /**
- * One JSON call to the broker.
+ * One JSON call to the broker. Typed against the contract's route table
+ * (types only: the CLI carries no zod at run time): method and path must name
+ * a route of `ROUTES`, the body must be that route's request body, and the
+ * answer is that route's success body. A route renamed or reshaped on the
+ * server fails the CLI's typecheck.
+ * @template {'GET' | 'POST' | 'PUT' | 'DELETE'} M
+ * @template {import('@rolegate/contract').PathFor<M>} P
  * @param {string} base broker URL
- * @param {{ method?: string, path: string, token?: string, body?: unknown, timeoutMs?: number }} req
- * @returns {Promise<any>} the parsed body (undefined for 204)
+ * @param {{ method: M, path: P, token?: string, body?: import('@rolegate/contract').RequestBodyAt<M, P>, timeoutMs?: number }} req
+ * @returns {Promise<import('@rolegate/contract').SuccessBodyAt<M, P>>} the parsed body (undefined for 204)
  * @throws {CliError} BROKER_UNREACHABLE when it cannot be reached; mapped codes otherwise
  */
 export async function call(base, req) {
@@ -40,7 +46,7 @@ export async function call(base, req) {
   let res;
   try {
     res = await fetch(`${base}${req.path}`, {
-      method: req.method ?? 'GET',
+      method: req.method,
       headers,
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       redirect: 'manual',
@@ -64,5 +70,5 @@ export async function call(base, req) {
     throw brokerError(res.status, body);
   }
   if (res.status !== 204 && body === undefined) throw new CliError(`The broker at ${base} sent an unexpected answer (HTTP ${res.status}); is --url right?`, EXIT.FAILURE);
-  return body;
+  return /** @type {import('@rolegate/contract').SuccessBodyAt<M, P>} */ (body);
 }

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { readCached, writeCached, cacheFile } from './cache.js';
 import { call } from './broker.js';
 import { checkDuration } from './duration.js';
-import { EXIT } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 import { fetchEntitlements, listEntitlements, pickEntitlement } from './roles.js';
 import { cacheDir } from './session.js';
 
@@ -48,6 +48,7 @@ export async function getCredentials(s, dir, r) {
     body: { entitlementId: ent.id, kind: 'cli', ...(r.durationSeconds ? { durationSeconds: r.durationSeconds } : {}), ...(r.reason ? { reason: r.reason } : {}) },
   });
   const c = body.credentials;
+  if (!c) throw new CliError('The broker answered without credentials.', EXIT.FAILURE);
   /** @type {import('./cache.js').ProcessCredentials} */
   const out = { Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration };
   await writeCached(file, out);
@@ -75,5 +76,6 @@ export async function getConsoleUrl(s, r) {
       ...(r.destination ? { destination: r.destination } : {}),
     },
   });
+  if (!body.consoleUrl) throw new CliError('The broker answered without a console sign-in URL.', EXIT.FAILURE);
   return body.consoleUrl;
 }

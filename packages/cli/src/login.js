@@ -8,13 +8,7 @@ import { CliError, EXIT } from './errors.js';
 /** How long `rolegate login` waits for the browser. */
 const LOGIN_TIMEOUT_MS = 5 * 60 * 1000;
 
-/**
- * @typedef {object} TokenResponse
- * @property {string} token
- * @property {string} tokenId
- * @property {string} expiresAt
- * @property {{ email: string }} [user]
- */
+/** @typedef {import('@rolegate/contract').CliTokenResponse} TokenResponse */
 
 /** PKCE (RFC 7636): a verifier and its S256 challenge. */
 export function pkcePair() {
@@ -113,7 +107,6 @@ export async function loopbackLogin(base, opts) {
  * @returns {Promise<TokenResponse>}
  */
 export async function deviceLogin(base, opts) {
-  /** @type {{ deviceCode: string, userCode: string, verificationUri: string, expiresIn: number, interval: number }} */
   const start = await call(base, { method: 'POST', path: '/api/cli/device', body: { label: opts.label } });
   opts.log(`To sign in, open ${start.verificationUri} in a browser and enter the code:\n\n    ${start.userCode}\n`);
   const deadline = Date.now() + Math.min(start.expiresIn, 3600) * 1000;

@@ -26,7 +26,8 @@ import { CliError, EXIT } from './errors.js';
  * @returns {Promise<{ items: Entitlement[], aws: AwsDefaults }>}
  */
 export async function fetchEntitlements(s) {
-  const body = await call(s.url, { path: '/api/entitlements', token: s.token });
+  const body = await call(s.url, { method: 'GET', path: '/api/entitlements', token: s.token });
+  /** @type {Partial<import('@rolegate/contract').AwsClientDefaults>} */
   const aws = body?.aws && typeof body.aws === 'object' ? body.aws : {};
   return {
     items: Array.isArray(body?.items) ? body.items : [],

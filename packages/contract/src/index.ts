@@ -5,3 +5,6 @@ export * from './grants.js';
 export * from './admin.js';
 export * from './audit.js';
 export * from './admin-users.js';
+export * from './cli.js';
+export * from './service.js';
+export * from './routes.js';

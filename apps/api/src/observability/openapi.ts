@@ -1,30 +1,23 @@
 import type { RequestHandler } from 'express';
-import { ACCOUNT_ID_PATTERN } from '@rolegate/aws-names';
 import { z } from 'zod';
 import {
   adminAccountList,
   adminAccountResponse,
   adminChangeList,
-  adminChangesQuery,
   adminCliTokenList,
   adminUserList,
-  adminUsersQuery,
   cutOffResponse,
   revokeCliTokenResponse,
   adminMappingList,
   adminMappingResponse,
-  auditExportQuery,
   auditGrantDetail,
   auditGrantList,
-  auditGrantsQuery,
   createMappingBody,
   importMappingsBody,
-  importMappingsQuery,
   importResult,
   trustPolicyResponse,
   updateMappingBody,
   upsertAccountBody,
-  consoleLinkQuery,
   createGrantRequest,
   createGrantResponse,
   entitlement,
@@ -35,6 +28,14 @@ import {
   meResponse,
   preferencesBody,
   preferencesResponse,
+  needsCsrf,
+  ROUTES,
+  cliDeviceResponse,
+  cliTokenList,
+  cliTokenResponse,
+  providersResponse,
+  type RouteAuth,
+  type RouteDef,
 } from '@rolegate/contract';
 
 type Json = Record<string, unknown>;
@@ -68,18 +69,79 @@ const COMPONENTS: Record<string, { schema: z.ZodType; io: 'input' | 'output' }> 
   AuditGrantDetail: { schema: auditGrantDetail, io: 'output' },
   PreferencesBody: { schema: preferencesBody, io: 'input' },
   Preferences: { schema: preferencesResponse, io: 'output' },
+  Providers: { schema: providersResponse, io: 'output' },
+  CliDeviceResponse: { schema: cliDeviceResponse, io: 'output' },
+  CliTokenResponse: { schema: cliTokenResponse, io: 'output' },
+  CliTokenList: { schema: cliTokenList, io: 'output' },
 };
 
-const ref = (name: keyof typeof COMPONENTS) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json) => ({ content: { 'application/json': { schema } } });
-const error = (description: string) => ({ description, ...json(ref('Error')) });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const CSRF = { name: 'x-csrf-token', in: 'header', required: true, schema: { type: 'string' }, description: 'From GET /api/me' };
+const componentOf = new Map<unknown, { name: string; io: 'input' | 'output' }>(Object.entries(COMPONENTS).map(([name, c]) => [c.schema, { name, io: c.io }]));
 
-/** Query parameters of a contract schema, one OpenAPI parameter per property. */
-function queryParameters(schema: z.ZodType): Json[] {
+/** A schema as JSON Schema: a $ref when it is a published component, else inline. */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const component = componentOf.get(schema);
+  if (component && component.io === io) return ref(component.name);
+  const js = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+  delete js.$schema;
+  return js;
+}
+
+/** One OpenAPI parameter per property of a contract schema (`in`: path, query or header). */
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): Json[] {
+  if (!schema) return [];
   const js = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Json>; required?: string[] };
-  return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: js.required?.includes(name) ?? false, schema: s }));
+  return Object.entries(js.properties ?? {}).map(([name, s]) => {
+    const { description, ...rest } = s as Json & { description?: string };
+    return { name, in: where, required: where === 'path' || (js.required?.includes(name) ?? false), schema: rest, ...(description ? { description } : {}) };
+  });
+}
+
+const SECURITY: Record<RouteAuth, Json[] | undefined> = {
+  public: undefined,
+  session: [{ session: [] }],
+  'session-or-bearer': [{ session: [] }, { cliToken: [] }],
+  bearer: [{ cliToken: [] }],
+  admin: [{ session: [] }],
+  auditor: [{ session: [] }],
+  'metrics-token': [{}, { metricsToken: [] }],
+};
+
+/** One operation of the document, from its entry in the route table. */
+function operationOf(route: RouteDef): Json {
+  const req = route.request ?? {};
+  const parameters = [...parametersOf(req.params, 'path'), ...parametersOf(req.query, 'query'), ...(needsCsrf(route) ? [CSRF] : []), ...parametersOf(req.headers, 'header')];
+  const requestBody = req.body
+    ? { required: true, content: { 'application/json': { schema: schemaOf(req.body, 'input') } } }
+    : req.form
+      ? { required: true, content: { 'application/x-www-form-urlencoded': { schema: schemaOf(req.form, 'input') } } }
+      : undefined;
+  const responses = Object.fromEntries(
+    Object.entries(route.responses).map(([status, r]) => [
+      status,
+      { description: r.description, ...(r.body ? { content: { 'application/json': { schema: schemaOf(r.body, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}) },
+    ]),
+  );
+  const security = SECURITY[route.auth];
+  return {
+    summary: route.summary + (route.onlyWhen ? ` (only when ${route.onlyWhen.toUpperCase()}_* is configured)` : ''),
+    ...(route.auth === 'admin' || route.auth === 'auditor' ? { description: `Needs the ${route.auth} role.` } : {}),
+    ...(security ? { security } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses,
+  };
+}
+
+/** The `paths` object: every route of the table, Express `:param` written as OpenAPI `{param}`. */
+function pathsOf(routes: Record<string, RouteDef>): Record<string, Record<string, Json>> {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of Object.values(routes)) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[route.method] = operationOf(route);
+  }
+  return paths;
 }
 
 /** Builds the components from the contract; shared schemas become $refs (e.g. Grant inside CreateGrantResponse). */
@@ -105,12 +167,12 @@ function components(): Record<string, Json> {
 }
 
 /**
- * The OpenAPI 3.1 document of the HTTP API, generated from the zod contract
- * (`@rolegate/contract`) with zod's own JSON Schema output, so that the
- * document cannot drift from what the handlers actually parse.
+ * The OpenAPI 3.1 document of the HTTP API, generated from the contract's
+ * route table (`ROUTES`: the same entries the routers are registered from)
+ * with zod's own JSON Schema output, so that the document cannot drift from
+ * the routes that exist or from what the handlers parse.
  */
 export function buildOpenApiDocument(opts: { publicUrl: string; version?: string }): Json {
-  const signedIn = { security: [{ session: [] }] };
   return {
     openapi: '3.1.0',
     info: {
@@ -123,139 +185,11 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
       schemas: components(),
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: 'rolegate.sid', description: '`__Host-rolegate.sid` when PUBLIC_URL is https' },
+        cliToken: { type: 'http', scheme: 'bearer', description: 'A CLI token (`rolegate login`): entitlements and grants only' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'Only when METRICS_TOKEN is set' },
       },
     },
-    paths: {
-      '/auth/providers': { get: { summary: 'Configured sign-in providers', responses: { 200: { description: 'Providers' } } } },
-      '/auth/login': {
-        get: {
-          summary: 'Start a sign-in at the identity provider',
-          parameters: [
-            { name: 'provider', in: 'query', required: false, schema: { type: 'string', enum: ['oidc', 'saml'] } },
-            { name: 'returnTo', in: 'query', required: false, schema: { type: 'string' }, description: 'Same-origin path; anything else falls back to /' },
-          ],
-          responses: { 302: { description: 'Redirect to the IdP' }, 400: error('Unknown provider') },
-        },
-      },
-      '/auth/oidc/callback': {
-        get: { summary: 'OIDC redirect target (code + state)', responses: { 303: { description: 'Signed in; redirect to returnTo' }, 400: error('Sign-in failed') } },
-      },
-      '/auth/logout': {
-        post: { summary: 'Destroy the session server-side', ...signedIn, parameters: [CSRF], responses: { 204: { description: 'Signed out' }, 403: error('CSRF token missing or invalid') } },
-      },
-      '/api/me': {
-        get: { summary: 'The signed-in user, app roles and CSRF token', ...signedIn, responses: { 200: { description: 'Me', ...json(ref('Me')) }, 401: error('Signed out') } },
-      },
-      '/api/me/preferences': {
-        get: { summary: "The caller's favourites, console region and recently used roles", ...signedIn, responses: { 200: { description: 'Preferences', ...json(ref('Preferences')) }, 401: error('Signed out') } },
-        put: { summary: "Save the caller's favourites and console region", ...signedIn, parameters: [CSRF], requestBody: { required: true, ...json(ref('PreferencesBody')) }, responses: { 200: { description: 'Preferences', ...json(ref('Preferences')) }, 400: error('Invalid preferences') } },
-      },
-      '/api/entitlements': {
-        get: { summary: 'Roles the caller may use', ...signedIn, responses: { 200: { description: 'Entitlements', ...json(ref('EntitlementList')) }, 401: error('Signed out') } },
-      },
-      '/api/grants': {
-        get: {
-          summary: "The caller's own grants, newest first",
-          ...signedIn,
-          parameters: [
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200 } },
-            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
-          ],
-          responses: { 200: { description: 'A page of grants', ...json(ref('GrantList')) }, 401: error('Signed out') },
-        },
-        post: {
-          summary: 'Request a console sign-in URL or CLI credentials',
-          ...signedIn,
-          parameters: [
-            CSRF,
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: false,
-              description: 'Same key and body from the same person within 10 minutes: no second grant (409 IDEMPOTENT_REPLAY names the first)',
-              schema: { type: 'string', minLength: 1, maxLength: 255 },
-            },
-          ],
-          requestBody: { required: true, ...json(ref('CreateGrantRequest')) },
-          responses: {
-            201: { description: 'Issued (never cached)', ...json(ref('CreateGrantResponse')) },
-            400: error('Bad input; nothing recorded'),
-            401: error('Signed out'),
-            403: error('Not entitled (recorded as denied) or CSRF'),
-            409: error('IDEMPOTENT_REPLAY (details.grantId: the grant this key already made; credentials are given once) or IDEMPOTENCY_KEY_IN_USE'),
-            422: error('IDEMPOTENCY_KEY_REUSED: the key was used with another body'),
-            429: error('Rate limited'),
-            502: error('STS or the federation endpoint failed (recorded as failed)'),
-            503: error('Database unavailable; nothing sent to AWS'),
-          },
-        },
-      },
-      '/console/{accountId}/{roleName}': {
-        get: {
-          summary: 'Deep link into the AWS console',
-          ...signedIn,
-          parameters: [
-            { name: 'accountId', in: 'path', required: true, schema: { type: 'string', pattern: ACCOUNT_ID_PATTERN.source } },
-            { name: 'roleName', in: 'path', required: true, schema: { type: 'string' } },
-            ...queryParameters(consoleLinkQuery),
-          ],
-          responses: { 302: { description: 'Into the console (or to sign-in first)' }, '4XX': { description: 'HTML error page' }, '5XX': { description: 'HTML error page' } },
-        },
-      },
-      '/auth/saml/metadata': { get: { summary: 'SAML service provider metadata (only when SAML_* is configured)', responses: { 200: { description: 'XML', content: { 'application/samlmetadata+xml': {} } } } } },
-      '/auth/saml/acs': {
-        post: {
-          summary: 'SAML assertion consumer service, HTTP-POST binding (only when SAML_* is configured)',
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { SAMLResponse: { type: 'string' }, RelayState: { type: 'string' } }, required: ['SAMLResponse'] } } } },
-          responses: { 303: { description: 'Signed in; redirect to returnTo' }, 400: error('Sign-in failed'), 429: error('Rate limited') },
-        },
-      },
-      '/api/admin/mappings': {
-        get: { summary: 'All role mappings (admin)', ...signedIn, responses: { 200: { description: 'Mappings', ...json(ref('AdminMappingList')) }, 403: error('Not an admin') } },
-        post: { summary: 'Create a mapping (admin)', ...signedIn, parameters: [CSRF], requestBody: { required: true, ...json(ref('CreateMappingBody')) }, responses: { 201: { description: 'Created', ...json(ref('AdminMappingResponse')) }, 400: error('Invalid mapping'), 403: error('Not an admin') } },
-      },
-      '/api/admin/mappings/{id}': {
-        put: { summary: 'Update a mapping (admin)', ...signedIn, parameters: [idParam, CSRF], requestBody: { required: true, ...json(ref('UpdateMappingBody')) }, responses: { 200: { description: 'Updated', ...json(ref('AdminMappingResponse')) }, 400: error('Invalid mapping'), 404: error('No such mapping') } },
-        delete: { summary: 'Delete a mapping (admin)', ...signedIn, parameters: [idParam, CSRF], responses: { 204: { description: 'Deleted' }, 404: error('No such mapping') } },
-      },
-      '/api/admin/mappings/{id}/trust-policy': {
-        get: { summary: 'The trust policy the target role needs', ...signedIn, parameters: [idParam], responses: { 200: { description: 'Trust policy', ...json(ref('TrustPolicy')) }, 404: error('No such mapping') } },
-      },
-      '/api/admin/mappings/export': { get: { summary: 'Mappings as YAML (MAPPINGS_FILE format)', ...signedIn, responses: { 200: { description: 'YAML', content: { 'application/yaml': {} } } } } },
-      '/api/admin/mappings/import': {
-        post: { summary: 'Import mappings; dryRun=1 returns the diff only', ...signedIn, parameters: [...queryParameters(importMappingsQuery), CSRF], requestBody: { required: true, ...json(ref('ImportMappingsBody')) }, responses: { 200: { description: 'Diff / result', ...json(ref('ImportResult')) }, 400: error('Invalid document') } },
-      },
-      '/api/admin/accounts': { get: { summary: 'AWS accounts (admin)', ...signedIn, responses: { 200: { description: 'Accounts', ...json(ref('AdminAccountList')) } } } },
-      '/api/admin/accounts/{id}': {
-        put: { summary: 'Create or rename an account (admin)', ...signedIn, parameters: [idParam, CSRF], requestBody: { required: true, ...json(ref('UpsertAccountBody')) }, responses: { 200: { description: 'Account', ...json(ref('AdminAccountResponse')) }, 400: error('Invalid account') } },
-        delete: { summary: 'Delete an account no mapping uses (admin)', ...signedIn, parameters: [idParam, CSRF], responses: { 204: { description: 'Deleted' }, 404: error('No such account'), 409: error('ACCOUNT_IN_USE: mappings still use it') } },
-      },
-      '/api/admin/changes': { get: { summary: 'History of admin changes', ...signedIn, parameters: queryParameters(adminChangesQuery), responses: { 200: { description: 'Changes', ...json(ref('AdminChangeList')) } } } },
-      '/api/admin/users': { get: { summary: 'Find people by email or name (admin)', ...signedIn, parameters: queryParameters(adminUsersQuery), responses: { 200: { description: 'People', ...json(ref('AdminUserList')) }, 400: error('Missing q') } } },
-      '/api/admin/users/{id}/cli-tokens': { get: { summary: "A person's working CLI tokens (admin)", ...signedIn, parameters: [idParam], responses: { 200: { description: 'Tokens', ...json(ref('AdminCliTokenList')) }, 404: error('No such person') } } },
-      '/api/admin/users/{id}/cut-off': {
-        post: { summary: 'End all browser sessions and revoke all CLI tokens of a person (admin); AWS credentials already issued run until they expire', ...signedIn, parameters: [idParam, CSRF], responses: { 202: { description: 'Counts of what was revoked', ...json(ref('CutOffResponse')) }, 404: error('No such person') } },
-      },
-      '/api/admin/cli-tokens/{id}/revoke': {
-        post: { summary: 'Revoke one CLI token of anyone (admin)', ...signedIn, parameters: [idParam, CSRF], responses: { 200: { description: 'Revoked', ...json(ref('RevokeCliTokenResponse')) }, 404: error('No such active token') } },
-      },
-      '/api/audit/grants': { get: { summary: 'Search grant history (auditor)', ...signedIn, parameters: queryParameters(auditGrantsQuery), responses: { 200: { description: 'A page of grants', ...json(ref('AuditGrantList')) }, 400: error('Bad filter'), 403: error('Not an auditor') } } },
-      '/api/audit/grants/export': {
-        get: { summary: 'Streamed export (CSV or NDJSON), same filters', ...signedIn, parameters: queryParameters(auditExportQuery), responses: { 200: { description: 'Stream', content: { 'text/csv': {}, 'application/x-ndjson': {} } }, 403: error('Not an auditor') } },
-      },
-      '/api/audit/grants/{id}': { get: { summary: 'One grant (auditor)', ...signedIn, parameters: [idParam], responses: { 200: { description: 'Grant', ...json(ref('AuditGrantDetail')) }, 404: error('No such grant') } } },
-      '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } },
-      '/readyz': { get: { summary: 'Readiness: 503 while the database is unreachable', responses: { 200: { description: 'Ready' }, 503: { description: 'Not ready' } } } },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus metrics',
-          security: [{}, { metricsToken: [] }],
-          responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } }, 401: error('METRICS_TOKEN set and not presented') },
-        },
-      },
-      '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': {} } } } } },
-    },
+    paths: pathsOf(ROUTES),
   };
 }
 

@@ -1,20 +1,8 @@
+import { routesAt } from '../http/route.js';
 import { Router } from 'express';
 import { parseRoleArn } from '@rolegate/aws-names';
 import { AppError } from '@rolegate/core';
-import {
-  adminChangesQuery,
-  adminUsersQuery,
-  type AdminCliToken,
-  type AdminUser,
-  createMappingBody,
-  importMappingsBody,
-  importMappingsQuery,
-  updateMappingBody,
-  upsertAccountBody,
-  type AdminAccount,
-  type AdminChange,
-  type AdminMapping,
-} from '@rolegate/contract';
+import { adminChangesQuery, adminUsersQuery, createMappingBody, importMappingsBody, importMappingsQuery, ROUTES, type AdminAccount, type AdminChange, type AdminCliToken, type AdminMapping, type AdminUser, updateMappingBody, upsertAccountBody } from '@rolegate/contract';
 import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminMappingRecord, AdminUserRecord } from '@rolegate/db';
 import { principalOf } from '../middleware/auth.js';
 import type { AdminService } from '../services/admin-service.js';
@@ -64,18 +52,19 @@ function changeDto(c: AdminChangeRecord): AdminChange {
  */
 export function adminRoutes(deps: { admin: AdminService; users?: AdminUserService }) {
   const r = Router();
+  const on = routesAt(r, '/api/admin');
   const { admin, users } = deps;
 
-  r.get('/mappings', async (_req, res) => {
+  on(ROUTES.adminMappings, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ items: (await admin.listMappings()).map(mappingDto), managedBy: admin.managedBy });
   });
 
-  r.post('/mappings', async (req, res) => {
+  on(ROUTES.adminCreateMapping, async (req, res) => {
     const body = parseBody(createMappingBody, req.body);
     res.status(201).json({ mapping: mappingDto(await admin.createMapping(principalOf(req), body)) });
   });
 
-  r.get('/mappings/export', async (_req, res) => {
+  on(ROUTES.adminExportMappings, async (_req, res) => {
     const yaml = await admin.exportYaml();
     res
       .set('Cache-Control', 'no-store')
@@ -84,62 +73,62 @@ export function adminRoutes(deps: { admin: AdminService; users?: AdminUserServic
       .send(yaml);
   });
 
-  r.post('/mappings/import', async (req, res) => {
+  on(ROUTES.adminImportMappings, async (req, res) => {
     const q = parseBody(importMappingsQuery, req.query);
     const body = parseBody(importMappingsBody, req.body);
     const dryRun = q.dryRun === '1' || q.dryRun === 'true';
     res.json(await admin.importYaml(principalOf(req), body.yaml, dryRun));
   });
 
-  r.get('/mappings/:id/trust-policy', async (req, res) => {
+  on(ROUTES.adminTrustPolicy, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await admin.trustPolicy(req.params.id));
   });
 
-  r.put('/mappings/:id', async (req, res) => {
+  on(ROUTES.adminUpdateMapping, async (req, res) => {
     const body = parseBody(updateMappingBody, req.body);
     res.json({ mapping: mappingDto(await admin.updateMapping(principalOf(req), req.params.id, body)) });
   });
 
-  r.delete('/mappings/:id', async (req, res) => {
+  on(ROUTES.adminDeleteMapping, async (req, res) => {
     await admin.deleteMapping(principalOf(req), req.params.id);
     res.status(204).end();
   });
 
-  r.get('/accounts', async (_req, res) => {
+  on(ROUTES.adminAccounts, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ items: (await admin.listAccounts()).map(accountDto) });
   });
 
-  r.put('/accounts/:id', async (req, res) => {
+  on(ROUTES.adminUpsertAccount, async (req, res) => {
     const body = parseBody(upsertAccountBody, req.body);
     res.json({ account: accountDto(await admin.upsertAccount(principalOf(req), req.params.id, body.name)) });
   });
 
-  r.delete('/accounts/:id', async (req, res) => {
+  on(ROUTES.adminDeleteAccount, async (req, res) => {
     await admin.deleteAccount(principalOf(req), req.params.id);
     res.status(204).end();
   });
 
-  r.get('/changes', async (req, res) => {
+  on(ROUTES.adminChanges, async (req, res) => {
     const q = parseBody(adminChangesQuery, req.query);
     const page = await admin.listChanges(q);
     res.set('Cache-Control', 'no-store').json({ items: page.items.map(changeDto), nextCursor: page.nextCursor });
   });
 
   if (users) {
-    r.get('/users', async (req, res) => {
+    on(ROUTES.adminUsers, async (req, res) => {
       const q = parseBody(adminUsersQuery, req.query);
       res.set('Cache-Control', 'no-store').json({ items: (await users.search(q.q)).map(userDto) });
     });
 
-    r.get('/users/:id/cli-tokens', async (req, res) => {
+    on(ROUTES.adminUserCliTokens, async (req, res) => {
       res.set('Cache-Control', 'no-store').json({ items: (await users.cliTokens(req.params.id)).map(cliTokenDto) });
     });
 
-    r.post('/users/:id/cut-off', async (req, res) => {
+    on(ROUTES.adminCutOff, async (req, res) => {
       res.status(202).json(await users.cutOff(principalOf(req), req.params.id));
     });
 
-    r.post('/cli-tokens/:id/revoke', async (req, res) => {
+    on(ROUTES.adminRevokeCliToken, async (req, res) => {
       await users.revokeCliToken(principalOf(req), req.params.id);
       res.json({ revoked: true });
     });

@@ -1,6 +1,7 @@
+import { routesAt } from '../http/route.js';
 import { Router, type Request, type Response } from 'express';
 import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
-import { createGrantRequest, myGrantsQuery, preferencesBody } from '@rolegate/contract';
+import { createGrantRequest, myGrantsQuery, preferencesBody, ROUTES } from '@rolegate/contract';
 import { filterOf } from './audit.js';
 import type { AuditGrantRepository, GrantRepository, PreferencesRepository } from '@rolegate/db';
 import { principalOf, requireUser } from '../middleware/auth.js';
@@ -51,9 +52,10 @@ export function apiRoutes(deps: {
   preferences?: PreferencesRepository;
 }) {
   const r = Router();
+  const on = routesAt(r, '/api');
   r.use(requireUser(deps.rbac));
 
-  r.get('/me', (req, res) => {
+  on(ROUTES.me, (req, res) => {
     const p = principalOf(req);
     res.set('Cache-Control', 'no-store').json({
       user: { id: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: p.groups },
@@ -66,12 +68,12 @@ export function apiRoutes(deps: {
   if (deps.preferences) {
     const prefs = deps.preferences;
     // The caller's own preferences only: the user id comes from the session, never from the request.
-    r.get('/me/preferences', async (req, res) => {
+    on(ROUTES.getPreferences, async (req, res) => {
       const userId = principalOf(req).userId;
       const [saved, recent] = await Promise.all([prefs.get(userId), prefs.recentMappingIds(userId)]);
       res.set('Cache-Control', 'no-store').json({ ...saved, recent });
     });
-    r.put('/me/preferences', async (req, res) => {
+    on(ROUTES.putPreferences, async (req, res) => {
       const body = parseBody(preferencesBody, req.body);
       const userId = principalOf(req).userId;
       const [saved, recent] = await Promise.all([prefs.put(userId, body), prefs.recentMappingIds(userId)]);
@@ -79,12 +81,12 @@ export function apiRoutes(deps: {
     });
   }
 
-  r.get('/entitlements', async (req, res) => {
+  on(ROUTES.entitlements, async (req, res) => {
     const items = await deps.grantService.entitlements(principalOf(req));
     res.json({ items: items.map((m) => entitlementDto(m)), ...(deps.awsDefaults ? { aws: deps.awsDefaults } : {}) });
   });
 
-  r.post('/grants', async (req, res) => {
+  on(ROUTES.createGrant, async (req, res) => {
     const body = parseBody(createGrantRequest, req.body);
     const principal = principalOf(req);
     const result = await deps.idempotency.run(principal.userId, req.get('idempotency-key'), body, () =>
@@ -100,7 +102,7 @@ export function apiRoutes(deps: {
     });
   });
 
-  r.get('/grants', async (req, res) => {
+  on(ROUTES.listGrants, async (req, res) => {
     // The caller's own history, with the auditor's filters; the user filter is always the caller.
     const q = parseBody(myGrantsQuery, req.query);
     const page = await deps.history.list({ ...filterOf(q), user: principalOf(req).userId }, { limit: q.limit, cursor: q.cursor });

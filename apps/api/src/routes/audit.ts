@@ -1,6 +1,7 @@
+import { routesAt } from '../http/route.js';
 import { Router, type Request, type Response } from 'express';
 import { AppError, GRANT_ID_TAG, type AuditFilter } from '@rolegate/core';
-import { auditExportQuery, auditGrantsQuery } from '@rolegate/contract';
+import { auditExportQuery, auditGrantsQuery, ROUTES } from '@rolegate/contract';
 import type { AuditGrantRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
 import { principalOf } from '../middleware/auth.js';
@@ -25,14 +26,15 @@ export function auditRoutes(deps: {
   exports: { slots: ExportSlots; idleReaderTimeoutMs: number };
 }) {
   const r = Router();
+  const on = routesAt(r, '/api/audit');
 
-  r.get('/grants', async (req, res) => {
+  on(ROUTES.auditGrants, async (req, res) => {
     const q = parseBody(auditGrantsQuery, req.query);
     const page = await deps.grants.list(filterOf(q), { limit: q.limit, cursor: q.cursor });
     res.set('Cache-Control', 'no-store').json({ items: page.items.map(grantDto), nextCursor: page.nextCursor });
   });
 
-  r.get('/grants/export', async (req, res) => {
+  on(ROUTES.auditExport, async (req, res) => {
     const q = parseBody(auditExportQuery, req.query);
     const release = deps.exports.slots.tryAcquire(principalOf(req).userId);
     if (!release) throw new AppError('EXPORT_BUSY', 'Too many audit exports are running; wait for one to finish and try again');
@@ -79,7 +81,7 @@ export function auditRoutes(deps: {
     }
   }
 
-  r.get('/grants/:id', async (req, res) => {
+  on(ROUTES.auditGrant, async (req, res) => {
     const grant = await deps.grants.findById(req.params.id);
     if (!grant) throw new AppError('NOT_FOUND', `No grant with id ${req.params.id}`);
     res.set('Cache-Control', 'no-store').json({

@@ -1,3 +1,5 @@
+import { ROUTES } from '@rolegate/contract';
+import { routesAt } from '../http/route.js';
 import { Router, type Request } from 'express';
 import { AppError, type Principal } from '@rolegate/core';
 import type { OidcLoginService } from '../auth/oidc-login.js';
@@ -54,16 +56,17 @@ export function authRoutes(deps: {
   stepUpMaxAgeSeconds?: number;
 }) {
   const r = Router();
+  const on = routesAt(r, '/auth');
   const providers: { id: 'oidc' | 'saml'; label: string }[] = [];
   if (deps.oidcLogin) providers.push({ id: 'oidc', label: deps.demo ? 'Demo OIDC' : 'OIDC single sign-on' });
   if (deps.samlLogin) providers.push({ id: 'saml', label: deps.demo ? 'Demo SAML' : 'SAML single sign-on' });
   const samlCookie = samlBindingCookie(deps.secureCookies ?? false);
 
-  r.get('/providers', (_req, res) => {
+  on(ROUTES.providers, (_req, res) => {
     res.json({ providers, demo: deps.demo });
   });
 
-  r.get('/login', async (req, res) => {
+  on(ROUTES.login, async (req, res) => {
     // Parameter pollution (`?provider=oidc&provider=saml`) is ambiguous: refuse rather than guess.
     if (req.query.provider !== undefined && typeof req.query.provider !== 'string') throw new AppError('VALIDATION_FAILED', 'Give one sign-in provider');
     const asked = typeof req.query.provider === 'string' ? req.query.provider : undefined;
@@ -92,7 +95,7 @@ export function authRoutes(deps: {
     res.set('Cache-Control', 'no-store').redirect(302, url);
   });
 
-  r.get('/oidc/callback', async (req, res) => {
+  on(ROUTES.oidcCallback, async (req, res) => {
     if (!deps.oidcLogin) throw new AppError('NOT_FOUND', 'OIDC is not configured');
     const url = new URL(req.originalUrl, deps.publicUrl);
     const { principal, returnTo, authTime, refreshBox } = await deps.oidcLogin.complete(req.session ? req.sessionID : undefined, url, req.log);
@@ -100,7 +103,7 @@ export function authRoutes(deps: {
     res.set('Cache-Control', 'no-store').redirect(303, returnTo);
   });
 
-  r.post('/logout', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
+  on(ROUTES.logout, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
     await destroy(req);
     res.clearCookie(deps.cookieName, { path: '/' });
     if (req.accepts(['json', 'html']) === 'html') res.redirect(303, '/');

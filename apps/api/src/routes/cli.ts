@@ -1,5 +1,6 @@
+import { ROUTES, cliDeviceRequest, cliTokenRequest } from '@rolegate/contract';
+import { routesAt } from '../http/route.js';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { AppError } from '@rolegate/core';
 import { bearerTokenFrom, parseLoopbackParams } from '../auth/cli-fns.js';
 import type { CliLoginService } from '../auth/cli-login.js';
@@ -26,6 +27,7 @@ function sessionPrincipal(req: Request) {
  */
 export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenTtlSeconds: number; stepUpMaxAgeSeconds: number }) {
   const r = Router();
+  const on = routesAt(r, '/cli');
   const ttlHours = Math.round((deps.tokenTtlSeconds / 3600) * 10) / 10;
   const toSignIn = (req: Request, res: Response) => res.redirect(302, `/auth/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
   const staleAfterStepUp = (res: Response) => () => {
@@ -42,7 +44,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     }
   };
 
-  r.get('/login', (req, res) => {
+  on(ROUTES.cliLoginPage, (req, res) => {
     if (!req.session?.principal) return toSignIn(req, res);
     const params = parseLoopbackParams(req.query);
     if (!requireFreshSignIn(req, res, deps.stepUpMaxAgeSeconds, staleAfterStepUp(res))) return;
@@ -51,7 +53,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     res.type('html').send(renderLoopbackConfirm({ email: req.session.principal.email, params, csrfToken: deps.csrf.generateToken(req), ttlHours, clientIp: req.ip ?? null, now: new Date() }));
   });
 
-  r.post('/login', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
+  on(ROUTES.cliLoginApprove, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
     const principal = sessionPrincipal(req);
     const params = parseLoopbackParams(req.body as Record<string, unknown>);
     freshOrRefuse(req, 'the sign-in link in your terminal');
@@ -62,7 +64,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
 
   // The code is never taken from the URL (RFC 8628 §5.4): a link with
   // someone else's code must not become a one-click approval.
-  r.get('/device', (req, res) => {
+  on(ROUTES.cliDevicePage, (req, res) => {
     if (!req.session?.principal) return toSignIn(req, res);
     if (!requireFreshSignIn(req, res, deps.stepUpMaxAgeSeconds, staleAfterStepUp(res))) return;
     noStore(res);
@@ -70,7 +72,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
   });
 
   /** The typed code → what it would approve (nothing is decided yet). */
-  r.post('/device', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
+  on(ROUTES.cliDeviceLookup, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
     const principal = sessionPrincipal(req);
     noStore(res);
     let pending;
@@ -85,7 +87,7 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     res.type('html').send(renderDeviceConfirm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), ttlHours, userCode: pending.userCode, login: pending, now: new Date() }));
   });
 
-  r.post('/device/decide', deps.csrf.csrfSynchronisedProtection, async (req, res) => {
+  on(ROUTES.cliDeviceDecide, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
     const principal = sessionPrincipal(req);
     const body = req.body as { user_code?: unknown; decision?: unknown };
     if (body.decision !== 'approve' && body.decision !== 'deny') throw new AppError('VALIDATION_FAILED', 'Choose Approve or Deny');
@@ -105,11 +107,6 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
   return r;
 }
 
-const tokenRequest = z.union([
-  z.strictObject({ code: z.string().min(1).max(256), codeVerifier: z.string().min(1).max(256) }),
-  z.strictObject({ deviceCode: z.string().min(1).max(256) }),
-]);
-const deviceRequest = z.strictObject({ label: z.string().max(256).optional() });
 
 /**
  * `/api/cli/*`: token redemption and device start for the CLI (no session),
@@ -118,28 +115,29 @@ const deviceRequest = z.strictObject({ label: z.string().max(256).optional() });
  */
 export function cliApiRoutes(deps: { login: CliLoginService; tokens: CliTokenService; csrf: Csrf }) {
   const r = Router();
+  const on = routesAt(r, '/api/cli');
 
-  r.post('/device', async (req, res) => {
-    const body = parseBody(deviceRequest, req.body);
+  on(ROUTES.cliDeviceStart, async (req, res) => {
+    const body = parseBody(cliDeviceRequest, req.body);
     const started = await deps.login.startDevice(body.label, requestContext(req));
     noStore(res);
     res.json(started);
   });
 
-  r.post('/token', async (req, res) => {
-    const issued = await deps.login.redeem(parseBody(tokenRequest, req.body));
+  on(ROUTES.cliToken, async (req, res) => {
+    const issued = await deps.login.redeem(parseBody(cliTokenRequest, req.body));
     noStore(res);
     res.json({ token: issued.token, tokenId: issued.id, expiresAt: issued.expiresAt.toISOString(), user: { email: issued.email } });
   });
 
-  r.post('/logout', async (req, res) => {
+  on(ROUTES.cliLogout, async (req, res) => {
     const token = bearerTokenFrom(req.get('authorization'));
     if (token === null || token === 'malformed') throw new AppError('UNAUTHENTICATED', 'Present the CLI token to revoke as a bearer token');
     await deps.tokens.revokePresented(token);
     res.status(204).end();
   });
 
-  r.get('/tokens', async (req, res) => {
+  on(ROUTES.cliTokens, async (req, res) => {
     const items = await deps.tokens.list(sessionPrincipal(req).userId);
     res.set('Cache-Control', 'no-store').json({
       items: items.map((t) => ({
@@ -152,7 +150,7 @@ export function cliApiRoutes(deps: { login: CliLoginService; tokens: CliTokenSer
     });
   });
 
-  r.delete('/tokens/:id', deps.csrf.csrfSynchronisedProtection, async (req: Request<{ id: string }>, res) => {
+  on(ROUTES.cliTokenRevoke, deps.csrf.csrfSynchronisedProtection, async (req: Request<{ id: string }>, res) => {
     await deps.tokens.revoke(sessionPrincipal(req).userId, req.params.id);
     res.status(204).end();
   });

@@ -1,6 +1,7 @@
+import { routesAt } from '../http/route.js';
 import { Router, type Request, type Response } from 'express';
 import type { ErrorRequestHandler } from 'express';
-import { consoleLinkQuery } from '@rolegate/contract';
+import { consoleLinkQuery, ROUTES } from '@rolegate/contract';
 import { endpointsFor, type GrantService, type Principal } from '@rolegate/core';
 import type { Csrf } from '../middleware/csrf.js';
 import { httpStatusOf, toAppError } from '../middleware/errors.js';
@@ -59,6 +60,7 @@ ${hidden('_csrf', m.csrfToken)}${m.duration !== undefined ? hidden('duration', S
  */
 export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf; publicUrl: string; federationUrl?: string | undefined }) {
   const r = Router();
+  const on = routesAt(r, '/console');
   const publicOrigin = new URL(deps.publicUrl).origin;
   // Where the interstitial's POST is redirected: the AWS federation endpoint (configured, or each partition's).
   const federationOrigins = deps.federationUrl
@@ -75,7 +77,7 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
     res.redirect(status, result.consoleUrl ?? '/');
   }
 
-  r.get('/:accountId/:roleName', async (req: Request<{ accountId: string; roleName: string }>, res) => {
+  on(ROUTES.consoleLink, async (req: Request<{ accountId: string; roleName: string }>, res) => {
     if (!req.session?.principal) {
       const back = req.originalUrl;
       res.redirect(302, `/auth/login?returnTo=${encodeURIComponent(back)}`);
@@ -101,7 +103,7 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
   });
 
   // The interstitial's answer: CSRF token, same-origin (checked by the caller's middleware), then the grant.
-  r.post('/:accountId/:roleName', deps.csrf.csrfSynchronisedProtection, async (req: Request<{ accountId: string; roleName: string }>, res) => {
+  on(ROUTES.consoleLinkConfirm, deps.csrf.csrfSynchronisedProtection, async (req: Request<{ accountId: string; roleName: string }>, res) => {
     const principal = req.session?.principal;
     if (!principal) {
       res.redirect(303, `/auth/login?returnTo=${encodeURIComponent(req.originalUrl)}`);

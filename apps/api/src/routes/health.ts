@@ -1,13 +1,16 @@
+import { ROUTES } from '@rolegate/contract';
+import { routesAt } from '../http/route.js';
 import { Router } from 'express';
 import type { Database } from '@rolegate/db';
 
 /** Liveness and readiness. Not ready while the database cannot be reached or the process is shutting down. */
 export function healthRoutes(deps: { database: Database; isDraining?: () => boolean }) {
   const r = Router();
-  r.get('/healthz', (_req, res) => {
+  const on = routesAt(r, '');
+  on(ROUTES.healthz, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  r.get('/readyz', async (_req, res) => {
+  on(ROUTES.readyz, async (_req, res) => {
     // Draining: the load balancer should stop sending new requests here.
     if (deps.isDraining?.()) {
       res.status(503).json({ status: 'draining', checks: { database: 'not checked' } });

@@ -1,4 +1,6 @@
 import express, { Router, type Request, type Response } from 'express';
+import { ROUTES } from '@rolegate/contract';
+import { routesAt } from '../http/route.js';
 import { AppError } from '@rolegate/core';
 import type { SamlLoginService } from '../auth/saml-login.js';
 import type { SamlServiceProvider } from '../auth/saml-sp.js';
@@ -53,14 +55,15 @@ export function samlRoutes(deps: {
   signIn: (req: Request, principal: Awaited<ReturnType<SamlLoginService['complete']>>['principal'], authTime: Date | null) => Promise<void>;
 }) {
   const r = Router();
+  const on = routesAt(r, '/auth/saml');
   const binding = samlBindingCookie(deps.secureCookies);
 
-  r.get('/metadata', (_req, res) => {
+  on(ROUTES.samlMetadata, (_req, res) => {
     res.type('application/samlmetadata+xml').send(deps.sp.metadata());
   });
 
-  r.post(
-    '/acs',
+  on(
+    ROUTES.samlAcs,
     express.urlencoded({ extended: false, limit: ACS_BODY_LIMIT, parameterLimit: 5 }),
     async (req, res) => {
       res.set('Cache-Control', 'no-store');

@@ -174,7 +174,8 @@ export async function startStack(opts: StackOptions = {}) {
       sessionSecret: config.sessionSecret!,
       webDist,
     });
-  server.on('request', appOn(database, opts.webDist));
+  const app = appOn(database, opts.webDist);
+  server.on('request', app);
 
   const instances: { close(): Promise<void> }[] = [];
   /** Another app instance (own server, own connection pool) on the same database, like a second replica. */
@@ -206,6 +207,8 @@ export async function startStack(opts: StackOptions = {}) {
 
   return {
     baseUrl,
+    /** The Express app this stack serves (for tests that inspect its routes). */
+    app,
     aws,
     idp,
     /** The SAML test IdP (with `saml: 'test-idp'`). */

@@ -1,0 +1,486 @@
+import { z } from 'zod';
+import {
+  accountIdSchema,
+  adminAccountList,
+  adminAccountResponse,
+  adminChangeList,
+  adminChangesQuery,
+  adminMappingList,
+  adminMappingResponse,
+  createMappingBody,
+  importMappingsBody,
+  importMappingsQuery,
+  importResult,
+  trustPolicyResponse,
+  updateMappingBody,
+  upsertAccountBody,
+} from './admin.js';
+import { adminCliTokenList, adminUserList, adminUsersQuery, cutOffResponse, revokeCliTokenResponse } from './admin-users.js';
+import { auditExportQuery, auditGrantDetail, auditGrantList, auditGrantsQuery, myGrantsQuery } from './audit.js';
+import {
+  cliDeviceCodeForm,
+  cliDeviceDecisionForm,
+  cliDeviceRequest,
+  cliDeviceResponse,
+  cliLoopbackQuery,
+  cliTokenList,
+  cliTokenRequest,
+  cliTokenResponse,
+  idParams,
+} from './cli.js';
+import { entitlementsResponse } from './entitlements.js';
+import { errorBody } from './errors.js';
+import { consoleLinkQuery, createGrantRequest, createGrantResponse, grantListResponse } from './grants.js';
+import { meResponse, preferencesBody, preferencesResponse } from './me.js';
+import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
+
+/**
+ * Who may call a route:
+ * - `public`: anyone (sign-in steps, health, the CLI's code redemption);
+ * - `session`: a signed-in browser session;
+ * - `session-or-bearer`: a session, or a CLI bearer token (entitlements and grants only);
+ * - `bearer`: the CLI token presented as `Authorization: Bearer` (its own logout);
+ * - `admin` / `auditor`: a session whose groups give that app role;
+ * - `metrics-token`: public unless METRICS_TOKEN is set.
+ * State-changing calls with a session also need the CSRF token (see `needsCsrf`).
+ */
+export type RouteAuth = 'public' | 'session' | 'session-or-bearer' | 'bearer' | 'admin' | 'auditor' | 'metrics-token';
+
+export interface RouteResponse {
+  description: string;
+  /** The JSON body (zod); absent for redirects, 204s and non-JSON bodies. */
+  body?: z.ZodType;
+  /** A non-JSON answer (HTML page, CSV, YAML, XML, Prometheus text). */
+  contentType?: string;
+}
+
+export interface RouteDef {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Full path in Express syntax (`/api/admin/mappings/:id`). */
+  path: string;
+  summary: string;
+  auth: RouteAuth;
+  /** Mounted only when this is configured (the route-table test runs with all of them). */
+  onlyWhen?: 'oidc' | 'saml';
+  request?: {
+    params?: z.ZodType;
+    query?: z.ZodType;
+    headers?: z.ZodType;
+    /** JSON body. */
+    body?: z.ZodType;
+    /** application/x-www-form-urlencoded body (browser forms, SAML POST binding). */
+    form?: z.ZodType;
+  };
+  responses: Record<string, RouteResponse>;
+}
+
+const error = (description: string): RouteResponse => ({ description, body: errorBody });
+const html = (description: string): RouteResponse => ({ description, contentType: 'text/html' });
+const redirect = (description: string): RouteResponse => ({ description });
+const signedOut = error('Signed out');
+const noContent = { description: 'Done' } satisfies RouteResponse;
+const mappingParams = idParams;
+const accountParams = z.object({ id: accountIdSchema });
+const consoleParams = z.object({ accountId: accountIdSchema, roleName: z.string() });
+const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('Same key and body from the same person within 10 minutes: no second grant (409 IDEMPOTENT_REPLAY names the first)'),
+});
+
+/**
+ * Every HTTP route of Rolegate, declared once. The api's routers take their
+ * method and path from here (`on(router, ROUTES.x, …)`), `/openapi.json` is
+ * generated from it, and a test walks the mounted Express app to check that
+ * the two agree both ways. The web app and the CLI type their calls with the
+ * schemas named here.
+ */
+export const ROUTES = {
+  // --- sign-in ---
+  providers: { method: 'get', path: '/auth/providers', summary: 'Configured sign-in providers', auth: 'public', responses: { 200: { description: 'Providers', body: providersResponse } } },
+  login: {
+    method: 'get',
+    path: '/auth/login',
+    summary: 'Start a sign-in at the identity provider (or choose one when both are configured)',
+    auth: 'public',
+    request: { query: loginQuery },
+    responses: { 200: html('Provider chooser'), 302: redirect('Redirect to the IdP'), 400: error('Unknown provider') },
+  },
+  oidcCallback: {
+    method: 'get',
+    path: '/auth/oidc/callback',
+    summary: 'OIDC redirect target (code + state)',
+    auth: 'public',
+    responses: { 303: redirect('Signed in; redirect to returnTo'), 400: error('Sign-in failed') },
+  },
+  logout: {
+    method: 'post',
+    path: '/auth/logout',
+    summary: 'Destroy the session server-side',
+    auth: 'session',
+    responses: { 204: { description: 'Signed out' }, 303: redirect('Signed out (HTML form)'), 403: error('CSRF token missing or invalid') },
+  },
+  samlMetadata: {
+    method: 'get',
+    path: '/auth/saml/metadata',
+    summary: 'SAML service provider metadata',
+    auth: 'public',
+    onlyWhen: 'saml',
+    responses: { 200: { description: 'XML', contentType: 'application/samlmetadata+xml' } },
+  },
+  samlAcs: {
+    method: 'post',
+    path: '/auth/saml/acs',
+    summary: 'SAML assertion consumer service, HTTP-POST binding',
+    auth: 'public',
+    onlyWhen: 'saml',
+    request: { form: samlAcsForm },
+    responses: { 303: redirect('Signed in; redirect to returnTo'), 400: error('Sign-in failed'), 429: error('Rate limited') },
+  },
+
+  // --- the person ---
+  me: { method: 'get', path: '/api/me', summary: 'The signed-in user, app roles and CSRF token', auth: 'session', responses: { 200: { description: 'Me', body: meResponse }, 401: signedOut } },
+  getPreferences: {
+    method: 'get',
+    path: '/api/me/preferences',
+    summary: "The caller's favourites, console region and recently used roles",
+    auth: 'session',
+    responses: { 200: { description: 'Preferences', body: preferencesResponse }, 401: signedOut },
+  },
+  putPreferences: {
+    method: 'put',
+    path: '/api/me/preferences',
+    summary: "Save the caller's favourites and console region",
+    auth: 'session',
+    request: { body: preferencesBody },
+    responses: { 200: { description: 'Preferences', body: preferencesResponse }, 400: error('Invalid preferences') },
+  },
+  entitlements: {
+    method: 'get',
+    path: '/api/entitlements',
+    summary: 'Roles the caller may use',
+    auth: 'session-or-bearer',
+    responses: { 200: { description: 'Entitlements', body: entitlementsResponse }, 401: signedOut },
+  },
+  listGrants: {
+    method: 'get',
+    path: '/api/grants',
+    summary: "The caller's own grants, newest first",
+    auth: 'session-or-bearer',
+    request: { query: myGrantsQuery },
+    responses: { 200: { description: 'A page of grants', body: grantListResponse }, 400: error('Bad filter'), 401: signedOut },
+  },
+  createGrant: {
+    method: 'post',
+    path: '/api/grants',
+    summary: 'Request a console sign-in URL or CLI credentials',
+    auth: 'session-or-bearer',
+    request: { headers: idempotencyHeaders, body: createGrantRequest },
+    responses: {
+      201: { description: 'Issued (never cached)', body: createGrantResponse },
+      400: error('Bad input; nothing recorded'),
+      401: signedOut,
+      403: error('Not entitled (recorded as denied) or CSRF'),
+      409: error('IDEMPOTENT_REPLAY (details.grantId: the grant this key already made; credentials are given once) or IDEMPOTENCY_KEY_IN_USE'),
+      422: error('IDEMPOTENCY_KEY_REUSED: the key was used with another body'),
+      429: error('Rate limited'),
+      502: error('STS or the federation endpoint failed (recorded as failed)'),
+      503: error('Database unavailable; nothing sent to AWS'),
+    },
+  },
+  consoleLink: {
+    method: 'get',
+    path: '/console/:accountId/:roleName',
+    summary: 'Deep link into the AWS console',
+    auth: 'session',
+    request: { params: consoleParams, query: consoleLinkQuery },
+    responses: { 302: redirect('Into the console (or to sign-in first)'), 200: html('Confirmation page when another site started the link'), '4XX': html('HTML error page'), '5XX': html('HTML error page') },
+  },
+  consoleLinkConfirm: {
+    method: 'post',
+    path: '/console/:accountId/:roleName',
+    summary: 'Form: confirm a console deep link that another site started (the page of GET)',
+    auth: 'session',
+    request: { params: consoleParams, form: z.object({ duration: z.string().optional(), destination: z.string().optional() }) },
+    responses: { 303: redirect('Into the console (or to sign-in first)'), '4XX': html('HTML error page'), '5XX': html('HTML error page') },
+  },
+
+  // --- CLI sign-in: JSON for the command, HTML pages for the approving person ---
+  cliDeviceStart: {
+    method: 'post',
+    path: '/api/cli/device',
+    summary: 'Start a device sign-in for the CLI (RFC 8628)',
+    auth: 'public',
+    request: { body: cliDeviceRequest },
+    responses: { 200: { description: 'Device and user codes (never cached)', body: cliDeviceResponse }, 400: error('Invalid request'), 429: error('Rate limited') },
+  },
+  cliToken: {
+    method: 'post',
+    path: '/api/cli/token',
+    summary: 'Redeem a loopback code (with its PKCE verifier) or poll a device code for a CLI token',
+    auth: 'public',
+    request: { body: cliTokenRequest },
+    responses: {
+      200: { description: 'The token, shown once (never cached)', body: cliTokenResponse },
+      400: error('LOGIN_FAILED, or for a device code AUTHORIZATION_PENDING / SLOW_DOWN / EXPIRED_TOKEN / ACCESS_DENIED'),
+      429: error('Rate limited'),
+    },
+  },
+  cliLogout: {
+    method: 'post',
+    path: '/api/cli/logout',
+    summary: 'Revoke the CLI token presented as the bearer token',
+    auth: 'bearer',
+    responses: { 204: noContent, 401: error('No valid bearer token') },
+  },
+  cliTokens: {
+    method: 'get',
+    path: '/api/cli/tokens',
+    summary: "The caller's own working CLI tokens",
+    auth: 'session',
+    responses: { 200: { description: 'Tokens', body: cliTokenList }, 401: signedOut },
+  },
+  cliTokenRevoke: {
+    method: 'delete',
+    path: '/api/cli/tokens/:id',
+    summary: 'Revoke one of the caller’s CLI tokens',
+    auth: 'session',
+    request: { params: idParams },
+    responses: { 204: noContent, 401: signedOut, 404: error('No such token of the caller') },
+  },
+  cliLoginPage: {
+    method: 'get',
+    path: '/cli/login',
+    summary: 'Page: approve a CLI sign-in that waits on this machine (loopback); needs a fresh sign-in',
+    auth: 'session',
+    request: { query: cliLoopbackQuery },
+    responses: { 200: html('Approval page'), 302: redirect('To sign-in (or step-up) first'), '4XX': html('HTML error page') },
+  },
+  cliLoginApprove: {
+    method: 'post',
+    path: '/cli/login',
+    summary: 'Form: approve the loopback sign-in; redirects to the CLI with a one-time code',
+    auth: 'session',
+    request: { form: cliLoopbackQuery },
+    responses: { 302: redirect('To http://127.0.0.1:<port>/callback'), '4XX': html('HTML error page') },
+  },
+  cliDevicePage: {
+    method: 'get',
+    path: '/cli/device',
+    summary: 'Page: type the code a CLI shows; needs a fresh sign-in',
+    auth: 'session',
+    responses: { 200: html('Code form'), 302: redirect('To sign-in (or step-up) first') },
+  },
+  cliDeviceLookup: {
+    method: 'post',
+    path: '/cli/device',
+    summary: 'Form: the typed code → what it would approve (nothing decided yet)',
+    auth: 'session',
+    request: { form: cliDeviceCodeForm },
+    responses: { 200: html('Confirmation page'), 400: html('Unknown code'), 429: error('Rate limited') },
+  },
+  cliDeviceDecide: {
+    method: 'post',
+    path: '/cli/device/decide',
+    summary: 'Form: approve or deny the device sign-in',
+    auth: 'session',
+    request: { form: cliDeviceDecisionForm },
+    responses: { 200: html('Done page'), '4XX': html('HTML error page') },
+  },
+
+  // --- admin ---
+  adminMappings: {
+    method: 'get',
+    path: '/api/admin/mappings',
+    summary: 'All role mappings (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Mappings', body: adminMappingList }, 403: error('Not an admin') },
+  },
+  adminCreateMapping: {
+    method: 'post',
+    path: '/api/admin/mappings',
+    summary: 'Create a mapping (admin)',
+    auth: 'admin',
+    request: { body: createMappingBody },
+    responses: { 201: { description: 'Created', body: adminMappingResponse }, 400: error('Invalid mapping'), 403: error('Not an admin') },
+  },
+  adminExportMappings: {
+    method: 'get',
+    path: '/api/admin/mappings/export',
+    summary: 'Mappings as YAML (MAPPINGS_FILE format)',
+    auth: 'admin',
+    responses: { 200: { description: 'YAML', contentType: 'application/yaml' } },
+  },
+  adminImportMappings: {
+    method: 'post',
+    path: '/api/admin/mappings/import',
+    summary: 'Import mappings; dryRun=1 returns the diff only',
+    auth: 'admin',
+    request: { query: importMappingsQuery, body: importMappingsBody },
+    responses: { 200: { description: 'Diff / result', body: importResult }, 400: error('Invalid document') },
+  },
+  adminTrustPolicy: {
+    method: 'get',
+    path: '/api/admin/mappings/:id/trust-policy',
+    summary: 'The trust policy the target role needs',
+    auth: 'admin',
+    request: { params: mappingParams },
+    responses: { 200: { description: 'Trust policy', body: trustPolicyResponse }, 404: error('No such mapping') },
+  },
+  adminUpdateMapping: {
+    method: 'put',
+    path: '/api/admin/mappings/:id',
+    summary: 'Update a mapping (admin)',
+    auth: 'admin',
+    request: { params: mappingParams, body: updateMappingBody },
+    responses: { 200: { description: 'Updated', body: adminMappingResponse }, 400: error('Invalid mapping'), 404: error('No such mapping') },
+  },
+  adminDeleteMapping: {
+    method: 'delete',
+    path: '/api/admin/mappings/:id',
+    summary: 'Delete a mapping (admin)',
+    auth: 'admin',
+    request: { params: mappingParams },
+    responses: { 204: { description: 'Deleted' }, 404: error('No such mapping') },
+  },
+  adminAccounts: { method: 'get', path: '/api/admin/accounts', summary: 'AWS accounts (admin)', auth: 'admin', responses: { 200: { description: 'Accounts', body: adminAccountList } } },
+  adminUpsertAccount: {
+    method: 'put',
+    path: '/api/admin/accounts/:id',
+    summary: 'Create or rename an account (admin)',
+    auth: 'admin',
+    request: { params: accountParams, body: upsertAccountBody },
+    responses: { 200: { description: 'Account', body: adminAccountResponse }, 400: error('Invalid account') },
+  },
+  adminDeleteAccount: {
+    method: 'delete',
+    path: '/api/admin/accounts/:id',
+    summary: 'Delete an account no mapping uses (admin)',
+    auth: 'admin',
+    request: { params: accountParams },
+    responses: { 204: { description: 'Deleted' }, 404: error('No such account'), 409: error('ACCOUNT_IN_USE: mappings still use it') },
+  },
+  adminChanges: {
+    method: 'get',
+    path: '/api/admin/changes',
+    summary: 'History of admin changes',
+    auth: 'admin',
+    request: { query: adminChangesQuery },
+    responses: { 200: { description: 'Changes', body: adminChangeList } },
+  },
+  adminUsers: {
+    method: 'get',
+    path: '/api/admin/users',
+    summary: 'Find people by email or name (admin)',
+    auth: 'admin',
+    request: { query: adminUsersQuery },
+    responses: { 200: { description: 'People', body: adminUserList }, 400: error('Missing q') },
+  },
+  adminUserCliTokens: {
+    method: 'get',
+    path: '/api/admin/users/:id/cli-tokens',
+    summary: "A person's working CLI tokens (admin)",
+    auth: 'admin',
+    request: { params: idParams },
+    responses: { 200: { description: 'Tokens', body: adminCliTokenList }, 404: error('No such person') },
+  },
+  adminCutOff: {
+    method: 'post',
+    path: '/api/admin/users/:id/cut-off',
+    summary: 'End all browser sessions and revoke all CLI tokens of a person (admin); AWS credentials already issued run until they expire',
+    auth: 'admin',
+    request: { params: idParams },
+    responses: { 202: { description: 'Counts of what was revoked', body: cutOffResponse }, 404: error('No such person') },
+  },
+  adminRevokeCliToken: {
+    method: 'post',
+    path: '/api/admin/cli-tokens/:id/revoke',
+    summary: 'Revoke one CLI token of anyone (admin)',
+    auth: 'admin',
+    request: { params: idParams },
+    responses: { 200: { description: 'Revoked', body: revokeCliTokenResponse }, 404: error('No such active token') },
+  },
+
+  // --- audit ---
+  auditGrants: {
+    method: 'get',
+    path: '/api/audit/grants',
+    summary: 'Search grant history (auditor)',
+    auth: 'auditor',
+    request: { query: auditGrantsQuery },
+    responses: { 200: { description: 'A page of grants', body: auditGrantList }, 400: error('Bad filter'), 403: error('Not an auditor') },
+  },
+  auditExport: {
+    method: 'get',
+    path: '/api/audit/grants/export',
+    summary: 'Streamed export (CSV or NDJSON), same filters',
+    auth: 'auditor',
+    request: { query: auditExportQuery },
+    responses: { 200: { description: 'Stream', contentType: 'text/csv' }, 403: error('Not an auditor'), 429: error('EXPORT_BUSY') },
+  },
+  auditGrant: {
+    method: 'get',
+    path: '/api/audit/grants/:id',
+    summary: 'One grant (auditor)',
+    auth: 'auditor',
+    request: { params: idParams },
+    responses: { 200: { description: 'Grant', body: auditGrantDetail }, 404: error('No such grant') },
+  },
+
+  // --- operations ---
+  healthz: { method: 'get', path: '/healthz', summary: 'Liveness', auth: 'public', responses: { 200: { description: 'Alive', body: livenessResponse } } },
+  readyz: {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: 503 while the database is unreachable or the instance drains',
+    auth: 'public',
+    responses: { 200: { description: 'Ready', body: readinessResponse }, 503: { description: 'Not ready', body: readinessResponse } },
+  },
+  metrics: {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    auth: 'metrics-token',
+    responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' }, 401: error('METRICS_TOKEN set and not presented') },
+  },
+  openapi: { method: 'get', path: '/openapi.json', summary: 'This document', auth: 'public', responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } } },
+  pagesCss: { method: 'get', path: '/pages.css', summary: 'Stylesheet of the server-rendered pages', auth: 'public', responses: { 200: { description: 'CSS', contentType: 'text/css' } } },
+} as const satisfies Record<string, RouteDef>;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** State-changing calls made with a browser session carry the CSRF token (`x-csrf-token`, or `_csrf` in forms). */
+export function needsCsrf(route: RouteDef): boolean {
+  return route.method !== 'get' && (route.auth === 'session' || route.auth === 'session-or-bearer' || route.auth === 'admin' || route.auth === 'auditor');
+}
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : never;
+type InferIn<T> = T extends z.ZodType ? z.input<T> : never;
+
+/** The JSON body a route answers with on `status` (e.g. `ResponseOf<'createGrant', 201>`). */
+export type ResponseOf<N extends RouteName, S extends keyof (typeof ROUTES)[N]['responses']> = (typeof ROUTES)[N]['responses'][S] extends { body: infer B } ? Infer<B> : undefined;
+
+/** The JSON body a route takes, as the client sends it. */
+export type RequestBodyOf<N extends RouteName> = (typeof ROUTES)[N] extends { request: { body: infer B } } ? InferIn<B> : never;
+
+type Routes = typeof ROUTES;
+type SuccessStatus = 200 | 201 | 202 | 204;
+
+/** The name of the route with this method (any case) and path, e.g. `RouteAt<'POST', '/api/grants'>` is 'createGrant'. */
+export type RouteAt<M extends string, P extends string> = {
+  [N in RouteName]: Routes[N]['method'] extends Lowercase<M> ? (Routes[N]['path'] extends P ? N : never) : never;
+}[RouteName];
+
+/** Paths of the routes that take this method (any case). */
+export type PathFor<M extends string> = { [N in RouteName]: Routes[N]['method'] extends Lowercase<M> ? Routes[N]['path'] : never }[RouteName];
+
+/** The JSON body of a successful answer of the route at method + path (undefined for a 204). */
+export type SuccessBodyAt<M extends string, P extends string> = {
+  [S in keyof Routes[RouteAt<M, P>]['responses'] & SuccessStatus]: Routes[RouteAt<M, P>]['responses'][S] extends { body: infer B } ? Infer<B> : undefined;
+}[keyof Routes[RouteAt<M, P>]['responses'] & SuccessStatus];
+
+/** The JSON body the route at method + path takes (never when it takes none). */
+export type RequestBodyAt<M extends string, P extends string> = RequestBodyOf<RouteAt<M, P>>;
