@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import type { FederationPort, StsPort } from '../packages/core/src/index.js';
-import { createDatabase } from '../packages/db/src/index.js';
+import { createDatabase, createRepositories } from '../packages/db/src/index.js';
 import { createFederationAdapter } from '../apps/api/src/adapters/federation.js';
 import { createOidcAdapter } from '../apps/api/src/adapters/oidc.js';
 import { createStsAdapter } from '../apps/api/src/adapters/sts.js';
@@ -40,7 +40,7 @@ const timedFederation: FederationPort = { signInUrl: (input) => tracer.upstream(
 
 const app = createApp({
   config,
-  database,
+  repositories: createRepositories(database, { exportStatementTimeoutMs: config.exports.statementTimeoutMs }),
   log,
   sts: timedSts,
   federation: timedFederation,

@@ -4,28 +4,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import { ROUTES } from '@rolegate/contract';
 import helmet from 'helmet';
 import { AppError, appRolesFor, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
-import {
-  createAdminChangeRepository,
-  createAdminMappingRepository,
-  createAdminUserRepository,
-  createAuditGrantRepository,
-  createCachedMappingSource,
-  createCachedSessionRepository,
-  createCliLoginRepository,
-  createCliTokenRepository,
-  createGrantRepository,
-  createIdempotencyKeyRepository,
-  createPreferencesRepository,
-  createLoginTransactionRepository,
-  createRateLimitRepository,
-  createMappingRepository,
-  createSamlRepository,
-  createSessionRepository,
-  createUserRepository,
-  MAPPINGS_CHANNEL,
-  SESSIONS_CHANNEL,
-  type Database,
-} from '@rolegate/db';
+import { createCachedMappingSource, createCachedSessionRepository, MAPPINGS_CHANNEL, SESSIONS_CHANNEL, type Repositories } from '@rolegate/db';
 import { routesAt } from './http/route.js';
 import { instrumentFederation } from './adapters/instrumented-federation.js';
 import { instrumentGrantStore } from './adapters/instrumented-grant-store.js';
@@ -68,7 +47,8 @@ import { PAGES_CSS } from './routes/pages.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
-  database: Database;
+  /** Every repository, each on its pool (`createRepositories` in @rolegate/db); the app never holds a pool or a Prisma client. */
+  repositories: Repositories;
   log: Logger;
   sts: StsPort;
   federation: FederationPort;
@@ -103,21 +83,21 @@ const requireJson: RequestHandler = (req, _res, next) => {
 
 /** Builds the Express application from its dependencies (the composition root for HTTP). */
 export function createApp(deps: AppDeps): Express {
-  const { config, database, log } = deps;
-  const prisma = database.prisma;
-  const metrics = deps.metrics ?? createMetrics({ pool: database.pool });
-  const grants = instrumentGrantStore(createGrantRepository(database.pool), metrics);
+  const { config, repositories: repos, log } = deps;
+  const metrics = deps.metrics ?? createMetrics({ pool: repos.poolStats });
+  const grants = instrumentGrantStore(repos.grants, metrics);
   // Sessions and mappings are read on every request and grant and change rarely: served from memory,
   // dropped on every change Postgres notifies, read through while the feed is down (see ARCHITECTURE.md).
   const changeFeed = (channel: string, what: string) => {
-    const feed = database.changeFeed(channel, (err) =>
+    const feed = repos.changeFeed(channel, (err) =>
       log.warn({ err: err.message }, `${what} change feed interrupted; reading ${what} from the database until it reconnects`),
     );
     metrics.watchFeed(channel, feed);
     return feed;
   };
-  const mappings = createCachedMappingSource(createMappingRepository(database), changeFeed(MAPPINGS_CHANNEL, 'mappings'));
-  const sessions = createCachedSessionRepository(createSessionRepository(database), changeFeed(SESSIONS_CHANNEL, 'sessions'));
+  const mappings = createCachedMappingSource(repos.mappings, changeFeed(MAPPINGS_CHANNEL, 'mappings'));
+  repos.onMappingsWritten(mappings.invalidate);
+  const sessions = createCachedSessionRepository(repos.sessions, changeFeed(SESSIONS_CHANNEL, 'sessions'));
   const grantService = createGrantService({
     mappings,
     grants,
@@ -129,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
-    tokens: createCliTokenRepository(prisma),
+    tokens: repos.cliTokens,
     mappings,
     clock: deps.clock ?? { now: () => new Date() },
     ttlSeconds: config.cliTokenTtlSeconds,
@@ -137,35 +117,35 @@ export function createApp(deps: AppDeps): Express {
     groupsRecheck: refreshGroups(config, deps.oidc, deps.sessionSecret),
     log,
   });
-  const cliLogin = createCliLoginService({ logins: createCliLoginRepository(prisma), tokens: cliTokens, publicUrl: config.publicUrl, hashKey: bearerHashKey(deps.sessionSecret) });
+  const cliLogin = createCliLoginService({ logins: repos.cliLogins, tokens: cliTokens, publicUrl: config.publicUrl, hashKey: bearerHashKey(deps.sessionSecret) });
   const oidcLogin = deps.oidc
     ? instrumentSignIn(createOidcLoginService({
         oidc: deps.oidc,
-        transactions: createLoginTransactionRepository(prisma),
-        users: createUserRepository(prisma),
+        transactions: repos.loginTransactions,
+        users: repos.users,
         log,
         ...(config.oidc?.refreshGroups ? { refreshKey: refreshTokenKey(deps.sessionSecret) } : {}),
       }), 'oidc', metrics)
     : null;
   const samlLogin =
     deps.saml && config.saml
-      ? instrumentSignIn(createSamlLoginService({ sp: deps.saml, settings: config.saml, requests: createSamlRepository(prisma), users: createUserRepository(prisma), log }), 'saml', metrics)
+      ? instrumentSignIn(createSamlLoginService({ sp: deps.saml, settings: config.saml, requests: repos.saml, users: repos.users, log }), 'saml', metrics)
       : null;
   const rbac = { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups };
   const cookieName = config.secureCookies ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN;
-  const limits = createRateLimiters({ repo: createRateLimitRepository(database.relaxedPool), settings: config.rateLimits, log });
+  const limits = createRateLimiters({ repo: repos.rateLimits, settings: config.rateLimits, log });
   const sameOrigin = sameOriginWrites(config.publicUrl);
-  const auditGrants = createAuditGrantRepository(database.pool, { pool: database.exportPool, statementTimeoutMs: config.exports.statementTimeoutMs });
+  const auditGrants = repos.auditGrants;
   const exportSlots = createExportSlots({ perUser: EXPORTS_PER_USER, perInstance: config.exports.maxConcurrent });
   const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
   const adminService = createAdminService({
-    mappings: createAdminMappingRepository(prisma, { afterWrite: mappings.invalidate }),
-    changes: createAdminChangeRepository(prisma),
+    mappings: repos.adminMappings,
+    changes: repos.adminChanges,
     brokerIdentity: deps.brokerIdentity ?? (stsIdentity ? () => stsIdentity.call(deps.sts) : async () => null),
     brokerPrincipalOverride: config.brokerPrincipalArn,
     managedBy: config.mappingsFile,
   });
-  const adminUsers = createAdminUserService({ users: createAdminUserRepository(prisma), clock: deps.clock ?? { now: () => new Date() }, afterCutOff: sessions.forgetAll });
+  const adminUsers = createAdminUserService({ users: repos.adminUsers, clock: deps.clock ?? { now: () => new Date() }, afterCutOff: sessions.forgetAll });
 
   const app = express();
   app.disable('x-powered-by');
@@ -208,7 +188,7 @@ export function createApp(deps: AppDeps): Express {
   on(ROUTES.pagesCss, (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(PAGES_CSS);
   });
-  app.use(healthRoutes({ database, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
+  app.use(healthRoutes({ ping: repos.ping, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
   on(ROUTES.metrics, metricsHandler(metrics, config.metricsToken, config.demo));
   on(ROUTES.openapi, openApiHandler({ publicUrl: config.publicUrl }));
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
@@ -258,8 +238,8 @@ export function createApp(deps: AppDeps): Express {
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
-  const idempotency = createGrantIdempotency({ keys: createIdempotencyKeyRepository(database.pool), findGrant: (id) => auditGrants.findById(id) });
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: createPreferencesRepository(database.pool) }));
+  const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: repos.preferences }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

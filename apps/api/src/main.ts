@@ -5,12 +5,8 @@ import http from 'node:http';
 import path from 'node:path';
 import {
   applyMigrations,
-  createAdminMappingRepository,
   createDatabase,
-  createGrantRepository,
-  createRateLimitRepository,
-  createSamlRepository,
-  createSessionRepository,
+  createRepositories,
   grantRuntimeMembership,
   MIGRATIONS_DIR,
   runtimeRoleProblems,
@@ -93,16 +89,17 @@ async function main() {
   }
 
   const database = createDatabase({ url: databaseUrl, exportMax: config.exports.maxConcurrent, exportStatementTimeoutMs: config.exports.statementTimeoutMs });
+  const repositories = createRepositories(database, { exportStatementTimeoutMs: config.exports.statementTimeoutMs });
   // MAPPINGS_FILE set: the file is the truth (applied with pruning now and on SIGHUP; admin writes answer 409).
   if (config.mappingsFile) {
-    const adminMappings = createAdminMappingRepository(database.prisma);
+    const adminMappings = repositories.adminMappings;
     const result = await applyMappingsFile(config.mappingsFile, adminMappings).catch((err: Error) => fail(err.message));
     log.info(result, 'mappings file applied');
     const stopReloading = reloadMappingsFileOnSighup(config.mappingsFile, adminMappings, log);
     closers.push(async () => stopReloading());
   } else if (demo?.seed) {
     // The demo seeds only an empty database; afterwards the admin screen is the truth.
-    const seeded = await createAdminMappingRepository(database.prisma).seedIfEmpty(demo.seed, { id: null, email: 'demo-seed' });
+    const seeded = await repositories.adminMappings.seedIfEmpty(demo.seed, { id: null, email: 'demo-seed' });
     log.info({ seeded }, seeded ? 'demo mappings seeded into the empty database' : 'demo mappings not seeded: the database already has mappings');
   }
 
@@ -119,9 +116,9 @@ async function main() {
 
   const saml = config.saml ? createSamlServiceProvider(config.saml) : null;
   let draining = () => false;
-  const metrics = createMetrics({ pool: database.pool });
+  const metrics = createMetrics({ pool: repositories.poolStats });
   const retrier = createRetrier({ attempts: 30, delayMs: 2000, log });
-  const app = createApp({ config, database, log, sts, federation, oidc, saml, sessionSecret, metrics, retryLater: retrier.retryLater, isDraining: () => draining() });
+  const app = createApp({ config, repositories, log, sts, federation, oidc, saml, sessionSecret, metrics, retryLater: retrier.retryLater, isDraining: () => draining() });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
@@ -148,15 +145,15 @@ async function main() {
   }
 
   const housekeeping = startHousekeeping({
-    sessions: createSessionRepository(database),
-    saml: createSamlRepository(database.prisma),
-    rateLimits: createRateLimitRepository(database.pool),
+    sessions: repositories.sessions,
+    saml: repositories.saml,
+    rateLimits: repositories.rateLimits,
     log,
   });
   void housekeeping.runOnce().catch(() => {});
   // A grant pending longer than both outbound timeouts and a margin has no process left to finish it.
   const reconciler = createReconciler({
-    grants: createGrantRepository(database.pool),
+    grants: repositories.grants,
     // …and longer than the outcome retries (30 × 2 s), which record what is known (the access key id) first.
     olderThanMs: config.aws.stsTimeoutMs + config.aws.federationTimeoutMs + 90_000,
     log,

@@ -1,4 +1,5 @@
 export { createDatabase, type Database, type PrismaClient, type Tx } from './client.js';
+export { createRepositories, type Repositories, type PoolStats } from './repositories.js';
 export { applyMigrations, MIGRATIONS_DIR, type MigrationResult } from './migrate.js';
 export { startEmbeddedPostgres, freePort, type EmbeddedPostgresHandle } from './embedded.js';
 export { ensureLoginRoles, grantRuntimeMembership, runtimeRoleProblems, userOfUrl, RUNTIME_GROUP_ROLE, type LoginRole } from './roles.js';

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
 import { DEMO_USERS, signInByHttp, startDevOidcProvider, type DemoUser, type DevOidcProvider } from '@rolegate/dev-idp';
-import { createDatabase, createMappingRepository, type Database } from '@rolegate/db';
+import { createDatabase, createMappingRepository, createRepositories, type Database } from '@rolegate/db';
 import { createFederationAdapter } from '../../src/adapters/federation.js';
 import { createOidcAdapter } from '../../src/adapters/oidc.js';
 import { createStsAdapter } from '../../src/adapters/sts.js';
@@ -165,7 +165,7 @@ export async function startStack(opts: StackOptions = {}) {
   const appOn = (db: Database, webDist = '/nonexistent') =>
     createApp({
       config,
-      database: db,
+      repositories: createRepositories(db, { exportStatementTimeoutMs: config.exports.statementTimeoutMs }),
       log,
       sts,
       federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
