@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { ROUTES } from '@rolegate/contract';
 import helmet from 'helmet';
-import { AppError, appRolesFor, createGrantService, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
+import { AppError, appRolesFor, createGrantService, type BrokerIdentityPort, type Clock, type FederationPort, type StsPort } from '@rolegate/core';
 import { createCachedMappingSource, createCachedSessionRepository, MAPPINGS_CHANNEL, SESSIONS_CHANNEL, type Repositories } from '@rolegate/db';
 import { routesAt } from './http/route.js';
 import { instrumentFederation } from './adapters/instrumented-federation.js';
@@ -65,8 +65,8 @@ export interface AppDeps {
   retryLater?: (write: () => Promise<unknown>) => void;
   /** True while the process shuts down; /readyz then answers 503. */
   isDraining?: () => boolean;
-  /** The broker's AWS ARN (for trust policies); default: the STS adapter's detectIdentity when it has one. */
-  brokerIdentity?: () => Promise<string | null>;
+  /** Who the broker is at AWS, for trust policies (the STS adapter implements it); unknown when absent. */
+  brokerIdentity?: BrokerIdentityPort;
 }
 
 const DEFAULT_WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
@@ -103,7 +103,6 @@ export function createApp(deps: AppDeps): Express {
     grants,
     sts: instrumentSts(deps.sts, metrics),
     federation: instrumentFederation(deps.federation, metrics),
-    clock: deps.clock ?? { now: () => new Date() },
     retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
     isAdmin: (p) => appRolesFor(p.groups, { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups }).includes('admin'),
   });
@@ -137,11 +136,10 @@ export function createApp(deps: AppDeps): Express {
   const sameOrigin = sameOriginWrites(config.publicUrl);
   const auditGrants = repos.auditGrants;
   const exportSlots = createExportSlots({ perUser: EXPORTS_PER_USER, perInstance: config.exports.maxConcurrent });
-  const stsIdentity = (deps.sts as { detectIdentity?: () => Promise<string | null> }).detectIdentity;
   const adminService = createAdminService({
     mappings: repos.adminMappings,
     changes: repos.adminChanges,
-    brokerIdentity: deps.brokerIdentity ?? (stsIdentity ? () => stsIdentity.call(deps.sts) : async () => null),
+    brokerIdentity: deps.brokerIdentity ? () => deps.brokerIdentity!.detectIdentity() : async () => null,
     brokerPrincipalOverride: config.brokerPrincipalArn,
     managedBy: config.mappingsFile,
   });
@@ -239,7 +237,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, grants, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: repos.preferences }));
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: repos.preferences }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

@@ -118,7 +118,7 @@ async function main() {
   let draining = () => false;
   const metrics = createMetrics({ pool: repositories.poolStats });
   const retrier = createRetrier({ attempts: 30, delayMs: 2000, log });
-  const app = createApp({ config, repositories, log, sts, federation, oidc, saml, sessionSecret, metrics, retryLater: retrier.retryLater, isDraining: () => draining() });
+  const app = createApp({ config, repositories, log, sts, brokerIdentity: sts, federation, oidc, saml, sessionSecret, metrics, retryLater: retrier.retryLater, isDraining: () => draining() });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;

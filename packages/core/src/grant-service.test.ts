@@ -147,7 +147,7 @@ function setup(opts: Options = {}) {
     },
   };
 
-  const service = createGrantService({ mappings, grants, sts, federation, clock: { now: () => NOW } });
+  const service = createGrantService({ mappings, grants, sts, federation });
   return { service, events, rows, stsCalls, federationCalls, issuedCredentials };
 }
 

@@ -6,7 +6,6 @@ import { isAccountId, parseRoleArn } from '@rolegate/aws-names';
 import { resolveDestination } from './partitions.js';
 import type {
   AssumeRoleOutput,
-  Clock,
   FederationPort,
   GrantKind,
   GrantRecord,
@@ -48,7 +47,6 @@ export interface GrantServiceDeps {
   grants: GrantStore;
   sts: StsPort;
   federation: FederationPort;
-  clock: Clock;
   /**
    * Runs an outcome write again later (bounded retries) when the database
    * failed it: a grant AWS answered must not stay pending for lack of one write.

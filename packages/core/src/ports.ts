@@ -93,6 +93,11 @@ export interface StsPort {
   isRoleChained(): Promise<boolean>;
 }
 
+/** Who the broker is at AWS (GetCallerIdentity), for the trust policies admins are shown; null while unknown. */
+export interface BrokerIdentityPort {
+  detectIdentity(): Promise<string | null>;
+}
+
 /** The AWS federation endpoint. @throws UpstreamError */
 export interface FederationPort {
   signInUrl(input: {

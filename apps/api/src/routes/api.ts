@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
 import { createGrantRequest, myGrantsQuery, preferencesBody, ROUTES } from '@rolegate/contract';
 import { filterOf } from './audit.js';
-import type { AuditGrantRepository, GrantRepository, PreferencesRepository } from '@rolegate/db';
+import type { AuditGrantRepository, PreferencesRepository } from '@rolegate/db';
 import { principalOf, requireUser } from '../middleware/auth.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { GrantIdempotency } from '../services/grant-idempotency.js';
@@ -40,7 +40,6 @@ export function apiRoutes(deps: {
   grantService: GrantService;
   /** Idempotency-Key handling of POST /api/grants. */
   idempotency: GrantIdempotency;
-  grants: GrantRepository;
   /** Grant history reads (exact filters, keyset pages). */
   history: AuditGrantRepository;
   csrf: Csrf;

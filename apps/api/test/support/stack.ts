@@ -168,6 +168,7 @@ export async function startStack(opts: StackOptions = {}) {
       repositories: createRepositories(db, { exportStatementTimeoutMs: config.exports.statementTimeoutMs }),
       log,
       sts,
+      brokerIdentity: sts,
       federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
       oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
       saml: config.saml ? createSamlServiceProvider(config.saml) : null,
