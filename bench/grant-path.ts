@@ -19,7 +19,7 @@ import {
   MIGRATIONS_DIR,
   startEmbeddedPostgres,
 } from '../packages/db/src/index.js';
-import { PostgresSessionStore } from '../apps/api/src/middleware/session-store.js';
+import { PostgresSessionStore } from '../apps/api/src/auth/session-store.js';
 import { DEMO_MAPPINGS_FILE } from '../apps/api/src/demo.js';
 import { parseMappingsYaml, toDeclared } from '../apps/api/src/mappings-file.js';
 import type { BaselineConfig } from './baseline.js';

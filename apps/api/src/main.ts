@@ -18,7 +18,7 @@ import { createFederationAdapter } from './adapters/federation.js';
 import { createOidcAdapter } from './adapters/oidc.js';
 import { createStsAdapter } from './adapters/sts.js';
 import { createApp } from './app.js';
-import { createSamlServiceProvider } from './auth/saml-sp.js';
+import { createSamlServiceProvider } from './auth/saml/sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DemoEnvironment } from './demo.js';
 import { createLifecycle } from './lifecycle.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeRoleProblems } from '@rolegate/db';
-import { bearerHashKey, keyedSecretHash, newCliToken } from '../src/auth/cli-fns.js';
+import { bearerHashKey, keyedSecretHash, newCliToken } from '../src/auth/cli/fns.js';
 import { bearer, CLI_TEST_MAPPINGS, cliTokenFor } from './cli-support.js';
 import { startStack, type Stack } from './support/stack.js';
 

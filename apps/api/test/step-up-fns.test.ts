@@ -4,7 +4,7 @@ import { inflateRawSync } from 'node:zlib';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { generateSigningMaterial } from '@rolegate/dev-idp';
-import { createSamlServiceProvider } from '../src/auth/saml-sp.js';
+import { createSamlServiceProvider } from '../src/auth/saml/sp.js';
 import { isFreshSignIn } from '../src/auth/step-up.js';
 
 describe('isFreshSignIn', () => {

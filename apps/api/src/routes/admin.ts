@@ -7,7 +7,7 @@ import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminM
 import { principalOf } from '../middleware/auth.js';
 import type { AdminService } from '../services/admin-service.js';
 import type { AdminUserService } from '../services/admin-user-service.js';
-import { parseBody } from './validate.js';
+import { parseBody } from '../http/parse.js';
 
 /** JSON body limit of the YAML import (the YAML itself may be 4 MB; escaping in JSON adds a little). */
 export const IMPORT_BODY_LIMIT = '5mb';

@@ -7,8 +7,8 @@ import type { AuditGrantRepository, PreferencesRepository } from '@rolegate/db';
 import { principalOf, requireUser } from '../middleware/auth.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { GrantIdempotency } from '../services/grant-idempotency.js';
-import { entitlementDto, grantDto } from './serialize.js';
-import { parseBody } from './validate.js';
+import { entitlementDto, grantDto } from '../http/dto.js';
+import { parseBody } from '../http/parse.js';
 
 export function requestContext(req: Request) {
   return {

@@ -6,8 +6,8 @@ import type { AuditGrantRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
 import { principalOf } from '../middleware/auth.js';
 import { streamGrantExport, type ExportSlots } from '../services/audit-export.js';
-import { grantDto } from './serialize.js';
-import { parseBody } from './validate.js';
+import { grantDto } from '../http/dto.js';
+import { parseBody } from '../http/parse.js';
 
 /** The filter part of a parsed audit query (exact matches only). */
 export function filterOf(q: AuditFilter): AuditFilter {

@@ -2,10 +2,10 @@ import { ROUTES } from '@rolegate/contract';
 import { routesAt } from '../http/route.js';
 import { Router, type Request } from 'express';
 import { AppError, type Principal } from '@rolegate/core';
-import type { OidcLoginService } from '../auth/oidc-login.js';
-import type { SamlLoginService } from '../auth/saml-login.js';
+import type { OidcLoginService } from '../auth/oidc/login.js';
+import type { SamlLoginService } from '../auth/saml/login.js';
 import type { Csrf } from '../middleware/csrf.js';
-import { escapeHtml, renderPage } from './pages.js';
+import { escapeHtml, renderPage } from '../http/pages.js';
 import { samlBindingCookie } from './saml.js';
 
 function regenerate(req: Request): Promise<void> {

@@ -2,16 +2,16 @@ import { ROUTES, cliDeviceRequest, cliTokenRequest } from '@rolegate/contract';
 import { routesAt } from '../http/route.js';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { AppError } from '@rolegate/core';
-import { bearerTokenFrom, parseLoopbackParams } from '../auth/cli-fns.js';
-import type { CliLoginService } from '../auth/cli-login.js';
-import { renderDeviceConfirm, renderDeviceDone, renderDeviceForm, renderLoopbackConfirm } from '../auth/cli-pages.js';
+import { bearerTokenFrom, parseLoopbackParams } from '../auth/cli/fns.js';
+import type { CliLoginService } from '../auth/cli/login.js';
+import { renderDeviceConfirm, renderDeviceDone, renderDeviceForm, renderLoopbackConfirm } from '../auth/cli/pages.js';
 import { isFreshSignIn, requireFreshSignIn } from '../auth/step-up.js';
-import type { CliTokenService } from '../auth/cli-tokens.js';
+import type { CliTokenService } from '../auth/cli/tokens.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { httpStatusOf, toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
-import { allowFormActionTo, renderMessagePage } from './pages.js';
-import { parseBody } from './validate.js';
+import { allowFormActionTo, renderMessagePage } from '../http/pages.js';
+import { parseBody } from '../http/parse.js';
 
 function sessionPrincipal(req: Request) {
   const p = req.session?.principal;

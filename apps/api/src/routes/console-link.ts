@@ -6,8 +6,8 @@ import { endpointsFor, type GrantService, type Principal } from '@rolegate/core'
 import type { Csrf } from '../middleware/csrf.js';
 import { httpStatusOf, toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
-import { parseBody } from './validate.js';
-import { allowFormActionTo, escapeHtml, renderMessagePage, renderPage } from './pages.js';
+import { parseBody } from '../http/parse.js';
+import { allowFormActionTo, escapeHtml, renderMessagePage, renderPage } from '../http/pages.js';
 
 /**
  * True when a deep-link navigation was started by another site: fetch

@@ -2,10 +2,10 @@ import express, { Router, type Request, type Response } from 'express';
 import { ROUTES } from '@rolegate/contract';
 import { routesAt } from '../http/route.js';
 import { AppError } from '@rolegate/core';
-import type { SamlLoginService } from '../auth/saml-login.js';
-import type { SamlServiceProvider } from '../auth/saml-sp.js';
+import type { SamlLoginService } from '../auth/saml/login.js';
+import type { SamlServiceProvider } from '../auth/saml/sp.js';
 import { httpStatusOf, toAppError } from '../middleware/errors.js';
-import { renderMessagePage } from './pages.js';
+import { renderMessagePage } from '../http/pages.js';
 
 /** Own body limit for the ACS: SAML Responses are larger than our JSON, but still bounded. */
 export const ACS_BODY_LIMIT = '256kb';

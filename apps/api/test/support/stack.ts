@@ -12,7 +12,7 @@ import { createFederationAdapter } from '../../src/adapters/federation.js';
 import { createOidcAdapter } from '../../src/adapters/oidc.js';
 import { createStsAdapter } from '../../src/adapters/sts.js';
 import { createApp } from '../../src/app.js';
-import { createSamlServiceProvider } from '../../src/auth/saml-sp.js';
+import { createSamlServiceProvider } from '../../src/auth/saml/sp.js';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_MAPPINGS_FILE } from '../../src/demo.js';
 import { createLogger } from '../../src/logger.js';

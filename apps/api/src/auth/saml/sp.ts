@@ -3,7 +3,7 @@ import { MultiSamlStrategy } from '@node-saml/passport-saml';
 import type { Request, Response } from 'express';
 import passport from 'passport';
 import { DOMParser, onWarningStopParsing, type Document, type Element } from '@xmldom/xmldom';
-import type { SamlSettings } from '../config.js';
+import type { SamlSettings } from '../../config.js';
 import {
   checkAttributeNames,
   checkSignatureAlgorithms,
@@ -14,7 +14,7 @@ import {
   type SignatureDemand,
   type SignaturePlacement,
   type SubjectConfirmationFacts,
-} from './saml-checks.js';
+} from './checks.js';
 
 /** How long an AuthnRequest id stays answerable. */
 export const SAML_REQUEST_TTL_SECONDS = 600;

@@ -3,10 +3,10 @@ import type { Principal } from '@rolegate/core';
 import { AppError, safeReturnTo } from '@rolegate/core';
 import type { SamlRepository, SamlRequestRecord, UserRepository } from '@rolegate/db';
 import type { Request, Response } from 'express';
-import type { SamlSettings } from '../config.js';
-import type { Logger } from '../logger.js';
-import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError } from './saml-checks.js';
-import { SAML_REQUEST_TTL_SECONDS, type SamlServiceProvider } from './saml-sp.js';
+import type { SamlSettings } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError } from './checks.js';
+import { SAML_REQUEST_TTL_SECONDS, type SamlServiceProvider } from './sp.js';
 
 
 /** The stored form of a browser binding secret (the secret itself stays in the browser's cookie). */

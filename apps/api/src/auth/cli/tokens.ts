@@ -1,10 +1,10 @@
 import type { Clock, MappingSource, Principal } from '@rolegate/core';
 import { AppError, entitlementsFor } from '@rolegate/core';
 import type { CliTokenRecord, CliTokenRepository } from '@rolegate/db';
-import { RefreshRefusedError, type RefreshedGroups } from '../adapters/oidc.js';
-import type { Logger } from '../logger.js';
-import { cliTokenState, groupsRecheckDue, keyedSecretHash, looksLikeCliToken, newCliToken } from './cli-fns.js';
-import { openRefreshToken, sealRefreshToken } from './refresh-box.js';
+import { RefreshRefusedError, type RefreshedGroups } from '../../adapters/oidc.js';
+import type { Logger } from '../../logger.js';
+import { cliTokenState, groupsRecheckDue, keyedSecretHash, looksLikeCliToken, newCliToken } from './fns.js';
+import { openRefreshToken, sealRefreshToken } from '../oidc/refresh-box.js';
 
 /** Re-checking a CLI token's groups at the IdP (OIDC_REFRESH_GROUPS). */
 export interface GroupsRecheck {

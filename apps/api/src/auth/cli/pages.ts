@@ -1,5 +1,5 @@
-import { escapeHtml, renderPage } from '../routes/pages.js';
-import type { LoopbackParams } from './cli-fns.js';
+import { escapeHtml, renderPage } from '../../http/pages.js';
+import type { LoopbackParams } from './fns.js';
 
 const page = renderPage;
 

@@ -2,9 +2,9 @@ import type { Request, Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '@rolegate/core';
 import type { SamlRepository, SamlRequestRecord, UserRepository } from '@rolegate/db';
-import type { Logger } from '../logger.js';
-import { createSamlLoginService } from './saml-login.js';
-import type { SamlRequestContext, SamlServiceProvider, VerifiedSamlResponse } from './saml-sp.js';
+import type { Logger } from '../../logger.js';
+import { createSamlLoginService } from './login.js';
+import type { SamlRequestContext, SamlServiceProvider, VerifiedSamlResponse } from './sp.js';
 
 const ACS = 'https://rolegate.example.com/auth/saml/acs';
 const IDP = 'https://idp.example.com';

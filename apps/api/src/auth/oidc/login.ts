@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Principal } from '@rolegate/core';
 import { AppError, safeReturnTo } from '@rolegate/core';
 import type { LoginTransactionRepository, UserRepository } from '@rolegate/db';
-import type { OidcAdapter } from '../adapters/oidc.js';
-import type { Logger } from '../logger.js';
+import type { OidcAdapter } from '../../adapters/oidc.js';
+import type { Logger } from '../../logger.js';
 import { sealRefreshToken } from './refresh-box.js';
 
 const TRANSACTION_TTL_SECONDS = 600;

@@ -11,8 +11,8 @@ import {
   normalizeUserCode,
   pkceMatches,
   type LoopbackParams,
-} from './cli-fns.js';
-import type { CliTokenService, IssuedCliToken } from './cli-tokens.js';
+} from './fns.js';
+import type { CliTokenService, IssuedCliToken } from './tokens.js';
 
 /** A loopback code lives only as long as the browser's hop back to the CLI. */
 const LOOPBACK_CODE_TTL_SECONDS = 120;

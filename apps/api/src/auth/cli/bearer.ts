@@ -2,10 +2,10 @@ import type { RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Principal } from '@rolegate/core';
 import { AppError, isAppError } from '@rolegate/core';
-import type { Csrf } from '../middleware/csrf.js';
-import type { FailureLimiter } from '../middleware/failure-limit.js';
-import { bearerMayUse, bearerTokenFrom } from './cli-fns.js';
-import type { CliTokenService } from './cli-tokens.js';
+import type { Csrf } from '../../middleware/csrf.js';
+import type { FailureLimiter } from '../../middleware/failure-limit.js';
+import { bearerMayUse, bearerTokenFrom } from './fns.js';
+import type { CliTokenService } from './tokens.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own augmentation point

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RoleMapping } from '@rolegate/core';
 import type { CliTokenRecord, CliTokenRepository } from '@rolegate/db';
-import { RefreshRefusedError, scopesFor } from '../adapters/oidc.js';
-import { groupsRecheckDue } from './cli-fns.js';
-import { createCliTokenService, type GroupsRecheck } from './cli-tokens.js';
-import { openRefreshToken, refreshTokenKey, sealRefreshToken } from './refresh-box.js';
+import { RefreshRefusedError, scopesFor } from '../../adapters/oidc.js';
+import { groupsRecheckDue } from './fns.js';
+import { createCliTokenService, type GroupsRecheck } from './tokens.js';
+import { openRefreshToken, refreshTokenKey, sealRefreshToken } from '../oidc/refresh-box.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const key = refreshTokenKey('s'.repeat(32));

@@ -12,7 +12,7 @@ import {
   normalizeUserCode,
   parseLoopbackParams,
   pkceMatches,
-} from './cli-fns.js';
+} from './fns.js';
 
 describe('CLI token scope', () => {
   it('allows only entitlements and grants', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAssertion, checkAttributeNames, checkResponse, checkSignatureAlgorithms, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError, signatureDemand, type AssertionFacts } from './saml-checks.js';
+import { checkAssertion, checkAttributeNames, checkResponse, checkSignatureAlgorithms, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError, signatureDemand, type AssertionFacts } from './checks.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const ACS = 'https://rolegate.example.com/auth/saml/acs';
