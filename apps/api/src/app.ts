@@ -38,7 +38,8 @@ import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js'
 import { requireUser } from './middleware/auth.js';
 import { createAdminService } from './services/admin-service.js';
 import { createAdminUserService } from './services/admin-user-service.js';
-import { authRoutes, signInSession } from './routes/auth.js';
+import { authRoutes } from './routes/auth.js';
+import { signInSession } from './auth/session.js';
 import { samlRoutes } from './routes/saml.js';
 import { cliApiRoutes, cliPageRoutes } from './routes/cli.js';
 import { consoleLinkRoutes } from './routes/console-link.js';

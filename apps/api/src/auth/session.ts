@@ -1,5 +1,7 @@
+import type { Request } from 'express';
 import session from 'express-session';
 import type { Principal } from '@rolegate/core';
+import type { Csrf } from '../middleware/csrf.js';
 import type { SessionRepository } from '@rolegate/db';
 import { PostgresSessionStore } from './session-store.js';
 
@@ -39,4 +41,32 @@ export function sessionMiddleware(opts: { repo: SessionRepository; secret: strin
     unset: 'keep',
     cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, path: '/', maxAge: opts.ttlSeconds * 1000 },
   });
+}
+
+/** express-session's callbacks as promises. */
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err) : resolve())));
+}
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err: unknown) => (err ? reject(err) : resolve())));
+}
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Signs `principal` in on this request's session. The session id is
+ * regenerated first: a planted (fixated) cookie is worthless afterwards.
+ */
+export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null, refreshBox: string | null = null): Promise<void> {
+  await regenerate(req);
+  req.session.principal = principal;
+  req.session.signedInAt = new Date().toISOString();
+  if (authTime) req.session.authTime = authTime.toISOString();
+  // Sealed OIDC refresh token (OIDC_REFRESH_GROUPS), handed on to CLI tokens approved from this session.
+  if (refreshBox) req.session.refreshBox = refreshBox;
+  csrf.generateToken(req, true);
+  await saveSession(req);
+  // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
+  req.log.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
 }

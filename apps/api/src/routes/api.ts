@@ -1,5 +1,5 @@
 import { routesAt } from '../http/route.js';
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
 import { createGrantRequest, myGrantsQuery, preferencesBody, ROUTES } from '@rolegate/contract';
 import { filterOf } from './audit.js';
@@ -9,20 +9,8 @@ import type { Csrf } from '../middleware/csrf.js';
 import type { GrantIdempotency } from '../services/grant-idempotency.js';
 import { entitlementDto, grantDto } from '../http/dto.js';
 import { parseBody } from '../http/parse.js';
-
-export function requestContext(req: Request) {
-  return {
-    clientIp: req.ip ?? null,
-    userAgent: req.get('user-agent')?.slice(0, 512) ?? null,
-    // The socket closes when the client leaves (HTTP/1.1); credentials must not be recorded as delivered then.
-    isClientGone: () => req.socket.destroyed,
-  };
-}
-
-/** Responses that carry credentials or sign-in URLs are never cached nor leak a referrer. */
-export function noStore(res: Response) {
-  res.set('Cache-Control', 'no-store').set('Pragma', 'no-cache').set('Referrer-Policy', 'no-referrer');
-}
+import { noStore } from '../http/no-store.js';
+import { requestContext } from '../http/request-context.js';
 
 /**
  * What `rolegate configure` writes into the caller's AWS profiles: the

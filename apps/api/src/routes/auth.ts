@@ -1,39 +1,13 @@
 import { ROUTES } from '@rolegate/contract';
 import { routesAt } from '../http/route.js';
-import { Router, type Request } from 'express';
-import { AppError, type Principal } from '@rolegate/core';
+import { Router } from 'express';
+import { AppError } from '@rolegate/core';
+import { destroySession, saveSession, signInSession } from '../auth/session.js';
 import type { OidcLoginService } from '../auth/oidc/login.js';
 import type { SamlLoginService } from '../auth/saml/login.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { escapeHtml, renderPage } from '../http/pages.js';
 import { samlBindingCookie } from './saml.js';
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err: unknown) => (err ? reject(err) : resolve())));
-}
-function save(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err: unknown) => (err ? reject(err) : resolve())));
-}
-function destroy(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((err: unknown) => (err ? reject(err) : resolve())));
-}
-
-/**
- * Signs `principal` in on this request's session. The session id is
- * regenerated first: a planted (fixated) cookie is worthless afterwards.
- */
-export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null, refreshBox: string | null = null): Promise<void> {
-  await regenerate(req);
-  req.session.principal = principal;
-  req.session.signedInAt = new Date().toISOString();
-  if (authTime) req.session.authTime = authTime.toISOString();
-  // Sealed OIDC refresh token (OIDC_REFRESH_GROUPS), handed on to CLI tokens approved from this session.
-  if (refreshBox) req.session.refreshBox = refreshBox;
-  csrf.generateToken(req, true);
-  await save(req);
-  // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
-  req.log.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
-}
 
 /** The sign-in chooser when several IdPs are configured (no inline script or style: the CSP is strict). */
 function renderChooser(providers: { id: string; label: string }[], returnTo: string): string {
@@ -91,7 +65,7 @@ export function authRoutes(deps: {
     req.session.signedInAt = undefined;
     (req.session as { loginStartedAt?: string }).loginStartedAt = new Date().toISOString();
     const url = await deps.oidcLogin.begin(req.sessionID, req.query.returnTo, req.log, fresh ? { maxAgeSeconds: deps.stepUpMaxAgeSeconds ?? 300 } : {});
-    await save(req);
+    await saveSession(req);
     res.set('Cache-Control', 'no-store').redirect(302, url);
   });
 
@@ -104,7 +78,7 @@ export function authRoutes(deps: {
   });
 
   on(ROUTES.logout, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
-    await destroy(req);
+    await destroySession(req);
     res.clearCookie(deps.cookieName, { path: '/' });
     if (req.accepts(['json', 'html']) === 'html') res.redirect(303, '/');
     else res.status(204).end();

@@ -9,7 +9,8 @@ import { isFreshSignIn, requireFreshSignIn } from '../auth/step-up.js';
 import type { CliTokenService } from '../auth/cli/tokens.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { httpStatusOf, toAppError } from '../middleware/errors.js';
-import { noStore, requestContext } from './api.js';
+import { noStore } from '../http/no-store.js';
+import { requestContext } from '../http/request-context.js';
 import { allowFormActionTo, renderMessagePage } from '../http/pages.js';
 import { parseBody } from '../http/parse.js';
 

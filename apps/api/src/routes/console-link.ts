@@ -5,7 +5,8 @@ import { consoleLinkQuery, ROUTES } from '@rolegate/contract';
 import { endpointsFor, type GrantService, type Principal } from '@rolegate/core';
 import type { Csrf } from '../middleware/csrf.js';
 import { httpStatusOf, toAppError } from '../middleware/errors.js';
-import { noStore, requestContext } from './api.js';
+import { noStore } from '../http/no-store.js';
+import { requestContext } from '../http/request-context.js';
 import { parseBody } from '../http/parse.js';
 import { allowFormActionTo, escapeHtml, renderMessagePage, renderPage } from '../http/pages.js';
 
