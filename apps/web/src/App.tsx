@@ -4,8 +4,8 @@ import { isUnauthenticated } from './api';
 import { useMe } from './hooks/useMe';
 import { queryKeys } from './queryClient';
 import { onSignedOutElsewhere } from './session-events';
-import { Portal } from './components/Portal';
-import { SignInScreen } from './components/SignInScreen';
+import { Portal } from './shell/Portal';
+import { SignInScreen } from './shell/SignInScreen';
 import { FullPageStatus } from './components/FullPageStatus';
 import { ErrorNotice } from './components/ErrorNotice';
 

@@ -5,7 +5,7 @@ import { ApiError, errorMessage } from '../api';
 import { useDeleteAccount, useRenameAccount } from '../hooks/useAdmin';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Spinner } from '../components/Spinner';
-import { FieldError } from './FieldError';
+import { FieldError } from '../components/FieldError';
 
 /** Inline rename of one account's friendly name. */
 function RenameForm({ account, onDone }: { account: AdminAccount; onDone: () => void }) {

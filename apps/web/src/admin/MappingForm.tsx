@@ -6,7 +6,7 @@ import { formatDuration } from '../format';
 import { useSaveMapping } from '../hooks/useAdmin';
 import { Spinner } from '../components/Spinner';
 import { checkGroup, checkMaxHoursMinutes, checkRoleArn, hoursMinutesToSeconds } from './mapping-rules';
-import { FieldError } from './FieldError';
+import { FieldError } from '../components/FieldError';
 
 interface FormValues {
   group: string;

@@ -2,7 +2,7 @@ import { useEffect, useId } from 'react';
 import { useForm } from 'react-hook-form';
 import { isAccountId, ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN } from '@rolegate/aws-names';
 import type { GrantKind, GrantStatus } from '@rolegate/contract';
-import { FieldError } from '../admin/FieldError';
+import { FieldError } from '../components/FieldError';
 import { EMPTY_FILTERS, type FilterValues } from './filters';
 
 // Listed here rather than read from the contract's zod enums, so the web bundle does not carry zod.

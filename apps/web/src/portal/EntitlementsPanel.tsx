@@ -2,13 +2,13 @@ import { useId, useMemo, useState } from 'react';
 import type { Entitlement } from '@rolegate/contract';
 import { useEntitlements } from '../hooks/useEntitlements';
 import { usePreferences, useSavePreferences } from '../hooks/usePreferences';
-import { CONSOLE_REGIONS, consoleLink, groupByAccount, matchesSearch, roleKey } from '../entitlements';
+import { CONSOLE_REGIONS, consoleLink, groupByAccount, matchesSearch, roleKey } from './entitlements';
 import { errorMessage } from '../api';
 import { AccountSection } from './AccountSection';
-import { EmptyState } from './EmptyState';
-import { ErrorNotice } from './ErrorNotice';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { RoleRow, type RoleRowOptions } from './RoleRow';
-import { SkeletonList } from './SkeletonList';
+import { SkeletonList } from '../components/SkeletonList';
 
 /** How many recently used roles are listed. */
 const RECENT_SHOWN = 5;

@@ -1,6 +1,6 @@
 import { errorMessage } from '../api';
 import { useSignOut } from '../hooks/useSignOut';
-import { Spinner } from './Spinner';
+import { Spinner } from '../components/Spinner';
 
 export function SignOutButton() {
   const signOut = useSignOut();

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { loginUrl, type Provider } from '../api';
-import { Spinner } from './Spinner';
+import { Spinner } from '../components/Spinner';
 
 function buttonText(p: Provider): string {
   return /^sign in/i.test(p.label) ? p.label : `Sign in with ${p.label}`;

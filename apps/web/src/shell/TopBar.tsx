@@ -1,6 +1,6 @@
 import type { MeResponse } from '@rolegate/contract';
-import { BrandMark } from './BrandMark';
-import { DemoBadge } from './DemoBadge';
+import { BrandMark } from '../components/BrandMark';
+import { DemoBadge } from '../components/DemoBadge';
 import { SignOutButton } from './SignOutButton';
 
 /** Product name, the signed-in user and the sign-out button. */

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'react';
 import type { AwsCredentials } from '@rolegate/contract';
-import { credentialProcessJson, shellExports } from '../credentials';
+import { credentialProcessJson, shellExports } from './credentials';
 import { formatDateTime } from '../format';
-import { TimeLeft } from './TimeLeft';
-import { CopyBlock } from './CopyBlock';
+import { TimeLeft } from '../components/TimeLeft';
+import { CopyBlock } from '../components/CopyBlock';
 
 interface Props {
   credentials: AwsCredentials;

@@ -1,13 +1,13 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AwsCredentials, Entitlement, GrantKind } from '@rolegate/contract';
 import { errorMessage } from '../api';
-import { consoleLink, roleKey } from '../entitlements';
+import { consoleLink, roleKey } from './entitlements';
 import { defaultDuration, formatDuration } from '../format';
 import { useCreateGrant } from '../hooks/useCreateGrant';
 import { CredentialsDialog } from './CredentialsDialog';
 import { DurationSelect } from './DurationSelect';
 import { ReasonField } from './ReasonField';
-import { Spinner } from './Spinner';
+import { Spinner } from '../components/Spinner';
 
 /** What the portal passes to every role row: the person's favourites and console region. */
 export interface RoleRowOptions {

@@ -1,10 +1,10 @@
 import { useEntitlements } from '../hooks/useEntitlements';
 import { useGrantHistory } from '../hooks/useGrantHistory';
-import { EmptyState } from './EmptyState';
-import { ErrorNotice } from './ErrorNotice';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { GrantTable } from './GrantTable';
-import { SkeletonList } from './SkeletonList';
-import { Spinner } from './Spinner';
+import { SkeletonList } from '../components/SkeletonList';
+import { Spinner } from '../components/Spinner';
 
 /** "My grants": the caller's recent grants with paging. */
 export function GrantHistoryPanel() {

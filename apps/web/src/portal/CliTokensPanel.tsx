@@ -1,9 +1,9 @@
 import { formatDateTime } from '../format';
 import { useCliTokens, useRevokeCliToken } from '../hooks/useCliTokens';
-import { EmptyState } from './EmptyState';
-import { ErrorNotice } from './ErrorNotice';
-import { SkeletonList } from './SkeletonList';
-import { Spinner } from './Spinner';
+import { EmptyState } from '../components/EmptyState';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { SkeletonList } from '../components/SkeletonList';
+import { Spinner } from '../components/Spinner';
 
 /** "Command-line sessions": the caller's active `rolegate` CLI tokens, each with a Revoke button. */
 export function CliTokensPanel() {

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 import type { Grant } from '@rolegate/contract';
 import { formatDateTime, formatDuration, roleNameFromArn } from '../format';
-import { TimeLeft } from './TimeLeft';
-import { ReasonText } from './ReasonText';
-import { StatusBadge } from './StatusBadge';
+import { TimeLeft } from '../components/TimeLeft';
+import { ReasonText } from '../components/ReasonText';
+import { StatusBadge } from '../components/StatusBadge';
 
 const KIND_LABEL: Record<Grant['kind'], string> = { console: 'Console', cli: 'CLI' };
 

@@ -1,4 +1,4 @@
-import type { AccountGroup } from '../entitlements';
+import type { AccountGroup } from './entitlements';
 import { RoleRow, type RoleRowOptions } from './RoleRow';
 
 /** One AWS account: name and id header, then its roles. */

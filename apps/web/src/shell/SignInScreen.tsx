@@ -1,10 +1,10 @@
 import { useProviders } from '../hooks/useProviders';
-import { BrandMark } from './BrandMark';
-import { DemoBadge } from './DemoBadge';
+import { BrandMark } from '../components/BrandMark';
+import { DemoBadge } from '../components/DemoBadge';
 import { DemoBanner } from './DemoBanner';
-import { ErrorNotice } from './ErrorNotice';
+import { ErrorNotice } from '../components/ErrorNotice';
 import { ProviderButtons } from './ProviderButtons';
-import { SkeletonList } from './SkeletonList';
+import { SkeletonList } from '../components/SkeletonList';
 
 /**
  * Signed-out screen: a centered card with one button per identity provider.
