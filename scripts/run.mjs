@@ -119,7 +119,7 @@ once('prisma', ['prisma/schema.prisma'], ['packages/db/src/generated/prisma/clie
   step('generating the Prisma client');
   run(pnpm, ['--filter', '@rolegate/db', 'run', 'generate'], { stdio: ['ignore', 'ignore', 'inherit'] });
 });
-once('web', ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/public', 'packages/contract/src'], ['apps/web/dist/index.html'], () => {
+once('web', ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/public', 'packages/contract/src', 'packages/aws-names/src'], ['apps/web/dist/index.html'], () => {
   step('building the web app');
   run(pnpm, ['--filter', '@rolegate/web', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 });
@@ -131,11 +131,12 @@ const commands = {
   // CI's checks, on the same Node as the tests.
   typecheck: ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only'],
   lint: ['exec', 'eslint', '.'],
+  format: ['exec', 'prettier', '--check', '.'],
   node: ['exec', 'node'],
 };
 const args = commands[command];
 if (!args) {
-  process.stderr.write(`rolegate: unknown command ${command} (start | test | bench | typecheck | lint | node)\n`);
+  process.stderr.write(`rolegate: unknown command ${command} (start | test | bench | typecheck | lint | format | node)\n`);
   process.exit(2);
 }
 const child = spawn(pnpm, [...args, ...rest], { cwd: ROOT, env, stdio: 'inherit' });

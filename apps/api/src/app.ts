@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
   // dropped on every change Postgres notifies, read through while the feed is down (see ARCHITECTURE.md).
   const changeFeed = (channel: string, what: string) => {
     const feed = repos.changeFeed(channel, (err) =>
-      log.warn({ err: err.message }, `${what} change feed interrupted; reading ${what} from the database until it reconnects`),
+      log.warn({ err }, `${what} change feed interrupted; reading ${what} from the database until it reconnects`),
     );
     metrics.watchFeed(channel, feed);
     return feed;

@@ -29,7 +29,7 @@ export function startHousekeeping(deps: {
     return { sessions, saml, rateLimits };
   }
   const timer = setInterval(() => {
-    runOnce().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'housekeeping failed'));
+    runOnce().catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));
   }, deps.intervalMs ?? 10 * 60 * 1000);
   timer.unref();
   return { runOnce, stop: () => clearInterval(timer) };

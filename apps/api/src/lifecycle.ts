@@ -68,7 +68,7 @@ export function createLifecycle(opts: LifecycleOptions) {
         try {
           await close();
         } catch (err) {
-          log.warn({ err: (err as Error).message }, 'error while closing a resource');
+          log.warn({ err }, 'error while closing a resource');
         }
       }
       clearTimeout(force);

@@ -5,7 +5,11 @@ import pino from 'pino';
 
 /**
  * Paths removed from every log line. Secrets never leave memory: keys,
- * session tokens, sign-in tokens, SAML responses, ID tokens and cookies.
+ * session tokens, sign-in tokens, SAML responses, ID tokens, OAuth and CLI
+ * sign-in codes, and cookies. `code` is redacted only where it is a sign-in
+ * code (a request body or query): everywhere else it is an error's code
+ * (`err.code`: ECONNREFUSED, a Postgres SQLSTATE, an AppError's code), which
+ * a log exists to show.
  */
 export const REDACT_PATHS = [
   'req.headers.cookie',
@@ -21,7 +25,14 @@ export const REDACT_PATHS = [
   '*.SAMLResponse',
   '*.id_token',
   '*.idToken',
-  '*.code',
+  'body.code',
+  '*.body.code',
+  'query.code',
+  '*.query.code',
+  '*.codeVerifier',
+  '*.code_verifier',
+  '*.deviceCode',
+  '*.device_code',
   '*.password',
   '*.csrfToken',
   '*.access_token',
@@ -87,7 +98,12 @@ export function requestLogger(log: pino.Logger): RequestHandler {
 
 export type Logger = pino.Logger;
 
-/** The process logger: JSON lines, secrets redacted. */
+/**
+ * The process logger: JSON lines, secrets redacted. Convention for errors:
+ * `log.warn({ err }, 'what failed')` with the Error itself under `err`, so
+ * pino's serializer keeps its type, message, code and stack; never
+ * `err.message` alone (the code and the stack are what an operator needs).
+ */
 export function createLogger(opts: { level: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {

@@ -83,7 +83,7 @@ async function main() {
     log.warn('DATABASE_MIGRATION_URL is not set: the app runs as the role that owns the tables, so the audit trail is NOT tamper-proof (it could disable the change log trigger); see docs/deploy.md');
   } else {
     await grantRuntimeMembership(migrationUrl!, userOfUrl(databaseUrl)).catch((err: Error) =>
-      log.warn({ err: err.message }, 'could not make the runtime role a member of rolegate_runtime; a DBA must grant it'),
+      log.warn({ err }, 'could not make the runtime role a member of rolegate_runtime; a DBA must grant it'),
     );
     for (const problem of await runtimeRoleProblems(databaseUrl)) log.warn({ problem }, 'the runtime database role has more privileges than it needs');
   }

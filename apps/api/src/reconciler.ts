@@ -24,7 +24,7 @@ export function createReconciler(deps: { grants: Pick<GrantRepository, 'abandonS
     runOnce,
     start(intervalMs: number) {
       timer = setInterval(() => {
-        runOnce().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'grant reconciler failed; retrying at the next interval'));
+        runOnce().catch((err: unknown) => deps.log.warn({ err }, 'grant reconciler failed; retrying at the next interval'));
       }, intervalMs);
       timer.unref();
     },
@@ -43,7 +43,7 @@ export function createRetrier(deps: { attempts: number; delayMs: number; log: Pi
       timers.delete(t);
       write().catch((err: unknown) => {
         if (left > 1) schedule(write, left - 1);
-        else deps.log.warn({ err: (err as Error).message }, 'outcome write still failing; the reconciler will close the grant');
+        else deps.log.warn({ err }, 'outcome write still failing; the reconciler will close the grant');
       });
     }, deps.delayMs);
     t.unref();

@@ -70,7 +70,7 @@ export function createCliTokenService(deps: {
     } catch (err) {
       if (err instanceof RefreshRefusedError) return revokeForRecheck(rec, now, `refused by the IdP: ${err.oauthError}`);
       await tokens.releaseGroupsCheck(rec.id, now, rec.groupsCheckedAt);
-      deps.log?.warn({ event: 'cli-token-groups-rechecked', tokenId: rec.id, outcome: 'IdP unreachable', err: (err as Error).message }, 'CLI token group re-check failed');
+      deps.log?.warn({ event: 'cli-token-groups-rechecked', tokenId: rec.id, outcome: 'IdP unreachable', err }, 'CLI token group re-check failed');
       throw new AppError('IDP_UNAVAILABLE', 'The identity provider could not confirm your groups; try again shortly');
     }
     if (entitlementsFor(fresh.groups, await mappings.listEnabled()).length === 0) return revokeForRecheck(rec, now, 'no entitled group left');

@@ -35,7 +35,7 @@ export function createOidcLoginService(deps: {
       try {
         start = await oidc.start(opts);
       } catch (err) {
-        log.warn({ err: (err as Error).message }, 'OIDC discovery failed');
+        log.warn({ err }, 'OIDC discovery failed');
         throw new AppError('LOGIN_FAILED', 'The identity provider is unreachable; try again shortly');
       }
       await transactions.create(
