@@ -4,6 +4,7 @@
  * file), with the adapters wrapped by the timing decorator of trace.ts.
  */
 import { createWriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { FederationPort, StsPort } from '../packages/core/src/index.js';
 import { createDatabase } from '../packages/db/src/index.js';
@@ -14,7 +15,7 @@ import { createApp } from '../apps/api/src/app.js';
 import { loadConfig } from '../apps/api/src/config.js';
 import { createLogger } from '../apps/api/src/logger.js';
 import { childConfig, serveChild } from './child.js';
-import { createTracer } from './trace.js';
+import { countQueries, createTracer } from './trace.js';
 
 export interface RolegateServerConfig {
   port: number;
@@ -26,6 +27,8 @@ export interface RolegateServerConfig {
 const cfg = childConfig<RolegateServerConfig>();
 const config = loadConfig(cfg.env);
 const tracer = createTracer();
+// The pg that packages/db (and Prisma's adapter) use: every statement is counted.
+countQueries(createRequire(new URL('../packages/db/package.json', import.meta.url))('pg').Client, tracer);
 const database = createDatabase({ url: config.databaseUrl! });
 const log = createLogger({ level: config.logLevel, destination: createWriteStream(cfg.logFile) });
 
