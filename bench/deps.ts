@@ -28,6 +28,7 @@ export interface ExpressApp {
 export const express = requireFromApi('express') as { (): ExpressApp; json(): unknown };
 
 export interface PgPool {
+  on(event: 'error', listener: (err: Error) => void): void;
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
 }

@@ -186,7 +186,7 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
         RATE_LIMIT_GRANTS: '1000000000',
       },
     };
-    const rolegate = await startChild('rolegate-server.ts', rolegateCfg);
+    const rolegate = await startChild('rolegate-server.ts', rolegateCfg, { compiled: true });
     children.push(rolegate);
 
     const alice = up.users.find((u) => u.username === 'alice')!;
@@ -222,9 +222,9 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
       mapping: { id: ent.id, accountId: ent.accountId, roleArn: ent.roleArn },
       table,
     });
-    const baseline = await startChild('baseline.ts', childCfg(baselinePort, 'grants'));
+    const baseline = await startChild('baseline.ts', childCfg(baselinePort, 'grants'), { compiled: true });
     children.push(baseline);
-    const floor = await startChild('baseline.ts', childCfg(floorPort, 'narrow'));
+    const floor = await startChild('baseline.ts', childCfg(floorPort, 'narrow'), { compiled: true });
     children.push(floor);
     const servers: Record<ServerName, BenchChild> = { rolegate, baseline, floor };
 

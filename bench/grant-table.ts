@@ -104,6 +104,7 @@ async function main() {
       const url = server.urlFor(name);
       await applyMigrations(url, MIGRATIONS_DIR);
       const pool = new pg.Pool({ connectionString: url, max: WORKERS + 2 });
+      pool.on('error', () => {}); // an idle connection ended by the server's shutdown
       pools.push(pool);
       const users: string[] = [];
       for (let u = 0; u < USERS; u++) {
@@ -130,8 +131,8 @@ async function main() {
     for (let round = 1; round <= ROUNDS; round++) {
       const order = round % 2 ? dbs : [...dbs].reverse();
       for (const { v, pool, users } of order) {
-        const wal0 = (await pool.query(`SELECT pg_current_wal_lsn() AS l`)).rows[0].l as string;
-        const upd0 = (await pool.query(`SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`)).rows[0];
+        const wal0 = ((await pool.query(`SELECT pg_current_wal_lsn() AS l`)).rows[0] as { l: string }).l;
+        const upd0 = ((await pool.query(`SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`)).rows[0] ?? { u: 0, h: 0 }) as { u: string; h: string };
         const cpu0 = await postgresCpuMs(postmasterPid);
         let done = 0;
         const end = performance.now() + DURATION * 1000;
@@ -145,7 +146,7 @@ async function main() {
                 await pool.query(`INSERT INTO bench_floor_grants (id, user_id, kind, status) VALUES ($1, $2, 'console', 'pending')`, [id, user]);
                 await pool.query(`UPDATE bench_floor_grants SET status = 'issued', access_key_id = $2, expires_at = $3 WHERE id = $1`, [id, `ASIA${k}`, new Date()]);
               } else {
-                const created = (await pool.query(INSERT, [id, user, 'u@example.com', 'u', ['engineers'], randomUUID()])).rows[0].created_at as Date;
+                const created = ((await pool.query(INSERT, [id, user, 'u@example.com', 'u', ['engineers'], randomUUID()])).rows[0] as { created_at: Date }).created_at;
                 if (v.outcome === 'update') {
                   await pool.query(`UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
                     id, `req-${k}`, `ASIA${w}X${k}`, new Date(),
@@ -162,11 +163,11 @@ async function main() {
         );
         const seconds = (performance.now() - t0) / 1000;
         const cpu = (await postgresCpuMs(postmasterPid)) - cpu0;
-        const wal = Number((await pool.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d`, [wal0])).rows[0].d);
+        const wal = Number(((await pool.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d`, [wal0])).rows[0] as { d: string }).d);
         // Table statistics reach pg_stat_user_tables when backends report them (at most once a second).
         await new Promise((r) => setTimeout(r, 1200));
         const upd1 = (await pool.query(`SELECT pg_stat_force_next_flush(); SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`)) as unknown as { rows: Record<string, string>[] }[];
-        const u1 = upd1[1]!.rows[0];
+        const u1 = (upd1[1]!.rows[0] ?? { u: '0', h: '0' }) as { u: string; h: string };
         const updates = Number(u1.u) - Number(upd0.u);
         const r = results.get(v) ?? { rps: [], walPerGrant: [], cpuMsPerGrant: [], hot: [] };
         r.rps.push(done / seconds);

@@ -2,9 +2,10 @@
  * Child process: Rolegate as `main.ts` builds it (createApp, the real STS and
  * federation adapters, Postgres through Prisma, pino logging at info to a
  * file), with the adapters wrapped by the timing decorator of trace.ts.
+ * Compiled into one bundle before it starts (bench/child.ts), as production
+ * runs the service.
  */
 import { createWriteStream } from 'node:fs';
-import { createRequire } from 'node:module';
 import http from 'node:http';
 import type { FederationPort, StsPort } from '../packages/core/src/index.js';
 import { createDatabase } from '../packages/db/src/index.js';
@@ -16,6 +17,8 @@ import { loadConfig } from '../apps/api/src/config.js';
 import { createLogger } from '../apps/api/src/logger.js';
 import { childConfig, serveChild } from './child.js';
 import { countQueries, createTracer } from './trace.js';
+// @ts-expect-error -- pg's own entry file, resolved as packages/db resolves 'pg'; typed by the countQueries parameter.
+import pg from '../packages/db/node_modules/pg/lib/index.js';
 
 export interface RolegateServerConfig {
   port: number;
@@ -27,8 +30,9 @@ export interface RolegateServerConfig {
 const cfg = childConfig<RolegateServerConfig>();
 const config = loadConfig(cfg.env);
 const tracer = createTracer();
-// The pg that packages/db (and Prisma's adapter) use: every statement is counted.
-countQueries(createRequire(new URL('../packages/db/package.json', import.meta.url))('pg').Client, tracer);
+// The pg that packages/db (and Prisma's adapter) use — the same file, so the same module in the
+// bundle (bench/child.ts compiles this server): every statement is counted.
+countQueries(pg.Client, tracer);
 const database = createDatabase({ url: config.databaseUrl! });
 const log = createLogger({ level: config.logLevel, destination: createWriteStream(cfg.logFile) });
 
