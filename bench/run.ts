@@ -87,6 +87,10 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
         '—',
         '—',
       ]);
+      if (kind === 'console' && mix === 'many') {
+        const rss = Math.max(...series.rolegate.map((r) => r.server.rssMb));
+        rows.push([`RSS of the Rolegate process under load (${c} clients, ${who}; max of rounds)`, `${fmt(rss, 0)} MB`, '—', '—']);
+      }
       rows.push([
         `${kind}, ${who}: Postgres statements (round trips) per grant, Rolegate / baseline / floor`,
         `${fmt(med('rolegate', (r) => r.server.queriesPerRequest ?? Number.NaN), 2)} / ${fmt(med('baseline', (r) => r.server.queriesPerRequest ?? Number.NaN), 2)} / ${fmt(med('floor', (r) => r.server.queriesPerRequest ?? Number.NaN), 2)}`,

@@ -114,6 +114,8 @@ export function createTracer() {
           ok,
           failed,
           cpuMsPerRequest: ok ? (used.user + used.system) / 1000 / ok : null,
+          /** Resident memory of the server process at the end of the run. */
+          rssMb: process.memoryUsage().rss / 2 ** 20,
           /** Statements sent to Postgres per answered request (each one is a round trip). */
           queriesPerRequest: ok ? queries / ok : null,
           eventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
