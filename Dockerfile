@@ -57,5 +57,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
 # No --enable-source-maps: it parses every map at load (+57 MB RSS, bench/results.md);
-# stack traces keep function names (esbuild keepNames); add the flag when debugging.
+# the bundle is not minified, so stack traces keep function names; add the flag when debugging.
 CMD ["node", "apps/api/dist/main.js"]

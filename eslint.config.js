@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const noApps = { group: ['@rolegate/api', '@rolegate/api/*', '@rolegate/web', '@rolegate/web/*', '**/apps/*'], message: 'Packages must not import apps.' };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.rolegate/**', 'test-results/**', '.turbo/**', 'bench/.*.bundle.mjs', '**/.rolegate-test-*/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.rolegate/**', 'test-results/**', '.turbo/**', 'bench/.*.bundle.mjs*', '**/.rolegate-test-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

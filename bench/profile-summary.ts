@@ -1,13 +1,16 @@
 /**
  * Summarises a V8 CPU profile (`--cpu-prof`, e.g. BENCH_CPU_PROF=<dir> npm
  * run bench) as markdown: self time by package / source area and the top
- * functions by self time. `pnpm exec tsx bench/profile-summary.ts <file.cpuprofile> [top]`
+ * functions by self time. Frames in a bundle with a linked source map (the
+ * bench compiles its servers so) are mapped back to their source files. `pnpm exec tsx bench/profile-summary.ts <file.cpuprofile> [top]`
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface Node {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 interface Profile {
@@ -26,6 +29,20 @@ function areaOf(url: string, fn: string): string {
   return ours ? ours[1]! : url.replace(/^file:\/\//, '');
 }
 
+const maps = new Map<string, SourceMap | null>();
+/** The original file and line of a frame in a bundled file, when a `.map` lies next to it. */
+function original(url: string, line: number, column: number): { url: string; line: number } {
+  if (!url.startsWith('file://')) return { url, line };
+  let map = maps.get(url);
+  if (map === undefined) {
+    const mapFile = `${fileURLToPath(url)}.map`;
+    map = existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as never) : null;
+    maps.set(url, map);
+  }
+  const entry = map?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
+  return entry?.originalSource ? { url: entry.originalSource, line: entry.originalLine ?? 0 } : { url, line };
+}
+
 const [file, topArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [top]');
 const top = Number(topArg ?? 30);
@@ -42,9 +59,10 @@ const fns = new Map<string, number>();
 for (const [id, t] of self) {
   const f = byId.get(id)!.callFrame;
   if (f.functionName === '(idle)') continue;
-  const area = areaOf(f.url, f.functionName);
+  const src = original(f.url, f.lineNumber, f.columnNumber);
+  const area = areaOf(src.url, f.functionName);
   areas.set(area, (areas.get(area) ?? 0) + t);
-  const name = `${f.functionName || '(anonymous)'} — ${area}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+  const name = `${f.functionName || '(anonymous)'} — ${area}${src.url ? `:${src.line + 1}` : ''}`;
   fns.set(name, (fns.get(name) ?? 0) + t);
 }
 const pct = (t: number) => `${((100 * t) / busy).toFixed(1)} %`;
