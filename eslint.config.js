@@ -36,7 +36,7 @@ const noCrossPackageRelative = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.rolegate/**', 'test-results/**', '.turbo/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.rolegate/**', 'test-results/**', '.turbo/**', 'bench/.*.bundle.mjs*', '**/.rolegate-test-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -294,6 +294,12 @@ async function main() {
   for (let n = 0; n < RUNS; n++) cursors.push((await repo.list({ user: user(n), ...window30(n) }, { limit: 50 })).nextCursor ?? undefined);
   pages.push(await measurePages(db, 'same, next page by cursor', (n) => ({ filter: { user: user(n % RUNS), ...window30(n % RUNS) }, cursor: cursors[n % RUNS] })));
   pages.push(await measurePages(db, 'one account, 30 days, 50 rows', (n) => ({ filter: { accountId: String(rnd(n, ACCOUNTS)).padStart(12, '1'), ...window30(n) } })));
+  const roleOf = (n: number) => {
+    const a = rnd(n, ACCOUNTS);
+    return { arn: `arn:aws:iam::${String(a).padStart(12, '1')}:role/Role${a * ROLES_PER_ACCOUNT + (n % ROLES_PER_ACCOUNT)}`, name: `role${a * ROLES_PER_ACCOUNT + (n % ROLES_PER_ACCOUNT)}` };
+  };
+  pages.push(await measurePages(db, 'one role ARN, 30 days, 50 rows', (n) => ({ filter: { roleArn: roleOf(n).arn, ...window30(n) } })));
+  pages.push(await measurePages(db, 'one role name (every account, any case), 30 days, 50 rows', (n) => ({ filter: { role: roleOf(n).name, ...window30(n) } })));
   pages.push(await measurePages(db, 'status=denied, 30 days, 50 rows', (n) => ({ filter: { status: 'denied', ...window30(n) } })));
   pages.push(await measurePages(db, 'one user + status=failed, all time', (n) => ({ filter: { user: user(n), status: 'failed' } })));
   pages.push(await measurePages(db, 'no filter (newest 50)', () => ({ filter: {} })));

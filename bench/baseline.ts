@@ -1,16 +1,32 @@
 /**
- * Child process: the baseline — the irreducible work of a grant in a bare
- * Express route, without sessions, CSRF, validation, Prisma or logging:
- * insert the grant row (pending), one SigV4-signed STS AssumeRole with the
- * AWS SDK against the same emulator, (for a console grant, the same
+ * Child process: a bare Express route doing the irreducible work of a grant,
+ * without sessions, CSRF, validation, Prisma or logging: insert a row
+ * (pending), one SigV4-signed STS AssumeRole with the AWS SDK against the same
+ * emulator over a keep-alive agent, (for a console grant, the same
  * getSigninToken POST to the federation endpoint), update the row (issued).
  * Two Postgres writes with pg, each its own commit, like Rolegate's.
+ *
+ * Two tables, two reference points (bench/README.md; the narrow one is
+ * made by grant-path.ts):
+ * - `grants`: the real grant table with its indexes and its outcome trigger
+ *   (the "baseline": what any implementation of the grant table pays);
+ * - `narrow`: a narrow row in a table with only a primary key (the "floor":
+ *   what no implementation can go under on this machine).
+ * The body `{ kind, user }` picks one of `users` (index), so the load can be
+ * one hot user or many distinct ones, as for Rolegate.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { clientSts, express, nodeHttpHandler, pg } from './deps.js';
 import { childConfig, serveChild } from './child.js';
-import { createTracer } from './trace.js';
+import { countQueries, createTracer } from './trace.js';
+
+export interface BenchUser {
+  id: string;
+  email: string;
+  subject: string;
+  groups: string[];
+}
 
 export interface BaselineConfig {
   port: number;
@@ -18,12 +34,15 @@ export interface BaselineConfig {
   stsUrl: string;
   federationUrl: string;
   brokerCredentials: { accessKeyId: string; secretAccessKey: string };
-  user: { id: string; email: string; subject: string; groups: string[] };
+  users: BenchUser[];
   mapping: { id: string; accountId: string; roleArn: string };
+  table: 'grants' | 'narrow';
 }
+
 
 const cfg = childConfig<BaselineConfig>();
 const tracer = createTracer();
+countQueries(pg.Client, tracer);
 const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 20 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const sts = new clientSts.STSClient({
@@ -55,14 +74,20 @@ function signinToken(session: string): Promise<string> {
 const app = express();
 app.use(express.json());
 app.post('/grant', async (req, res) => {
-  const kind = (req.body as { kind?: string }).kind === 'console' ? 'console' : 'cli';
+  const body = req.body as { kind?: string; user?: number };
+  const kind = body.kind === 'console' ? 'console' : 'cli';
+  const user = cfg.users[body.user ?? 0] ?? cfg.users[0]!;
   const id = randomUUID();
-  const sessionName = cfg.user.email.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-  await pool.query(
-    `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn, role_session_name, source_identity, kind, duration_seconds, status, client_ip, user_agent)
-     VALUES ($1, $2, $3, $4, 'oidc', $5, $6, $7, $8, $9, $9, $10, 3600, 'pending', $11, $12)`,
-    [id, cfg.user.id, cfg.user.email, cfg.user.subject, cfg.user.groups, cfg.mapping.id, cfg.mapping.accountId, cfg.mapping.roleArn, sessionName, kind, req.ip ?? null, req.get('user-agent') ?? null],
-  );
+  const sessionName = user.email.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  if (cfg.table === 'grants') {
+    await pool.query(
+      `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn, role_session_name, source_identity, kind, duration_seconds, status, client_ip, user_agent)
+       VALUES ($1, $2, $3, $4, 'oidc', $5, $6, $7, $8, $9, $9, $10, 3600, 'pending', $11, $12)`,
+      [id, user.id, user.email, user.subject, user.groups, cfg.mapping.id, cfg.mapping.accountId, cfg.mapping.roleArn, sessionName, kind, req.ip ?? null, req.get('user-agent') ?? null],
+    );
+  } else {
+    await pool.query(`INSERT INTO bench_floor_grants (id, user_id, kind, status) VALUES ($1, $2, $3, 'pending')`, [id, user.id, kind]);
+  }
   const out = await tracer.upstream(() =>
     sts.send(
       new clientSts.AssumeRoleCommand({
@@ -82,12 +107,16 @@ app.post('/grant', async (req, res) => {
     );
     consoleUrl = `${cfg.federationUrl}?Action=login&SigninToken=${encodeURIComponent(token)}`;
   }
-  await pool.query(`UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1`, [
-    id,
-    out.$metadata.requestId ?? null,
-    c.AccessKeyId,
-    c.Expiration,
-  ]);
+  if (cfg.table === 'grants') {
+    await pool.query(`UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
+      id,
+      out.$metadata.requestId ?? null,
+      c.AccessKeyId,
+      c.Expiration,
+    ]);
+  } else {
+    await pool.query(`UPDATE bench_floor_grants SET status = 'issued', access_key_id = $2, expires_at = $3 WHERE id = $1`, [id, c.AccessKeyId, c.Expiration]);
+  }
   res.set('Cache-Control', 'no-store').status(201).json(consoleUrl ? { id, consoleUrl } : { id, credentials: c });
 });
 

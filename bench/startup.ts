@@ -1,10 +1,16 @@
 /**
- * Start-up to ready and idle RSS: `tsx apps/api/src/main.ts` in demo mode
- * (embedded Postgres, in-process dev IdP and AWS emulator), first with a fresh
- * DATA_DIR (initdb + migrations), then with the initialised one.
+ * Start-up to ready and idle RSS of the server process, with embedded
+ * Postgres: the compiled service (`node apps/api/dist/main.js`, what `npm
+ * start` and the Docker image run; built here first), the same with
+ * `--enable-source-maps`, and the TypeScript sources through tsx
+ * (`node --import tsx apps/api/src/main.ts`, one process) for comparison.
+ * Demo mode (in-process dev IdP and AWS emulator) with a fresh DATA_DIR
+ * (initdb + migrations) first, then production mode (an OIDC IdP configured,
+ * discovered lazily) on the initialised one, in interleaved rounds.
  */
+import { spawnSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,9 +28,16 @@ export interface StartupRun {
   readyzMs: number;
   /** VmRSS of the Node process running main.ts after `idleSeconds` idle. */
   rssMb: number | null;
-  /** VmRSS of the tsx launcher process (a separate, small Node process). */
-  launcherRssMb: number | null;
+  /** How the service ran. */
+  runner: Runner;
 }
+
+export type Runner = 'dist' | 'dist --enable-source-maps' | 'tsx';
+const COMMANDS: Record<Runner, string[]> = {
+  dist: ['apps/api/dist/main.js'],
+  'dist --enable-source-maps': ['--enable-source-maps', 'apps/api/dist/main.js'],
+  tsx: ['--import', 'tsx', 'apps/api/src/main.ts'],
+};
 
 /** VmRSS of a process in MB, from /proc/<pid>/status. */
 async function rssMb(pid: number): Promise<number | null> {
@@ -37,20 +50,7 @@ async function rssMb(pid: number): Promise<number | null> {
   }
 }
 
-/** Direct children of `pid` (the tsx CLI runs the script in a child Node process). */
-async function childrenOf(pid: number): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // Fields after the parenthesised command name: state ppid ...
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid === pid) out.push(Number(name));
-  }
-  return out;
-}
-
-async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSeconds: number, mode: StartupRun['mode'] = 'demo'): Promise<StartupRun> {
+async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSeconds: number, mode: StartupRun['mode'], runner: Runner): Promise<StartupRun> {
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -71,7 +71,7 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
       : {}),
   };
   const t0 = performance.now();
-  const proc = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['apps/api/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, COMMANDS[runner], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let readyLogMs: number | null = null;
   let output = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -91,15 +91,7 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
       else await sleep(25);
     }
     await sleep(idleSeconds * 1000);
-    const [server] = await childrenOf(proc.pid!);
-    return {
-      dataDir: kind,
-      mode,
-      readyLogMs,
-      readyzMs,
-      rssMb: server ? await rssMb(server) : await rssMb(proc.pid!),
-      launcherRssMb: server ? await rssMb(proc.pid!) : null,
-    };
+    return { dataDir: kind, mode, readyLogMs, readyzMs, rssMb: await rssMb(proc.pid!), runner };
   } finally {
     if (!exited) {
       const gone = new Promise((resolve) => proc.once('exit', resolve));
@@ -111,23 +103,25 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
   }
 }
 
-/** One fresh start, then `warmStarts` starts on the initialised data folder. */
-export async function benchStartup(opts: { warmStarts: number; idleSeconds: number; log: (line: string) => void }): Promise<StartupRun[]> {
+/** Builds apps/api/dist, one fresh demo start, then `rounds` interleaved production starts of each runner and one demo start. */
+export async function benchStartup(opts: { rounds: number; idleSeconds: number; log: (line: string) => void }): Promise<StartupRun[]> {
+  const build = spawnSync(process.execPath, ['apps/api/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`apps/api/build.mjs failed: ${build.stderr}`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rolegate-bench-start-'));
   // Postgres runs as the `postgres` user when we are root; it must reach the folder.
   await chmod(dir, 0o755);
   const dataDir = path.join(dir, 'data');
   const runs: StartupRun[] = [];
+  const record = (run: StartupRun) => {
+    opts.log(`start-up (${run.mode}, ${run.dataDir}, ${run.runner}): /readyz 200 after ${run.readyzMs.toFixed(0)} ms, RSS ${run.rssMb?.toFixed(0) ?? '?'} MB`);
+    runs.push(run);
+  };
   try {
-    for (let i = 0; i <= opts.warmStarts; i++) {
-      const run = await startOnce(dataDir, i === 0 ? 'fresh' : 'initialised', opts.idleSeconds);
-      opts.log(`start-up (${run.mode}, ${run.dataDir}): /readyz 200 after ${run.readyzMs.toFixed(0)} ms, ready log after ${run.readyLogMs?.toFixed(0) ?? '?'} ms, RSS ${run.rssMb?.toFixed(0) ?? '?'} MB`);
-      runs.push(run);
+    record(await startOnce(dataDir, 'fresh', opts.idleSeconds, 'demo', 'dist'));
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const runner of Object.keys(COMMANDS) as Runner[]) record(await startOnce(dataDir, 'initialised', opts.idleSeconds, 'production', runner));
     }
-    // Production mode on the same (initialised) data: the process a deployment runs.
-    const prod = await startOnce(dataDir, 'initialised', opts.idleSeconds, 'production');
-    opts.log(`start-up (production, initialised): /readyz 200 after ${prod.readyzMs.toFixed(0)} ms, RSS ${prod.rssMb?.toFixed(0) ?? '?'} MB`);
-    runs.push(prod);
+    record(await startOnce(dataDir, 'initialised', opts.idleSeconds, 'demo', 'dist'));
   } finally {
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }

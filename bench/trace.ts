@@ -35,6 +35,7 @@ export function createTracer() {
   let failed = 0;
   let cpu = process.cpuUsage();
   let elu = performance.eventLoopUtilization();
+  let queries = 0;
 
   /** Wraps the request handler: counts answers, and times them while tracing. */
   function wrap(handler: Handler): Handler {
@@ -79,6 +80,10 @@ export function createTracer() {
   return {
     wrap,
     upstream,
+    /** Counts one statement sent to Postgres (see countQueries). */
+    countQuery: () => {
+      queries++;
+    },
     ops: {
       /**
        * Starts a measurement window; `arg` true switches per-request tracing
@@ -96,6 +101,7 @@ export function createTracer() {
         upstreams = [];
         ok = 0;
         failed = 0;
+        queries = 0;
         cpu = process.cpuUsage();
         elu = performance.eventLoopUtilization();
         return true;
@@ -108,6 +114,10 @@ export function createTracer() {
           ok,
           failed,
           cpuMsPerRequest: ok ? (used.user + used.system) / 1000 / ok : null,
+          /** Resident memory of the server process at the end of the run. */
+          rssMb: process.memoryUsage().rss / 2 ** 20,
+          /** Statements sent to Postgres per answered request (each one is a round trip). */
+          queriesPerRequest: ok ? queries / ok : null,
           eventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
           totalMs: summarize(totals),
           upstreamMs: summarize(upstreams),
@@ -115,6 +125,18 @@ export function createTracer() {
         };
       },
     },
+  };
+}
+
+/**
+ * Counts every statement a pg Client sends (pool.query and Prisma's adapter
+ * both end in Client#query): Postgres round trips per request.
+ */
+export function countQueries(client: { prototype: { query: (...args: unknown[]) => unknown } }, tracer: { countQuery(): void }): void {
+  const original = client.prototype.query;
+  client.prototype.query = function (this: unknown, ...args: unknown[]) {
+    tracer.countQuery();
+    return original.apply(this, args);
   };
 }
 

@@ -102,7 +102,7 @@ export function checkTemplate(text, name) {
   return problems;
 }
 
-/** Dockerfile: multi-stage, the final stage runs as a non-root user, no secrets baked in. */
+/** Dockerfile: multi-stage, the final stage runs the compiled service as a non-root user, no secrets baked in. */
 export function checkDockerfile(text, name = 'Dockerfile') {
   const problems = [];
   const stages = text.split(/^FROM\s/m).slice(1);
@@ -114,6 +114,11 @@ export function checkDockerfile(text, name = 'Dockerfile') {
   // Node 20 is past its end of life; the image runs on Node 24 LTS.
   const nodeImage = /^ARG\s+NODE_IMAGE=node:(\d+)\b/m.exec(text)?.[1];
   if (nodeImage !== '24') problems.push(`${name}: NODE_IMAGE must be a Node 24 LTS image (node:24-…)`);
+  // Production runs the compiled bundle with plain node: no TypeScript loader in the image.
+  const cmd = [...(stages.at(-1) ?? '').matchAll(/^CMD\s+(.+)$/gm)].map((m) => m[1]).at(-1) ?? '';
+  if (!/^\["node",\s*"apps\/api\/dist\/main\.js"\]$/.test(cmd.trim()) || /\btsx\b/.test(stages.at(-1) ?? '')) {
+    problems.push(`${name}: the final stage must run the compiled service: CMD ["node", "apps/api/dist/main.js"], no tsx`);
+  }
   return problems;
 }
 

@@ -124,8 +124,17 @@ once('web', ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', '
   run(pnpm, ['--filter', '@rolegate/web', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 });
 
+// `start` runs the compiled service (apps/api/dist, built by esbuild when its sources changed):
+// faster to start and lighter than compiling TypeScript at load time (bench/results.md).
+if (command === 'start') {
+  once('api', ['apps/api/src', 'apps/api/build.mjs', 'packages/core/src', 'packages/contract/src', 'packages/db/src', 'packages/dev-idp/src', 'packages/aws-emulator/src', 'pnpm-lock.yaml'], ['apps/api/dist/main.js'], () => {
+    step('compiling the service into apps/api/dist');
+    run(pnpm, ['--filter', '@rolegate/api', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+}
+
 const commands = {
-  start: ['exec', 'tsx', 'apps/api/src/main.ts'],
+  start: null, // the server itself, without a package manager process in between (see below)
   test: ['exec', 'vitest', 'run'],
   bench: ['exec', 'tsx', 'bench/run.ts'],
   // CI's checks, on the same Node as the tests.
@@ -135,11 +144,14 @@ const commands = {
   node: ['exec', 'node'],
 };
 const args = commands[command];
-if (!args) {
+if (args === undefined) {
   process.stderr.write(`rolegate: unknown command ${command} (start | test | bench | typecheck | lint | format | node)\n`);
   process.exit(2);
 }
-const child = spawn(pnpm, [...args, ...rest], { cwd: ROOT, env, stdio: 'inherit' });
+const child =
+  command === 'start'
+    ? spawn(nodeBin ? path.join(nodeBin, 'node') : process.execPath, ['apps/api/dist/main.js', ...rest], { cwd: ROOT, env, stdio: 'inherit' })
+    : spawn(pnpm, [...args, ...rest], { cwd: ROOT, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 // npm does not pass SIGTERM on to its script: when whoever started us goes

@@ -118,7 +118,10 @@ describe('filters inlined into COPY', () => {
       pg.escapeLiteral,
     );
     expect(where).toBe(
-      `WHERE lower(user_email) = 'x'' or ''1''=''1' AND account_id = '1''; DROP TABLE grants; --' AND role_arn =  E'arn:aws:iam::111111111111:role/a\\\\'' OR true --'` +
+      `WHERE lower(user_email) = 'x'' or ''1''=''1' AND account_id = '1''; DROP TABLE grants; --'` +
+        // An exact ARN also names its role, for the role-name index (migration 20261208100000): the value twice, escaped both times.
+        ` AND lower(substring(role_arn from '[^/]+$')) = lower(substring( E'arn:aws:iam::111111111111:role/a\\\\'' OR true --'::text from '[^/]+$'))` +
+        ` AND role_arn =  E'arn:aws:iam::111111111111:role/a\\\\'' OR true --'` +
         ` AND status = 'issued'::"GrantStatus" AND created_at >= '2026-01-01T00:00:00.000Z'::timestamptz`,
     );
     expect(auditWhereInline({ user: '0A1B2C3D-0000-4000-8000-000000000000' }, pg.escapeLiteral)).toBe(`WHERE user_id = '0a1b2c3d-0000-4000-8000-000000000000'::uuid`);

@@ -12,10 +12,12 @@ import { GRANT_COLUMNS, grantFromSql as toRecord, type GrantSqlRow as Row } from
  * and the export reads millions of rows where Prisma's per-row mapping would
  * cost most of the time. Every value is a bind parameter; every filter is
  * `=` (exact), never LIKE. Each filter combination is served by one of the
- * (x, created_at DESC, id DESC) indexes.
+ * (x, created_at DESC, id DESC) indexes (role filters: by the role-name one).
  */
 
 const COLUMNS = GRANT_COLUMNS;
+/** The role name of a grant's ARN, lower-cased: the expression of grants_role_name_created_at_id_arn_idx (migration 20261208100000). */
+const ROLE_NAME = `lower(substring(role_arn from '[^/]+$'))`;
 
 /**
  * The WHERE clause for a filter and an optional keyset position; `bind`
@@ -30,11 +32,13 @@ function whereSql(filter: AuditFilter, after: { createdAt: Date; id: string } | 
     else conds.push(`lower(user_email) = ${bind(u.value)}`);
   }
   if (filter.accountId !== undefined) conds.push(`account_id = ${bind(filter.accountId)}`);
-  if (filter.roleArn !== undefined) conds.push(`role_arn = ${bind(filter.roleArn)}`);
+  // Both role filters use the (role name, created_at, id, role_arn) index: an exact ARN also names its role.
+  const byArn = (arn: string) => `${ROLE_NAME} = lower(substring(${bind(arn)}::text from '[^/]+$')) AND role_arn = ${bind(arn)}`;
+  if (filter.roleArn !== undefined) conds.push(byArn(filter.roleArn));
   if (filter.role !== undefined) {
     const r = roleFilterOf(filter.role);
-    if (r.column === 'roleArn') conds.push(`role_arn = ${bind(r.value)}`);
-    else conds.push(`lower(substring(role_arn from '[^/]+$')) = ${bind(r.value)}`);
+    if (r.column === 'roleArn') conds.push(byArn(r.value));
+    else conds.push(`${ROLE_NAME} = ${bind(r.value)}`);
   }
   if (filter.status !== undefined) conds.push(`status = ${bind(filter.status)}::"GrantStatus"`);
   if (filter.kind !== undefined) conds.push(`kind = ${bind(filter.kind)}::"GrantKind"`);
