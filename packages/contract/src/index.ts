@@ -5,3 +5,4 @@ export * from './grants.js';
 export * from './admin.js';
 export * from './audit.js';
 export * from './admin-users.js';
+export * from './scim.js';

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler } from 'express';
 import { consoleLinkQuery } from '@rolegate/contract';
 import { endpointsFor, type GrantService, type Principal } from '@rolegate/core';
 import type { Csrf } from '../middleware/csrf.js';
+import { principalOf } from '../middleware/auth.js';
 import { toAppError } from '../middleware/errors.js';
 import { noStore, requestContext } from './api.js';
 import { parseBody } from './validate.js';
@@ -97,13 +98,12 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
       );
       return;
     }
-    await grantAndGo(req, res, req.session.principal, q, 302);
+    await grantAndGo(req, res, principalOf(req), q, 302);
   });
 
   // The interstitial's answer: CSRF token, same-origin (checked by the caller's middleware), then the grant.
   r.post('/:accountId/:roleName', deps.csrf.csrfSynchronisedProtection, async (req: Request<{ accountId: string; roleName: string }>, res) => {
-    const principal = req.session?.principal;
-    if (!principal) {
+    if (!req.session?.principal) {
       res.redirect(303, `/auth/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
@@ -112,7 +112,7 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
       ...(typeof body.duration === 'string' && body.duration !== '' ? { duration: body.duration } : {}),
       ...(typeof body.destination === 'string' && body.destination !== '' ? { destination: body.destination } : {}),
     });
-    await grantAndGo(req, res, principal, q, 303);
+    await grantAndGo(req, res, principalOf(req), q, 303);
   });
 
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {
