@@ -10,7 +10,7 @@ export interface ScimResponse {
   status: number;
   headers: Headers;
   text: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- SCIM bodies are read field by field in the tests
+  body: any;
 }
 
 /** Requests to `${baseUrl}/scim/v2` with a bearer token (or none). */
@@ -21,7 +21,7 @@ export function scimClient(baseUrl: string, token: string | null) {
     if (body !== undefined && !h['content-type']) h['content-type'] = 'application/scim+json';
     const res = await fetch(`${baseUrl}/scim/v2${path}`, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
-    let parsed: unknown = null;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
