@@ -183,7 +183,7 @@ async function recordChange(c: pg.PoolClient, actor: ScimActor, action: string, 
  * people whose email is one of `emails` (lower-case), drops the CLI sign-ins
  * they approved, and records it. Session deletes NOTIFY every instance.
  */
-async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUserId: string, emails: string[], why: string): Promise<CutOffCounts> {
+async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUser: { id: string; userName: string }, emails: string[], why: string): Promise<CutOffCounts> {
   const keys = [...new Set(emails.filter(Boolean))];
   if (keys.length === 0) return { users: 0, sessions: 0, cliTokens: 0 };
   const users = (await c.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = ANY($1::text[])`, [keys])).rows.map((r) => r.id);
@@ -192,7 +192,7 @@ async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUserId: string, em
   const cliTokens = (await c.query(`UPDATE cli_tokens SET revoked_at = now() WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL`, [users])).rowCount ?? 0;
   await c.query(`DELETE FROM cli_login_requests WHERE user_id = ANY($1::uuid[])`, [users]);
   const counts = { users: users.length, sessions, cliTokens };
-  await recordChange(c, actor, 'cut-off', 'User', scimUserId, { why, userIds: users, ...counts });
+  await recordChange(c, actor, 'cut-off', 'User', scimUser.id, { userName: scimUser.userName, why, userIds: users, ...counts });
   return counts;
 }
 
@@ -382,7 +382,7 @@ export function createScimRepository(pool: pg.Pool) {
             const changed = (['userName', 'externalId', 'displayName', 'active', 'email'] as const).filter((k) => current[k] !== w[k]);
             await recordChange(c, actor, opts.action, 'User', id, { userName: w.userName, changed, ...(current.active !== w.active ? { active: w.active } : {}) });
             if (current.active && !w.active) {
-              await cutOff(c, actor, id, [current.userName.toLowerCase(), lower(current.email) ?? '', w.userName.toLowerCase(), lower(w.email) ?? ''], 'deactivated');
+              await cutOff(c, actor, { id, userName: w.userName }, [current.userName.toLowerCase(), lower(current.email) ?? '', w.userName.toLowerCase(), lower(w.email) ?? ''], 'deactivated');
             }
             return { ok: true as const, row: (await userById(c, id))! };
           });
@@ -401,7 +401,7 @@ export function createScimRepository(pool: pg.Pool) {
           if (version !== undefined && version !== current.version) return { ok: false as const, reason: 'version-mismatch' as const };
           await c.query(`DELETE FROM scim_users WHERE id = $1`, [id]);
           await recordChange(c, actor, 'delete', 'User', id, { userName: current.userName, groups: current.groups.map((g) => g.displayName) });
-          await cutOff(c, actor, id, [current.userName.toLowerCase(), lower(current.email) ?? ''], 'deleted');
+          await cutOff(c, actor, current, [current.userName.toLowerCase(), lower(current.email) ?? ''], 'deleted');
           return { ok: true as const, row: null };
         });
       }),
