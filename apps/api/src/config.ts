@@ -115,6 +115,10 @@ const envSchema = z
     if (env.SCIM_ENABLED && !env.SCIM_TOKEN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SCIM_TOKEN_SECRET'], message: 'is required when SCIM_ENABLED is on (the key of the SCIM token hashes)' });
     }
+    if (env.SCIM_ENABLED && env.OIDC_REFRESH_GROUPS) {
+      // Two truths for a CLI token's groups: the re-check would replace SCIM's groups with the IdP's token claims.
+      ctx.addIssue({ code: 'custom', path: ['OIDC_REFRESH_GROUPS'], message: 'cannot be on with SCIM_ENABLED (SCIM already applies group changes to CLI tokens on their next request)' });
+    }
     if (!demo && !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no identity provider is configured (set OIDC_*, SAML_* or ROLEGATE_DEMO=1)' });
     }

@@ -368,6 +368,16 @@ describe('the change log', () => {
     const client = new pg.default.Client({ connectionString: stack.runtimeUrl });
     await client.connect();
     try {
+      // What SCIM needs: rows of its own tables, and the cut-off's writes on sessions and CLI tokens.
+      const can = await client.query(
+        `SELECT t, p, has_table_privilege(current_user, t, p) AS ok
+           FROM unnest(ARRAY['scim_users', 'scim_groups', 'scim_group_members', 'scim_tokens', 'scim_errors']) t,
+                unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p
+         UNION ALL SELECT 'web_sessions', 'DELETE', has_table_privilege(current_user, 'web_sessions', 'DELETE')
+         UNION ALL SELECT 'cli_tokens', 'UPDATE', has_table_privilege(current_user, 'cli_tokens', 'UPDATE')
+         UNION ALL SELECT 'scim_changes', 'INSERT', has_table_privilege(current_user, 'scim_changes', 'INSERT')`,
+      );
+      expect(can.rows.filter((r) => !r.ok)).toEqual([]);
       expect((await client.query(`SELECT count(*)::int AS n FROM scim_changes`)).rows[0].n).toBeGreaterThan(0);
       await expect(client.query(`UPDATE scim_changes SET actor = 'someone-else'`)).rejects.toThrow(/permission denied/);
       await expect(client.query(`DELETE FROM scim_changes`)).rejects.toThrow(/permission denied/);

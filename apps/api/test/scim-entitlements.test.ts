@@ -108,6 +108,18 @@ describe('SCIM groups are the truth', () => {
     expect((await runCli(['credentials', '--account', 'sandbox', '--role', 'Developer'], env)).code).toBe(0);
   });
 
+  it('a person whose sign-in groups give no role gets the roles of their SCIM groups, in the browser and on a CLI token approved then', async () => {
+    const carol = await stack.signIn('carol'); // auditors at sign-in: no mapping
+    expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'add', path: 'members', value: [{ value: ids['carol@example.com'] }] }))).status).toBe(204);
+    expect(await entitledRoles(carol)).toEqual(['Developer', 'ReadOnly']);
+    const { token, tokenId } = await cliTokenFor(carol);
+    expect((await stack.sql.query(`SELECT groups FROM cli_tokens WHERE id = $1`, [tokenId])).rows[0].groups).toEqual(['engineers']);
+    const grant = await bearer(stack.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: await stack.mappingId('arn:aws:iam::111111111111:role/Developer'), kind: 'cli' } });
+    expect(grant.status, grant.text).toBe(201);
+    expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'remove', path: `members[value eq "${ids['carol@example.com']}"]` }))).status).toBe(204);
+    expect((await bearer(stack.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: await stack.mappingId('arn:aws:iam::111111111111:role/Developer'), kind: 'cli' } })).status).toBe(403);
+  });
+
   it('admin rights follow SCIM too: out of platform-admins, bob is no admin on his next request', async () => {
     const bob = await stack.signIn('bob');
     expect((await bob.get('/api/admin/scim/status')).status).toBe(200);
