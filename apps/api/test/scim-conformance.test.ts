@@ -277,6 +277,21 @@ describe('Users', () => {
     expectScimError(await scim.get('/Nope'), 404);
   });
 
+  it('refuses what the database cannot store (NUL, unpaired surrogates, absurd nesting) with 400, not a 500, and writes nothing', async () => {
+    const before = await changeCount();
+    let deep: Record<string, unknown> = { x: 1 };
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    for (const body of [
+      oktaUser(`nul-${uid()}@example.com`, { displayName: 'a\u0000b' }),
+      oktaUser(`sur-${uid()}@example.com`, { title: 'x\ud800y' }),
+      oktaUser(`deep-${uid()}@example.com`, { nested: deep }),
+      oktaUser(`key-${uid()}@example.com`, { 'bad\u0000key': 1 }),
+    ]) {
+      expectScimError(await scim.post('/Users', body), 400, 'invalidValue');
+    }
+    expect(await changeCount()).toBe(before);
+  });
+
   it('deletes a user: 204, then 404; their memberships go; audited', async () => {
     const id = (await scim.post('/Users', oktaUser(`mia-${uid()}@example.com`))).body.id as string;
     const group = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `g-${uid()}`, members: [{ value: id }] });

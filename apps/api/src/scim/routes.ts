@@ -50,6 +50,24 @@ declare global {
   }
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What Postgres cannot store in text or jsonb — NUL, unpaired UTF-16
+ * surrogates — or nesting no SCIM resource has; null when the body is fine.
+ * Without this such a body reached the database and came back as a 500.
+ */
+export function unstorable(value: unknown, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'a NUL character' : LONE_SURROGATE.test(value) ? 'an unpaired surrogate' : null;
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > 16) return 'nesting deeper than 16 levels';
+  for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value as Record<string, unknown>)) {
+    const problem = (typeof k === 'string' ? unstorable(k, depth + 1) : null) ?? unstorable(v, depth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 function send(res: Response, status: number, body: unknown, version?: number): void {
   if (version !== undefined) res.set('ETag', etagOf(version));
   res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
@@ -127,6 +145,8 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(['application/scim+json', 'application/json'])) {
       throw new ScimError(415, null, 'Send application/scim+json (or application/json)');
     }
+    const problem = unstorable(req.body);
+    if (problem) throw new ScimError(400, 'invalidValue', `The request contains ${problem}`);
     next();
   });
 
