@@ -198,6 +198,7 @@ async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUser: { id: string
 
 /** The SCIM store. Every method may throw AppError DATABASE_UNAVAILABLE. */
 export function createScimRepository(pool: pg.Pool) {
+  let provisioned = false;
   async function userById(c: pg.Pool | pg.PoolClient, id: string, lock = false): Promise<ScimUserRow | null> {
     if (!isUuid(id)) return null;
     const res = await c.query<UserDbRow>(`SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
@@ -507,15 +508,20 @@ export function createScimRepository(pool: pg.Pool) {
      */
     membershipOf: (email: string) =>
       db(async (): Promise<ScimMembership> => {
-        const res = await pool.query<{ provisioned: boolean; groups: { displayName: string; externalId: string | null }[] | null }>(
-          `SELECT EXISTS (SELECT 1 FROM scim_changes WHERE resource_type IN ('User', 'Group')) AS provisioned,
-                  (SELECT json_agg(DISTINCT jsonb_build_object('displayName', g.display_name, 'externalId', g.external_id))
-                     FROM scim_users u JOIN scim_group_members m ON m.user_id = u.id JOIN scim_groups g ON g.id = m.group_id
-                    WHERE u.active AND (u.user_name_key = lower($1) OR u.email_key = lower($1))) AS groups`,
-          [email],
-        );
-        const row = res.rows[0]!;
-        return { provisioned: row.provisioned, groups: row.groups ?? [] };
+        // Once the IdP has made a change it stays made (scim_changes is append-only): ask until then only.
+        if (!provisioned) {
+          provisioned = (await pool.query<{ p: boolean }>(`SELECT EXISTS (SELECT 1 FROM scim_changes WHERE resource_type IN ('User', 'Group')) AS p`)).rows[0]!.p;
+          if (!provisioned) return { provisioned: false, groups: [] };
+        }
+        // Named (prepared once per connection): planning cost more than running it.
+        const res = await pool.query<{ groups: { displayName: string; externalId: string | null }[] | null }>({
+          name: 'scim-membership-of',
+          text: `SELECT json_agg(DISTINCT jsonb_build_object('displayName', g.display_name, 'externalId', g.external_id)) AS groups
+                   FROM scim_users u JOIN scim_group_members m ON m.user_id = u.id JOIN scim_groups g ON g.id = m.group_id
+                  WHERE u.active AND (u.user_name_key = lower($1) OR u.email_key = lower($1))`,
+          values: [email],
+        });
+        return { provisioned: true, groups: res.rows[0]?.groups ?? [] };
       }),
 
     // ---- status, change log, errors ----
