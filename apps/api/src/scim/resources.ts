@@ -156,7 +156,6 @@ export function excludedOf(q: { excludedAttributes?: unknown }): Set<string> {
 export function serviceProviderConfig(base: string, maxResults: number): Json {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    documentationUri: `${base.replace(/\/scim\/v2$/, '')}/docs/scim`,
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults },
