@@ -45,6 +45,7 @@ import { cliApiRoutes, cliPageRoutes } from './routes/cli.js';
 import { consoleLinkRoutes } from './routes/console-link.js';
 import { healthRoutes } from './routes/health.js';
 import { PAGES_CSS } from './http/pages.js';
+import { createScimFeature } from './scim/index.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps): Express {
     brokerPrincipalOverride: config.brokerPrincipalArn,
     managedBy: config.mappingsFile,
   });
+  const scim = createScimFeature({ config, repos, log, afterCutOff: sessions.forgetAll });
   const adminUsers = createAdminUserService({ users: repos.adminUsers, clock: deps.clock ?? { now: () => new Date() }, afterCutOff: sessions.forgetAll });
 
   const app = express();
@@ -190,6 +192,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes({ ping: repos.ping, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) }));
   on(ROUTES.metrics, metricsHandler(metrics, config.metricsToken, config.demo));
   on(ROUTES.openapi, openApiHandler({ publicUrl: config.publicUrl }));
+  // SCIM: its own bearer tokens, body parser, rate limit and error format; no session.
+  if (scim.protocol) app.use('/scim/v2', scim.protocol);
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   // CLI bearer tokens: before the limiters (a token's grants count against its user,
@@ -202,6 +206,8 @@ export function createApp(deps: AppDeps): Express {
       failures: createFailureLimiter({ limit: config.rateLimits.bearerFailuresPerIp, windowMs: config.rateLimits.windowSeconds * 1000 }),
     }),
   );
+  // With SCIM on, the caller's groups come from SCIM on every request (principalOf reads them).
+  if (scim.groups) app.use(['/api', '/console', '/cli'], scim.groups);
   app.use('/auth/login', limits.signin('login'));
   app.use('/auth/oidc/callback', limits.signin('oidc-callback'));
   app.use('/auth/saml/acs', limits.signin('saml-acs'));
@@ -235,6 +241,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
+  app.use('/api/admin/scim', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, scim.admin);
+  app.use('/api/audit/scim', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, scim.audit);
   app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });

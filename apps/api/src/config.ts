@@ -80,6 +80,12 @@ const envSchema = z
     SAML_ALLOW_SHA1: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
     SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
     SAML_MAX_ASSERTION_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
+    SCIM_ENABLED: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+    SCIM_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    SCIM_SIGNIN_GROUPS: z.enum(['ignore', 'intersect']).default('ignore'),
+    SCIM_GROUP_NAME: z.enum(['displayName', 'externalId']).default('displayName'),
+    RATE_LIMIT_SCIM: positiveInt(1200),
+    SCIM_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('1mb'),
   })
   .superRefine((env, ctx) => {
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -106,6 +112,13 @@ const envSchema = z
     }
     if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_MIGRATION_URL'], message: 'needs DATABASE_URL (the runtime role) as well' });
+    }
+    if (env.SCIM_ENABLED && !env.SCIM_TOKEN_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SCIM_TOKEN_SECRET'], message: 'is required when SCIM_ENABLED is on (the key of the SCIM token hashes)' });
+    }
+    if (env.SCIM_ENABLED && env.OIDC_REFRESH_GROUPS) {
+      // Two truths for a CLI token's groups: the re-check would replace SCIM's groups with the IdP's token claims.
+      ctx.addIssue({ code: 'custom', path: ['OIDC_REFRESH_GROUPS'], message: 'cannot be on with SCIM_ENABLED (SCIM already applies group changes to CLI tokens on their next request)' });
     }
     if (!demo && !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'no identity provider is configured (set OIDC_*, SAML_* or ROLEGATE_DEMO=1)' });
@@ -202,6 +215,8 @@ export interface Config {
   bodyLimit: string;
   /** Per window: sign-in hits per client IP (each of login, OIDC callback, SAML ACS); grants per user; failed bearer tokens per client IP and instance. */
   rateLimits: { windowSeconds: number; signinPerIp: number; grantsPerUser: number; bearerFailuresPerIp: number };
+  /** SCIM provisioning (null = off): token hash secret; how sign-in groups combine with SCIM's; which group attribute mappings name; requests per client address and window. */
+  scim: { tokenSecret: string; signInGroups: 'ignore' | 'intersect'; groupName: 'displayName' | 'externalId'; requestsPerIp: number; bodyLimit: string } | null;
   /** Audit exports: own pool of `maxConcurrent` connections, 2 per user, statement and idle-reader timeouts. */
   exports: { maxConcurrent: number; statementTimeoutMs: number; idleReaderTimeoutMs: number };
 }
@@ -292,6 +307,10 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     bodyLimit: env.BODY_LIMIT,
     metricsToken: env.METRICS_TOKEN,
     rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS, bearerFailuresPerIp: env.RATE_LIMIT_BEARER_FAILURES },
+    scim:
+      env.SCIM_ENABLED && env.SCIM_TOKEN_SECRET
+        ? { tokenSecret: env.SCIM_TOKEN_SECRET, signInGroups: env.SCIM_SIGNIN_GROUPS, groupName: env.SCIM_GROUP_NAME, requestsPerIp: env.RATE_LIMIT_SCIM, bodyLimit: env.SCIM_BODY_LIMIT }
+        : null,
     exports: { maxConcurrent: env.EXPORT_MAX_CONCURRENT, statementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS, idleReaderTimeoutMs: env.EXPORT_IDLE_READER_TIMEOUT_MS },
   };
   return Object.freeze(config);

@@ -64,7 +64,7 @@ interface RequestOptions {
   csrfToken?: string;
 }
 
-async function request<T>(path: string, { method = 'GET', body, csrfToken }: RequestOptions = {}): Promise<T> {
+export async function request<T>(path: string, { method = 'GET', body, csrfToken }: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrfToken) headers['x-csrf-token'] = csrfToken;

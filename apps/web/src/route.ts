@@ -9,6 +9,7 @@ export type Route =
   | { screen: 'mappings' }
   | { screen: 'changes' }
   | { screen: 'people' }
+  | { screen: 'provisioning' }
   | { screen: 'audit'; search: string }
   | { screen: 'audit-grant'; grantId: string; search: string }
   /** A path the portal does not have (a typo, an old link): a 404 screen, never the portal in disguise. */
@@ -25,6 +26,7 @@ const PATHS: Record<TabId, string> = {
   mappings: '/admin/mappings',
   changes: '/admin/changes',
   people: '/admin/people',
+  provisioning: '/admin/provisioning',
   audit: '/audit/grants',
 };
 
@@ -36,6 +38,7 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
   mappings: 'admin',
   changes: 'admin',
   people: 'admin',
+  provisioning: 'admin',
   audit: 'auditor',
 };
 

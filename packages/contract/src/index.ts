@@ -8,3 +8,4 @@ export * from './admin-users.js';
 export * from './cli.js';
 export * from './service.js';
 export * from './routes.js';
+export * from './scim.js';

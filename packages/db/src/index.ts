@@ -63,3 +63,16 @@ export {
 } from './repositories/cli-logins.js';
 export { createIdempotencyKeyRepository, type IdempotencyKeyRepository, type IdempotencyRecord } from './repositories/idempotency-keys.js';
 export { createPreferencesRepository, type PreferencesRepository, type PreferencesRecord } from './repositories/preferences.js';
+export {
+  createScimRepository,
+  type ScimRepository,
+  type ScimActor,
+  type ScimUserWrite,
+  type ScimUserRow,
+  type ScimGroupWrite,
+  type ScimGroupRow,
+  type ScimTokenRecord,
+  type ScimChangeRecord,
+  type ScimEqFilter,
+  type ScimMembership,
+} from './repositories/scim.js';

@@ -12,6 +12,7 @@ import { createMappingRepository } from './repositories/mappings.js';
 import { createPreferencesRepository } from './repositories/preferences.js';
 import { createRateLimitRepository } from './repositories/rate-limits.js';
 import { createSamlRepository } from './repositories/saml.js';
+import { createScimRepository } from './repositories/scim.js';
 import { createSessionRepository } from './repositories/sessions.js';
 import { createUserRepository } from './repositories/users.js';
 
@@ -27,7 +28,7 @@ export interface PoolStats {
  * needs — decided here, once, so no caller can put a grant on the relaxed
  * pool or a rate-limit counter on two different ones:
  * - durable (`pool`, synchronous commit): grants, idempotency keys, mappings,
- *   admin changes, users, sign-in state, CLI tokens, preferences;
+ *   admin changes, users, sign-in state, CLI tokens, preferences, SCIM;
  * - relaxed (`relaxedPool`, synchronous_commit off): rate-limit counters and
  *   session creation (losing the last few hundred ms in a crash harms nobody);
  * - export (`exportPool`, its own connections and statement timeout): audit
@@ -52,6 +53,7 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     cliLogins: createCliLoginRepository(prisma),
     sessions: createSessionRepository(database),
     rateLimits: createRateLimitRepository(relaxedPool),
+    scim: createScimRepository(pool),
     auditGrants: createAuditGrantRepository(pool, { pool: exportPool, ...(opts.exportStatementTimeoutMs !== undefined ? { statementTimeoutMs: opts.exportStatementTimeoutMs } : {}) }),
     /** Runs `listener` after each committed admin write to mappings (the acting instance drops its cache at once). */
     onMappingsWritten(listener: () => void): () => void {

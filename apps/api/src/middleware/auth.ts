@@ -5,12 +5,15 @@ import { AppError, appRolesFor } from '@rolegate/core';
 /**
  * The caller: the CLI token's principal when the request authenticated with
  * one (the session is then ignored), otherwise the signed-in session's.
+ * With SCIM on, its groups are those SCIM holds for the person now
+ * (`req.scimGroups`, set by scim/membership.ts on every request), not those
+ * carried at sign-in.
  * @throws AppError UNAUTHENTICATED
  */
 export function principalOf(req: Request): Principal {
   const p = req.cliPrincipal ?? req.session?.principal;
   if (!p) throw new AppError('UNAUTHENTICATED', 'Sign in first');
-  return p;
+  return req.scimGroups ? { ...p, groups: req.scimGroups } : p;
 }
 
 /** Requires a signed-in user (and, when given, one of the application roles). */

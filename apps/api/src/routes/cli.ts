@@ -17,7 +17,8 @@ import { parseBody } from '../http/parse.js';
 function sessionPrincipal(req: Request) {
   const p = req.session?.principal;
   if (!p) throw new AppError('UNAUTHENTICATED', 'Sign in first');
-  return p;
+  // With SCIM on, the approved token carries the groups SCIM holds now (scim/membership.ts), not the sign-in's.
+  return req.scimGroups ? { ...p, groups: req.scimGroups } : p;
 }
 
 /**

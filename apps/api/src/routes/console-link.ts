@@ -9,6 +9,7 @@ import { noStore } from '../http/no-store.js';
 import { requestContext } from '../http/request-context.js';
 import { parseBody } from '../http/parse.js';
 import { allowFormActionTo, escapeHtml, renderMessagePage, renderPage } from '../http/pages.js';
+import { principalOf } from '../middleware/auth.js';
 
 /**
  * True when a deep-link navigation was started by another site: fetch
@@ -100,13 +101,12 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
       );
       return;
     }
-    await grantAndGo(req, res, req.session.principal, q, 302);
+    await grantAndGo(req, res, principalOf(req), q, 302);
   });
 
   // The interstitial's answer: CSRF token, same-origin (checked by the caller's middleware), then the grant.
   on(ROUTES.consoleLinkConfirm, deps.csrf.csrfSynchronisedProtection, async (req: Request<{ accountId: string; roleName: string }>, res) => {
-    const principal = req.session?.principal;
-    if (!principal) {
+    if (!req.session?.principal) {
       res.redirect(303, `/auth/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
@@ -115,7 +115,7 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
       ...(typeof body.duration === 'string' && body.duration !== '' ? { duration: body.duration } : {}),
       ...(typeof body.destination === 'string' && body.destination !== '' ? { destination: body.destination } : {}),
     });
-    await grantAndGo(req, res, principal, q, 303);
+    await grantAndGo(req, res, principalOf(req), q, 303);
   });
 
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {

@@ -11,6 +11,7 @@ import { CliTokensPanel } from '../portal/CliTokensPanel';
 import { MappingsPanel } from '../admin/MappingsPanel';
 import { ChangeHistoryPanel } from '../admin/ChangeHistoryPanel';
 import { PeoplePanel } from '../admin/PeoplePanel';
+import { ProvisioningPanel } from '../admin/ProvisioningPanel';
 import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
 import { AuditGrantDetail } from '../audit/AuditGrantDetail';
 
@@ -34,11 +35,12 @@ const SCREENS: Record<TabId, ScreenText> = {
     lead: 'Which identity-provider group may use which AWS role. Groups match exactly.',
   },
   people: { label: 'People', title: 'People', lead: 'Find a person and cut them off: end their browser sessions and revoke their CLI tokens.' },
+  provisioning: { label: 'Provisioning', title: 'Provisioning (SCIM)', lead: 'People and groups your identity provider pushes, and the tokens it uses.' },
   changes: { label: 'Change history', title: 'Change history', lead: 'Every change to accounts and mappings: who, when, before and after.' },
   audit: { label: 'Grant history', title: 'Grant history', lead: 'Who had which role, when, for how long and why. Filters match exactly.' },
 };
 
-const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'people', 'audit'];
+const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'people', 'provisioning', 'audit'];
 
 /** The tabs the user's roles allow (the server enforces the same on every route). */
 export function tabsFor(roles: readonly string[]): PortalTabDef[] {
@@ -128,6 +130,7 @@ export function Portal({ me }: { me: MeResponse }) {
           {tab === 'mappings' && <MappingsPanel />}
           {tab === 'changes' && <ChangeHistoryPanel />}
           {tab === 'people' && <PeoplePanel />}
+          {tab === 'provisioning' && <ProvisioningPanel />}
           {tab === 'audit' && route.screen === 'audit-grant' && (
             <AuditGrantDetail grantId={route.grantId} onBack={() => go({ screen: 'audit', search: route.search })} />
           )}
