@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { isAppError } from '@rolegate/core';
-import { toAppError } from '../middleware/errors.js';
+import { httpStatusOf, toAppError } from '../middleware/errors.js';
 import type { Logger } from '../logger.js';
 
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -42,10 +42,10 @@ export function scimErrorHandler(log: Logger, note: (e: { method: string; path: 
       detail = err.message;
     } else {
       const app = toAppError(err);
-      status = app.status;
+      status = httpStatusOf(app);
       detail = app.message;
       if (isAppError(app, 'INVALID_JSON')) scimType = 'invalidSyntax';
-      if (app.status >= 500) (req.log ?? log).error({ err: app.code === 'INTERNAL' ? err : undefined, code: app.code, path: req.path }, 'SCIM request failed');
+      if (status >= 500) (req.log ?? log).error({ err: app.code === 'INTERNAL' ? err : undefined, code: app.code, path: req.path }, 'SCIM request failed');
     }
     if (status !== 401 && status !== 429) note({ method: req.method, path: req.originalUrl.split('?')[0] ?? req.path, status, scimType, detail });
     if (res.headersSent) return;
