@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, type RouteDef } from '@rolegate/contract';
+import { SCIM_ENV } from './support/scim.js';
 import { startStack, type Stack } from './support/stack.js';
 
 // One route table (issue 13): the routers are registered from ROUTES and
@@ -33,8 +34,8 @@ const TABLE = Object.values(ROUTES as Record<string, RouteDef>);
 
 let stack: Stack;
 beforeAll(async () => {
-  // OIDC and SAML both configured: every route of the table is mounted.
-  stack = await startStack({ saml: 'test-idp' });
+  // OIDC, SAML and SCIM all configured: every route of the table is mounted.
+  stack = await startStack({ saml: 'test-idp', env: SCIM_ENV });
 }, 120_000);
 afterAll(async () => {
   await stack?.close();
@@ -65,12 +66,18 @@ describe('the route table', () => {
 
   // The auth column is checked against the app too: signed out, a GET of a
   // signed-in route is refused (JSON 401, or a page sending the browser to
-  // sign in), and a public one is not.
+  // sign in), and a public one is not. A SCIM route without its bearer token
+  // is a 401 in SCIM's own error format.
   it.each(TABLE.filter((r) => r.method === 'get').map((r) => [key(r), r] as const))('signed out, %s answers as its auth column says', async (_k, route) => {
     const path = route.path.replace(':accountId', '111111111111').replace(':roleName', 'Developer').replace(/:\w+/g, '00000000-0000-4000-8000-000000000000');
     const query = route.path === '/cli/login' ? `?port=4567&state=${'s'.repeat(20)}&code_challenge=${'c'.repeat(43)}` : '';
     const res = await fetch(`${stack.baseUrl}${path}${query}`, { redirect: 'manual', headers: { accept: 'application/json' } });
-    if (route.auth === 'metrics-token') {
+    if (route.auth === 'scim-token') {
+      expect(res.status, route.path).toBe(401);
+      expect(res.headers.get('content-type'), route.path).toMatch(/^application\/scim\+json/);
+      expect(res.headers.get('www-authenticate'), route.path).toMatch(/^Bearer /);
+      expect(await res.json(), route.path).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' });
+    } else if (route.auth === 'metrics-token') {
       // Public without METRICS_TOKEN; this stack sets one, so a caller without it is refused.
       expect(res.status, route.path).toBe(401);
     } else if (route.auth === 'public') {

@@ -32,6 +32,22 @@ import { entitlementsResponse } from './entitlements.js';
 import { errorBody } from './errors.js';
 import { consoleLinkQuery, createGrantRequest, createGrantResponse, grantListResponse } from './grants.js';
 import { meResponse, preferencesBody, preferencesResponse } from './me.js';
+import {
+  createdScimToken,
+  createScimTokenBody,
+  revokedScimToken,
+  scimChangeList,
+  scimErrorBody,
+  scimGroupList,
+  scimIdParams,
+  scimListQuery,
+  scimListResponse,
+  scimPatchBody,
+  scimResource,
+  scimStatus,
+  scimTokenList,
+  scimUserList,
+} from './scim.js';
 import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
 
 /**
@@ -41,33 +57,36 @@ import { livenessResponse, loginQuery, providersResponse, readinessResponse, sam
  * - `session-or-bearer`: a session, or a CLI bearer token (entitlements and grants only);
  * - `bearer`: the CLI token presented as `Authorization: Bearer` (its own logout);
  * - `admin` / `auditor`: a session whose groups give that app role;
- * - `metrics-token`: public unless METRICS_TOKEN is set.
+ * - `metrics-token`: public unless METRICS_TOKEN is set;
+ * - `scim-token`: a SCIM bearer token (made on the provisioning screen), for the IdP on /scim/v2 only.
  * State-changing calls with a session also need the CSRF token (see `needsCsrf`).
  */
-export type RouteAuth = 'public' | 'session' | 'session-or-bearer' | 'bearer' | 'admin' | 'auditor' | 'metrics-token';
+export type RouteAuth = 'public' | 'session' | 'session-or-bearer' | 'bearer' | 'admin' | 'auditor' | 'metrics-token' | 'scim-token';
 
 export interface RouteResponse {
   description: string;
   /** The JSON body (zod); absent for redirects, 204s and non-JSON bodies. */
   body?: z.ZodType;
-  /** A non-JSON answer (HTML page, CSV, YAML, XML, Prometheus text). */
+  /** A non-JSON answer (HTML page, CSV, YAML, XML, Prometheus text), or the media type of `body` when not application/json (SCIM). */
   contentType?: string;
 }
 
 export interface RouteDef {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Full path in Express syntax (`/api/admin/mappings/:id`). */
   path: string;
   summary: string;
   auth: RouteAuth;
   /** Mounted only when this is configured (the route-table test runs with all of them). */
-  onlyWhen?: 'oidc' | 'saml';
+  onlyWhen?: 'oidc' | 'saml' | 'scim';
   request?: {
     params?: z.ZodType;
     query?: z.ZodType;
     headers?: z.ZodType;
     /** JSON body. */
     body?: z.ZodType;
+    /** Media type of `body` when not application/json (SCIM: application/scim+json). */
+    bodyType?: string;
     /** application/x-www-form-urlencoded body (browser forms, SAML POST binding). */
     form?: z.ZodType;
   };
@@ -78,6 +97,12 @@ const error = (description: string): RouteResponse => ({ description, body: erro
 const html = (description: string): RouteResponse => ({ description, contentType: 'text/html' });
 const redirect = (description: string): RouteResponse => ({ description });
 const signedOut = error('Signed out');
+const SCIM_JSON = 'application/scim+json';
+const scimError = (description: string): RouteResponse => ({ description, body: scimErrorBody, contentType: SCIM_JSON });
+const scimOk = (description: string, body: z.ZodType): RouteResponse => ({ description, body, contentType: SCIM_JSON });
+/** What every /scim/v2 route may answer besides its own outcome. */
+const scimRefusals = { 401: scimError('No valid SCIM bearer token'), 429: scimError('Rate limited') };
+const scimWrite = (body: z.ZodType) => ({ params: scimIdParams, body, bodyType: SCIM_JSON });
 const noContent = { description: 'Done' } satisfies RouteResponse;
 const mappingParams = idParams;
 const accountParams = z.object({ id: accountIdSchema });
@@ -428,6 +453,218 @@ export const ROUTES = {
     auth: 'auditor',
     request: { params: idParams },
     responses: { 200: { description: 'Grant', body: auditGrantDetail }, 404: error('No such grant') },
+  },
+
+  // --- SCIM provisioning: the admin screen and the auditors' read of its change log ---
+  adminScimStatus: {
+    method: 'get',
+    path: '/api/admin/scim/status',
+    summary: 'SCIM provisioning: on or off, counts, last change and recent refusals (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Status', body: scimStatus }, 403: error('Not an admin') },
+  },
+  adminScimUsers: {
+    method: 'get',
+    path: '/api/admin/scim/users',
+    summary: 'People as the IdP pushed them (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'People', body: scimUserList }, 403: error('Not an admin') },
+  },
+  adminScimGroups: {
+    method: 'get',
+    path: '/api/admin/scim/groups',
+    summary: 'Groups as the IdP pushed them, with their members (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Groups', body: scimGroupList }, 403: error('Not an admin') },
+  },
+  adminScimChanges: {
+    method: 'get',
+    path: '/api/admin/scim/changes',
+    summary: 'The SCIM change log, newest first (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Changes', body: scimChangeList }, 403: error('Not an admin') },
+  },
+  adminScimTokens: {
+    method: 'get',
+    path: '/api/admin/scim/tokens',
+    summary: 'SCIM bearer tokens, revoked ones included (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Tokens', body: scimTokenList }, 404: error('SCIM is not enabled') },
+  },
+  adminScimCreateToken: {
+    method: 'post',
+    path: '/api/admin/scim/tokens',
+    summary: 'Make a SCIM bearer token for the IdP; its secret is shown this once (admin)',
+    auth: 'admin',
+    request: { body: createScimTokenBody },
+    responses: { 201: { description: 'The token and its secret (never cached)', body: createdScimToken }, 400: error('Invalid label'), 404: error('SCIM is not enabled') },
+  },
+  adminScimRevokeToken: {
+    method: 'post',
+    path: '/api/admin/scim/tokens/:id/revoke',
+    summary: 'Revoke a SCIM bearer token (admin)',
+    auth: 'admin',
+    request: { params: idParams },
+    responses: { 200: { description: 'Revoked', body: revokedScimToken }, 404: error('No such active token, or SCIM is not enabled') },
+  },
+  auditScimChanges: {
+    method: 'get',
+    path: '/api/audit/scim/changes',
+    summary: 'The SCIM change log, newest first (auditor)',
+    auth: 'auditor',
+    responses: { 200: { description: 'Changes', body: scimChangeList }, 403: error('Not an auditor') },
+  },
+
+  // --- SCIM 2.0 service provider (RFC 7644) the IdP pushes people and groups to; answers and errors in SCIM's format ---
+  scimServiceProviderConfig: {
+    method: 'get',
+    path: '/scim/v2/ServiceProviderConfig',
+    summary: 'What this SCIM service provider supports',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    responses: { 200: scimOk('ServiceProviderConfig', scimResource), ...scimRefusals },
+  },
+  scimResourceTypes: {
+    method: 'get',
+    path: '/scim/v2/ResourceTypes',
+    summary: 'The resource types (User, Group)',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    responses: { 200: scimOk('ListResponse', scimListResponse), ...scimRefusals },
+  },
+  scimResourceType: {
+    method: 'get',
+    path: '/scim/v2/ResourceTypes/:id',
+    summary: 'One resource type',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { params: scimIdParams },
+    responses: { 200: scimOk('ResourceType', scimResource), 404: scimError('No such resource type'), ...scimRefusals },
+  },
+  scimSchemas: {
+    method: 'get',
+    path: '/scim/v2/Schemas',
+    summary: 'The schemas of the resources',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    responses: { 200: scimOk('ListResponse', scimListResponse), ...scimRefusals },
+  },
+  scimSchema: {
+    method: 'get',
+    path: '/scim/v2/Schemas/:id',
+    summary: 'One schema',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { params: scimIdParams },
+    responses: { 200: scimOk('Schema', scimResource), 404: scimError('No such schema'), ...scimRefusals },
+  },
+  scimListUsers: {
+    method: 'get',
+    path: '/scim/v2/Users',
+    summary: 'Find users (filter on userName, externalId or id)',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { query: scimListQuery },
+    responses: { 200: scimOk('ListResponse', scimListResponse), 400: scimError('invalidFilter'), ...scimRefusals },
+  },
+  scimCreateUser: {
+    method: 'post',
+    path: '/scim/v2/Users',
+    summary: 'Create a user',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { body: scimResource, bodyType: SCIM_JSON },
+    responses: { 201: scimOk('Created (Location, ETag)', scimResource), 400: scimError('invalidValue / invalidSyntax'), 409: scimError('uniqueness'), 415: scimError('Not application/scim+json'), ...scimRefusals },
+  },
+  scimGetUser: {
+    method: 'get',
+    path: '/scim/v2/Users/:id',
+    summary: 'One user',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { params: scimIdParams, query: scimListQuery.pick({ excludedAttributes: true }) },
+    responses: { 200: scimOk('User (ETag)', scimResource), 304: { description: 'If-None-Match matched' }, 404: scimError('User not found'), ...scimRefusals },
+  },
+  scimReplaceUser: {
+    method: 'put',
+    path: '/scim/v2/Users/:id',
+    summary: 'Replace a user (If-Match honoured); inactive ends their sessions and CLI tokens',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: scimWrite(scimResource),
+    responses: { 200: scimOk('User (ETag)', scimResource), 400: scimError('invalidValue'), 404: scimError('User not found'), 409: scimError('uniqueness'), 412: scimError('Changed since that version'), ...scimRefusals },
+  },
+  scimPatchUser: {
+    method: 'patch',
+    path: '/scim/v2/Users/:id',
+    summary: 'Patch a user (PatchOp; If-Match honoured); inactive ends their sessions and CLI tokens',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: scimWrite(scimPatchBody),
+    responses: { 200: scimOk('User (ETag)', scimResource), 400: scimError('invalidValue / invalidPath / noTarget'), 404: scimError('User not found'), 412: scimError('Changed since that version'), ...scimRefusals },
+  },
+  scimDeleteUser: {
+    method: 'delete',
+    path: '/scim/v2/Users/:id',
+    summary: 'Delete a user; ends their sessions and CLI tokens',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { params: scimIdParams },
+    responses: { 204: noContent, 404: scimError('User not found'), 412: scimError('Changed since that version'), ...scimRefusals },
+  },
+  scimListGroups: {
+    method: 'get',
+    path: '/scim/v2/Groups',
+    summary: 'Find groups (filter on displayName, externalId or id)',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { query: scimListQuery },
+    responses: { 200: scimOk('ListResponse', scimListResponse), 400: scimError('invalidFilter'), ...scimRefusals },
+  },
+  scimCreateGroup: {
+    method: 'post',
+    path: '/scim/v2/Groups',
+    summary: 'Create a group',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { body: scimResource, bodyType: SCIM_JSON },
+    responses: { 201: scimOk('Created (Location, ETag)', scimResource), 400: scimError('invalidValue / invalidSyntax'), 409: scimError('uniqueness'), 415: scimError('Not application/scim+json'), ...scimRefusals },
+  },
+  scimGetGroup: {
+    method: 'get',
+    path: '/scim/v2/Groups/:id',
+    summary: 'One group',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { params: scimIdParams, query: scimListQuery.pick({ excludedAttributes: true }) },
+    responses: { 200: scimOk('Group (ETag)', scimResource), 404: scimError('Group not found'), ...scimRefusals },
+  },
+  scimReplaceGroup: {
+    method: 'put',
+    path: '/scim/v2/Groups/:id',
+    summary: 'Replace a group and its members (If-Match honoured)',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: scimWrite(scimResource),
+    responses: { 200: scimOk('Group (ETag)', scimResource), 400: scimError('invalidValue'), 404: scimError('Group not found'), 409: scimError('uniqueness'), 412: scimError('Changed since that version'), ...scimRefusals },
+  },
+  scimPatchGroup: {
+    method: 'patch',
+    path: '/scim/v2/Groups/:id',
+    summary: 'Patch a group, members included (PatchOp; If-Match honoured); no body',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: scimWrite(scimPatchBody),
+    responses: { 204: { description: 'Patched (ETag)' }, 400: scimError('invalidValue / invalidPath / noTarget'), 404: scimError('Group not found'), 412: scimError('Changed since that version'), ...scimRefusals },
+  },
+  scimDeleteGroup: {
+    method: 'delete',
+    path: '/scim/v2/Groups/:id',
+    summary: 'Delete a group',
+    auth: 'scim-token',
+    onlyWhen: 'scim',
+    request: { params: scimIdParams },
+    responses: { 204: noContent, 404: scimError('Group not found'), 412: scimError('Changed since that version'), ...scimRefusals },
   },
 
   // --- operations ---

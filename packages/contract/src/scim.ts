@@ -93,3 +93,38 @@ export type ScimChange = z.infer<typeof scimChange>;
 /** `GET /api/admin/scim/changes`, `GET /api/audit/scim/changes`: newest first. */
 export const scimChangeList = z.object({ items: z.array(scimChange) });
 export type ScimChangeList = z.infer<typeof scimChangeList>;
+/** `POST /api/admin/scim/tokens/:id/revoke` → 200. */
+export const revokedScimToken = z.object({ revoked: z.literal(true) });
+
+/*
+ * The SCIM 2.0 protocol itself (/scim/v2, RFC 7643/7644), as the route table
+ * and /openapi.json describe it. Bodies are application/scim+json; the
+ * handlers read them with their own SCIM rules (scim/resources.ts,
+ * scim/patch.ts), so these schemas name the envelope, not every attribute.
+ */
+
+/** A User or Group resource (`schemas` names which), as sent and as answered. */
+export const scimResource = z.looseObject({ schemas: z.array(z.string()) });
+/** Body of PATCH: `urn:ietf:params:scim:api:messages:2.0:PatchOp`. */
+export const scimPatchBody = z.looseObject({
+  schemas: z.array(z.string()),
+  Operations: z.array(z.looseObject({ op: z.string(), path: z.string().optional(), value: z.unknown().optional() })),
+});
+/** A list answer (`urn:ietf:params:scim:api:messages:2.0:ListResponse`). */
+export const scimListResponse = z.looseObject({
+  schemas: z.array(z.string()),
+  totalResults: z.number().int(),
+  startIndex: z.number().int(),
+  itemsPerPage: z.number().int(),
+  Resources: z.array(z.looseObject({})),
+});
+/** SCIM's own error body (RFC 7644 3.12), not Rolegate's `{ error: { code } }`. */
+export const scimErrorBody = z.object({ schemas: z.array(z.string()), status: z.string(), scimType: z.string().optional(), detail: z.string() });
+/** Query of the Users and Groups lists. */
+export const scimListQuery = z.object({
+  filter: z.string().optional().describe('`attribute eq "value"` (userName, externalId, id; displayName for groups)'),
+  startIndex: z.string().optional(),
+  count: z.string().optional(),
+  excludedAttributes: z.string().optional(),
+});
+export const scimIdParams = z.object({ id: z.string() });

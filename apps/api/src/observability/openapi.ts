@@ -106,6 +106,7 @@ const SECURITY: Record<RouteAuth, Json[] | undefined> = {
   admin: [{ session: [] }],
   auditor: [{ session: [] }],
   'metrics-token': [{}, { metricsToken: [] }],
+  'scim-token': [{ scimToken: [] }],
 };
 
 /** One operation of the document, from its entry in the route table. */
@@ -113,14 +114,14 @@ function operationOf(route: RouteDef): Json {
   const req = route.request ?? {};
   const parameters = [...parametersOf(req.params, 'path'), ...parametersOf(req.query, 'query'), ...(needsCsrf(route) ? [CSRF] : []), ...parametersOf(req.headers, 'header')];
   const requestBody = req.body
-    ? { required: true, content: { 'application/json': { schema: schemaOf(req.body, 'input') } } }
+    ? { required: true, content: { [req.bodyType ?? 'application/json']: { schema: schemaOf(req.body, 'input') } } }
     : req.form
       ? { required: true, content: { 'application/x-www-form-urlencoded': { schema: schemaOf(req.form, 'input') } } }
       : undefined;
   const responses = Object.fromEntries(
     Object.entries(route.responses).map(([status, r]) => [
       status,
-      { description: r.description, ...(r.body ? { content: { 'application/json': { schema: schemaOf(r.body, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}) },
+      { description: r.description, ...(r.body ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.body, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}) },
     ]),
   );
   const security = SECURITY[route.auth];
@@ -178,7 +179,7 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
     info: {
       title: 'Rolegate',
       version: opts.version ?? '0.1.0',
-      description: 'Just-in-time AWS access broker. Errors are `{ error: { code, message } }` with stable codes.',
+      description: 'Just-in-time AWS access broker. Errors are `{ error: { code, message } }` with stable codes; on /scim/v2 they are SCIM error bodies (RFC 7644 3.12).',
     },
     servers: [{ url: opts.publicUrl }],
     components: {
@@ -187,6 +188,7 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
         session: { type: 'apiKey', in: 'cookie', name: 'rolegate.sid', description: '`__Host-rolegate.sid` when PUBLIC_URL is https' },
         cliToken: { type: 'http', scheme: 'bearer', description: 'A CLI token (`rolegate login`): entitlements and grants only' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'Only when METRICS_TOKEN is set' },
+        scimToken: { type: 'http', scheme: 'bearer', description: 'A SCIM token (made on the provisioning screen, SCIM_ENABLED): /scim/v2 only' },
       },
     },
     paths: pathsOf(ROUTES),

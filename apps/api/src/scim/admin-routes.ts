@@ -1,9 +1,10 @@
 import { Router, type Request } from 'express';
-import { createScimTokenBody } from '@rolegate/contract';
+import { createScimTokenBody, ROUTES } from '@rolegate/contract';
 import { AppError } from '@rolegate/core';
 import type { ScimChangeRecord, ScimRepository, ScimTokenRecord } from '@rolegate/db';
 import { principalOf } from '../middleware/auth.js';
-import { parseBody } from '../routes/validate.js';
+import { parseBody } from '../http/parse.js';
+import { routesAt } from '../http/route.js';
 import { newScimToken, scimTokenHash } from './tokens.js';
 
 export interface ScimAdminDeps {
@@ -19,13 +20,14 @@ export const scimChangeDto = (c: ScimChangeRecord) => ({ ...c, createdAt: c.crea
 /** `/api/admin/scim/*` (mounted behind the admin RBAC, same-origin and CSRF guards). */
 export function scimAdminRoutes(deps: ScimAdminDeps): Router {
   const r = Router();
+  const on = routesAt(r, '/api/admin/scim');
   const { repo } = deps;
   const enabled = (req: Request) => {
     if (!deps.settings) throw new AppError('NOT_FOUND', `SCIM is not enabled (SCIM_ENABLED): no route for ${req.method} ${req.path}`);
     return deps.settings;
   };
 
-  r.get('/status', async (_req, res) => {
+  on(ROUTES.adminScimStatus, async (_req, res) => {
     const s = await repo.status();
     res.set('Cache-Control', 'no-store').json({
       enabled: deps.settings !== null,
@@ -42,7 +44,7 @@ export function scimAdminRoutes(deps: ScimAdminDeps): Router {
     });
   });
 
-  r.get('/users', async (_req, res) => {
+  on(ROUTES.adminScimUsers, async (_req, res) => {
     const { total, rows } = await repo.listUsers({ filter: null, startIndex: 1, count: 1000 });
     res.set('Cache-Control', 'no-store').json({
       total,
@@ -59,7 +61,7 @@ export function scimAdminRoutes(deps: ScimAdminDeps): Router {
     });
   });
 
-  r.get('/groups', async (_req, res) => {
+  on(ROUTES.adminScimGroups, async (_req, res) => {
     const { total, rows } = await repo.listGroups({ filter: null, startIndex: 1, count: 1000, withMembers: true });
     res.set('Cache-Control', 'no-store').json({
       total,
@@ -74,16 +76,16 @@ export function scimAdminRoutes(deps: ScimAdminDeps): Router {
     });
   });
 
-  r.get('/changes', async (_req, res) => {
+  on(ROUTES.adminScimChanges, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ items: (await repo.listChanges({ limit: 100 })).map(scimChangeDto) });
   });
 
-  r.get('/tokens', async (req, res) => {
+  on(ROUTES.adminScimTokens, async (req, res) => {
     enabled(req);
     res.set('Cache-Control', 'no-store').json({ items: (await repo.listTokens()).map(tokenDto) });
   });
 
-  r.post('/tokens', async (req, res) => {
+  on(ROUTES.adminScimCreateToken, async (req, res) => {
     const settings = enabled(req);
     const body = parseBody(createScimTokenBody, req.body);
     const secret = newScimToken();
@@ -92,7 +94,7 @@ export function scimAdminRoutes(deps: ScimAdminDeps): Router {
     res.status(201).set('Cache-Control', 'no-store').json({ token: tokenDto(token), secret });
   });
 
-  r.post('/tokens/:id/revoke', async (req, res) => {
+  on(ROUTES.adminScimRevokeToken, async (req, res) => {
     enabled(req);
     if (!(await repo.revokeToken(req.params.id, principalOf(req).email))) throw new AppError('NOT_FOUND', 'No such active SCIM token');
     res.json({ revoked: true });
@@ -105,7 +107,8 @@ export function scimAdminRoutes(deps: ScimAdminDeps): Router {
 /** `/api/audit/scim/changes` for auditors (the same log, read-only). */
 export function scimAuditRoutes(deps: { repo: ScimRepository }): Router {
   const r = Router();
-  r.get('/changes', async (_req, res) => {
+  const on = routesAt(r, '/api/audit/scim');
+  on(ROUTES.auditScimChanges, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ items: (await deps.repo.listChanges({ limit: 500 })).map(scimChangeDto) });
   });
   return r;

@@ -1,6 +1,8 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ROUTES } from '@rolegate/contract';
 import type { RateLimitRepository, ScimActor, ScimRepository } from '@rolegate/db';
+import { routesAt } from '../http/route.js';
 import type { Logger } from '../logger.js';
 import { createFailureLimiter } from '../middleware/failure-limit.js';
 import { PostgresRateLimitStore, retryAfterSeconds } from '../middleware/rate-limit.js';
@@ -150,29 +152,32 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     next();
   });
 
+  // Method and path of each route come from the contract's ROUTES table.
+  const on = routesAt(router, '/scim/v2');
+
   // ---- discovery ----
-  router.get('/ServiceProviderConfig', (_req, res) => send(res, 200, serviceProviderConfig(deps.baseUrl, SCIM_MAX_RESULTS)));
-  router.get('/ResourceTypes', (_req, res) => {
+  on(ROUTES.scimServiceProviderConfig, (_req, res) => send(res, 200, serviceProviderConfig(deps.baseUrl, SCIM_MAX_RESULTS)));
+  on(ROUTES.scimResourceTypes, (_req, res) => {
     const all = resourceTypes(deps.baseUrl);
     send(res, 200, listResponse(all, all.length, 1));
   });
-  router.get('/ResourceTypes/:id', (req, res) => {
+  on(ROUTES.scimResourceType, (req, res) => {
     const one = resourceTypes(deps.baseUrl).find((r) => r.id === req.params.id);
     if (!one) throw new ScimError(404, null, 'No such resource type');
     send(res, 200, one);
   });
-  router.get('/Schemas', (_req, res) => {
+  on(ROUTES.scimSchemas, (_req, res) => {
     const all = schemas(deps.baseUrl);
     send(res, 200, listResponse(all, all.length, 1));
   });
-  router.get('/Schemas/:id', (req, res) => {
+  on(ROUTES.scimSchema, (req, res) => {
     const one = schemas(deps.baseUrl).find((s) => s.id === req.params.id);
     if (!one) throw new ScimError(404, null, 'No such schema');
     send(res, 200, one);
   });
 
   // ---- users ----
-  router.get('/Users', async (req, res) => {
+  on(ROUTES.scimListUsers, async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const filter = parseFilter(q.filter);
     if (filter?.attribute === 'displayname') throw new ScimError(400, 'invalidFilter', 'Users are found by userName, externalId or id');
@@ -181,7 +186,7 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     const excluded = excludedOf(q);
     send(res, 200, listResponse(rows.map((r) => userResource(r, deps.baseUrl, excluded)), total, page.startIndex));
   });
-  router.get('/Users/:id', async (req, res) => {
+  on(ROUTES.scimGetUser, async (req, res) => {
     const row = await repo.getUser(req.params.id);
     if (!row) throw new ScimError(404, null, 'User not found');
     if (req.get('if-none-match') === etagOf(row.version)) {
@@ -190,20 +195,20 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     }
     send(res, 200, userResource(row, deps.baseUrl, excludedOf(req.query as Record<string, string>)), row.version);
   });
-  router.post('/Users', async (req, res) => {
+  on(ROUTES.scimCreateUser, async (req, res) => {
     const result = await repo.createUser(userWriteOf(req.body), actorOf(req));
     if (!result.ok) throw refusal(result, 'User');
     res.set('Location', `${deps.baseUrl}/Users/${result.row.id}`);
     send(res, 201, userResource(result.row, deps.baseUrl), result.row.version);
   });
-  router.put('/Users/:id', async (req, res) => {
+  on(ROUTES.scimReplaceUser, async (req, res) => {
     const write = userWriteOf(req.body);
     const result = await repo.updateUser(req.params.id, () => write, actorOf(req), { action: 'replace', version: versionOf(req.get('if-match')) });
     if (!result.ok) throw refusal(result, 'User');
     if (!result.row.active) deps.afterCutOff();
     send(res, 200, userResource(result.row, deps.baseUrl), result.row.version);
   });
-  router.patch('/Users/:id', async (req, res) => {
+  on(ROUTES.scimPatchUser, async (req, res) => {
     const ops = patchOperationsOf(req.body);
     let problem: ScimError | null = null;
     const result = await repo.updateUser(
@@ -227,7 +232,7 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     if (!result.row.active) deps.afterCutOff();
     send(res, 200, userResource(result.row, deps.baseUrl), result.row.version);
   });
-  router.delete('/Users/:id', async (req, res) => {
+  on(ROUTES.scimDeleteUser, async (req, res) => {
     const result = await repo.deleteUser(req.params.id, actorOf(req), versionOf(req.get('if-match')));
     if (!result.ok) throw refusal(result, 'User');
     deps.afterCutOff();
@@ -235,7 +240,7 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
   });
 
   // ---- groups ----
-  router.get('/Groups', async (req, res) => {
+  on(ROUTES.scimListGroups, async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const filter = parseFilter(q.filter);
     if (filter?.attribute === 'username') throw new ScimError(400, 'invalidFilter', 'Groups are found by displayName, externalId or id');
@@ -243,24 +248,24 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     const { total, rows } = await repo.listGroups({ filter, ...page, withMembers: !excludedOf(q).has('members') });
     send(res, 200, listResponse(rows.map((r) => groupResource(r, deps.baseUrl)), total, page.startIndex));
   });
-  router.get('/Groups/:id', async (req, res) => {
+  on(ROUTES.scimGetGroup, async (req, res) => {
     const row = await repo.getGroup(req.params.id, !excludedOf(req.query as Record<string, string>).has('members'));
     if (!row) throw new ScimError(404, null, 'Group not found');
     send(res, 200, groupResource(row, deps.baseUrl), row.version);
   });
-  router.post('/Groups', async (req, res) => {
+  on(ROUTES.scimCreateGroup, async (req, res) => {
     const result = await repo.createGroup(groupWriteOf(req.body), actorOf(req));
     if (!result.ok) throw refusal(result, 'Group');
     res.set('Location', `${deps.baseUrl}/Groups/${result.row.id}`);
     send(res, 201, groupResource(result.row, deps.baseUrl), result.row.version);
   });
-  router.put('/Groups/:id', async (req, res) => {
+  on(ROUTES.scimReplaceGroup, async (req, res) => {
     const write = groupWriteOf(req.body);
     const result = await repo.updateGroup(req.params.id, () => write, actorOf(req), { action: 'replace', version: versionOf(req.get('if-match')), withMembers: true });
     if (!result.ok) throw refusal(result, 'Group');
     send(res, 200, groupResource(result.row, deps.baseUrl), result.row.version);
   });
-  router.patch('/Groups/:id', async (req, res) => {
+  on(ROUTES.scimPatchGroup, async (req, res) => {
     const ops = patchOperationsOf(req.body);
     let problem: ScimError | null = null;
     const result = await repo.updateGroup(
@@ -284,7 +289,7 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     // 204: a group can have thousands of members, and Okta and Entra need no body here (RFC 7644 3.5.2).
     res.set('ETag', etagOf(result.row.version)).status(204).end();
   });
-  router.delete('/Groups/:id', async (req, res) => {
+  on(ROUTES.scimDeleteGroup, async (req, res) => {
     const result = await repo.deleteGroup(req.params.id, actorOf(req), versionOf(req.get('if-match')));
     if (!result.ok) throw refusal(result, 'Group');
     res.status(204).end();
