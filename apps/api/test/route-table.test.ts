@@ -62,6 +62,14 @@ describe('the route table', () => {
     const token = doc.paths['/api/cli/token']!.post as { requestBody: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
     expect(token.requestBody.content['application/json']!.schema).toMatchObject({ anyOf: expect.any(Array) });
     expect(token.responses['200']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/CliTokenResponse' });
+    // SCIM's routes carry their own bearer scheme and SCIM's media type, bodies and errors.
+    const full = doc as unknown as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, any>> };
+    expect(full.components.securitySchemes.scimToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const patch = full.paths['/scim/v2/Users/{id}']!.patch;
+    expect(patch.security).toEqual([{ scimToken: [] }]);
+    expect(Object.keys(patch.requestBody.content)).toEqual(['application/scim+json']);
+    expect(patch.requestBody.content['application/scim+json'].schema.required).toEqual(expect.arrayContaining(['schemas', 'Operations']));
+    expect(Object.keys(patch.responses['401'].content)).toEqual(['application/scim+json']);
   });
 
   // The auth column is checked against the app too: signed out, a GET of a
