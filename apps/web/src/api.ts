@@ -1,6 +1,7 @@
 import type {
   AdminCliTokenList,
   AdminUserList,
+  AuditFilterName,
   CutOffResponse,
   AdminAccountList,
   AdminAccountResponse,
@@ -121,17 +122,8 @@ export function queryString(params: Record<string, string | undefined>): string 
   return s ? `?${s}` : '';
 }
 
-/** Filters of the auditor's grant history (the server matches each exactly). */
-export interface AuditFilters {
-  user?: string;
-  accountId?: string;
-  roleArn?: string;
-  role?: string;
-  status?: string;
-  kind?: string;
-  from?: string;
-  to?: string;
-}
+/** Filters of the auditor's grant history, as query values (the server matches each exactly); the names are the contract's. */
+export type AuditFilters = Partial<Record<AuditFilterName, string>>;
 
 /** URL of the streamed export; a plain link downloads it with the session cookie (GET needs no CSRF token). */
 export function auditExportUrl(format: 'csv' | 'ndjson', filters: AuditFilters): string {

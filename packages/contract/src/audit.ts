@@ -72,6 +72,9 @@ export const auditFilterFields = {
   sort: z.literal('-createdAt', { error: 'sort must be -createdAt (newest first is the only order)' }).optional(),
 };
 
+/** The names of the grant-history filters (query parameters of the list and the export). */
+export type AuditFilterName = Exclude<keyof typeof auditFilterFields, 'sort'>;
+
 function checkRange(q: { from?: Date | undefined; to?: Date | undefined }, ctx: z.RefinementCtx) {
   if (q.from && q.to && q.from.getTime() >= q.to.getTime()) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be later than from' });

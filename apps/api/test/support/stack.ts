@@ -3,11 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
 import { DEMO_USERS, signInByHttp, startDevOidcProvider, type DemoUser, type DevOidcProvider } from '@rolegate/dev-idp';
 import { createDatabase, createMappingRepository, createRepositories, type Database } from '@rolegate/db';
+import { asLoginRole, createTestDatabase as createDatabaseFromTemplate } from '@rolegate/db/testing';
 import { createFederationAdapter } from '../../src/adapters/federation.js';
 import { createOidcAdapter } from '../../src/adapters/oidc.js';
 import { createStsAdapter } from '../../src/adapters/sts.js';
@@ -38,27 +38,12 @@ export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
  * (`empty`) one with no schema at all, for migration tests.
  */
 export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<string> {
-  const adminUrl = inject('pgAdminUrl');
-  const name = `rolegate_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"${opts.empty ? '' : ` TEMPLATE "${inject('pgTemplate')}"`} OWNER "${inject('pgOwnerRole').name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return createDatabaseFromTemplate({ adminUrl: inject('pgAdminUrl'), template: inject('pgTemplate'), owner: inject('pgOwnerRole') }, opts);
 }
 
 /** `url` (a test database) as another role: `runtime` (what the app connects as) or `owner` (owns the tables). */
 export function asRole(url: string, role: 'runtime' | 'owner'): string {
-  const r = inject(role === 'runtime' ? 'pgRuntimeRole' : 'pgOwnerRole');
-  const u = new URL(url);
-  u.username = r.name;
-  u.password = r.password;
-  return u.toString();
+  return asLoginRole(url, inject(role === 'runtime' ? 'pgRuntimeRole' : 'pgOwnerRole'));
 }
 
 export interface StackOptions {

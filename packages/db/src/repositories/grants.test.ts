@@ -1,13 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NewGrant } from '@rolegate/core';
-import { createGrantRepository, createUserRepository } from '@rolegate/db';
-import { startStack, type Stack } from './support/stack.js';
+import { createDatabase, type Database } from '../client.js';
+import { asLoginRole, createTestDatabase } from '../testing.js';
+import { createGrantRepository } from './grants.js';
+import { createUserRepository } from './users.js';
 
-let stack: Stack;
+// Beside the repository, on real Postgres: a database of its own, the app's
+// least-privilege runtime role for the repository, the owner for assertions.
+let app: Database;
+let direct: Database;
 let userId: string;
 beforeAll(async () => {
-  stack = await startStack();
-  userId = await createUserRepository(stack.prisma).upsertOnSignIn({
+  const pg = inject('dbTestPostgres');
+  const url = await createTestDatabase(pg);
+  app = createDatabase({ url: asLoginRole(url, pg.runtime), max: 2 });
+  direct = createDatabase({ url, max: 2 });
+  userId = await createUserRepository(app.prisma).upsertOnSignIn({
     idp: 'oidc',
     issuer: 'https://idp.example',
     subject: 'store-test',
@@ -17,7 +25,8 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await stack?.close();
+  await app?.close();
+  await direct?.close();
 });
 
 const grant = (status: NewGrant['status']): NewGrant => ({
@@ -36,13 +45,13 @@ const grant = (status: NewGrant['status']): NewGrant => ({
   userAgent: 'test',
 });
 
-const row = async (id: string) => (await stack.sql.query(`SELECT status, access_key_id, error FROM grants WHERE id = $1`, [id])).rows[0];
+const row = async (id: string) => (await direct.pool.query(`SELECT status, access_key_id, error FROM grants WHERE id = $1`, [id])).rows[0];
 
 describe('grant repository', () => {
   it('returns the inserted row as stored, and the recorded outcome as stored', async () => {
-    const repo = createGrantRepository(stack.database.pool);
+    const repo = createGrantRepository(app.pool);
     const pending = await repo.insert(grant('pending'));
-    const stored = (await stack.sql.query(`SELECT created_at, groups, client_ip FROM grants WHERE id = $1`, [pending.id])).rows[0];
+    const stored = (await direct.pool.query(`SELECT created_at, groups, client_ip FROM grants WHERE id = $1`, [pending.id])).rows[0];
     expect(pending.createdAt).toEqual(stored.created_at);
     expect(pending).toMatchObject({ status: 'pending', groups: stored.groups, clientIp: stored.client_ip, expiresAt: null, accessKeyId: null });
     const expiresAt = new Date(Date.now() + 3_600_000);
@@ -52,7 +61,7 @@ describe('grant repository', () => {
   });
 
   it('records an outcome only once, and only on a pending grant', async () => {
-    const repo = createGrantRepository(stack.database.pool);
+    const repo = createGrantRepository(app.pool);
     const pending = await repo.insert(grant('pending'));
     await repo.markFailed(pending, { error: 'sts:Throttling' });
     const expiresAt = new Date(Date.now() + 3_600_000);
