@@ -274,7 +274,8 @@ async function measureExport(db: Database, format: 'csv' | 'ndjson', filter: Aud
 async function main() {
   const pgHandle = await openPostgres();
   await applyMigrations(pgHandle.url, MIGRATIONS_DIR);
-  const seeder = createDatabase({ url: pgHandle.url, max: 1, statementTimeoutMs: 0 });
+  // An hour, not 0: createDatabase also sets a client-side query timeout of the statement timeout + 2 s.
+  const seeder = createDatabase({ url: pgHandle.url, max: 1, statementTimeoutMs: 3_600_000 });
   await seed(seeder);
   await seeder.close();
   if (args.has('seed-only')) {
