@@ -21,7 +21,10 @@ function packageOf(file) {
  * package names), so another package is reached only by its name.
  */
 const noCrossPackageRelative = {
-  meta: { type: 'problem', messages: { cross: "'{{spec}}' reaches into {{target}} by a relative path; import it by its package name (and only where the boundaries allow)." } },
+  meta: {
+    type: 'problem',
+    messages: { cross: "'{{spec}}' reaches into {{target}} by a relative path; import it by its package name (and only where the boundaries allow)." },
+  },
   create(context) {
     const from = packageOf(context.filename);
     if (!from) return {};
@@ -36,7 +39,18 @@ const noCrossPackageRelative = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '.rolegate/**', 'test-results/**', '.turbo/**', 'bench/.*.bundle.mjs*', '**/.rolegate-test-*/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/generated/**',
+      '.rolegate/**',
+      'test-results/**',
+      '.turbo/**',
+      'bench/.*.bundle.mjs*',
+      '**/.rolegate-test-*/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -60,8 +74,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^@rolegate/(?!aws-names$|contract/error-codes$)', message: 'core imports nothing internal but the AWS naming rules and the error codes of the contract (no zod in the domain).' },
-            { group: ['express', 'express-*', '@prisma/*', 'prisma', 'pg', '@aws-sdk/*', '@smithy/*', 'openid-client', '@node-saml/*'], message: 'core holds domain rules only: no frameworks, databases or AWS SDK.' },
+            {
+              regex: '^@rolegate/(?!aws-names$|contract/error-codes$)',
+              message: 'core imports nothing internal but the AWS naming rules and the error codes of the contract (no zod in the domain).',
+            },
+            {
+              group: ['express', 'express-*', '@prisma/*', 'prisma', 'pg', '@aws-sdk/*', '@smithy/*', 'openid-client', '@node-saml/*'],
+              message: 'core holds domain rules only: no frameworks, databases or AWS SDK.',
+            },
             noApps,
           ],
         },
@@ -70,7 +90,16 @@ export default tseslint.config(
   },
   {
     files: ['packages/aws-names/src/**/*.js'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'aws-names is dependency-free: it imports only its own files (it runs in the CLI and the browser as is).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\./)', message: 'aws-names is dependency-free: it imports only its own files (it runs in the CLI and the browser as is).' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['packages/cli/src/**/*.js', 'packages/cli/bin/**/*.js'],
@@ -81,7 +110,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(?!node:|\\.|@rolegate/aws-names$)',
-              message: 'The CLI installs without the workspace: at run time it imports only node: built-ins, its own files and aws-names (contract types come in through JSDoc).',
+              message:
+                'The CLI installs without the workspace: at run time it imports only node: built-ins, its own files and aws-names (contract types come in through JSDoc).',
             },
           ],
         },
@@ -91,12 +121,30 @@ export default tseslint.config(
   {
     files: ['packages/db/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/contract', '@rolegate/aws-emulator', '@rolegate/dev-idp', 'express', '@aws-sdk/*'], message: 'db depends on core only.' }, noApps] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@rolegate/contract', '@rolegate/aws-emulator', '@rolegate/dev-idp', 'express', '@aws-sdk/*'], message: 'db depends on core only.' },
+            noApps,
+          ],
+        },
+      ],
     },
   },
   {
     files: ['packages/contract/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'contract is schemas only.' }, noApps] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'contract is schemas only.' },
+            noApps,
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['packages/aws-emulator/**/*.ts', 'packages/dev-idp/**/*.ts'],
@@ -105,12 +153,35 @@ export default tseslint.config(
   {
     files: ['apps/api/src/**/*.ts'],
     ignores: ['apps/api/src/demo.ts', 'apps/api/src/main.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'Production code never loads the emulator or the dev IdP; only demo.ts does.' }, { group: ['@rolegate/web'], message: 'The API serves the web build, it does not import it.' }, { group: ['@prisma/*', 'pg', 'pg-*'], message: 'Database access lives in packages/db behind repositories.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'Production code never loads the emulator or the dev IdP; only demo.ts does.' },
+            { group: ['@rolegate/web'], message: 'The API serves the web build, it does not import it.' },
+            { group: ['@prisma/*', 'pg', 'pg-*'], message: 'Database access lives in packages/db behind repositories.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['apps/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp', '@rolegate/api'], message: 'web depends on contract and aws-names only.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp', '@rolegate/api'],
+              message: 'web depends on contract and aws-names only.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'scripts/**', 'bench/**', '**/main.ts'],

@@ -39,7 +39,6 @@ export interface BaselineConfig {
   table: 'grants' | 'narrow';
 }
 
-
 const cfg = childConfig<BaselineConfig>();
 const tracer = createTracer();
 countQueries(pg.Client, tracer);
@@ -83,7 +82,20 @@ app.post('/grant', async (req, res) => {
     await pool.query(
       `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn, role_session_name, source_identity, kind, duration_seconds, status, client_ip, user_agent)
        VALUES ($1, $2, $3, $4, 'oidc', $5, $6, $7, $8, $9, $9, $10, 3600, 'pending', $11, $12)`,
-      [id, user.id, user.email, user.subject, user.groups, cfg.mapping.id, cfg.mapping.accountId, cfg.mapping.roleArn, sessionName, kind, req.ip ?? null, req.get('user-agent') ?? null],
+      [
+        id,
+        user.id,
+        user.email,
+        user.subject,
+        user.groups,
+        cfg.mapping.id,
+        cfg.mapping.accountId,
+        cfg.mapping.roleArn,
+        sessionName,
+        kind,
+        req.ip ?? null,
+        req.get('user-agent') ?? null,
+      ],
     );
   } else {
     await pool.query(`INSERT INTO bench_floor_grants (id, user_id, kind, status) VALUES ($1, $2, $3, 'pending')`, [id, user.id, kind]);
@@ -108,16 +120,17 @@ app.post('/grant', async (req, res) => {
     consoleUrl = `${cfg.federationUrl}?Action=login&SigninToken=${encodeURIComponent(token)}`;
   }
   if (cfg.table === 'grants') {
-    await pool.query(`UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
-      id,
-      out.$metadata.requestId ?? null,
-      c.AccessKeyId,
-      c.Expiration,
-    ]);
+    await pool.query(
+      `UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+      [id, out.$metadata.requestId ?? null, c.AccessKeyId, c.Expiration],
+    );
   } else {
     await pool.query(`UPDATE bench_floor_grants SET status = 'issued', access_key_id = $2, expires_at = $3 WHERE id = $1`, [id, c.AccessKeyId, c.Expiration]);
   }
-  res.set('Cache-Control', 'no-store').status(201).json(consoleUrl ? { id, consoleUrl } : { id, credentials: c });
+  res
+    .set('Cache-Control', 'no-store')
+    .status(201)
+    .json(consoleUrl ? { id, consoleUrl } : { id, credentials: c });
 });
 
 const server = http.createServer(tracer.wrap(app));

@@ -32,7 +32,10 @@ export interface PgPool {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
 }
-export const pg = requireFromApi('pg') as { Pool: new (opts: { connectionString: string; max?: number }) => PgPool; Client: { prototype: { query: (...args: unknown[]) => unknown } } };
+export const pg = requireFromApi('pg') as {
+  Pool: new (opts: { connectionString: string; max?: number }) => PgPool;
+  Client: { prototype: { query: (...args: unknown[]) => unknown } };
+};
 
 export interface AssumeRoleOutput {
   Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };

@@ -108,15 +108,30 @@ async function signIn(baseUrl: string, username: string, password: string) {
 async function directSession(baseUrl: string, databaseUrl: string, secret: string, issuer: string, n = 0) {
   const database = createDatabase({ url: databaseUrl, max: 2 });
   try {
-    const who = n === 0
-      ? { idp: 'oidc' as const, issuer, subject: 'bench-alice', email: 'alice@example.com', displayName: 'Alice (bench)', groups: ['engineers'] }
-      : { idp: 'oidc' as const, issuer, subject: `bench-user-${n}`, email: `bench-user-${n}@example.com`, displayName: `Bench user ${n}`, groups: ['engineers'] };
+    const who =
+      n === 0
+        ? { idp: 'oidc' as const, issuer, subject: 'bench-alice', email: 'alice@example.com', displayName: 'Alice (bench)', groups: ['engineers'] }
+        : {
+            idp: 'oidc' as const,
+            issuer,
+            subject: `bench-user-${n}`,
+            email: `bench-user-${n}@example.com`,
+            displayName: `Bench user ${n}`,
+            groups: ['engineers'],
+          };
     const userId = await createUserRepository(database.prisma).upsertOnSignIn(who);
     const ttlSeconds = 8 * 3600;
     const store = new PostgresSessionStore(createSessionRepository(database), secret, ttlSeconds);
     const sid = randomBytes(24).toString('base64url');
     const data = {
-      cookie: { originalMaxAge: ttlSeconds * 1000, expires: new Date(Date.now() + ttlSeconds * 1000), httpOnly: true, path: '/', sameSite: 'lax', secure: false },
+      cookie: {
+        originalMaxAge: ttlSeconds * 1000,
+        expires: new Date(Date.now() + ttlSeconds * 1000),
+        httpOnly: true,
+        path: '/',
+        sameSite: 'lax',
+        secure: false,
+      },
       principal: { userId, email: who.email, displayName: who.displayName, subject: who.subject, idp: who.idp, groups: who.groups },
       signedInAt: new Date().toISOString(),
     };
@@ -270,7 +285,9 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
       await servers[server].call('reset', false);
       const result = await runSequential(load);
       const stats = await servers[server].call<ServerStats>('stats');
-      opts.log(`${name}: p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (${result.ok} grants${result.failed ? `, ${result.failed} failed` : ''})`);
+      opts.log(
+        `${name}: p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms (${result.ok} grants${result.failed ? `, ${result.failed} failed` : ''})`,
+      );
       await sleep(300);
       return { load: result, server: stats };
     }
@@ -296,7 +313,13 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
       for (const kind of KINDS) {
         for (const mix of USER_MIXES) {
           for (const server of order) {
-            rounds[key(kind, mix)][server].push(await measure(`${server} ${kind} ${mix === 'hot' ? '1 user' : `${opts.distinctUsers} users`} c=${n}${tag}`, server, loadOf(server, kind, mix, n, d)));
+            rounds[key(kind, mix)][server].push(
+              await measure(
+                `${server} ${kind} ${mix === 'hot' ? '1 user' : `${opts.distinctUsers} users`} c=${n}${tag}`,
+                server,
+                loadOf(server, kind, mix, n, d),
+              ),
+            );
           }
         }
         for (const server of order) {
@@ -310,8 +333,14 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
     if (opts.traced) {
       for (const kind of KINDS) {
         for (const server of ['rolegate', 'floor'] as const) {
-          traced.push({ name: `${server} ${kind} c=${n}, traced`, result: await measure(`${server} ${kind} c=${n} traced`, server, loadOf(server, kind, 'hot', n, d), true) });
-          traced.push({ name: `${server} ${kind} 1 client, traced`, result: await measure(`${server} ${kind} c=1 traced`, server, loadOf(server, kind, 'hot', 1, opts.quietSeconds), 'sequential') });
+          traced.push({
+            name: `${server} ${kind} c=${n}, traced`,
+            result: await measure(`${server} ${kind} c=${n} traced`, server, loadOf(server, kind, 'hot', n, d), true),
+          });
+          traced.push({
+            name: `${server} ${kind} 1 client, traced`,
+            result: await measure(`${server} ${kind} c=1 traced`, server, loadOf(server, kind, 'hot', 1, opts.quietSeconds), 'sequential'),
+          });
         }
       }
       await rolegate.call('reset', false);

@@ -63,7 +63,9 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'floor: narrow row, primary key only',
-    ddl: ['CREATE TABLE bench_floor_grants (id uuid PRIMARY KEY, user_id uuid NOT NULL, kind text NOT NULL, status text NOT NULL, access_key_id text, expires_at timestamptz)'],
+    ddl: [
+      'CREATE TABLE bench_floor_grants (id uuid PRIMARY KEY, user_id uuid NOT NULL, kind text NOT NULL, status text NOT NULL, access_key_id text, expires_at timestamptz)',
+    ],
     outcome: 'narrow',
   },
 ];
@@ -109,7 +111,10 @@ async function main() {
       const users: string[] = [];
       for (let u = 0; u < USERS; u++) {
         const id = randomUUID();
-        await pool.query(`INSERT INTO users (id, idp, issuer, subject, email, display_name, groups) VALUES ($1, 'oidc', 'https://idp', $2, $3, 'U', '{engineers}')`, [id, `u${u}`, `u${u}@example.com`]);
+        await pool.query(
+          `INSERT INTO users (id, idp, issuer, subject, email, display_name, groups) VALUES ($1, 'oidc', 'https://idp', $2, $3, 'U', '{engineers}')`,
+          [id, `u${u}`, `u${u}@example.com`],
+        );
         users.push(id);
       }
       // Prefill: realistic index depth (rows spread over a year, a tenth of them recent).
@@ -132,7 +137,8 @@ async function main() {
       const order = round % 2 ? dbs : [...dbs].reverse();
       for (const { v, pool, users } of order) {
         const wal0 = ((await pool.query(`SELECT pg_current_wal_lsn() AS l`)).rows[0] as { l: string }).l;
-        const upd0 = ((await pool.query(`SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`)).rows[0] ?? { u: 0, h: 0 }) as { u: string; h: string };
+        const upd0 = ((await pool.query(`SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`))
+          .rows[0] ?? { u: 0, h: 0 }) as { u: string; h: string };
         const cpu0 = await postgresCpuMs(postmasterPid);
         let done = 0;
         const end = performance.now() + DURATION * 1000;
@@ -144,17 +150,24 @@ async function main() {
               const user = users[(w + k) % users.length]!;
               if (v.outcome === 'narrow') {
                 await pool.query(`INSERT INTO bench_floor_grants (id, user_id, kind, status) VALUES ($1, $2, 'console', 'pending')`, [id, user]);
-                await pool.query(`UPDATE bench_floor_grants SET status = 'issued', access_key_id = $2, expires_at = $3 WHERE id = $1`, [id, `ASIA${k}`, new Date()]);
+                await pool.query(`UPDATE bench_floor_grants SET status = 'issued', access_key_id = $2, expires_at = $3 WHERE id = $1`, [
+                  id,
+                  `ASIA${k}`,
+                  new Date(),
+                ]);
               } else {
-                const created = ((await pool.query(INSERT, [id, user, 'u@example.com', 'u', ['engineers'], randomUUID()])).rows[0] as { created_at: Date }).created_at;
+                const created = ((await pool.query(INSERT, [id, user, 'u@example.com', 'u', ['engineers'], randomUUID()])).rows[0] as { created_at: Date })
+                  .created_at;
                 if (v.outcome === 'update') {
-                  await pool.query(`UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`, [
-                    id, `req-${k}`, `ASIA${w}X${k}`, new Date(),
-                  ]);
+                  await pool.query(
+                    `UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`,
+                    [id, `req-${k}`, `ASIA${w}X${k}`, new Date()],
+                  );
                 } else {
-                  await pool.query(`INSERT INTO grant_outcomes (grant_id, grant_created_at, status, sts_request_id, access_key_id, expires_at) VALUES ($1, $2, 'issued', $3, $4, $5)`, [
-                    id, created, `req-${k}`, `ASIA${w}X${k}`, new Date(),
-                  ]);
+                  await pool.query(
+                    `INSERT INTO grant_outcomes (grant_id, grant_created_at, status, sts_request_id, access_key_id, expires_at) VALUES ($1, $2, 'issued', $3, $4, $5)`,
+                    [id, created, `req-${k}`, `ASIA${w}X${k}`, new Date()],
+                  );
                 }
               }
               done++;
@@ -166,7 +179,9 @@ async function main() {
         const wal = Number(((await pool.query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS d`, [wal0])).rows[0] as { d: string }).d);
         // Table statistics reach pg_stat_user_tables when backends report them (at most once a second).
         await new Promise((r) => setTimeout(r, 1200));
-        const upd1 = (await pool.query(`SELECT pg_stat_force_next_flush(); SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`)) as unknown as { rows: Record<string, string>[] }[];
+        const upd1 = (await pool.query(
+          `SELECT pg_stat_force_next_flush(); SELECT n_tup_upd::bigint AS u, n_tup_hot_upd::bigint AS h FROM pg_stat_user_tables WHERE relname = 'grants'`,
+        )) as unknown as { rows: Record<string, string>[] }[];
         const u1 = (upd1[1]!.rows[0] ?? { u: '0', h: '0' }) as { u: string; h: string };
         const updates = Number(u1.u) - Number(upd0.u);
         const r = results.get(v) ?? { rps: [], walPerGrant: [], cpuMsPerGrant: [], hot: [] };
@@ -175,13 +190,18 @@ async function main() {
         r.cpuMsPerGrant.push(cpu / done);
         if (updates > 0) r.hot.push((Number(u1.h) - Number(upd0.h)) / updates);
         results.set(v, r);
-        log(`round ${round}: ${v.name}: ${(done / seconds).toFixed(0)} grants/s, ${(wal / done).toFixed(0)} WAL bytes and ${(cpu / done).toFixed(2)} Postgres CPU ms per grant`);
+        log(
+          `round ${round}: ${v.name}: ${(done / seconds).toFixed(0)} grants/s, ${(wal / done).toFixed(0)} WAL bytes and ${(cpu / done).toFixed(2)} Postgres CPU ms per grant`,
+        );
       }
     }
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
     const floor = results.get(VARIANTS.at(-1)!)!;
     const lines = [
-      `Command: \`pnpm exec tsx bench/grant-table.ts --workers=${WORKERS} --duration=${DURATION} --rounds=${ROUNDS} --prefill=${PREFILL} --users=${USERS}\` — ${new Date().toISOString()}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`,
+      `Command: \`pnpm exec tsx bench/grant-table.ts --workers=${WORKERS} --duration=${DURATION} --rounds=${ROUNDS} --prefill=${PREFILL} --users=${USERS}\` — ${new Date().toISOString()}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')}`,
       '',
       '| grant table variant | grants/s (median) | ÷ floor | WAL bytes / grant | Postgres CPU ms / grant | HOT updates |',
       '|---|---:|---:|---:|---:|---:|',

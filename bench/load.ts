@@ -93,7 +93,13 @@ export async function runSequential(opts: LoadOptions): Promise<SequentialResult
   const started = performance.now();
   for (let i = 0; performance.now() < end; i++) {
     const v = opts.variants?.length ? opts.variants[i % opts.variants.length]! : { headers: {}, body: opts.body };
-    const headers = { 'content-type': 'application/json', accept: 'application/json', ...opts.headers, ...v.headers, 'content-length': String(Buffer.byteLength(v.body)) };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...opts.headers,
+      ...v.headers,
+      'content-length': String(Buffer.byteLength(v.body)),
+    };
     const t0 = performance.now();
     const status = await new Promise<number>((resolve, reject) => {
       const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers }, (res) => {

@@ -77,7 +77,19 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
       rows.push([`${kind}, ${who}: baseline ÷ floor (cost of the grant table), median of rounds`, `${fmt(median(floorOverBaseline), 2)}`, '—', '—']);
       rows.push([
         `${kind}, ${who}, ${c} clients: latency p50 / p99 Rolegate; floor`,
-        `${fmt(med('rolegate', (r) => r.load.latencyP50), 0)} / ${fmt(med('rolegate', (r) => r.load.latencyP99), 0)} ms; ${fmt(med('floor', (r) => r.load.latencyP50), 0)} / ${fmt(med('floor', (r) => r.load.latencyP99), 0)} ms`,
+        `${fmt(
+          med('rolegate', (r) => r.load.latencyP50),
+          0,
+        )} / ${fmt(
+          med('rolegate', (r) => r.load.latencyP99),
+          0,
+        )} ms; ${fmt(
+          med('floor', (r) => r.load.latencyP50),
+          0,
+        )} / ${fmt(
+          med('floor', (r) => r.load.latencyP99),
+          0,
+        )} ms`,
         '—',
         '—',
       ]);
@@ -93,7 +105,16 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
       }
       rows.push([
         `${kind}, ${who}: Postgres statements (round trips) per grant, Rolegate / baseline / floor`,
-        `${fmt(med('rolegate', (r) => r.server.queriesPerRequest ?? Number.NaN), 2)} / ${fmt(med('baseline', (r) => r.server.queriesPerRequest ?? Number.NaN), 2)} / ${fmt(med('floor', (r) => r.server.queriesPerRequest ?? Number.NaN), 2)}`,
+        `${fmt(
+          med('rolegate', (r) => r.server.queriesPerRequest ?? Number.NaN),
+          2,
+        )} / ${fmt(
+          med('baseline', (r) => r.server.queriesPerRequest ?? Number.NaN),
+          2,
+        )} / ${fmt(
+          med('floor', (r) => r.server.queriesPerRequest ?? Number.NaN),
+          2,
+        )}`,
         '—',
         '—',
       ]);
@@ -115,7 +136,13 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
   }
   for (const t of g.traced) {
     const o = t.result.server.overheadMs;
-    if (t.name.startsWith('rolegate')) rows.push([`broker overhead, ${t.name.replace(/^rolegate /, '')}: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
+    if (t.name.startsWith('rolegate'))
+      rows.push([
+        `broker overhead, ${t.name.replace(/^rolegate /, '')}: p50 / p99`,
+        `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`,
+        '≤ 2 / ≤ 10 ms',
+        `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`,
+      ]);
     else rows.push([`floor's own overhead, ${t.name.replace(/^floor /, '')}: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '—', '—']);
   }
   return rows;
@@ -124,18 +151,40 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
 function startupRows(runs: StartupRun[]): Row[] {
   const rows: Row[] = [];
   const fresh = runs.find((r) => r.dataDir === 'fresh');
-  if (fresh) rows.push(['start-up to ready, demo, fresh DATA_DIR (initdb + migrations), compiled', `${fmt(fresh.readyzMs / 1000, 2)} s`, '≤ 5 s', yes(fresh.readyzMs <= 5000)]);
+  if (fresh)
+    rows.push([
+      'start-up to ready, demo, fresh DATA_DIR (initdb + migrations), compiled',
+      `${fmt(fresh.readyzMs / 1000, 2)} s`,
+      '≤ 5 s',
+      yes(fresh.readyzMs <= 5000),
+    ]);
   for (const runner of ['dist', 'dist --enable-source-maps', 'tsx'] as const) {
     const prod = runs.filter((r) => r.mode === 'production' && r.runner === runner);
     if (!prod.length) continue;
     const ready = median(prod.map((r) => r.readyzMs));
     const rss = median(prod.map((r) => r.rssMb ?? Number.NaN));
     const what = runner === 'dist' ? 'compiled (npm start, Docker)' : runner === 'tsx' ? 'TypeScript through tsx (before)' : 'compiled, --enable-source-maps';
-    rows.push([`start-up to /readyz, production, initialised DATA_DIR, ${what} (median of ${prod.length})`, `${fmt(ready / 1000, 2)} s`, runner === 'dist' ? '≤ 2 s' : '—', runner === 'dist' ? yes(ready <= 2000) : '—']);
-    rows.push([`idle RSS of the server process, production, ${what} (median of ${prod.length})`, `${fmt(rss, 0)} MB`, runner === 'dist' ? '≤ 150 MB' : '—', runner === 'dist' ? yes(rss <= 150) : '—']);
+    rows.push([
+      `start-up to /readyz, production, initialised DATA_DIR, ${what} (median of ${prod.length})`,
+      `${fmt(ready / 1000, 2)} s`,
+      runner === 'dist' ? '≤ 2 s' : '—',
+      runner === 'dist' ? yes(ready <= 2000) : '—',
+    ]);
+    rows.push([
+      `idle RSS of the server process, production, ${what} (median of ${prod.length})`,
+      `${fmt(rss, 0)} MB`,
+      runner === 'dist' ? '≤ 150 MB' : '—',
+      runner === 'dist' ? yes(rss <= 150) : '—',
+    ]);
   }
   const demo = runs.filter((r) => r.mode === 'demo' && r.dataDir === 'initialised');
-  if (demo.length) rows.push(['idle RSS of the server process, demo mode (dev IdPs and AWS emulator in-process), compiled', `${fmt(median(demo.map((r) => r.rssMb ?? Number.NaN)), 0)} MB`, '—', '—']);
+  if (demo.length)
+    rows.push([
+      'idle RSS of the server process, demo mode (dev IdPs and AWS emulator in-process), compiled',
+      `${fmt(median(demo.map((r) => r.rssMb ?? Number.NaN)), 0)} MB`,
+      '—',
+      '—',
+    ]);
   return rows;
 }
 
@@ -186,7 +235,9 @@ async function main() {
     const g = await benchGrantPath({ ...settings, log });
     rows.push(...grantRows(g, settings.connections));
     details = detailTable(g, settings.connections);
-    details += `\n\nAWS calls seen by the emulator during the untraced runs: ${Object.entries(g.awsCalls).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+    details += `\n\nAWS calls seen by the emulator during the untraced runs: ${Object.entries(g.awsCalls)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`;
   }
   if (!args.has('no-startup')) {
     const runs = await benchStartup({ rounds: quick ? 1 : 3, idleSeconds: quick ? 2 : 5, log });
@@ -194,7 +245,10 @@ async function main() {
     startupDetails = [
       '| mode | DATA_DIR | how | /readyz 200 after | "Rolegate is ready" logged after | RSS server process |',
       '|---|---|---|---|---|---|',
-      ...runs.map((r) => `| ${r.mode} | ${r.dataDir} | ${r.runner} | ${fmt(r.readyzMs, 0)} ms | ${fmt(r.readyLogMs ?? Number.NaN, 0)} ms | ${fmt(r.rssMb ?? Number.NaN, 0)} MB |`),
+      ...runs.map(
+        (r) =>
+          `| ${r.mode} | ${r.dataDir} | ${r.runner} | ${fmt(r.readyzMs, 0)} ms | ${fmt(r.readyLogMs ?? Number.NaN, 0)} ms | ${fmt(r.rssMb ?? Number.NaN, 0)} MB |`,
+      ),
     ].join('\n');
   }
   const loadAfter = os.loadavg();

@@ -39,7 +39,10 @@ try {
             jsonb_build_object('userName', 'user' || i || '@example.com') FROM generate_series(1, $1) i`,
     [USERS],
   );
-  await sql.query(`INSERT INTO scim_groups (display_name, display_name_key, external_id) SELECT 'group-' || i, 'group-' || i, 'oid-' || i FROM generate_series(1, $1) i`, [GROUPS]);
+  await sql.query(
+    `INSERT INTO scim_groups (display_name, display_name_key, external_id) SELECT 'group-' || i, 'group-' || i, 'oid-' || i FROM generate_series(1, $1) i`,
+    [GROUPS],
+  );
   await sql.query(
     `INSERT INTO scim_group_members (group_id, user_id)
      SELECT DISTINCT g.id, u.id FROM (SELECT id, row_number() OVER () AS n FROM scim_users) u
@@ -66,7 +69,9 @@ try {
   const s = summarize(times);
   console.log(`| users | groups | memberships/user | change rows | runs | p50 ms | mean ms | p99 ms | max ms | groups/lookup |`);
   console.log(`|---|---|---|---|---|---|---|---|---|---|`);
-  console.log(`| ${USERS} | ${GROUPS} | ${PER_USER} | ${CHANGES} | ${RUNS} | ${fmt(s.p50, 2)} | ${fmt(s.mean, 2)} | ${fmt(s.p99, 2)} | ${fmt(s.max, 2)} | ${fmt(groups / RUNS, 1)} |`);
+  console.log(
+    `| ${USERS} | ${GROUPS} | ${PER_USER} | ${CHANGES} | ${RUNS} | ${fmt(s.p50, 2)} | ${fmt(s.mean, 2)} | ${fmt(s.p99, 2)} | ${fmt(s.max, 2)} | ${fmt(groups / RUNS, 1)} |`,
+  );
   await db.close();
 } finally {
   await server.stop();

@@ -86,7 +86,10 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
     while (readyzMs === null) {
       if (exited) throw new Error(`main.ts exited before it was ready:\n${output.slice(-2000)}`);
       if (performance.now() - t0 > 120_000) throw new Error(`main.ts not ready after 120 s:\n${output.slice(-2000)}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) readyzMs = performance.now() - t0;
       else await sleep(25);
     }

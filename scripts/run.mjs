@@ -119,18 +119,37 @@ once('prisma', ['prisma/schema.prisma'], ['packages/db/src/generated/prisma/clie
   step('generating the Prisma client');
   run(pnpm, ['--filter', '@rolegate/db', 'run', 'generate'], { stdio: ['ignore', 'ignore', 'inherit'] });
 });
-once('web', ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/public', 'packages/contract/src', 'packages/aws-names/src'], ['apps/web/dist/index.html'], () => {
-  step('building the web app');
-  run(pnpm, ['--filter', '@rolegate/web', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
-});
+once(
+  'web',
+  ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/public', 'packages/contract/src', 'packages/aws-names/src'],
+  ['apps/web/dist/index.html'],
+  () => {
+    step('building the web app');
+    run(pnpm, ['--filter', '@rolegate/web', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  },
+);
 
 // `start` runs the compiled service (apps/api/dist, built by esbuild when its sources changed):
 // faster to start and lighter than compiling TypeScript at load time (bench/results.md).
 if (command === 'start') {
-  once('api', ['apps/api/src', 'apps/api/build.mjs', 'packages/core/src', 'packages/contract/src', 'packages/db/src', 'packages/dev-idp/src', 'packages/aws-emulator/src', 'pnpm-lock.yaml'], ['apps/api/dist/main.js'], () => {
-    step('compiling the service into apps/api/dist');
-    run(pnpm, ['--filter', '@rolegate/api', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  });
+  once(
+    'api',
+    [
+      'apps/api/src',
+      'apps/api/build.mjs',
+      'packages/core/src',
+      'packages/contract/src',
+      'packages/db/src',
+      'packages/dev-idp/src',
+      'packages/aws-emulator/src',
+      'pnpm-lock.yaml',
+    ],
+    ['apps/api/dist/main.js'],
+    () => {
+      step('compiling the service into apps/api/dist');
+      run(pnpm, ['--filter', '@rolegate/api', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    },
+  );
 }
 
 const commands = {

@@ -43,4 +43,6 @@ const result = await build({
   banner: { js: "import { createRequire as __rolegateCreateRequire } from 'node:module'; const require = __rolegateCreateRequire(import.meta.url);" },
 });
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-process.stderr.write(`apps/api/${path.basename(outdir)}: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length} files, ${(bytes / 2 ** 20).toFixed(1)} MB with maps\n`);
+process.stderr.write(
+  `apps/api/${path.basename(outdir)}: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length} files, ${(bytes / 2 ** 20).toFixed(1)} MB with maps\n`,
+);

@@ -66,7 +66,10 @@ describe('Provisioning screen (real Chromium)', () => {
     // Deactivation over SCIM ends alice's browser session: her portal asks her to sign in.
     expect((await scim.patch(`/Users/${aliceId}`, patchOp({ op: 'replace', value: { active: false } }))).status).toBe(200);
     await alice.reload();
-    await alice.getByRole('heading', { name: /sign in/i }).first().waitFor({ state: 'visible', ...WAIT });
+    await alice
+      .getByRole('heading', { name: /sign in/i })
+      .first()
+      .waitFor({ state: 'visible', ...WAIT });
     expect(await alice.evaluate(async () => (await fetch('/api/me')).status)).toBe(401);
     await shot(alice, 'provisioning-deactivated-session-ended');
 

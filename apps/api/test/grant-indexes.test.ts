@@ -21,7 +21,10 @@ describe('grant table indexes (write cost vs. audit filters)', () => {
     c = new pg.Client({ connectionString: await createTestDatabase() });
     await c.connect();
     const userId = randomUUID();
-    await c.query(`INSERT INTO users (id, idp, issuer, subject, email, display_name, groups) VALUES ($1, 'oidc', 'https://idp', 's', 'a@example.com', 'A', '{}')`, [userId]);
+    await c.query(
+      `INSERT INTO users (id, idp, issuer, subject, email, display_name, groups) VALUES ($1, 'oidc', 'https://idp', 's', 'a@example.com', 'A', '{}')`,
+      [userId],
+    );
     // Enough rows, spread over roles, that the planner has a real choice.
     await c.query(
       `INSERT INTO grants (id, created_at, user_id, user_email, user_subject, idp, groups, account_id, role_arn, kind, status)

@@ -41,7 +41,9 @@ describe('packaging files', () => {
     expect(checkDockerfile(text.replace(/^USER .*$/m, 'USER root'))).toEqual(['Dockerfile: the final stage must switch to a non-root USER']);
     expect(checkDockerfile(`${text}\nENV SESSION_SECRET=abc\n`)).toEqual(['Dockerfile: a secret is set at build time']);
     // Node 20 reached end of life: the image must not drift back to it.
-    expect(checkDockerfile(text.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:20-bookworm-slim'))).toEqual(['Dockerfile: NODE_IMAGE must be a Node 24 LTS image (node:24-…)']);
+    expect(checkDockerfile(text.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:20-bookworm-slim'))).toEqual([
+      'Dockerfile: NODE_IMAGE must be a Node 24 LTS image (node:24-…)',
+    ]);
     // Production runs compiled JavaScript, never the TypeScript sources through a loader.
     expect(checkDockerfile(text.replace(/^CMD .*$/m, 'CMD ["tsx", "apps/api/src/main.ts"]'))).toEqual([
       'Dockerfile: the final stage must run the compiled service: CMD ["node", "apps/api/dist/main.js"], no tsx',

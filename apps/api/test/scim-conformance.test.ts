@@ -38,7 +38,10 @@ beforeAll(async () => {
   tokenId = t.id;
   scim = scimClient(stack.baseUrl, t.secret);
   // Once the IdP pushes, SCIM groups decide admin and auditor rights too: push the admin and the auditor first.
-  for (const [email, group] of [['bob@example.com', 'platform-admins'], ['carol@example.com', 'auditors']] as const) {
+  for (const [email, group] of [
+    ['bob@example.com', 'platform-admins'],
+    ['carol@example.com', 'auditors'],
+  ] as const) {
     const user = await scim.post('/Users', oktaUser(email));
     await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: group, members: [{ value: user.body.id }] });
   }
@@ -81,11 +84,7 @@ describe('bad tokens (RFC 7644 2)', () => {
   it('no token, a wrong token, a malformed one: 401 SCIM errors with WWW-Authenticate, and nothing is written', async () => {
     const before = await changeCount();
     const body = oktaUser(`intruder-${uid()}@example.com`);
-    for (const client of [
-      scimClient(stack.baseUrl, null),
-      scimClient(stack.baseUrl, `rgscim_${'A'.repeat(43)}`),
-      scimClient(stack.baseUrl, 'not-a-token'),
-    ]) {
+    for (const client of [scimClient(stack.baseUrl, null), scimClient(stack.baseUrl, `rgscim_${'A'.repeat(43)}`), scimClient(stack.baseUrl, 'not-a-token')]) {
       const res = await client.post('/Users', body);
       expectScimError(res, 401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -205,7 +204,11 @@ describe('Users', () => {
   it('replaces a user with PUT (Okta profile update); If-Match of an older version is 412; If-None-Match of the current one is 304', async () => {
     const body = oktaUser(`ivan-${uid()}@example.com`);
     const id = (await scim.post('/Users', body)).body.id as string;
-    const put = await scim.put(`/Users/${id}`, { ...body, id, name: { givenName: 'Ivan', familyName: 'Renamed' }, displayName: 'Ivan Renamed' }, { 'if-match': 'W/"1"' });
+    const put = await scim.put(
+      `/Users/${id}`,
+      { ...body, id, name: { givenName: 'Ivan', familyName: 'Renamed' }, displayName: 'Ivan Renamed' },
+      { 'if-match': 'W/"1"' },
+    );
     expect(put.status, put.text).toBe(200);
     expect(put.body).toMatchObject({ displayName: 'Ivan Renamed', name: { familyName: 'Renamed' }, meta: { version: 'W/"2"' } });
     expect(put.headers.get('etag')).toBe('W/"2"');
@@ -263,7 +266,11 @@ describe('Users', () => {
     expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'move', path: 'active', value: false })), 400, 'invalidSyntax');
     expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'emails[type sw "w"].value', value: 'x' })), 400, 'invalidPath');
     expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'urn:example:nope:attr', value: 'x' })), 400, 'invalidPath');
-    expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'active', value: 'perhaps' })), 400, 'invalidValue');
+    expectScimError(
+      await scim.patch(`/Users/${id}`, patchOp({ op: 'replace', path: 'active', value: false }, { op: 'replace', path: 'active', value: 'perhaps' })),
+      400,
+      'invalidValue',
+    );
     expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'remove', path: 'userName' })), 400, 'invalidValue');
     expectScimError(await scim.patch(`/Users/${id}`, patchOp({ op: 'remove' })), 400, 'noTarget');
     const after = await scim.get(`/Users/${id}`);
@@ -314,21 +321,47 @@ describe('Groups', () => {
   it('creates a group as Okta Push Groups does (with members), finds it by displayName; excludedAttributes=members leaves them out', async () => {
     const [a, b] = await users(2);
     const name = `Engineering ${uid()}`;
-    const res = await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name, members: [{ value: a, display: 'a' }, { value: b, display: 'b' }] });
+    const res = await scim.post('/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: name,
+      members: [
+        { value: a, display: 'a' },
+        { value: b, display: 'b' },
+      ],
+    });
     expect(res.status, res.text).toBe(201);
-    expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name, meta: { resourceType: 'Group', version: 'W/"1"' } });
+    expect(res.body).toMatchObject({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: name,
+      meta: { resourceType: 'Group', version: 'W/"1"' },
+    });
     expect(res.body.members.map((m: { value: string }) => m.value).sort()).toEqual([a, b].sort());
     const found = await scim.get(`/Groups?filter=${encodeURIComponent(`displayName eq "${name.toLowerCase()}"`)}&excludedAttributes=members`);
     expect(found.body.totalResults).toBe(1);
     expect(found.body.Resources[0].members).toBeUndefined();
     expect((await scim.get(`/Users/${a}`)).body.groups).toEqual([expect.objectContaining({ value: res.body.id, display: name })]);
-    expectScimError(await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name.toUpperCase() }), 409, 'uniqueness');
+    expectScimError(
+      await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name.toUpperCase() }),
+      409,
+      'uniqueness',
+    );
   });
 
-  it("Okta's membership PATCHes: add members, remove members[value eq \"id\"], rename by replace without path", async () => {
+  it('Okta\'s membership PATCHes: add members, remove members[value eq "id"], rename by replace without path', async () => {
     const [a, b, c] = await users(3);
-    const id = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `okta-${uid()}`, members: [{ value: a }] })).body.id as string;
-    const add = await scim.patch(`/Groups/${id}`, patchOp({ op: 'add', path: 'members', value: [{ value: b, display: 'b' }, { value: c, display: 'c' }] }));
+    const id = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `okta-${uid()}`, members: [{ value: a }] }))
+      .body.id as string;
+    const add = await scim.patch(
+      `/Groups/${id}`,
+      patchOp({
+        op: 'add',
+        path: 'members',
+        value: [
+          { value: b, display: 'b' },
+          { value: c, display: 'c' },
+        ],
+      }),
+    );
     expect(add.status, add.text).toBe(204);
     expect(await members(id)).toEqual([a, b, c].sort());
     expect((await scim.patch(`/Groups/${id}`, patchOp({ op: 'remove', path: `members[value eq "${b}"]` }))).status).toBe(204);
@@ -337,14 +370,23 @@ describe('Groups', () => {
     expect((await scim.patch(`/Groups/${id}`, patchOp({ op: 'replace', value: { id, displayName: newName } }))).status).toBe(204);
     const g = (await scim.get(`/Groups/${id}`)).body;
     expect(g.displayName).toBe(newName);
-    const detail = (await stack.sql.query(`SELECT detail FROM scim_changes WHERE resource_id = $1 AND action = 'patch' ORDER BY created_at`, [id])).rows.map((r) => r.detail);
+    const detail = (await stack.sql.query(`SELECT detail FROM scim_changes WHERE resource_id = $1 AND action = 'patch' ORDER BY created_at`, [id])).rows.map(
+      (r) => r.detail,
+    );
     expect(detail[0].added.sort()).toEqual([b, c].sort());
     expect(detail[1].removed).toEqual([b]);
   });
 
   it("Entra's membership PATCHes: Add members, Remove members with a value list, remove all members", async () => {
     const [a, b, c] = await users(3);
-    const id = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], externalId: `8aa1-${uid()}`, displayName: `entra-${uid()}`, members: [] })).body.id as string;
+    const id = (
+      await scim.post('/Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        externalId: `8aa1-${uid()}`,
+        displayName: `entra-${uid()}`,
+        members: [],
+      })
+    ).body.id as string;
     expect((await scim.patch(`/Groups/${id}`, patchOp({ op: 'Add', path: 'members', value: [{ value: a }, { value: b }, { value: c }] }))).status).toBe(204);
     expect(await members(id)).toEqual([a, b, c].sort());
     expect((await scim.patch(`/Groups/${id}`, patchOp({ op: 'Remove', path: 'members', value: [{ value: a }, { value: c }] }))).status).toBe(204);
@@ -357,9 +399,19 @@ describe('Groups', () => {
 
   it('refuses a member that is no provisioned user (400 invalidValue) and keeps the group as it was', async () => {
     const [a] = await users(1);
-    const id = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `strict-${uid()}`, members: [{ value: a }] })).body.id as string;
-    expectScimError(await scim.patch(`/Groups/${id}`, patchOp({ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] })), 400, 'invalidValue');
-    expectScimError(await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `bad-${uid()}`, members: [{ value: 'nobody' }] }), 400, 'invalidValue');
+    const id = (
+      await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `strict-${uid()}`, members: [{ value: a }] })
+    ).body.id as string;
+    expectScimError(
+      await scim.patch(`/Groups/${id}`, patchOp({ op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] })),
+      400,
+      'invalidValue',
+    );
+    expectScimError(
+      await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `bad-${uid()}`, members: [{ value: 'nobody' }] }),
+      400,
+      'invalidValue',
+    );
     expect(await members(id)).toEqual([a]);
     expect((await scim.get(`/Groups/${id}`)).body.meta.version).toBe('W/"1"');
   });
@@ -367,7 +419,8 @@ describe('Groups', () => {
   it('replaces a group with PUT and deletes it', async () => {
     const [a, b] = await users(2);
     const name = `put-${uid()}`;
-    const id = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name, members: [{ value: a }] })).body.id as string;
+    const id = (await scim.post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name, members: [{ value: a }] })).body
+      .id as string;
     const put = await scim.put(`/Groups/${id}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id, displayName: name, members: [{ value: b }] });
     expect(put.status, put.text).toBe(200);
     expect(put.body.members.map((m: { value: string }) => m.value)).toEqual([b]);
@@ -426,7 +479,10 @@ describe('tokens', () => {
     expectScimError(await client2.get('/Users?count=1'), 401);
     expect((await scim.get('/Users?count=1')).status).toBe(200);
     const log = (await stack.sql.query(`SELECT action, actor FROM scim_changes WHERE resource_id = $1 ORDER BY created_at`, [second.id])).rows;
-    expect(log).toEqual([{ action: 'create', actor: 'bob@example.com' }, { action: 'revoke', actor: 'bob@example.com' }]);
+    expect(log).toEqual([
+      { action: 'create', actor: 'bob@example.com' },
+      { action: 'revoke', actor: 'bob@example.com' },
+    ]);
     expect((await bob.post(`/api/admin/scim/tokens/${second.id}/revoke`)).status).toBe(404);
   });
 });

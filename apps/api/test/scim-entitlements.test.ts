@@ -60,7 +60,14 @@ describe('before the IdP pushes anything', () => {
     for (const email of ['alice@example.com', 'bob@example.com', 'carol@example.com']) ids[email] = (await scim.post('/Users', oktaUser(email))).body.id;
     engineersId = (await scim.post('/Groups', { schemas: [GROUP], displayName: 'engineers', members: [{ value: ids['alice@example.com'] }] })).body.id;
     await scim.post('/Groups', { schemas: [GROUP], displayName: 'platform-admins', members: [{ value: ids['bob@example.com'] }] });
-    expect((await bob.get('/api/admin/scim/status')).json()).toMatchObject({ enabled: true, provisioned: true, users: 3, activeUsers: 3, groups: 2, memberships: 2 });
+    expect((await bob.get('/api/admin/scim/status')).json()).toMatchObject({
+      enabled: true,
+      provisioned: true,
+      users: 3,
+      activeUsers: 3,
+      groups: 2,
+      memberships: 2,
+    });
   });
 });
 
@@ -103,21 +110,33 @@ describe('SCIM groups are the truth', () => {
     expect((await alice.get('/console/111111111111/Developer', { 'sec-fetch-site': 'same-origin', accept: 'text/html' })).status).toBe(403);
 
     // Put back (Entra's form): entitled again on the next call.
-    expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'Add', path: 'members', value: [{ value: ids['alice@example.com'] }] }))).status).toBe(204);
+    expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'Add', path: 'members', value: [{ value: ids['alice@example.com'] }] }))).status).toBe(
+      204,
+    );
     expect(await entitledRoles(alice)).toEqual(['Developer', 'ReadOnly']);
     expect((await runCli(['credentials', '--account', 'sandbox', '--role', 'Developer'], env)).code).toBe(0);
   });
 
   it('a person whose sign-in groups give no role gets the roles of their SCIM groups, in the browser and on a CLI token approved then', async () => {
     const carol = await stack.signIn('carol'); // auditors at sign-in: no mapping
-    expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'add', path: 'members', value: [{ value: ids['carol@example.com'] }] }))).status).toBe(204);
+    expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'add', path: 'members', value: [{ value: ids['carol@example.com'] }] }))).status).toBe(
+      204,
+    );
     expect(await entitledRoles(carol)).toEqual(['Developer', 'ReadOnly']);
     const { token, tokenId } = await cliTokenFor(carol);
     expect((await stack.sql.query(`SELECT groups FROM cli_tokens WHERE id = $1`, [tokenId])).rows[0].groups).toEqual(['engineers']);
-    const grant = await bearer(stack.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: await stack.mappingId('arn:aws:iam::111111111111:role/Developer'), kind: 'cli' } });
+    const grant = await bearer(stack.baseUrl, token, 'POST', '/api/grants', {
+      json: { entitlementId: await stack.mappingId('arn:aws:iam::111111111111:role/Developer'), kind: 'cli' },
+    });
     expect(grant.status, grant.text).toBe(201);
     expect((await scim.patch(`/Groups/${engineersId}`, patchOp({ op: 'remove', path: `members[value eq "${ids['carol@example.com']}"]` }))).status).toBe(204);
-    expect((await bearer(stack.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: await stack.mappingId('arn:aws:iam::111111111111:role/Developer'), kind: 'cli' } })).status).toBe(403);
+    expect(
+      (
+        await bearer(stack.baseUrl, token, 'POST', '/api/grants', {
+          json: { entitlementId: await stack.mappingId('arn:aws:iam::111111111111:role/Developer'), kind: 'cli' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('admin rights follow SCIM too: out of platform-admins, bob is no admin on his next request', async () => {
@@ -146,9 +165,12 @@ describe('deactivation and deletion cut people off at once', () => {
     expect((await alice.me()).status).toBe(401);
     expect((await other.get('/api/entitlements')).status).toBe(401);
     expect((await bearer(stack.baseUrl, token, 'GET', '/api/entitlements')).status).toBe(401);
-    const live = (await stack.sql.query(`SELECT count(*)::int AS n FROM cli_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [await userIdOf('alice@example.com')])).rows[0].n;
+    const live = (
+      await stack.sql.query(`SELECT count(*)::int AS n FROM cli_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [await userIdOf('alice@example.com')])
+    ).rows[0].n;
     expect(live).toBe(0);
-    const cut = (await stack.sql.query(`SELECT actor, detail FROM scim_changes WHERE action = 'cut-off' AND resource_id = $1`, [ids['alice@example.com']])).rows;
+    const cut = (await stack.sql.query(`SELECT actor, detail FROM scim_changes WHERE action = 'cut-off' AND resource_id = $1`, [ids['alice@example.com']]))
+      .rows;
     expect(cut).toHaveLength(1);
     expect(cut[0].actor).toBe('scim:okta');
     expect(cut[0].detail).toMatchObject({ why: 'deactivated', users: 1 });

@@ -11,5 +11,6 @@ export const scimApi = {
   changes: () => request<ScimChangeList>('/api/admin/scim/changes'),
   tokens: () => request<ScimTokenList>('/api/admin/scim/tokens'),
   createToken: (label: string, csrfToken: string) => request<CreatedScimToken>('/api/admin/scim/tokens', { method: 'POST', body: { label }, csrfToken }),
-  revokeToken: (tokenId: string, csrfToken: string) => request<{ revoked: true }>(`/api/admin/scim/tokens/${id(tokenId)}/revoke`, { method: 'POST', csrfToken }),
+  revokeToken: (tokenId: string, csrfToken: string) =>
+    request<{ revoked: true }>(`/api/admin/scim/tokens/${id(tokenId)}/revoke`, { method: 'POST', csrfToken }),
 };

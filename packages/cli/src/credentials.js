@@ -45,7 +45,12 @@ export async function getCredentials(s, dir, r) {
     method: 'POST',
     path: '/api/grants',
     token: s.token,
-    body: { entitlementId: ent.id, kind: 'cli', ...(r.durationSeconds ? { durationSeconds: r.durationSeconds } : {}), ...(r.reason ? { reason: r.reason } : {}) },
+    body: {
+      entitlementId: ent.id,
+      kind: 'cli',
+      ...(r.durationSeconds ? { durationSeconds: r.durationSeconds } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+    },
   });
   const c = body.credentials;
   if (!c) throw new CliError('The broker answered without credentials.', EXIT.FAILURE);

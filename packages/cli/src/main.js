@@ -102,9 +102,21 @@ const commands = {
       io.stderr('You have no roles.\n');
       return EXIT.OK;
     }
-    const rows = [['ACCOUNT', 'NAME', 'ROLE', 'MAX', 'REASON'], ...items.map((e) => [e.accountId, e.accountName, e.roleName, `${e.maxDurationSeconds / 3600}h`, e.requireReason ? 'required' : ''])];
+    const rows = [
+      ['ACCOUNT', 'NAME', 'ROLE', 'MAX', 'REASON'],
+      ...items.map((e) => [e.accountId, e.accountName, e.roleName, `${e.maxDurationSeconds / 3600}h`, e.requireReason ? 'required' : '']),
+    ];
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    io.stdout(rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n');
+    io.stdout(
+      rows
+        .map((r) =>
+          r
+            .map((c, i) => c.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n') + '\n',
+    );
     return EXIT.OK;
   },
 
@@ -125,7 +137,13 @@ const commands = {
     const r = roleRequest(values);
     const { credentials, aws } = await getCredentials(await requireSession(dir), dir, r);
     const stsEndpoint = aws.stsEndpoint ? safeEndpointUrl(aws.stsEndpoint) : undefined;
-    io.stdout(envBlock(/** @type {import('./shell-env.js').Shell} */ (shell), credentials, { region: region ?? aws.region, stsEndpoint, label: `${r.role} in ${r.account}` }));
+    io.stdout(
+      envBlock(/** @type {import('./shell-env.js').Shell} */ (shell), credentials, {
+        region: region ?? aws.region,
+        stsEndpoint,
+        label: `${r.role} in ${r.account}`,
+      }),
+    );
     return EXIT.OK;
   },
 
@@ -174,7 +192,13 @@ const commands = {
     const dir = configDir(io.env);
     const { credentials: c, aws } = await getCredentials(await requireSession(dir), dir, roleRequest(values));
     /** @type {NodeJS.ProcessEnv} */
-    const env = { ...io.env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_CREDENTIAL_EXPIRATION: c.Expiration };
+    const env = {
+      ...io.env,
+      AWS_ACCESS_KEY_ID: c.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
+      AWS_SESSION_TOKEN: c.SessionToken,
+      AWS_CREDENTIAL_EXPIRATION: c.Expiration,
+    };
     // The broker's region unless the caller chose one.
     if (aws.region && !env.AWS_REGION && !env.AWS_DEFAULT_REGION) Object.assign(env, { AWS_REGION: aws.region, AWS_DEFAULT_REGION: aws.region });
     // Demo mode: the local emulator, where these credentials are valid.
@@ -221,7 +245,9 @@ const commands = {
     }
     await deleteLocalState(dir);
     if (failure && failure.exitCode === EXIT.BROKER_UNREACHABLE) {
-      io.stderr(`Deleted the local token and cached credentials, but the broker could not revoke the token: ${failure.message} It stays valid until ${s.expiresAt}; revoke it in the portal.\n`);
+      io.stderr(
+        `Deleted the local token and cached credentials, but the broker could not revoke the token: ${failure.message} It stays valid until ${s.expiresAt}; revoke it in the portal.\n`,
+      );
       return failure.exitCode;
     }
     io.stderr('Logged out: the token was revoked and local files deleted.\n');

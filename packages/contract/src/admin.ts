@@ -105,11 +105,7 @@ export type AdminAccountList = z.infer<typeof adminAccountList>;
 
 /** Body of `PUT /api/admin/accounts/:id` (creates or renames; `:id` is the 12-digit account id). */
 export const upsertAccountBody = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'name is required')
-    .max(128, 'name must be at most 128 characters'),
+  name: z.string().trim().min(1, 'name is required').max(128, 'name must be at most 128 characters'),
 });
 export type UpsertAccountBody = z.input<typeof upsertAccountBody>;
 

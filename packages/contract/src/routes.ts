@@ -125,7 +125,13 @@ const idempotencyHeaders = z.object({
  */
 export const ROUTES = {
   // --- sign-in ---
-  providers: { method: 'get', path: '/auth/providers', summary: 'Configured sign-in providers', auth: 'public', responses: { 200: { description: 'Providers', body: providersResponse } } },
+  providers: {
+    method: 'get',
+    path: '/auth/providers',
+    summary: 'Configured sign-in providers',
+    auth: 'public',
+    responses: { 200: { description: 'Providers', body: providersResponse } },
+  },
   login: {
     method: 'get',
     path: '/auth/login',
@@ -167,7 +173,13 @@ export const ROUTES = {
   },
 
   // --- the person ---
-  me: { method: 'get', path: '/api/me', summary: 'The signed-in user, app roles and CSRF token', auth: 'session', responses: { 200: { description: 'Me', body: meResponse }, 401: signedOut } },
+  me: {
+    method: 'get',
+    path: '/api/me',
+    summary: 'The signed-in user, app roles and CSRF token',
+    auth: 'session',
+    responses: { 200: { description: 'Me', body: meResponse }, 401: signedOut },
+  },
   getPreferences: {
     method: 'get',
     path: '/api/me/preferences',
@@ -222,7 +234,12 @@ export const ROUTES = {
     summary: 'Deep link into the AWS console',
     auth: 'session',
     request: { params: consoleParams, query: consoleLinkQuery },
-    responses: { 302: redirect('Into the console (or to sign-in first)'), 200: html('Confirmation page when another site started the link'), '4XX': html('HTML error page'), '5XX': html('HTML error page') },
+    responses: {
+      302: redirect('Into the console (or to sign-in first)'),
+      200: html('Confirmation page when another site started the link'),
+      '4XX': html('HTML error page'),
+      '5XX': html('HTML error page'),
+    },
   },
   consoleLinkConfirm: {
     method: 'post',
@@ -240,7 +257,11 @@ export const ROUTES = {
     summary: 'Start a device sign-in for the CLI (RFC 8628)',
     auth: 'public',
     request: { body: cliDeviceRequest },
-    responses: { 200: { description: 'Device and user codes (never cached)', body: cliDeviceResponse }, 400: error('Invalid request'), 429: error('Rate limited') },
+    responses: {
+      200: { description: 'Device and user codes (never cached)', body: cliDeviceResponse },
+      400: error('Invalid request'),
+      429: error('Rate limited'),
+    },
   },
   cliToken: {
     method: 'post',
@@ -371,7 +392,13 @@ export const ROUTES = {
     request: { params: mappingParams },
     responses: { 204: { description: 'Deleted' }, 404: error('No such mapping') },
   },
-  adminAccounts: { method: 'get', path: '/api/admin/accounts', summary: 'AWS accounts (admin)', auth: 'admin', responses: { 200: { description: 'Accounts', body: adminAccountList } } },
+  adminAccounts: {
+    method: 'get',
+    path: '/api/admin/accounts',
+    summary: 'AWS accounts (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Accounts', body: adminAccountList } },
+  },
   adminUpsertAccount: {
     method: 'put',
     path: '/api/admin/accounts/:id',
@@ -497,7 +524,11 @@ export const ROUTES = {
     summary: 'Make a SCIM bearer token for the IdP; its secret is shown this once (admin)',
     auth: 'admin',
     request: { body: createScimTokenBody },
-    responses: { 201: { description: 'The token and its secret (never cached)', body: createdScimToken }, 400: error('Invalid label'), 404: error('SCIM is not enabled') },
+    responses: {
+      201: { description: 'The token and its secret (never cached)', body: createdScimToken },
+      400: error('Invalid label'),
+      404: error('SCIM is not enabled'),
+    },
   },
   adminScimRevokeToken: {
     method: 'post',
@@ -574,7 +605,13 @@ export const ROUTES = {
     auth: 'scim-token',
     onlyWhen: 'scim',
     request: { body: scimResource, bodyType: SCIM_JSON },
-    responses: { 201: scimOk('Created (Location, ETag)', scimResource), 400: scimError('invalidValue / invalidSyntax'), 409: scimError('uniqueness'), 415: scimError('Not application/scim+json'), ...scimRefusals },
+    responses: {
+      201: scimOk('Created (Location, ETag)', scimResource),
+      400: scimError('invalidValue / invalidSyntax'),
+      409: scimError('uniqueness'),
+      415: scimError('Not application/scim+json'),
+      ...scimRefusals,
+    },
   },
   scimGetUser: {
     method: 'get',
@@ -592,7 +629,14 @@ export const ROUTES = {
     auth: 'scim-token',
     onlyWhen: 'scim',
     request: scimWrite(scimResource),
-    responses: { 200: scimOk('User (ETag)', scimResource), 400: scimError('invalidValue'), 404: scimError('User not found'), 409: scimError('uniqueness'), 412: scimError('Changed since that version'), ...scimRefusals },
+    responses: {
+      200: scimOk('User (ETag)', scimResource),
+      400: scimError('invalidValue'),
+      404: scimError('User not found'),
+      409: scimError('uniqueness'),
+      412: scimError('Changed since that version'),
+      ...scimRefusals,
+    },
   },
   scimPatchUser: {
     method: 'patch',
@@ -601,7 +645,13 @@ export const ROUTES = {
     auth: 'scim-token',
     onlyWhen: 'scim',
     request: scimWrite(scimPatchBody),
-    responses: { 200: scimOk('User (ETag)', scimResource), 400: scimError('invalidValue / invalidPath / noTarget'), 404: scimError('User not found'), 412: scimError('Changed since that version'), ...scimRefusals },
+    responses: {
+      200: scimOk('User (ETag)', scimResource),
+      400: scimError('invalidValue / invalidPath / noTarget'),
+      404: scimError('User not found'),
+      412: scimError('Changed since that version'),
+      ...scimRefusals,
+    },
   },
   scimDeleteUser: {
     method: 'delete',
@@ -628,7 +678,13 @@ export const ROUTES = {
     auth: 'scim-token',
     onlyWhen: 'scim',
     request: { body: scimResource, bodyType: SCIM_JSON },
-    responses: { 201: scimOk('Created (Location, ETag)', scimResource), 400: scimError('invalidValue / invalidSyntax'), 409: scimError('uniqueness'), 415: scimError('Not application/scim+json'), ...scimRefusals },
+    responses: {
+      201: scimOk('Created (Location, ETag)', scimResource),
+      400: scimError('invalidValue / invalidSyntax'),
+      409: scimError('uniqueness'),
+      415: scimError('Not application/scim+json'),
+      ...scimRefusals,
+    },
   },
   scimGetGroup: {
     method: 'get',
@@ -646,7 +702,14 @@ export const ROUTES = {
     auth: 'scim-token',
     onlyWhen: 'scim',
     request: scimWrite(scimResource),
-    responses: { 200: scimOk('Group (ETag)', scimResource), 400: scimError('invalidValue'), 404: scimError('Group not found'), 409: scimError('uniqueness'), 412: scimError('Changed since that version'), ...scimRefusals },
+    responses: {
+      200: scimOk('Group (ETag)', scimResource),
+      400: scimError('invalidValue'),
+      404: scimError('Group not found'),
+      409: scimError('uniqueness'),
+      412: scimError('Changed since that version'),
+      ...scimRefusals,
+    },
   },
   scimPatchGroup: {
     method: 'patch',
@@ -655,7 +718,13 @@ export const ROUTES = {
     auth: 'scim-token',
     onlyWhen: 'scim',
     request: scimWrite(scimPatchBody),
-    responses: { 204: { description: 'Patched (ETag)' }, 400: scimError('invalidValue / invalidPath / noTarget'), 404: scimError('Group not found'), 412: scimError('Changed since that version'), ...scimRefusals },
+    responses: {
+      204: { description: 'Patched (ETag)' },
+      400: scimError('invalidValue / invalidPath / noTarget'),
+      404: scimError('Group not found'),
+      412: scimError('Changed since that version'),
+      ...scimRefusals,
+    },
   },
   scimDeleteGroup: {
     method: 'delete',
@@ -683,8 +752,20 @@ export const ROUTES = {
     auth: 'metrics-token',
     responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' }, 401: error('METRICS_TOKEN set and not presented') },
   },
-  openapi: { method: 'get', path: '/openapi.json', summary: 'This document', auth: 'public', responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } } },
-  pagesCss: { method: 'get', path: '/pages.css', summary: 'Stylesheet of the server-rendered pages', auth: 'public', responses: { 200: { description: 'CSS', contentType: 'text/css' } } },
+  openapi: {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    auth: 'public',
+    responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } },
+  },
+  pagesCss: {
+    method: 'get',
+    path: '/pages.css',
+    summary: 'Stylesheet of the server-rendered pages',
+    auth: 'public',
+    responses: { 200: { description: 'CSS', contentType: 'text/css' } },
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -698,7 +779,9 @@ type Infer<T> = T extends z.ZodType ? z.infer<T> : never;
 type InferIn<T> = T extends z.ZodType ? z.input<T> : never;
 
 /** The JSON body a route answers with on `status` (e.g. `ResponseOf<'createGrant', 201>`). */
-export type ResponseOf<N extends RouteName, S extends keyof (typeof ROUTES)[N]['responses']> = (typeof ROUTES)[N]['responses'][S] extends { body: infer B } ? Infer<B> : undefined;
+export type ResponseOf<N extends RouteName, S extends keyof (typeof ROUTES)[N]['responses']> = (typeof ROUTES)[N]['responses'][S] extends { body: infer B }
+  ? Infer<B>
+  : undefined;
 
 /** The JSON body a route takes, as the client sends it. */
 export type RequestBodyOf<N extends RouteName> = (typeof ROUTES)[N] extends { request: { body: infer B } } ? InferIn<B> : never;

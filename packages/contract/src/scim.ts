@@ -20,7 +20,9 @@ export const scimStatus = z.object({
   memberships: z.number().int(),
   activeTokens: z.number().int(),
   lastChangeAt: z.string().nullable(),
-  recentErrors: z.array(z.object({ at: z.string(), method: z.string(), path: z.string(), status: z.number().int(), scimType: z.string().nullable(), detail: z.string() })),
+  recentErrors: z.array(
+    z.object({ at: z.string(), method: z.string(), path: z.string(), status: z.number().int(), scimType: z.string().nullable(), detail: z.string() }),
+  ),
 });
 export type ScimStatus = z.infer<typeof scimStatus>;
 

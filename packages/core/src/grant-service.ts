@@ -4,16 +4,7 @@ import { awsRefusalMessage } from './aws-refusal.js';
 import { entitlementsFor, isEntitled, type RoleMapping } from './mapping.js';
 import { isAccountId, parseRoleArn } from '@rolegate/aws-names';
 import { resolveDestination } from './partitions.js';
-import type {
-  AssumeRoleOutput,
-  FederationPort,
-  GrantKind,
-  GrantRecord,
-  GrantStore,
-  MappingSource,
-  StsPort,
-  TemporaryCredentials,
-} from './ports.js';
+import type { AssumeRoleOutput, FederationPort, GrantKind, GrantRecord, GrantStore, MappingSource, StsPort, TemporaryCredentials } from './ports.js';
 import { UpstreamError } from './ports.js';
 import type { Principal } from './principal.js';
 import { sessionNameFor } from './session-name.js';
@@ -225,7 +216,13 @@ export function createGrantService(deps: GrantServiceDeps) {
     const audience = refused && deps.isAdmin?.(refused.principal) ? 'admin' : 'employee';
     const advice = refused ? awsRefusalMessage(awsCode, refused.mapping, audience) : null;
     if (advice && refused) {
-      return new AppError(code, advice, { awsCode, roleArn: refused.mapping.roleArn, accountId: refused.mapping.accountId, audience, ...(audience === 'admin' ? { mappingId: refused.mapping.id } : {}) });
+      return new AppError(code, advice, {
+        awsCode,
+        roleArn: refused.mapping.roleArn,
+        accountId: refused.mapping.accountId,
+        audience,
+        ...(audience === 'admin' ? { mappingId: refused.mapping.id } : {}),
+      });
     }
     return new AppError(code, `${what} did not issue the session (${awsCode})`, { awsCode });
   }
@@ -246,9 +243,7 @@ export function createGrantService(deps: GrantServiceDeps) {
     ctx: RequestContext,
   ): Promise<GrantResult> {
     const { accountId, roleName, ...rest } = req;
-    const match = (await entitlements(principal)).find(
-      (m) => m.accountId === accountId && parseRoleArn(m.roleArn)?.roleName === roleName,
-    );
+    const match = (await entitlements(principal)).find((m) => m.accountId === accountId && parseRoleArn(m.roleArn)?.roleName === roleName);
     if (!match) {
       await grants.insert({
         ...rowBase(principal, req, ctx),

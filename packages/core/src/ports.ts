@@ -100,12 +100,7 @@ export interface BrokerIdentityPort {
 
 /** The AWS federation endpoint. @throws UpstreamError */
 export interface FederationPort {
-  signInUrl(input: {
-    credentials: TemporaryCredentials;
-    roleArn: string;
-    destination: string;
-    sessionDurationSeconds: number | undefined;
-  }): Promise<string>;
+  signInUrl(input: { credentials: TemporaryCredentials; roleArn: string; destination: string; sessionDurationSeconds: number | undefined }): Promise<string>;
 }
 
 export interface Clock {

@@ -54,7 +54,10 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     sessions: createSessionRepository(database),
     rateLimits: createRateLimitRepository(relaxedPool),
     scim: createScimRepository(pool),
-    auditGrants: createAuditGrantRepository(pool, { pool: exportPool, ...(opts.exportStatementTimeoutMs !== undefined ? { statementTimeoutMs: opts.exportStatementTimeoutMs } : {}) }),
+    auditGrants: createAuditGrantRepository(pool, {
+      pool: exportPool,
+      ...(opts.exportStatementTimeoutMs !== undefined ? { statementTimeoutMs: opts.exportStatementTimeoutMs } : {}),
+    }),
     /** Runs `listener` after each committed admin write to mappings (the acting instance drops its cache at once). */
     onMappingsWritten(listener: () => void): () => void {
       mappingWriteListeners.add(listener);

@@ -58,7 +58,13 @@ export function destroySession(req: Request): Promise<void> {
  * Signs `principal` in on this request's session. The session id is
  * regenerated first: a planted (fixated) cookie is worthless afterwards.
  */
-export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null, refreshBox: string | null = null): Promise<void> {
+export async function signInSession(
+  req: Request,
+  principal: Principal,
+  csrf: Csrf,
+  authTime: Date | null = null,
+  refreshBox: string | null = null,
+): Promise<void> {
   await regenerate(req);
   req.session.principal = principal;
   req.session.signedInAt = new Date().toISOString();
@@ -68,5 +74,16 @@ export async function signInSession(req: Request, principal: Principal, csrf: Cs
   csrf.generateToken(req, true);
   await saveSession(req);
   // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
-  req.log.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
+  req.log.info(
+    {
+      event: 'signed-in',
+      userId: principal.userId,
+      idp: principal.idp,
+      subject: principal.subject,
+      email: principal.email,
+      displayName: principal.displayName,
+      groups: principal.groups,
+    },
+    'signed in',
+  );
 }

@@ -112,7 +112,12 @@ const SECURITY: Record<RouteAuth, Json[] | undefined> = {
 /** One operation of the document, from its entry in the route table. */
 function operationOf(route: RouteDef): Json {
   const req = route.request ?? {};
-  const parameters = [...parametersOf(req.params, 'path'), ...parametersOf(req.query, 'query'), ...(needsCsrf(route) ? [CSRF] : []), ...parametersOf(req.headers, 'header')];
+  const parameters = [
+    ...parametersOf(req.params, 'path'),
+    ...parametersOf(req.query, 'query'),
+    ...(needsCsrf(route) ? [CSRF] : []),
+    ...parametersOf(req.headers, 'header'),
+  ];
   const requestBody = req.body
     ? { required: true, content: { [req.bodyType ?? 'application/json']: { schema: schemaOf(req.body, 'input') } } }
     : req.form
@@ -121,7 +126,14 @@ function operationOf(route: RouteDef): Json {
   const responses = Object.fromEntries(
     Object.entries(route.responses).map(([status, r]) => [
       status,
-      { description: r.description, ...(r.body ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.body, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}) },
+      {
+        description: r.description,
+        ...(r.body
+          ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.body, 'output') } } }
+          : r.contentType
+            ? { content: { [r.contentType]: {} } }
+            : {}),
+      },
     ]),
   );
   const security = SECURITY[route.auth];
@@ -179,7 +191,8 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
     info: {
       title: 'Rolegate',
       version: opts.version ?? '0.1.0',
-      description: 'Just-in-time AWS access broker. Errors are `{ error: { code, message } }` with stable codes; on /scim/v2 they are SCIM error bodies (RFC 7644 3.12).',
+      description:
+        'Just-in-time AWS access broker. Errors are `{ error: { code, message } }` with stable codes; on /scim/v2 they are SCIM error bodies (RFC 7644 3.12).',
     },
     servers: [{ url: opts.publicUrl }],
     components: {

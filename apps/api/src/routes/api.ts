@@ -19,7 +19,10 @@ import { requestContext } from '../http/request-context.js';
  * STS through a private (VPC) endpoint; handing that address to laptops would
  * leak internal topology and break their calls, so it is never sent.
  */
-export function awsClientDefaultsOf(config: { demo: boolean; aws: { region: string; stsEndpoint: string | undefined } }): { region: string; stsEndpoint?: string } {
+export function awsClientDefaultsOf(config: { demo: boolean; aws: { region: string; stsEndpoint: string | undefined } }): {
+  region: string;
+  stsEndpoint?: string;
+} {
   return { region: config.aws.region, ...(config.demo && config.aws.stsEndpoint ? { stsEndpoint: config.aws.stsEndpoint } : {}) };
 }
 
@@ -83,9 +86,7 @@ export function apiRoutes(deps: {
     res.status(201).json({
       grant: grantDto(result.grant),
       ...(result.consoleUrl ? { consoleUrl: result.consoleUrl } : {}),
-      ...(result.credentials
-        ? { credentials: { ...result.credentials, expiration: result.credentials.expiration.toISOString() } }
-        : {}),
+      ...(result.credentials ? { credentials: { ...result.credentials, expiration: result.credentials.expiration.toISOString() } } : {}),
     });
   });
 

@@ -12,7 +12,10 @@ import { samlBindingCookie } from './saml.js';
 /** The sign-in chooser when several IdPs are configured (no inline script or style: the CSP is strict). */
 function renderChooser(providers: { id: string; label: string }[], returnTo: string): string {
   const links = providers
-    .map((p) => `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">Sign in with ${escapeHtml(p.label)}</a></li>`)
+    .map(
+      (p) =>
+        `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">Sign in with ${escapeHtml(p.label)}</a></li>`,
+    )
     .join('');
   return renderPage('Sign in to Rolegate', `<p>Choose how to sign in.</p><ul>${links}</ul>`);
 }

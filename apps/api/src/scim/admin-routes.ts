@@ -14,7 +14,14 @@ export interface ScimAdminDeps {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const tokenDto = (t: ScimTokenRecord) => ({ id: t.id, label: t.label, createdBy: t.createdBy, createdAt: t.createdAt.toISOString(), lastUsedAt: iso(t.lastUsedAt), revokedAt: iso(t.revokedAt) });
+const tokenDto = (t: ScimTokenRecord) => ({
+  id: t.id,
+  label: t.label,
+  createdBy: t.createdBy,
+  createdAt: t.createdAt.toISOString(),
+  lastUsedAt: iso(t.lastUsedAt),
+  revokedAt: iso(t.revokedAt),
+});
 export const scimChangeDto = (c: ScimChangeRecord) => ({ ...c, createdAt: c.createdAt.toISOString() });
 
 /** `/api/admin/scim/*` (mounted behind the admin RBAC, same-origin and CSRF guards). */
@@ -91,7 +98,10 @@ export function scimAdminRoutes(deps: ScimAdminDeps): Router {
     const secret = newScimToken();
     const token = await repo.createToken(body.label, scimTokenHash(settings.tokenKey, secret), principalOf(req).email);
     // The secret leaves this once, in this response; nothing stores or logs it.
-    res.status(201).set('Cache-Control', 'no-store').json({ token: tokenDto(token), secret });
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json({ token: tokenDto(token), secret });
   });
 
   on(ROUTES.adminScimRevokeToken, async (req, res) => {

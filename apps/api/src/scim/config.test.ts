@@ -25,8 +25,10 @@ describe('SCIM configuration', () => {
     expect(problems).toEqual([expect.stringMatching(/^SCIM_TOKEN_SECRET: is required when SCIM_ENABLED/)]);
   });
 
-  it('refuses OIDC_REFRESH_GROUPS beside it (one truth for a CLI token\'s groups)', () => {
-    expect(() => loadConfig({ ...prod, SCIM_ENABLED: '1', SCIM_TOKEN_SECRET: 'k'.repeat(32), OIDC_REFRESH_GROUPS: 'true' })).toThrow(/OIDC_REFRESH_GROUPS: cannot be on with SCIM_ENABLED/);
+  it("refuses OIDC_REFRESH_GROUPS beside it (one truth for a CLI token's groups)", () => {
+    expect(() => loadConfig({ ...prod, SCIM_ENABLED: '1', SCIM_TOKEN_SECRET: 'k'.repeat(32), OIDC_REFRESH_GROUPS: 'true' })).toThrow(
+      /OIDC_REFRESH_GROUPS: cannot be on with SCIM_ENABLED/,
+    );
   });
 
   it('reads the group settings, refusing unknown values', () => {

@@ -32,7 +32,10 @@ export function scimErrorBody(status: number, scimType: ScimType | null, detail:
 }
 
 /** Turns anything thrown in the SCIM router into a SCIM error response, and notes it for the status screen. */
-export function scimErrorHandler(log: Logger, note: (e: { method: string; path: string; status: number; scimType: string | null; detail: string }) => void): ErrorRequestHandler {
+export function scimErrorHandler(
+  log: Logger,
+  note: (e: { method: string; path: string; status: number; scimType: string | null; detail: string }) => void,
+): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status: number;
     let scimType: ScimType | null = null;
@@ -51,6 +54,9 @@ export function scimErrorHandler(log: Logger, note: (e: { method: string; path: 
     if (res.headersSent) return;
     if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="rolegate-scim"');
     if (status === 503) res.set('Retry-After', '5');
-    res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(scimErrorBody(status, scimType, detail)));
+    res
+      .status(status)
+      .type(SCIM_CONTENT_TYPE)
+      .send(JSON.stringify(scimErrorBody(status, scimType, detail)));
   };
 }

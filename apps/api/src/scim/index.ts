@@ -20,7 +20,12 @@ export interface ScimFeature {
 }
 
 /** Builds SCIM provisioning from the config (SCIM_ENABLED and friends). */
-export function createScimFeature(deps: { config: Readonly<Config>; repos: Pick<Repositories, 'scim' | 'rateLimits'>; log: Logger; afterCutOff: () => void }): ScimFeature {
+export function createScimFeature(deps: {
+  config: Readonly<Config>;
+  repos: Pick<Repositories, 'scim' | 'rateLimits'>;
+  log: Logger;
+  afterCutOff: () => void;
+}): ScimFeature {
   const { config } = deps;
   const repo = deps.repos.scim;
   const scim = config.scim;

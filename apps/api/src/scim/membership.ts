@@ -28,7 +28,9 @@ export interface ScimGroupSettings {
 export function effectiveGroups(signInGroups: readonly string[], membership: ScimMembership, settings: ScimGroupSettings): string[] | undefined {
   if (!membership.provisioned) return undefined;
   const scim = new Set(
-    membership.groups.map((g) => (settings.groupName === 'externalId' ? g.externalId : g.displayName)).filter((g): g is string => typeof g === 'string' && g !== ''),
+    membership.groups
+      .map((g) => (settings.groupName === 'externalId' ? g.externalId : g.displayName))
+      .filter((g): g is string => typeof g === 'string' && g !== ''),
   );
   if (settings.signInGroups === 'intersect') return signInGroups.filter((g) => scim.has(g));
   return [...scim].sort();

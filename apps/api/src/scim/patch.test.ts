@@ -102,7 +102,13 @@ describe('parseFilter and parsePage', () => {
 });
 
 describe('effectiveGroups', () => {
-  const membership = { provisioned: true, groups: [{ displayName: 'engineers', externalId: 'oid-1' }, { displayName: 'Ops', externalId: null }] };
+  const membership = {
+    provisioned: true,
+    groups: [
+      { displayName: 'engineers', externalId: 'oid-1' },
+      { displayName: 'Ops', externalId: null },
+    ],
+  };
 
   it('before the first push the sign-in groups stand (undefined = no override)', () => {
     expect(effectiveGroups(['admins'], { provisioned: false, groups: [] }, { signInGroups: 'ignore', groupName: 'displayName' })).toBeUndefined();

@@ -192,7 +192,8 @@ export function applyPatch<T extends Json>(resource: T, operations: readonly Pat
   const out = structuredClone(resource) as Json;
   for (const raw of operations) {
     const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw new ScimError(400, 'invalidSyntax', `Unsupported op "${String(raw.op)}" (add, replace or remove)`);
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      throw new ScimError(400, 'invalidSyntax', `Unsupported op "${String(raw.op)}" (add, replace or remove)`);
     const path = typeof raw.path === 'string' && raw.path.trim() !== '' ? raw.path : null;
     if (path === null) {
       if (op === 'remove') throw new ScimError(400, 'noTarget', 'remove needs a path');

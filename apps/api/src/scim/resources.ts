@@ -49,7 +49,11 @@ export function userWriteOf(input: unknown): ScimUserWrite {
   const active = get(data, 'active');
   if (active !== undefined && active !== null && typeof active !== 'boolean') throw new ScimError(400, 'invalidValue', 'active must be a boolean');
   const emails = get(data, 'emails');
-  if (emails !== undefined && emails !== null && (!Array.isArray(emails) || !emails.every((e) => isObject(e) && (get(e, 'value') === undefined || typeof get(e, 'value') === 'string')))) {
+  if (
+    emails !== undefined &&
+    emails !== null &&
+    (!Array.isArray(emails) || !emails.every((e) => isObject(e) && (get(e, 'value') === undefined || typeof get(e, 'value') === 'string')))
+  ) {
     throw new ScimError(400, 'invalidValue', 'emails must be a list of { value, type, primary }');
   }
   const list = (Array.isArray(emails) ? emails : []) as Json[];
@@ -57,7 +61,9 @@ export function userWriteOf(input: unknown): ScimUserWrite {
   let displayName = optionalString(get(data, 'displayName'), 'displayName');
   const name = get(data, 'name');
   if (displayName === null && isObject(name)) {
-    displayName = optionalString(get(name, 'formatted'), 'name.formatted') ?? ([get(name, 'givenName'), get(name, 'familyName')].filter((x) => typeof x === 'string' && x).join(' ') || null);
+    displayName =
+      optionalString(get(name, 'formatted'), 'name.formatted') ??
+      ([get(name, 'givenName'), get(name, 'familyName')].filter((x) => typeof x === 'string' && x).join(' ') || null);
   }
   return {
     userName,
@@ -115,7 +121,9 @@ export function userResource(row: ScimUserRow, base: string, excluded: Set<strin
     ...data,
     userName: row.userName,
     active: row.active,
-    ...(excluded.has('groups') ? {} : { groups: row.groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${base}/Groups/${g.id}`, type: 'direct' })) }),
+    ...(excluded.has('groups')
+      ? {}
+      : { groups: row.groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${base}/Groups/${g.id}`, type: 'direct' })) }),
     meta: meta('User', row, base),
   };
 }
@@ -127,7 +135,9 @@ export function groupResource(row: ScimGroupRow, base: string): Json {
     id: row.id,
     displayName: row.displayName,
     ...(row.externalId !== null ? { externalId: row.externalId } : {}),
-    ...(row.members ? { members: row.members.map((m) => ({ value: m.id, display: m.displayName ?? m.userName, $ref: `${base}/Users/${m.id}`, type: 'User' })) } : {}),
+    ...(row.members
+      ? { members: row.members.map((m) => ({ value: m.id, display: m.displayName ?? m.userName, $ref: `${base}/Users/${m.id}`, type: 'User' })) }
+      : {}),
     meta: meta('Group', row, base),
   };
 }
@@ -149,7 +159,12 @@ export function userPatchable(row: ScimUserRow): Json {
 /** `excludedAttributes` / `attributes` as a set of lower-case names (only top-level names matter to us). */
 export function excludedOf(q: { excludedAttributes?: unknown }): Set<string> {
   const raw = typeof q.excludedAttributes === 'string' ? q.excludedAttributes : '';
-  return new Set(raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    raw
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** RFC 7643 5: what this service provider supports. */
@@ -163,7 +178,12 @@ export function serviceProviderConfig(base: string, maxResults: number): Json {
     sort: { supported: false },
     etag: { supported: true },
     authenticationSchemes: [
-      { type: 'oauthbearertoken', name: 'Bearer token', description: 'A long random token made on the admin screen, sent as Authorization: Bearer', primary: true },
+      {
+        type: 'oauthbearertoken',
+        name: 'Bearer token',
+        description: 'A long random token made on the admin screen, sent as Authorization: Bearer',
+        primary: true,
+      },
     ],
     meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
   };
@@ -220,25 +240,39 @@ export function schemas(base: string): Json[] {
     meta: { resourceType: 'Schema', location: `${base}/Schemas/${id}` },
   });
   return [
-    schema(USER_SCHEMA, 'User', [
-      attr('userName', 'string', { required: true, uniqueness: 'server' }),
-      attr('name', 'complex', { subAttributes: ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'].map((n) => attr(n, 'string')) }),
-      attr('displayName', 'string'),
-      attr('nickName', 'string'),
-      attr('title', 'string'),
-      attr('userType', 'string'),
-      attr('preferredLanguage', 'string'),
-      attr('locale', 'string'),
-      attr('timezone', 'string'),
-      attr('active', 'boolean'),
-      multi('emails', valueTypePrimary),
-      multi('phoneNumbers', valueTypePrimary),
-      multi('groups', [attr('value', 'string', { mutability: 'readOnly' }), attr('$ref', 'reference', { mutability: 'readOnly' }), attr('display', 'string', { mutability: 'readOnly' })]),
-      attr('externalId', 'string', { caseExact: true }),
-    ].map((a) => (a.name === 'groups' ? { ...a, mutability: 'readOnly' } : a))),
+    schema(
+      USER_SCHEMA,
+      'User',
+      [
+        attr('userName', 'string', { required: true, uniqueness: 'server' }),
+        attr('name', 'complex', {
+          subAttributes: ['formatted', 'familyName', 'givenName', 'middleName', 'honorificPrefix', 'honorificSuffix'].map((n) => attr(n, 'string')),
+        }),
+        attr('displayName', 'string'),
+        attr('nickName', 'string'),
+        attr('title', 'string'),
+        attr('userType', 'string'),
+        attr('preferredLanguage', 'string'),
+        attr('locale', 'string'),
+        attr('timezone', 'string'),
+        attr('active', 'boolean'),
+        multi('emails', valueTypePrimary),
+        multi('phoneNumbers', valueTypePrimary),
+        multi('groups', [
+          attr('value', 'string', { mutability: 'readOnly' }),
+          attr('$ref', 'reference', { mutability: 'readOnly' }),
+          attr('display', 'string', { mutability: 'readOnly' }),
+        ]),
+        attr('externalId', 'string', { caseExact: true }),
+      ].map((a) => (a.name === 'groups' ? { ...a, mutability: 'readOnly' } : a)),
+    ),
     schema(GROUP_SCHEMA, 'Group', [
       attr('displayName', 'string', { required: true, uniqueness: 'server' }),
-      multi('members', [attr('value', 'string', { mutability: 'immutable' }), attr('$ref', 'reference', { mutability: 'immutable' }), attr('display', 'string')]),
+      multi('members', [
+        attr('value', 'string', { mutability: 'immutable' }),
+        attr('$ref', 'reference', { mutability: 'immutable' }),
+        attr('display', 'string'),
+      ]),
       attr('externalId', 'string', { caseExact: true }),
     ]),
     schema(ENTERPRISE_SCHEMA, 'EnterpriseUser', [
@@ -247,7 +281,9 @@ export function schemas(base: string): Json[] {
       attr('organization', 'string'),
       attr('division', 'string'),
       attr('department', 'string'),
-      attr('manager', 'complex', { subAttributes: [attr('value', 'string'), attr('$ref', 'reference'), attr('displayName', 'string', { mutability: 'readOnly' })] }),
+      attr('manager', 'complex', {
+        subAttributes: [attr('value', 'string'), attr('$ref', 'reference'), attr('displayName', 'string', { mutability: 'readOnly' })],
+      }),
     ]),
   ];
 }

@@ -184,7 +184,15 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     const page = parsePage(q, SCIM_MAX_RESULTS);
     const { total, rows } = await repo.listUsers({ filter, ...page });
     const excluded = excludedOf(q);
-    send(res, 200, listResponse(rows.map((r) => userResource(r, deps.baseUrl, excluded)), total, page.startIndex));
+    send(
+      res,
+      200,
+      listResponse(
+        rows.map((r) => userResource(r, deps.baseUrl, excluded)),
+        total,
+        page.startIndex,
+      ),
+    );
   });
   on(ROUTES.scimGetUser, async (req, res) => {
     const row = await repo.getUser(req.params.id);
@@ -246,7 +254,15 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
     if (filter?.attribute === 'username') throw new ScimError(400, 'invalidFilter', 'Groups are found by displayName, externalId or id');
     const page = parsePage(q, SCIM_MAX_RESULTS);
     const { total, rows } = await repo.listGroups({ filter, ...page, withMembers: !excludedOf(q).has('members') });
-    send(res, 200, listResponse(rows.map((r) => groupResource(r, deps.baseUrl)), total, page.startIndex));
+    send(
+      res,
+      200,
+      listResponse(
+        rows.map((r) => groupResource(r, deps.baseUrl)),
+        total,
+        page.startIndex,
+      ),
+    );
   });
   on(ROUTES.scimGetGroup, async (req, res) => {
     const row = await repo.getGroup(req.params.id, !excludedOf(req.query as Record<string, string>).has('members'));
@@ -261,7 +277,11 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
   });
   on(ROUTES.scimReplaceGroup, async (req, res) => {
     const write = groupWriteOf(req.body);
-    const result = await repo.updateGroup(req.params.id, () => write, actorOf(req), { action: 'replace', version: versionOf(req.get('if-match')), withMembers: true });
+    const result = await repo.updateGroup(req.params.id, () => write, actorOf(req), {
+      action: 'replace',
+      version: versionOf(req.get('if-match')),
+      withMembers: true,
+    });
     if (!result.ok) throw refusal(result, 'Group');
     send(res, 200, groupResource(result.row, deps.baseUrl), result.row.version);
   });

@@ -19,7 +19,11 @@ export function scimClient(baseUrl: string, token: string | null) {
     const h: Record<string, string> = { accept: 'application/scim+json', ...headers };
     if (token !== null) h.authorization = `Bearer ${token}`;
     if (body !== undefined && !h['content-type']) h['content-type'] = 'application/scim+json';
-    const res = await fetch(`${baseUrl}/scim/v2${path}`, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${baseUrl}/scim/v2${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown;
     try {

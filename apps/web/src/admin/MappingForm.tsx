@@ -144,7 +144,12 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
             data-testid="mapping-role-arn"
             aria-invalid={errors.roleArn ? true : undefined}
             aria-describedby={describe('roleArn', true)}
-            {...register('roleArn', { validate: (v) => { const r = checkRoleArn(v); return r.ok ? true : r.message; } })}
+            {...register('roleArn', {
+              validate: (v) => {
+                const r = checkRoleArn(v);
+                return r.ok ? true : r.message;
+              },
+            })}
           />
           <p id={`${id}-roleArn-hint`} className="field__hint" data-testid="mapping-arn-summary">
             {arn.ok ? (
@@ -174,7 +179,8 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
               aria-invalid={errors.accountName ? true : undefined}
               aria-describedby={describe('accountName', true)}
               {...register('accountName', {
-                validate: (v) => (newAccountId === null || (v.trim().length > 0 && v.trim().length <= 128) ? true : 'Give the new account a name (1–128 characters).'),
+                validate: (v) =>
+                  newAccountId === null || (v.trim().length > 0 && v.trim().length <= 128) ? true : 'Give the new account a name (1–128 characters).',
               })}
             />
             <p id={`${id}-accountName-hint`} className="field__hint">

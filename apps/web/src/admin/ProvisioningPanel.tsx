@@ -13,7 +13,15 @@ import { useCreateScimToken, useRevokeScimToken, useScimChanges, useScimGroups, 
 function StatusSection() {
   const status = useScimStatus();
   if (status.isPending) return <SkeletonList rows={2} label="Loading provisioning status…" />;
-  if (status.isError) return <ErrorNotice title="The provisioning status could not be loaded" error={status.error} onRetry={() => void status.refetch()} retrying={status.isFetching} />;
+  if (status.isError)
+    return (
+      <ErrorNotice
+        title="The provisioning status could not be loaded"
+        error={status.error}
+        onRetry={() => void status.refetch()}
+        retrying={status.isFetching}
+      />
+    );
   const s = status.data;
   return (
     <section className="card section" aria-labelledby="scim-status-title" data-testid="scim-status">
@@ -98,7 +106,9 @@ function TokensSection({ enabled }: { enabled: boolean }) {
           <h2 id="scim-tokens-title" className="section-title">
             Tokens
           </h2>
-          <p className="section-lead">The identity provider sends one of these as its bearer token. Keep two while you rotate: make the new one, switch the IdP, revoke the old one.</p>
+          <p className="section-lead">
+            The identity provider sends one of these as its bearer token. Keep two while you rotate: make the new one, switch the IdP, revoke the old one.
+          </p>
         </div>
       </header>
       {!enabled ? (
@@ -109,7 +119,15 @@ function TokensSection({ enabled }: { enabled: boolean }) {
             <label htmlFor={labelId} className="field__label">
               Label
             </label>
-            <input id={labelId} className="input" value={label} onChange={(e) => setLabel(e.target.value)} placeholder="e.g. okta-production" maxLength={100} data-testid="scim-token-label" />
+            <input
+              id={labelId}
+              className="input"
+              value={label}
+              onChange={(e) => setLabel(e.target.value)}
+              placeholder="e.g. okta-production"
+              maxLength={100}
+              data-testid="scim-token-label"
+            />
             <button type="submit" className="btn btn--primary btn--sm" disabled={create.isPending || label.trim() === ''} data-testid="scim-token-create">
               Create token
             </button>
@@ -122,14 +140,21 @@ function TokensSection({ enabled }: { enabled: boolean }) {
           {create.data && (
             <div className="notice notice--warning" role="status" data-testid="scim-token-created">
               <p className="notice__title">Copy this token now: it is shown only once.</p>
-              <CopyBlock label={`Token ${create.data.token.label}`} hint="Paste it into the IdP's SCIM settings as the bearer token (API token / secret token)." text={create.data.secret} testId="scim-token-secret" />
+              <CopyBlock
+                label={`Token ${create.data.token.label}`}
+                hint="Paste it into the IdP's SCIM settings as the bearer token (API token / secret token)."
+                text={create.data.secret}
+                testId="scim-token-secret"
+              />
               <button type="button" className="btn btn--secondary btn--sm" onClick={() => create.reset()} data-testid="scim-token-done">
                 Done, I have copied it
               </button>
             </div>
           )}
           {tokens.isPending && <SkeletonList rows={1} label="Loading tokens…" />}
-          {tokens.isError && <ErrorNotice title="Tokens could not be loaded" error={tokens.error} onRetry={() => void tokens.refetch()} retrying={tokens.isFetching} />}
+          {tokens.isError && (
+            <ErrorNotice title="Tokens could not be loaded" error={tokens.error} onRetry={() => void tokens.refetch()} retrying={tokens.isFetching} />
+          )}
           {tokens.isSuccess && tokens.data.length === 0 && <p className="muted">No tokens yet.</p>}
           {tokens.isSuccess && tokens.data.length > 0 && (
             <ul className="account-list" data-testid="scim-tokens">
@@ -193,7 +218,9 @@ function DirectorySection() {
       </header>
       <h3 className="subsection-title">Groups</h3>
       {groups.isPending && <SkeletonList rows={2} label="Loading groups…" />}
-      {groups.isError && <ErrorNotice title="Groups could not be loaded" error={groups.error} onRetry={() => void groups.refetch()} retrying={groups.isFetching} />}
+      {groups.isError && (
+        <ErrorNotice title="Groups could not be loaded" error={groups.error} onRetry={() => void groups.refetch()} retrying={groups.isFetching} />
+      )}
       {groups.isSuccess && groups.data.items.length === 0 && <EmptyState title="No groups pushed yet" />}
       {groups.isSuccess && groups.data.items.length > 0 && (
         <ul className="account-list" data-testid="scim-groups">
@@ -246,14 +273,17 @@ function ChangesSection() {
         </div>
       </header>
       {changes.isPending && <SkeletonList rows={2} label="Loading changes…" />}
-      {changes.isError && <ErrorNotice title="Changes could not be loaded" error={changes.error} onRetry={() => void changes.refetch()} retrying={changes.isFetching} />}
+      {changes.isError && (
+        <ErrorNotice title="Changes could not be loaded" error={changes.error} onRetry={() => void changes.refetch()} retrying={changes.isFetching} />
+      )}
       {changes.isSuccess && changes.data.length === 0 && <p className="muted">No changes yet.</p>}
       {changes.isSuccess && changes.data.length > 0 && (
         <ul className="account-list" data-testid="scim-changes">
           {changes.data.slice(0, 50).map((c) => (
             <li key={c.id} className="account-item">
               <span className="account-item__name">
-                {c.action} {c.resourceType} <span className="mono">{String(c.detail?.userName ?? c.detail?.displayName ?? c.detail?.label ?? c.resourceId)}</span>
+                {c.action} {c.resourceType}{' '}
+                <span className="mono">{String(c.detail?.userName ?? c.detail?.displayName ?? c.detail?.label ?? c.resourceId)}</span>
               </span>
               <span className="muted account-item__count">
                 {c.actor}, {formatDateTime(c.createdAt)}

@@ -33,7 +33,10 @@ function cloudTrailCommands(d: Detail): string {
     );
   }
   if (d.cloudTrail.roleSessionName) {
-    lines.push('# Every session of this person (RoleSessionName = SourceIdentity):', `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=${d.cloudTrail.roleSessionName}`);
+    lines.push(
+      '# Every session of this person (RoleSessionName = SourceIdentity):',
+      `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=${d.cloudTrail.roleSessionName}`,
+    );
   }
   lines.push(
     '# In a CloudTrail Lake / Athena query, the AssumeRole event carries the grant id as a session tag:',
@@ -99,18 +102,32 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
           {back}
         </header>
         <dl className="detail">
-          <Item label="User" testId="detail-user">{g.user.email}</Item>
-          <Item label="User id" mono>{g.user.id}</Item>
+          <Item label="User" testId="detail-user">
+            {g.user.email}
+          </Item>
+          <Item label="User id" mono>
+            {g.user.id}
+          </Item>
           <Item label="IdP subject" mono>{`${g.user.subject} (${g.user.idp.toUpperCase()})`}</Item>
           <Item label="Groups at the time">{g.groups.length > 0 ? g.groups.join(', ') : null}</Item>
-          <Item label="Role ARN" mono testId="detail-role-arn">{g.roleArn && <Breakable text={g.roleArn} />}</Item>
-          <Item label="Account" mono>{g.accountId}</Item>
-          <Item label="Mapping id" mono>{g.mappingId}</Item>
+          <Item label="Role ARN" mono testId="detail-role-arn">
+            {g.roleArn && <Breakable text={g.roleArn} />}
+          </Item>
+          <Item label="Account" mono>
+            {g.accountId}
+          </Item>
+          <Item label="Mapping id" mono>
+            {g.mappingId}
+          </Item>
           <Item label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : null}</Item>
           <Item label="Expires">{g.expiresAt ? <time dateTime={g.expiresAt}>{formatDateTime(g.expiresAt)}</time> : null}</Item>
           <Item label="Reason">{g.reason && <ReasonText text={g.reason} testId="detail-reason" />}</Item>
-          <Item label="Error" mono>{g.error}</Item>
-          <Item label="Client IP" mono>{g.clientIp}</Item>
+          <Item label="Error" mono>
+            {g.error}
+          </Item>
+          <Item label="Client IP" mono>
+            {g.clientIp}
+          </Item>
           <Item label="User agent">{g.userAgent && <ReasonText text={g.userAgent} clamp={false} />}</Item>
         </dl>
       </section>
@@ -125,10 +142,18 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
           </div>
         </header>
         <dl className="detail">
-          <Item label="RoleSessionName" mono testId="detail-session-name">{ct.roleSessionName}</Item>
-          <Item label="SourceIdentity" mono>{ct.sourceIdentity}</Item>
-          <Item label="Access key id" mono testId="detail-access-key">{ct.accessKeyId}</Item>
-          <Item label="STS request id" mono testId="detail-request-id">{ct.stsRequestId}</Item>
+          <Item label="RoleSessionName" mono testId="detail-session-name">
+            {ct.roleSessionName}
+          </Item>
+          <Item label="SourceIdentity" mono>
+            {ct.sourceIdentity}
+          </Item>
+          <Item label="Access key id" mono testId="detail-access-key">
+            {ct.accessKeyId}
+          </Item>
+          <Item label="STS request id" mono testId="detail-request-id">
+            {ct.stsRequestId}
+          </Item>
           <Item label="Session tag" mono>{`${ct.grantIdTag.key} = ${ct.grantIdTag.value}`}</Item>
         </dl>
         <CopyBlock label="CloudTrail lookups" hint="AWS CLI commands for this session." text={cloudTrailCommands(detail.data)} testId="copy-cloudtrail" />

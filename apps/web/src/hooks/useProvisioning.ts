@@ -8,7 +8,8 @@ export const useScimStatus = () => useQuery({ queryKey: [...KEY, 'status'], quer
 export const useScimUsers = () => useQuery({ queryKey: [...KEY, 'users'], queryFn: scimApi.users, staleTime: 0 });
 export const useScimGroups = () => useQuery({ queryKey: [...KEY, 'groups'], queryFn: scimApi.groups, staleTime: 0 });
 export const useScimChanges = () => useQuery({ queryKey: [...KEY, 'changes'], queryFn: scimApi.changes, select: (r) => r.items, staleTime: 0 });
-export const useScimTokens = (enabled: boolean) => useQuery({ queryKey: [...KEY, 'tokens'], queryFn: scimApi.tokens, select: (r) => r.items, staleTime: 0, enabled });
+export const useScimTokens = (enabled: boolean) =>
+  useQuery({ queryKey: [...KEY, 'tokens'], queryFn: scimApi.tokens, select: (r) => r.items, staleTime: 0, enabled });
 
 function useRefresh() {
   const client = useQueryClient();

@@ -122,16 +122,8 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
 
       <div className="role__controls">
         {/* Reason first: Duration and the buttons then line up across rows. */}
-        {e.requireReason && (
-          <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />
-        )}
-        <DurationSelect
-          testId={`duration-${key}`}
-          maxDurationSeconds={e.maxDurationSeconds}
-          value={duration}
-          onChange={setDuration}
-          disabled={busy}
-        />
+        {e.requireReason && <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />}
+        <DurationSelect testId={`duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} value={duration} onChange={setDuration} disabled={busy} />
         <div className="role__actions">
           {e.requireReason ? (
             // The reason travels in the request body, so this role is opened here rather than by link.
@@ -170,7 +162,11 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
           )}
         </div>
         <p className="role__copied" aria-live="polite" data-testid={`copy-link-status-${key}`}>
-          {copied === 'copied' ? 'Link copied: it opens this role’s console (bookmark it or share it with someone who has the role).' : copied === 'failed' ? `Copy this link: ${new URL(link, window.location.origin).toString()}` : ''}
+          {copied === 'copied'
+            ? 'Link copied: it opens this role’s console (bookmark it or share it with someone who has the role).'
+            : copied === 'failed'
+              ? `Copy this link: ${new URL(link, window.location.origin).toString()}`
+              : ''}
         </p>
         {reasonMissing && (
           <p id={hintId} className="role__hint">
@@ -188,12 +184,7 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
       </div>
 
       {credentials && (
-        <CredentialsDialog
-          credentials={credentials}
-          title={`${e.roleName} · ${e.accountName}`}
-          accountId={e.accountId}
-          onClose={closeCredentials}
-        />
+        <CredentialsDialog credentials={credentials} title={`${e.roleName} · ${e.accountName}`} accountId={e.accountId} onClose={closeCredentials} />
       )}
     </li>
   );

@@ -2,13 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { Entitlement } from '@rolegate/contract';
 import { consoleDestination, consoleLink, matchesSearch } from './entitlements';
 
-const dev = { id: 'm1', accountId: '111111111111', accountName: 'sandbox', roleName: 'Developer', roleArn: 'arn:aws:iam::111111111111:role/Developer', description: 'Day-to-day work' } as Entitlement;
+const dev = {
+  id: 'm1',
+  accountId: '111111111111',
+  accountName: 'sandbox',
+  roleName: 'Developer',
+  roleArn: 'arn:aws:iam::111111111111:role/Developer',
+  description: 'Day-to-day work',
+} as Entitlement;
 
 describe('console links', () => {
   it('opens the console of the region the person chose, in the role’s partition only', () => {
     expect(consoleDestination(dev.roleArn, 'eu-west-1')).toBe('https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
     expect(consoleDestination(dev.roleArn, 'us-gov-west-1')).toBeUndefined();
-    expect(consoleDestination('arn:aws-us-gov:iam::111111111111:role/Ops', 'us-gov-west-1')).toBe('https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1');
+    expect(consoleDestination('arn:aws-us-gov:iam::111111111111:role/Ops', 'us-gov-west-1')).toBe(
+      'https://console.amazonaws-us-gov.com/console/home?region=us-gov-west-1',
+    );
     expect(consoleDestination('arn:aws-cn:iam::111111111111:role/Ops', 'eu-west-1')).toBeUndefined();
     expect(consoleDestination(dev.roleArn, null)).toBeUndefined();
   });

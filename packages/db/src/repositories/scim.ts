@@ -81,8 +81,7 @@ export interface ScimEqFilter {
 
 /** The outcome of a write: the row, or why not. */
 export type ScimWriteResult<T> =
-  | { ok: true; row: T }
-  | { ok: false; reason: 'not-found' | 'conflict' | 'version-mismatch' | 'unknown-member'; detail?: string };
+  { ok: true; row: T } | { ok: false; reason: 'not-found' | 'conflict' | 'version-mismatch' | 'unknown-member'; detail?: string };
 
 /** What an entitlement check needs to know about a signed-in person. */
 export interface ScimMembership {
@@ -167,7 +166,14 @@ async function inTx<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): P
   }
 }
 
-async function recordChange(c: pg.PoolClient, actor: ScimActor, action: string, resourceType: string, resourceId: string, detail: Record<string, unknown> | null) {
+async function recordChange(
+  c: pg.PoolClient,
+  actor: ScimActor,
+  action: string,
+  resourceType: string,
+  resourceId: string,
+  detail: Record<string, unknown> | null,
+) {
   await c.query(`INSERT INTO scim_changes (actor, token_id, action, resource_type, resource_id, detail) VALUES ($1, $2, $3, $4, $5, $6)`, [
     actor.label,
     actor.tokenId,
@@ -243,7 +249,11 @@ export function createScimRepository(pool: pg.Pool) {
   });
 
   /** Replaces a group's members; refuses ids that are no provisioned user. Returns who was added and removed. */
-  async function setMembers(c: pg.PoolClient, groupId: string, members: string[]): Promise<{ ok: true; added: string[]; removed: string[] } | { ok: false; detail: string }> {
+  async function setMembers(
+    c: pg.PoolClient,
+    groupId: string,
+    members: string[],
+  ): Promise<{ ok: true; added: string[]; removed: string[] } | { ok: false; detail: string }> {
     const wanted = [...new Set(members)];
     const bad = wanted.find((m) => !isUuid(m));
     if (bad !== undefined) return { ok: false, detail: `member "${bad}" is not a provisioned user` };
@@ -253,7 +263,10 @@ export function createScimRepository(pool: pg.Pool) {
       if (missing !== undefined) return { ok: false, detail: `member "${missing}" is not a provisioned user` };
     }
     const removed = (
-      await c.query<{ user_id: string }>(`DELETE FROM scim_group_members WHERE group_id = $1 AND NOT (user_id = ANY($2::uuid[])) RETURNING user_id`, [groupId, wanted])
+      await c.query<{ user_id: string }>(`DELETE FROM scim_group_members WHERE group_id = $1 AND NOT (user_id = ANY($2::uuid[])) RETURNING user_id`, [
+        groupId,
+        wanted,
+      ])
     ).rows.map((r) => r.user_id);
     const added = (
       await c.query<{ user_id: string }>(
@@ -271,11 +284,10 @@ export function createScimRepository(pool: pg.Pool) {
     createToken: (label: string, tokenHash: string, createdBy: string) =>
       db(() =>
         inTx(pool, async (c) => {
-          const res = await c.query<{ id: string; created_at: Date }>(`INSERT INTO scim_tokens (label, token_hash, created_by) VALUES ($1, $2, $3) RETURNING id, created_at`, [
-            label,
-            tokenHash,
-            createdBy,
-          ]);
+          const res = await c.query<{ id: string; created_at: Date }>(
+            `INSERT INTO scim_tokens (label, token_hash, created_by) VALUES ($1, $2, $3) RETURNING id, created_at`,
+            [label, tokenHash, createdBy],
+          );
           const row = res.rows[0]!;
           await recordChange(c, { label: createdBy, tokenId: null }, 'create', 'Token', row.id, { label });
           return { id: row.id, label, createdBy, createdAt: row.created_at, lastUsedAt: null, revokedAt: null } satisfies ScimTokenRecord;
@@ -288,7 +300,14 @@ export function createScimRepository(pool: pg.Pool) {
         const res = await pool.query<{ id: string; label: string; created_by: string; created_at: Date; last_used_at: Date | null; revoked_at: Date | null }>(
           `SELECT id, label, created_by, created_at, last_used_at, revoked_at FROM scim_tokens ORDER BY created_at DESC, id DESC`,
         );
-        return res.rows.map((r): ScimTokenRecord => ({ id: r.id, label: r.label, createdBy: r.created_by, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+        return res.rows.map((r): ScimTokenRecord => ({
+          id: r.id,
+          label: r.label,
+          createdBy: r.created_by,
+          createdAt: r.created_at,
+          lastUsedAt: r.last_used_at,
+          revokedAt: r.revoked_at,
+        }));
       }),
 
     /** Revokes a token; false when there is no such unrevoked token. */
@@ -381,9 +400,19 @@ export function createScimRepository(pool: pg.Pool) {
               [id, w.userName, w.userName.toLowerCase(), lower(w.email), w.externalId, w.displayName, w.active, JSON.stringify(w.data)],
             );
             const changed = (['userName', 'externalId', 'displayName', 'active', 'email'] as const).filter((k) => current[k] !== w[k]);
-            await recordChange(c, actor, opts.action, 'User', id, { userName: w.userName, changed, ...(current.active !== w.active ? { active: w.active } : {}) });
+            await recordChange(c, actor, opts.action, 'User', id, {
+              userName: w.userName,
+              changed,
+              ...(current.active !== w.active ? { active: w.active } : {}),
+            });
             if (current.active && !w.active) {
-              await cutOff(c, actor, { id, userName: w.userName }, [current.userName.toLowerCase(), lower(current.email) ?? '', w.userName.toLowerCase(), lower(w.email) ?? ''], 'deactivated');
+              await cutOff(
+                c,
+                actor,
+                { id, userName: w.userName },
+                [current.userName.toLowerCase(), lower(current.email) ?? '', w.userName.toLowerCase(), lower(w.email) ?? ''],
+                'deactivated',
+              );
             }
             return { ok: true as const, row: (await userById(c, id))! };
           });
@@ -421,7 +450,12 @@ export function createScimRepository(pool: pg.Pool) {
              FROM scim_groups g WHERE ${where} ORDER BY g.created_at, g.id OFFSET ${opts.startIndex - 1} LIMIT ${opts.count}`,
           params,
         );
-        const members = opts.withMembers ? await membersOf(pool, res.rows.map((r) => r.id)) : null;
+        const members = opts.withMembers
+          ? await membersOf(
+              pool,
+              res.rows.map((r) => r.id),
+            )
+          : null;
         return { total, rows: res.rows.map((r): ScimGroupRow => ({ ...toGroup(r), members: members ? (members.get(r.id) ?? []) : null })) };
       }),
 
@@ -431,11 +465,10 @@ export function createScimRepository(pool: pg.Pool) {
       db(async (): Promise<ScimWriteResult<ScimGroupRow>> => {
         try {
           return await inTx(pool, async (c) => {
-            const res = await c.query<{ id: string }>(`INSERT INTO scim_groups (display_name, display_name_key, external_id) VALUES ($1, $2, $3) RETURNING id`, [
-              w.displayName,
-              w.displayName.toLowerCase(),
-              w.externalId,
-            ]);
+            const res = await c.query<{ id: string }>(
+              `INSERT INTO scim_groups (display_name, display_name_key, external_id) VALUES ($1, $2, $3) RETURNING id`,
+              [w.displayName, w.displayName.toLowerCase(), w.externalId],
+            );
             const id = res.rows[0]!.id;
             const m = await setMembers(c, id, w.members);
             if (!m.ok) throw new MemberRefused(m.detail);
@@ -464,12 +497,10 @@ export function createScimRepository(pool: pg.Pool) {
             if (opts.version !== undefined && opts.version !== current.version) return { ok: false as const, reason: 'version-mismatch' as const };
             const w = change(current as ScimGroupRow & { members: NonNullable<ScimGroupRow['members']> });
             if ('refuse' in w) return { ok: false as const, reason: 'invalid' as const, detail: w.refuse };
-            await c.query(`UPDATE scim_groups SET display_name = $2, display_name_key = $3, external_id = $4, version = version + 1, updated_at = now() WHERE id = $1`, [
-              id,
-              w.displayName,
-              w.displayName.toLowerCase(),
-              w.externalId,
-            ]);
+            await c.query(
+              `UPDATE scim_groups SET display_name = $2, display_name_key = $3, external_id = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+              [id, w.displayName, w.displayName.toLowerCase(), w.externalId],
+            );
             const m = await setMembers(c, id, w.members);
             if (!m.ok) throw new MemberRefused(m.detail);
             await recordChange(c, actor, opts.action, 'Group', id, {
@@ -510,7 +541,8 @@ export function createScimRepository(pool: pg.Pool) {
       db(async (): Promise<ScimMembership> => {
         // Once the IdP has made a change it stays made (scim_changes is append-only): ask until then only.
         if (!provisioned) {
-          provisioned = (await pool.query<{ p: boolean }>(`SELECT EXISTS (SELECT 1 FROM scim_changes WHERE resource_type IN ('User', 'Group')) AS p`)).rows[0]!.p;
+          provisioned = (await pool.query<{ p: boolean }>(`SELECT EXISTS (SELECT 1 FROM scim_changes WHERE resource_type IN ('User', 'Group')) AS p`)).rows[0]!
+            .p;
           if (!provisioned) return { provisioned: false, groups: [] };
         }
         // Named (prepared once per connection): planning cost more than running it.
@@ -547,26 +579,55 @@ export function createScimRepository(pool: pg.Pool) {
           memberships: r.memberships,
           activeTokens: r.tokens,
           lastChangeAt: r.last_change_at,
-          recentErrors: errors.rows.map((e) => ({ at: e.created_at, method: e.method, path: e.path, status: e.status, scimType: e.scim_type, detail: e.detail })),
+          recentErrors: errors.rows.map((e) => ({
+            at: e.created_at,
+            method: e.method,
+            path: e.path,
+            status: e.status,
+            scimType: e.scim_type,
+            detail: e.detail,
+          })),
         };
       }),
 
     /** The change log, newest first (`before`: a createdAt to page from). */
     listChanges: (opts: { limit: number; before?: Date | undefined }) =>
       db(async () => {
-        const res = await pool.query<{ id: string; created_at: Date; actor: string; token_id: string | null; action: string; resource_type: string; resource_id: string; detail: Record<string, unknown> | null }>(
+        const res = await pool.query<{
+          id: string;
+          created_at: Date;
+          actor: string;
+          token_id: string | null;
+          action: string;
+          resource_type: string;
+          resource_id: string;
+          detail: Record<string, unknown> | null;
+        }>(
           `SELECT * FROM scim_changes ${opts.before ? 'WHERE created_at < $2' : ''} ORDER BY created_at DESC, id DESC LIMIT $1`,
           opts.before ? [opts.limit, opts.before] : [opts.limit],
         );
-        return res.rows.map(
-          (r): ScimChangeRecord => ({ id: r.id, createdAt: r.created_at, actor: r.actor, tokenId: r.token_id, action: r.action, resourceType: r.resource_type, resourceId: r.resource_id, detail: r.detail }),
-        );
+        return res.rows.map((r): ScimChangeRecord => ({
+          id: r.id,
+          createdAt: r.created_at,
+          actor: r.actor,
+          tokenId: r.token_id,
+          action: r.action,
+          resourceType: r.resource_type,
+          resourceId: r.resource_id,
+          detail: r.detail,
+        }));
       }),
 
     /** Notes a refused SCIM request (and forgets those older than a week). */
     recordError: (e: { method: string; path: string; status: number; scimType: string | null; detail: string }) =>
       db(async () => {
-        await pool.query(`INSERT INTO scim_errors (method, path, status, scim_type, detail) VALUES ($1, $2, $3, $4, $5)`, [e.method, e.path.slice(0, 300), e.status, e.scimType, e.detail.slice(0, 500)]);
+        await pool.query(`INSERT INTO scim_errors (method, path, status, scim_type, detail) VALUES ($1, $2, $3, $4, $5)`, [
+          e.method,
+          e.path.slice(0, 300),
+          e.status,
+          e.scimType,
+          e.detail.slice(0, 500),
+        ]);
         await pool.query(`DELETE FROM scim_errors WHERE created_at < now() - interval '7 days'`);
       }),
   };
