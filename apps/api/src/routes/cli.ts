@@ -58,18 +58,16 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     if (!requireFreshSignIn(req, res, deps.stepUpMaxAgeSeconds, staleAfterStepUp(res))) return;
     noStore(res);
     allowFormActionTo(res, `http://127.0.0.1:${params.port}`);
-    res
-      .type('html')
-      .send(
-        renderLoopbackConfirm({
-          email: req.session.principal.email,
-          params,
-          csrfToken: deps.csrf.generateToken(req),
-          ttlHours,
-          clientIp: req.ip ?? null,
-          now: new Date(),
-        }),
-      );
+    res.type('html').send(
+      renderLoopbackConfirm({
+        email: req.session.principal.email,
+        params,
+        csrfToken: deps.csrf.generateToken(req),
+        ttlHours,
+        clientIp: req.ip ?? null,
+        now: new Date(),
+      }),
+    );
   });
 
   on(ROUTES.cliLoginApprove, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
@@ -106,18 +104,16 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
         .send(renderDeviceForm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), error: e.message }));
       return;
     }
-    res
-      .type('html')
-      .send(
-        renderDeviceConfirm({
-          email: principal.email,
-          csrfToken: deps.csrf.generateToken(req),
-          ttlHours,
-          userCode: pending.userCode,
-          login: pending,
-          now: new Date(),
-        }),
-      );
+    res.type('html').send(
+      renderDeviceConfirm({
+        email: principal.email,
+        csrfToken: deps.csrf.generateToken(req),
+        ttlHours,
+        userCode: pending.userCode,
+        login: pending,
+        now: new Date(),
+      }),
+    );
   });
 
   on(ROUTES.cliDeviceDecide, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
