@@ -33,6 +33,8 @@ import { createRateLimiters } from './middleware/rate-limit.js';
 import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from './auth/session.js';
 import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
+import { requestRoutes, reviewRoutes } from './routes/requests.js';
+import { createRequestService } from './services/request-service.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
@@ -105,6 +107,14 @@ export function createApp(deps: AppDeps): Express {
     federation: instrumentFederation(deps.federation, metrics),
     retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
     isAdmin: (p) => appRolesFor(p.groups, { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups }).includes('admin'),
+    windows: repos.requests,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const requestService = createRequestService({
+    requests: repos.requests,
+    mappings,
+    rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
@@ -234,10 +244,11 @@ export function createApp(deps: AppDeps): Express {
   app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
-  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, adminRoutes({ admin: adminService, users: adminUsers }));
+  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, reviewRoutes({ requests: requestService }), adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), apiRoutes({ grantService, idempotency, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: repos.preferences }));
+  // Requests before the rest of /api (whose router ends in a 404); every handler reads its principal (401 when signed out).
+  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }), apiRoutes({ windows: repos.requests, grantService, idempotency, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: repos.preferences }));
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {

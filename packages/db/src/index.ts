@@ -63,3 +63,14 @@ export {
 } from './repositories/cli-logins.js';
 export { createIdempotencyKeyRepository, type IdempotencyKeyRepository, type IdempotencyRecord } from './repositories/idempotency-keys.js';
 export { createPreferencesRepository, type PreferencesRepository, type PreferencesRecord } from './repositories/preferences.js';
+export {
+  createRequestRepository,
+  requestState,
+  type RequestRepository,
+  type AccessRequestRecord,
+  type RequestEvent,
+  type RequestEventType,
+  type RequestChange,
+  type RequestActorRef,
+  type NewAccessRequest,
+} from './repositories/requests.js';

@@ -1,7 +1,7 @@
 import { routesAt } from '../http/route.js';
 import { Router } from 'express';
 import { parseRoleArn } from '@rolegate/aws-names';
-import { AppError } from '@rolegate/core';
+import { AppError, policyOf } from '@rolegate/core';
 import { adminChangesQuery, adminUsersQuery, createMappingBody, importMappingsBody, importMappingsQuery, ROUTES, type AdminAccount, type AdminChange, type AdminCliToken, type AdminMapping, type AdminUser, updateMappingBody, upsertAccountBody } from '@rolegate/contract';
 import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminMappingRecord, AdminUserRecord } from '@rolegate/db';
 import { principalOf } from '../middleware/auth.js';
@@ -26,6 +26,7 @@ function mappingDto(m: AdminMappingRecord): AdminMapping {
     enabled: m.enabled,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
+    ...policyOf(m),
   };
 }
 
