@@ -13,6 +13,7 @@ import { ChangeHistoryPanel } from '../admin/ChangeHistoryPanel';
 import { PeoplePanel } from '../admin/PeoplePanel';
 import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
 import { AuditGrantDetail } from '../audit/AuditGrantDetail';
+import { ApprovalsPanel, MyRequestsPanel, RequestDetailPanel, ReviewsPanel } from '../requests/RequestsPanels';
 
 interface ScreenText {
   label: string;
@@ -28,6 +29,9 @@ const SCREENS: Record<TabId, ScreenText> = {
   },
   grants: { label: 'My grants', title: 'AWS access', lead: 'Everything you requested, including denied and failed attempts.' },
   tokens: { label: 'CLI tokens', title: 'AWS access', lead: 'The rolegate command-line sessions signed in as you.' },
+  requests: { label: 'My requests', title: 'AWS access', lead: 'Your requests for roles that need approval, and the time left in each access window.' },
+  approvals: { label: 'Approvals', title: 'Approvals', lead: 'Requests waiting for your decision. You never approve your own, and you count once.' },
+  reviews: { label: 'Break-glass reviews', title: 'Break-glass reviews', lead: 'Every break-glass use stays here until someone closes its review with a note.' },
   mappings: {
     label: 'Mappings',
     title: 'Role mappings',
@@ -38,7 +42,7 @@ const SCREENS: Record<TabId, ScreenText> = {
   audit: { label: 'Grant history', title: 'Grant history', lead: 'Who had which role, when, for how long and why. Filters match exactly.' },
 };
 
-const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'people', 'audit'];
+const TAB_ORDER: TabId[] = ['access', 'grants', 'requests', 'approvals', 'tokens', 'mappings', 'changes', 'people', 'reviews', 'audit'];
 
 /** The tabs the user's roles allow (the server enforces the same on every route). */
 export function tabsFor(roles: readonly string[]): PortalTabDef[] {
@@ -125,6 +129,10 @@ export function Portal({ me }: { me: MeResponse }) {
           {tab === 'access' && <EntitlementsPanel groups={me.user.groups} />}
           {tab === 'grants' && <GrantHistoryPanel />}
           {tab === 'tokens' && <CliTokensPanel />}
+          {tab === 'requests' && route.screen === 'request' && <RequestDetailPanel requestId={route.requestId} />}
+          {tab === 'requests' && route.screen === 'requests' && <MyRequestsPanel />}
+          {tab === 'approvals' && <ApprovalsPanel />}
+          {tab === 'reviews' && <ReviewsPanel />}
           {tab === 'mappings' && <MappingsPanel />}
           {tab === 'changes' && <ChangeHistoryPanel />}
           {tab === 'people' && <PeoplePanel />}

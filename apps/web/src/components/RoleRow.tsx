@@ -8,6 +8,8 @@ import { CredentialsDialog } from './CredentialsDialog';
 import { DurationSelect } from './DurationSelect';
 import { ReasonField } from './ReasonField';
 import { Spinner } from './Spinner';
+import { TimeLeft } from './TimeLeft';
+import { RequestForm } from '../requests/RequestForm';
 
 /** What the portal passes to every role row: the person's favourites and console region. */
 export interface RoleRowOptions {
@@ -117,9 +119,20 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
         <p className="role__meta">
           <span>Up to {formatDuration(e.maxDurationSeconds)}</span>
           {e.requireReason && <span className="tag">Reason required</span>}
+          {e.access === 'approval' && <span className="tag" data-testid={`needs-approval-${key}`}>Needs approval</span>}
+          {e.window && (
+            <span data-testid={`window-${key}`}>
+              Access window: <TimeLeft expiresAt={e.window.endsAt} testId={`window-left-${key}`} />
+            </span>
+          )}
         </p>
       </div>
 
+      {e.access === 'approval' && !e.window ? (
+        <div className="role__controls">
+          <RequestForm entitlement={e} />
+        </div>
+      ) : (
       <div className="role__controls">
         {/* Reason first: Duration and the buttons then line up across rows. */}
         {e.requireReason && (
@@ -186,6 +199,7 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
           </p>
         )}
       </div>
+      )}
 
       {credentials && (
         <CredentialsDialog
