@@ -35,6 +35,7 @@ import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { requestRoutes, reviewRoutes } from './routes/requests.js';
 import { createRequestService } from './services/request-service.js';
+import { createAnnouncer } from './notifications/announce.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
@@ -110,11 +111,13 @@ export function createApp(deps: AppDeps): Express {
     windows: repos.requests,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
+  metrics.watchReviews(repos.requests.reviewCounts);
   const requestService = createRequestService({
     requests: repos.requests,
     mappings,
     rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
     ...(deps.clock ? { clock: deps.clock } : {}),
+    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
@@ -244,7 +247,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
-  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, reviewRoutes({ requests: requestService }), adminRoutes({ admin: adminService, users: adminUsers }));
+  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, reviewRoutes({ requests: requestService, outbox: repos.outbox }), adminRoutes({ admin: adminService, users: adminUsers }));
   app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
   // Requests before the rest of /api (whose router ends in a 404); every handler reads its principal (401 when signed out).

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './support/stack.js';
+import { METRICS_TOKEN, startStack, type Stack } from './support/stack.js';
 import { TestBrowser } from './support/http-client.js';
 
 // Just-in-time requests and approvals (issue 14): policy per mapping, the
@@ -359,6 +359,12 @@ describe('break-glass', () => {
     await stack.sql.query(`UPDATE access_requests SET review_due_at = now() - interval '1 minute' WHERE id = $1`, [req.id]);
     const queue = (await as('bob').get('/api/admin/reviews')).json().items as { id: string; overdue: boolean }[];
     expect(queue.find((i) => i.id === req.id)!.overdue).toBe(true);
+    // …and in the metrics.
+    const metrics = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    const overdue = Number(/rolegate_break_glass_reviews\{state="overdue"\} (\d+)/.exec(await metrics.text())?.[1]);
+    const expected = (await stack.sql.query(`SELECT count(*)::int AS n FROM access_requests WHERE review_status = 'open' AND review_due_at <= now()`)).rows[0].n;
+    expect(expected).toBeGreaterThan(0);
+    expect(overdue).toBe(expected);
   });
 
   it('is refused on a role without break-glass (403 BREAK_GLASS_NOT_ALLOWED), nothing stored', async () => {

@@ -26,6 +26,7 @@ import type {
   CreateRequestBody,
   RequestList,
   RequestResponse,
+  OutboxList,
 } from '@rolegate/contract';
 
 export type { Provider, ProvidersResponse };
@@ -181,6 +182,7 @@ export const requestsApi = {
   extend: (requestId: string, body: { durationSeconds: number; reason: string }, csrfToken: string) =>
     request<RequestResponse>(`/api/requests/${id(requestId)}/extend`, { method: 'POST', body, csrfToken }),
   reviews: () => request<{ items: (RequestResponse['request'] & { overdue: boolean })[] }>('/api/admin/reviews'),
+  outbox: () => request<OutboxList>('/api/admin/outbox'),
   closeReview: (requestId: string, note: string, csrfToken: string) =>
     request<RequestResponse>(`/api/admin/reviews/${id(requestId)}/close`, { method: 'POST', body: { note }, csrfToken }),
 };

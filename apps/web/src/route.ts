@@ -9,6 +9,7 @@ export type Route =
   | { screen: 'requests' }
   | { screen: 'approvals' }
   | { screen: 'reviews' }
+  | { screen: 'outbox' }
   /** One access request (`/requests/:id`): where a step-up sign-in returns an approver to. */
   | { screen: 'request'; requestId: string }
   | { screen: 'mappings' }
@@ -30,6 +31,7 @@ const PATHS: Record<TabId, string> = {
   requests: '/requests',
   approvals: '/approvals',
   reviews: '/admin/reviews',
+  outbox: '/admin/notifications',
   mappings: '/admin/mappings',
   changes: '/admin/changes',
   people: '/admin/people',
@@ -44,6 +46,7 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
   requests: 'employee',
   approvals: 'employee',
   reviews: 'admin',
+  outbox: 'admin',
   mappings: 'admin',
   changes: 'admin',
   people: 'admin',

@@ -88,3 +88,24 @@ export const closeReviewBody = z.strictObject({ note: reasonSchema });
 
 export const reviewQuery = z.strictObject({ status: z.enum(['open', 'closed']).default('open') });
 export const reviewList = z.object({ items: z.array(accessRequest.extend({ overdue: z.boolean() })) });
+
+/** `GET /api/admin/outbox`: the newest notifications and their delivery state (in demo mode: what would have been sent). */
+export const outboxList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: z.string(),
+      eventType: z.string(),
+      requestId: z.string().nullable(),
+      channel: z.enum(['webhook', 'email', 'slack']),
+      target: z.string(),
+      status: z.enum(['pending', 'delivered', 'failed']),
+      attempts: z.number().int(),
+      nextAttemptAt: z.string(),
+      deliveredAt: z.string().nullable(),
+      lastError: z.string().nullable(),
+      payload: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+export type OutboxList = z.infer<typeof outboxList>;

@@ -32,7 +32,7 @@ import { entitlementsResponse } from './entitlements.js';
 import { errorBody } from './errors.js';
 import { consoleLinkQuery, createGrantRequest, createGrantResponse, grantListResponse } from './grants.js';
 import { meResponse, preferencesBody, preferencesResponse } from './me.js';
-import { closeReviewBody, createRequestBody, decisionBody, extendRequestBody, requestList, requestListQuery, requestResponse, reviewList, reviewQuery } from './requests.js';
+import { closeReviewBody, createRequestBody, decisionBody, extendRequestBody, outboxList, requestList, requestListQuery, requestResponse, reviewList, reviewQuery } from './requests.js';
 import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
 
 /**
@@ -310,6 +310,14 @@ export const ROUTES = {
     auth: 'admin',
     request: { params: idParams, body: closeReviewBody },
     responses: { 200: { description: 'The reviewed request', body: requestResponse }, 404: error('No such break-glass request'), 409: error('REVIEW_CLOSED') },
+  },
+
+  adminOutbox: {
+    method: 'get',
+    path: '/api/admin/outbox',
+    summary: 'The newest notifications of the outbox and their delivery state (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Notifications', body: outboxList }, 403: error('Not an admin') },
   },
 
   // --- CLI sign-in: JSON for the command, HTML pages for the approving person ---

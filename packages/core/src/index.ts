@@ -15,3 +15,4 @@ export * from './display-text.js';
 export * from './aws-refusal.js';
 export * from './access-policy.js';
 export * from './request-rules.js';
+export * from './notifications.js';

@@ -73,4 +73,6 @@ export {
   type RequestChange,
   type RequestActorRef,
   type NewAccessRequest,
+  type Announce,
 } from './repositories/requests.js';
+export { createOutboxRepository, insertOutbox, type OutboxRepository, type OutboxRecord, type OutboxMessage, type OutboxChannel } from './repositories/outbox.js';

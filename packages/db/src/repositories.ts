@@ -12,6 +12,7 @@ import { createMappingRepository } from './repositories/mappings.js';
 import { createPreferencesRepository } from './repositories/preferences.js';
 import { createRateLimitRepository } from './repositories/rate-limits.js';
 import { createRequestRepository } from './repositories/requests.js';
+import { createOutboxRepository } from './repositories/outbox.js';
 import { createSamlRepository } from './repositories/saml.js';
 import { createSessionRepository } from './repositories/sessions.js';
 import { createUserRepository } from './repositories/users.js';
@@ -43,6 +44,7 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     idempotencyKeys: createIdempotencyKeyRepository(pool),
     preferences: createPreferencesRepository(pool),
     requests: createRequestRepository(pool),
+    outbox: createOutboxRepository(pool),
     mappings: createMappingRepository(database),
     adminMappings: createAdminMappingRepository(prisma, { afterWrite: () => mappingWriteListeners.forEach((listener) => listener()) }),
     adminChanges: createAdminChangeRepository(prisma),

@@ -7,6 +7,7 @@ import { parseBody } from '../http/parse.js';
 import { requestDto } from '../http/dto.js';
 import { principalOf } from '../middleware/auth.js';
 import type { RequestService } from '../services/request-service.js';
+import type { OutboxRepository } from '@rolegate/db';
 
 /**
  * Approvals need a recent IdP sign-in (STEP_UP_MAX_AGE_SECONDS): a session
@@ -65,9 +66,20 @@ export function requestRoutes(deps: { requests: RequestService; stepUpMaxAgeSeco
 }
 
 /** `/api/admin/reviews*`: the break-glass review queue (requireUser(admin) is the mount's). */
-export function reviewRoutes(deps: { requests: RequestService }) {
+export function reviewRoutes(deps: { requests: RequestService; outbox: Pick<OutboxRepository, 'recent'> }) {
   const r = Router();
   const on = routesAt(r, '/api/admin');
+  on(ROUTES.adminOutbox, async (_req, res) => {
+    const rows = await deps.outbox.recent(100);
+    res.set('Cache-Control', 'no-store').json({
+      items: rows.map((o) => ({
+        ...o,
+        createdAt: o.createdAt.toISOString(),
+        nextAttemptAt: o.nextAttemptAt.toISOString(),
+        deliveredAt: o.deliveredAt?.toISOString() ?? null,
+      })),
+    });
+  });
   on(ROUTES.adminReviews, async (req, res) => {
     const q = parseBody(reviewQuery, req.query);
     const items = await deps.requests.reviews(principalOf(req), q.status);

@@ -18,13 +18,15 @@ import {
   type Principal,
   type RequestActor,
 } from '@rolegate/core';
-import { requestState, type AccessRequestRecord, type RequestRepository } from '@rolegate/db';
+import { requestState, type AccessRequestRecord, type Announce, type RequestRepository } from '@rolegate/db';
 
 export interface RequestServiceDeps {
   requests: RequestRepository;
   mappings: MappingSource;
   rbac: { adminGroups: string[]; auditorGroups: string[] };
   clock?: { now(): Date };
+  /** The outbox rows each change announces (written in the change's transaction). */
+  announce?: Announce;
 }
 
 /** What the caller may do with a request right now (for the screens; the server checks again on each call). */
@@ -112,7 +114,7 @@ export function createRequestService(deps: RequestServiceDeps) {
         reason,
         policy,
         breakGlass,
-      });
+      }, deps.announce);
       return view(request, actorOf(p));
     },
 
@@ -149,7 +151,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const r = await deps.requests.transition(id, ref(p), (current, at) => {
         const { stage, approved } = decideApproval(requestState(current), actor, at);
         return { event: { type: 'approved', stage, comment: comment ?? null }, ...(approved ? { status: 'approved' as const, openWindow: {} } : {}) };
-      });
+      }, deps.announce);
       return view(r, actor);
     },
 
@@ -160,7 +162,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const r = await deps.requests.transition(id, ref(p), (current, at) => {
         decideDenial(requestState(current), actor, at);
         return { event: { type: 'denied', comment: comment ?? null }, status: 'denied' };
-      });
+      }, deps.announce);
       return view(r, actor);
     },
 
@@ -171,7 +173,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const r = await deps.requests.transition(id, ref(p), (current, at) => {
         decideCancel(requestState(current), actor, at);
         return { event: { type: 'cancelled' }, status: 'cancelled' };
-      });
+      }, deps.announce);
       return view(r, actor);
     },
 
@@ -182,7 +184,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       const r = await deps.requests.transition(id, ref(p), (current, at) => {
         decideEnd(requestState(current), actor, at);
         return { event: { type: 'ended' }, status: 'ended', endWindow: true };
-      });
+      }, deps.announce);
       return view(r, actor);
     },
 
@@ -210,7 +212,7 @@ export function createRequestService(deps: RequestServiceDeps) {
         policy,
         breakGlass: false,
         extendsRequestId: parent.id,
-      });
+      }, deps.announce);
       return view(request, actor);
     },
 
@@ -231,7 +233,7 @@ export function createRequestService(deps: RequestServiceDeps) {
         if (!current.breakGlass || !current.review) throw new AppError('NOT_FOUND', 'No such break-glass request');
         if (current.review.status === 'closed') throw new AppError('REVIEW_CLOSED', 'This review is already closed');
         return { event: { type: 'review-closed', comment: note }, closeReview: { note } };
-      });
+      }, deps.announce);
       return view(r, actor);
     },
   };

@@ -7,6 +7,8 @@ import { useId, useState } from 'react';
 import type { AccessRequest } from '@rolegate/contract';
 import { errorMessage } from '../api';
 import { formatTimeWithZone } from '../format';
+import { useQuery } from '@tanstack/react-query';
+import { requestsApi } from '../api';
 
 /** "My requests": status, time left in the window, extend, end, cancel. */
 export function MyRequestsPanel() {
@@ -118,5 +120,47 @@ function ReviewItem({ request: r }: { request: AccessRequest & { overdue: boolea
         )}
       </form>
     </li>
+  );
+}
+
+/** Admin: the outbox — every notification, its channel and target, and how its delivery went (the demo sends nowhere: this is what would have gone out). */
+export function OutboxPanel() {
+  const outbox = useQuery({ queryKey: ['admin', 'outbox'], queryFn: requestsApi.outbox, refetchInterval: 10_000 });
+  if (outbox.isPending) return <SkeletonList rows={3} label="Loading notifications…" />;
+  if (outbox.isError) return <ErrorNotice title="Notifications could not be loaded" error={outbox.error} onRetry={() => void outbox.refetch()} retrying={outbox.isFetching} />;
+  if (outbox.data.items.length === 0) {
+    return (
+      <EmptyState title="No notifications yet">
+        <p>Requests, approvals and break-glass uses are announced here and to the configured channels.</p>
+      </EmptyState>
+    );
+  }
+  return (
+    <div className="card section">
+      <table className="table" data-testid="outbox">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Event</th>
+            <th scope="col">Channel</th>
+            <th scope="col">Target</th>
+            <th scope="col">Delivery</th>
+          </tr>
+        </thead>
+        <tbody>
+          {outbox.data.items.map((o) => (
+            <tr key={o.id} data-testid={`outbox-${o.id}`}>
+              <td>{formatTimeWithZone(o.createdAt)}</td>
+              <td>{o.eventType}</td>
+              <td>{o.channel}</td>
+              <td className="breakable">{o.target}</td>
+              <td>
+                {o.status} ({o.attempts} {o.attempts === 1 ? 'attempt' : 'attempts'}){o.lastError ? `: ${o.lastError}` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

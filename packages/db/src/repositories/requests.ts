@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { AppError, policyOf, type AccessPolicy, type AccessWindowSource, type RequestState, type RequestStatus } from '@rolegate/core';
 import { db } from '../errors.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './admin-changes.js';
+import { insertOutbox, type OutboxMessage } from './outbox.js';
 
 /*
  * Access requests and their append-only events, on plain pg: every
@@ -198,8 +199,18 @@ export interface NewAccessRequest {
   extendsRequestId?: string | null;
 }
 
+/**
+ * What a committed change announces: outbox rows written in the change's own
+ * transaction (so a notification is never lost, nor sent for a change that
+ * rolled back). `event` is the event just written.
+ */
+export type Announce = (r: AccessRequestRecord, event: RequestChange['event']) => OutboxMessage[];
+
 /** Access requests: create, decide (race-safe), list, and the open window the grant path asks for. */
 export function createRequestRepository(pool: pg.Pool) {
+  const announceIn = async (c: pg.PoolClient, fn: Announce | undefined, r: AccessRequestRecord, event: RequestChange['event']) => {
+    if (fn) await insertOutbox(c, fn(r, event));
+  };
   const windows: AccessWindowSource = {
     activeWindow: (userId, mappingId) =>
       db(async () => {
@@ -224,7 +235,7 @@ export function createRequestRepository(pool: pg.Pool) {
      * review is due `reviewWithinSeconds` from now. An extension's window
      * (once approved) continues from the end of the window it extends.
      */
-    create: (input: NewAccessRequest) =>
+    create: (input: NewAccessRequest, announce?: Announce) =>
       db(() =>
         inTransaction(pool, async (c) => {
           const id = randomUUID();
@@ -252,8 +263,11 @@ export function createRequestRepository(pool: pg.Pool) {
               input.policy.reviewWithinSeconds,
             ],
           );
-          await insertEvent(c, id, input.requester, { type: bg ? 'break-glass' : 'requested', comment: input.reason });
-          return (await load(c, [id]))[0]!;
+          const event = { type: bg ? ('break-glass' as const) : ('requested' as const), comment: input.reason };
+          await insertEvent(c, id, input.requester, event);
+          const created = (await load(c, [id]))[0]!;
+          await announceIn(c, announce, created, event);
+          return created;
         }),
       ),
 
@@ -263,7 +277,7 @@ export function createRequestRepository(pool: pg.Pool) {
      * applies it with its event, all in one transaction.
      * @throws AppError NOT_FOUND, or whatever `decide` throws (nothing written)
      */
-    transition: (id: string, actor: RequestActorRef, decide: (r: AccessRequestRecord, now: Date) => RequestChange) =>
+    transition: (id: string, actor: RequestActorRef, decide: (r: AccessRequestRecord, now: Date) => RequestChange, announce?: Announce) =>
       db(() =>
         inTransaction(pool, async (c) => {
           if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such request');
@@ -296,9 +310,20 @@ export function createRequestRepository(pool: pg.Pool) {
             sets.push(`review_by_id = ${bind(actor.id)}::uuid`, `review_by_email = ${bind(actor.email)}`);
           }
           await c.query(`UPDATE access_requests SET ${sets.join(', ')} WHERE id = $1`, params);
-          return (await load(c, [id]))[0]!;
+          const after = (await load(c, [id]))[0]!;
+          await announceIn(c, announce, after, change.event);
+          return after;
         }),
       ),
+
+    /** Break-glass reviews still open, and how many of them are past due (for the metrics). */
+    reviewCounts: () =>
+      db(async () => {
+        const r = await pool.query<{ open: number; overdue: number }>(
+          `SELECT count(*)::int AS open, count(*) FILTER (WHERE review_due_at <= now())::int AS overdue FROM access_requests WHERE review_status = 'open'`,
+        );
+        return r.rows[0]!;
+      }),
 
     /** One request with its events, or null. */
     findById: (id: string) => db(async () => (UUID.test(id) ? ((await load(pool, [id]))[0] ?? null) : null)),
