@@ -26,6 +26,8 @@ import { startHousekeeping } from './housekeeping.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReconciler, createRetrier } from './reconciler.js';
 import { createOutboxWorker } from './notifications/outbox-worker.js';
+import { createAnnouncer } from './notifications/announce.js';
+import { createRequestSweeper } from './request-sweeper.js';
 import { createWebhookChannel } from './notifications/webhook.js';
 import { createLogger } from './logger.js';
 import { applyMappingsFile, reloadMappingsFileOnSighup } from './mappings-file.js';
@@ -177,6 +179,13 @@ async function main() {
     backoff: { baseMs: 5_000, maxMs: 15 * 60_000 },
   });
   outboxWorker.start(2_000);
+  // Expiry and escalation of pending requests, recorded and announced (every replica; SKIP LOCKED).
+  const requestSweeper = createRequestSweeper({
+    requests: repositories.requests,
+    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
+    log,
+  });
+  requestSweeper.start(30_000);
 
   const lifecycle = createLifecycle({
     server,
@@ -187,6 +196,7 @@ async function main() {
       () => housekeeping.stop(),
       () => reconciler.stop(),
       () => outboxWorker.stop(),
+      () => requestSweeper.stop(),
       () => retrier.stop(),
       () => database.close(),
       () => sts.destroy(),

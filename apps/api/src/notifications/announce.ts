@@ -32,6 +32,7 @@ export function createAnnouncer(cfg: { publicUrl: string; webhookUrls: readonly 
         comment: event.comment ?? null,
         windowEndsAt: r.windowEndsAt?.toISOString() ?? null,
         url: `${cfg.publicUrl}/requests/${r.id}`,
+        ...(type === 'request.escalated' ? { escalateTo: r.policy.escalateTo } : {}),
       },
     };
     return targets.map((url): OutboxMessage => ({ eventType: type, requestId: r.id, channel: 'webhook', target: url, payload }));

@@ -155,6 +155,9 @@ function toRecord(r: RequestRow, events: EventRow[]): AccessRequestRecord {
   };
 }
 
+/** The actor of changes made by time (expiry, escalation). */
+const SYSTEM_ACTOR: RequestActorRef = { id: null, email: 'rolegate' };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -313,6 +316,43 @@ export function createRequestRepository(pool: pg.Pool) {
           const after = (await load(c, [id]))[0]!;
           await announceIn(c, announce, after, change.event);
           return after;
+        }),
+      ),
+
+    /**
+     * Records what time decided (at most `limit` of each per call): pending
+     * requests past their deadline become `expired`, and those pending past
+     * their policy's `escalateAfterSeconds` are escalated once. Rows are
+     * claimed with FOR UPDATE SKIP LOCKED, so replicas sweeping at once never
+     * record the same change twice; announcements go into the outbox in the
+     * same transaction.
+     */
+    sweepDue: (announce?: Announce, limit = 100) =>
+      db(() =>
+        inTransaction(pool, async (c) => {
+          const ids = async (sql: string) => (await c.query<{ id: string }>(sql, [limit])).rows.map((r) => r.id);
+          const expired = await ids(
+            `SELECT id FROM access_requests WHERE status = 'pending' AND pending_until <= now() ORDER BY pending_until LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          );
+          for (const id of expired) {
+            await insertEvent(c, id, SYSTEM_ACTOR, { type: 'expired' });
+            await c.query(`UPDATE access_requests SET status = 'expired', decided_at = pending_until, updated_at = now() WHERE id = $1`, [id]);
+          }
+          const escalated = await ids(
+            `SELECT id FROM access_requests
+             WHERE status = 'pending' AND escalated_at IS NULL AND pending_until > now()
+               AND jsonb_typeof(policy->'escalateAfterSeconds') = 'number'
+               AND created_at + (policy->>'escalateAfterSeconds')::int * interval '1 second' <= now()
+             ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          );
+          for (const id of escalated) {
+            await insertEvent(c, id, SYSTEM_ACTOR, { type: 'escalated' });
+            await c.query(`UPDATE access_requests SET escalated_at = now(), updated_at = now() WHERE id = $1`, [id]);
+          }
+          for (const r of await load(c, [...expired, ...escalated])) {
+            await announceIn(c, announce, r, { type: expired.includes(r.id) ? 'expired' : 'escalated' });
+          }
+          return { expired, escalated };
         }),
       ),
 
