@@ -29,8 +29,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^@rolegate/(?!aws-names$|contract/error-codes$)', message: 'core imports nothing internal but the AWS naming rules and the error codes of the contract (no zod in the domain).' },
-            { group: ['express', 'express-*', '@prisma/*', 'prisma', 'pg', '@aws-sdk/*', '@smithy/*', 'openid-client', '@node-saml/*'], message: 'core holds domain rules only: no frameworks, databases or AWS SDK.' },
+            {
+              regex: '^@rolegate/(?!aws-names$|contract/error-codes$)',
+              message: 'core imports nothing internal but the AWS naming rules and the error codes of the contract (no zod in the domain).',
+            },
+            {
+              group: ['express', 'express-*', '@prisma/*', 'prisma', 'pg', '@aws-sdk/*', '@smithy/*', 'openid-client', '@node-saml/*'],
+              message: 'core holds domain rules only: no frameworks, databases or AWS SDK.',
+            },
             noApps,
           ],
         },
@@ -39,17 +45,44 @@ export default tseslint.config(
   },
   {
     files: ['packages/aws-names/src/**/*.js'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'aws-names is dependency-free: it imports only its own files (it runs in the CLI and the browser as is).' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\./)', message: 'aws-names is dependency-free: it imports only its own files (it runs in the CLI and the browser as is).' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['packages/db/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/contract', '@rolegate/aws-emulator', '@rolegate/dev-idp', 'express', '@aws-sdk/*'], message: 'db depends on core only.' }, noApps] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@rolegate/contract', '@rolegate/aws-emulator', '@rolegate/dev-idp', 'express', '@aws-sdk/*'], message: 'db depends on core only.' },
+            noApps,
+          ],
+        },
+      ],
     },
   },
   {
     files: ['packages/contract/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'contract is schemas only.' }, noApps] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'contract is schemas only.' },
+            noApps,
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['packages/aws-emulator/**/*.ts', 'packages/dev-idp/**/*.ts'],
@@ -58,12 +91,35 @@ export default tseslint.config(
   {
     files: ['apps/api/src/**/*.ts'],
     ignores: ['apps/api/src/demo.ts', 'apps/api/src/main.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'Production code never loads the emulator or the dev IdP; only demo.ts does.' }, { group: ['@rolegate/web'], message: 'The API serves the web build, it does not import it.' }, { group: ['@prisma/*', 'pg', 'pg-*'], message: 'Database access lives in packages/db behind repositories.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@rolegate/aws-emulator', '@rolegate/dev-idp'], message: 'Production code never loads the emulator or the dev IdP; only demo.ts does.' },
+            { group: ['@rolegate/web'], message: 'The API serves the web build, it does not import it.' },
+            { group: ['@prisma/*', 'pg', 'pg-*'], message: 'Database access lives in packages/db behind repositories.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['apps/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp', '@rolegate/api'], message: 'web depends on contract and aws-names only.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@rolegate/core', '@rolegate/db', '@rolegate/aws-emulator', '@rolegate/dev-idp', '@rolegate/api'],
+              message: 'web depends on contract and aws-names only.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.test.ts', '**/test/**/*.ts', 'scripts/**', 'bench/**', '**/main.ts'],

@@ -22,14 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  applyMigrations,
-  createAuditGrantRepository,
-  createDatabase,
-  MIGRATIONS_DIR,
-  startEmbeddedPostgres,
-  type Database,
-} from '../packages/db/src/index.js';
+import { applyMigrations, createAuditGrantRepository, createDatabase, MIGRATIONS_DIR, startEmbeddedPostgres, type Database } from '../packages/db/src/index.js';
 import type { AuditFilter } from '../packages/core/src/index.js';
 import { streamGrantExport } from '../apps/api/src/services/audit-export.js';
 import { ROOT } from './child.js';
@@ -172,11 +165,7 @@ interface PageResult {
 }
 
 /** Runs `make()`-built filters RUNS times after a warm-up; times each repository call (SQL + row mapping). */
-async function measurePages(
-  db: Database,
-  name: string,
-  make: (n: number) => { filter: AuditFilter; cursor?: string },
-): Promise<PageResult> {
+async function measurePages(db: Database, name: string, make: (n: number) => { filter: AuditFilter; cursor?: string }): Promise<PageResult> {
   const repo = createAuditGrantRepository(db.pool);
   for (let n = 0; n < 20; n++) await repo.list(make(n + 100_000).filter, { limit: 50 });
   const times: number[] = [];
@@ -292,8 +281,12 @@ async function main() {
   const repo = createAuditGrantRepository(db.pool);
   const cursors: (string | undefined)[] = [];
   for (let n = 0; n < RUNS; n++) cursors.push((await repo.list({ user: user(n), ...window30(n) }, { limit: 50 })).nextCursor ?? undefined);
-  pages.push(await measurePages(db, 'same, next page by cursor', (n) => ({ filter: { user: user(n % RUNS), ...window30(n % RUNS) }, cursor: cursors[n % RUNS] })));
-  pages.push(await measurePages(db, 'one account, 30 days, 50 rows', (n) => ({ filter: { accountId: String(rnd(n, ACCOUNTS)).padStart(12, '1'), ...window30(n) } })));
+  pages.push(
+    await measurePages(db, 'same, next page by cursor', (n) => ({ filter: { user: user(n % RUNS), ...window30(n % RUNS) }, cursor: cursors[n % RUNS] })),
+  );
+  pages.push(
+    await measurePages(db, 'one account, 30 days, 50 rows', (n) => ({ filter: { accountId: String(rnd(n, ACCOUNTS)).padStart(12, '1'), ...window30(n) } })),
+  );
   pages.push(await measurePages(db, 'status=denied, 30 days, 50 rows', (n) => ({ filter: { status: 'denied', ...window30(n) } })));
   pages.push(await measurePages(db, 'one user + status=failed, all time', (n) => ({ filter: { user: user(n), status: 'failed' } })));
   pages.push(await measurePages(db, 'no filter (newest 50)', () => ({ filter: {} })));

@@ -61,7 +61,20 @@ app.post('/grant', async (req, res) => {
   await pool.query(
     `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn, role_session_name, source_identity, kind, duration_seconds, status, client_ip, user_agent)
      VALUES ($1, $2, $3, $4, 'oidc', $5, $6, $7, $8, $9, $9, $10, 3600, 'pending', $11, $12)`,
-    [id, cfg.user.id, cfg.user.email, cfg.user.subject, cfg.user.groups, cfg.mapping.id, cfg.mapping.accountId, cfg.mapping.roleArn, sessionName, kind, req.ip ?? null, req.get('user-agent') ?? null],
+    [
+      id,
+      cfg.user.id,
+      cfg.user.email,
+      cfg.user.subject,
+      cfg.user.groups,
+      cfg.mapping.id,
+      cfg.mapping.accountId,
+      cfg.mapping.roleArn,
+      sessionName,
+      kind,
+      req.ip ?? null,
+      req.get('user-agent') ?? null,
+    ],
   );
   const out = await tracer.upstream(() =>
     sts.send(
@@ -88,7 +101,10 @@ app.post('/grant', async (req, res) => {
     c.AccessKeyId,
     c.Expiration,
   ]);
-  res.set('Cache-Control', 'no-store').status(201).json(consoleUrl ? { id, consoleUrl } : { id, credentials: c });
+  res
+    .set('Cache-Control', 'no-store')
+    .status(201)
+    .json(consoleUrl ? { id, consoleUrl } : { id, credentials: c });
 });
 
 const server = http.createServer(tracer.wrap(app));

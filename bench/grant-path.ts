@@ -99,7 +99,14 @@ async function directSession(baseUrl: string, databaseUrl: string, secret: strin
     const store = new PostgresSessionStore(createSessionRepository(database), secret, ttlSeconds);
     const sid = randomBytes(24).toString('base64url');
     const data = {
-      cookie: { originalMaxAge: ttlSeconds * 1000, expires: new Date(Date.now() + ttlSeconds * 1000), httpOnly: true, path: '/', sameSite: 'lax', secure: false },
+      cookie: {
+        originalMaxAge: ttlSeconds * 1000,
+        expires: new Date(Date.now() + ttlSeconds * 1000),
+        httpOnly: true,
+        path: '/',
+        sameSite: 'lax',
+        secure: false,
+      },
       principal: { userId, email: who.email, displayName: who.displayName, subject: who.subject, idp: who.idp, groups: who.groups },
       signedInAt: new Date().toISOString(),
     };
@@ -209,7 +216,13 @@ export async function benchGrantPath(opts: GrantPathOptions): Promise<GrantPathR
         body: JSON.stringify({ entitlementId: ent.id, kind, durationSeconds: 3600 }),
       });
     const baselineLoad = (kind: 'cli' | 'console', connections: number, durationSeconds: number) =>
-      runLoad({ url: `http://127.0.0.1:${baselinePort}/grant`, connections, durationSeconds, headers: { 'user-agent': 'rolegate-bench' }, body: JSON.stringify({ kind }) });
+      runLoad({
+        url: `http://127.0.0.1:${baselinePort}/grant`,
+        connections,
+        durationSeconds,
+        headers: { 'user-agent': 'rolegate-bench' },
+        body: JSON.stringify({ kind }),
+      });
 
     async function measure(name: string, server: BenchChild, load: () => Promise<LoadResult>, trace: boolean | 'sequential'): Promise<RunResult> {
       await server.call('reset', trace);

@@ -29,7 +29,12 @@ const tracer = createTracer();
 const database = createDatabase({ url: config.databaseUrl! });
 const log = createLogger({ level: config.logLevel, destination: createWriteStream(cfg.logFile) });
 
-const sts = createStsAdapter({ region: config.aws.region, endpoint: config.aws.stsEndpoint, timeoutMs: config.aws.stsTimeoutMs, credentials: cfg.brokerCredentials });
+const sts = createStsAdapter({
+  region: config.aws.region,
+  endpoint: config.aws.stsEndpoint,
+  timeoutMs: config.aws.stsTimeoutMs,
+  credentials: cfg.brokerCredentials,
+});
 await sts.detectIdentity();
 const timedSts: StsPort = {
   assumeRole: (input) => tracer.upstream(() => sts.assumeRole(input)),

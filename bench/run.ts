@@ -55,22 +55,49 @@ function grantRows(g: GrantPathResults, c: number): Row[] {
     const spread = ratios.length > 1 ? ` (rounds: ${g.ratios[kind].map((v) => fmt(v, 0)).join(', ')} %)` : '';
     rows.push([`grant ${kind}, ${c} clients: throughput (median round)`, `${fmt(r.load.requestsPerSecond, 0)} grants/s`, '—', '—']);
     rows.push([`grant ${kind}, ${c} clients: latency p50 / p99`, `${r.load.latencyP50} / ${r.load.latencyP99} ms`, '—', '—']);
-    rows.push([`baseline ${kind}, ${c} clients: throughput (median round)`, `${fmt(b.load.requestsPerSecond, 0)} req/s (p50 ${b.load.latencyP50} / p99 ${b.load.latencyP99} ms)`, '—', '—']);
+    rows.push([
+      `baseline ${kind}, ${c} clients: throughput (median round)`,
+      `${fmt(b.load.requestsPerSecond, 0)} req/s (p50 ${b.load.latencyP50} / p99 ${b.load.latencyP99} ms)`,
+      '—',
+      '—',
+    ]);
     rows.push([`grant ${kind}: throughput vs baseline, median of rounds`, `${fmt(pct, 0)} %${spread}`, '≥ 70 %', yes(pct >= 70)]);
   }
-  for (const [kind, t] of [['console', g.traced.console], ['cli', g.traced.cli]] as const) {
+  for (const [kind, t] of [
+    ['console', g.traced.console],
+    ['cli', g.traced.cli],
+  ] as const) {
     const o = t.server.overheadMs;
-    rows.push([`broker overhead ${kind}, ${c} clients: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
+    rows.push([
+      `broker overhead ${kind}, ${c} clients: p50 / p99`,
+      `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`,
+      '≤ 2 / ≤ 10 ms',
+      `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`,
+    ]);
   }
-  for (const [kind, t] of [['console', g.traced.baselineConsole], ['cli', g.traced.baselineCli]] as const) {
+  for (const [kind, t] of [
+    ['console', g.traced.baselineConsole],
+    ['cli', g.traced.baselineCli],
+  ] as const) {
     const o = t.server.overheadMs;
     rows.push([`baseline's own overhead ${kind}, ${c} clients: p50 / p99 (mostly waiting for a CPU)`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '—', '—']);
   }
-  for (const [kind, t] of [['console', g.traced.consoleQuiet], ['cli', g.traced.cliQuiet]] as const) {
+  for (const [kind, t] of [
+    ['console', g.traced.consoleQuiet],
+    ['cli', g.traced.cliQuiet],
+  ] as const) {
     const o = t.server.overheadMs;
-    rows.push([`broker overhead ${kind}, 1 client: p50 / p99`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '≤ 2 / ≤ 10 ms', `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`]);
+    rows.push([
+      `broker overhead ${kind}, 1 client: p50 / p99`,
+      `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`,
+      '≤ 2 / ≤ 10 ms',
+      `${yes(o.p50 <= 2)} / ${yes(o.p99 <= 10)}`,
+    ]);
   }
-  for (const [kind, t] of [['console', g.traced.baselineConsoleQuiet], ['cli', g.traced.baselineCliQuiet]] as const) {
+  for (const [kind, t] of [
+    ['console', g.traced.baselineConsoleQuiet],
+    ['cli', g.traced.baselineCliQuiet],
+  ] as const) {
     const o = t.server.overheadMs;
     rows.push([`baseline's own overhead ${kind}, 1 client: p50 / p99 (the floor: two durable writes)`, `${fmt(o.p50, 2)} / ${fmt(o.p99, 2)} ms`, '—', '—']);
   }
@@ -81,7 +108,10 @@ function startupRows(runs: StartupRun[]): Row[] {
   const rows: Row[] = [];
   const demo = runs.filter((r) => r.mode === 'demo');
   const fresh = demo.find((r) => r.dataDir === 'fresh');
-  const warm = demo.filter((r) => r.dataDir === 'initialised').map((r) => r.readyzMs).sort((a, b) => a - b);
+  const warm = demo
+    .filter((r) => r.dataDir === 'initialised')
+    .map((r) => r.readyzMs)
+    .sort((a, b) => a - b);
   if (fresh) rows.push(['start-up to ready, fresh DATA_DIR (initdb + migrations)', `${fmt(fresh.readyzMs / 1000, 2)} s`, '≤ 5 s', yes(fresh.readyzMs <= 5000)]);
   if (warm.length) {
     const median = warm[Math.floor((warm.length - 1) / 2)]!;
@@ -89,10 +119,16 @@ function startupRows(runs: StartupRun[]): Row[] {
   }
   const prod = runs.find((r) => r.mode === 'production');
   if (prod && prod.rssMb !== null) {
-    rows.push(['idle RSS of the server process, production mode (embedded Postgres, no demo IdPs or emulator)', `${fmt(prod.rssMb, 0)} MB`, '≤ 150 MB', yes(prod.rssMb <= 150)]);
+    rows.push([
+      'idle RSS of the server process, production mode (embedded Postgres, no demo IdPs or emulator)',
+      `${fmt(prod.rssMb, 0)} MB`,
+      '≤ 150 MB',
+      yes(prod.rssMb <= 150),
+    ]);
   }
   const rss = demo.map((r) => r.rssMb).filter((v): v is number => v !== null);
-  if (rss.length) rows.push(['idle RSS of the server process, demo mode (dev IdPs and AWS emulator in-process; max of runs)', `${fmt(Math.max(...rss), 0)} MB`, '—', '—']);
+  if (rss.length)
+    rows.push(['idle RSS of the server process, demo mode (dev IdPs and AWS emulator in-process; max of runs)', `${fmt(Math.max(...rss), 0)} MB`, '—', '—']);
   return rows;
 }
 
@@ -104,7 +140,9 @@ function detailTable(g: GrantPathResults): string {
   const add = (name: string, r: RunResult, traced: boolean) =>
     lines.push(
       `| ${name} | ${fmt(r.load.requestsPerSecond, 0)} | ${r.load.latencyP50} | ${r.load.latencyP99} | ${r.load.non2xx} / ${r.load.errors} | ${fmt(r.server.cpuMsPerRequest ?? Number.NaN, 2)} | ${fmt(r.server.eventLoopUtilization, 2)} | ` +
-        (traced ? `${fmt(r.server.overheadMs.p50, 2)} / ${fmt(r.server.overheadMs.p99, 2)} | ${fmt(r.server.upstreamMs.p50, 2)} / ${fmt(r.server.upstreamMs.p99, 2)} |` : '— | — |'),
+        (traced
+          ? `${fmt(r.server.overheadMs.p50, 2)} / ${fmt(r.server.overheadMs.p99, 2)} | ${fmt(r.server.upstreamMs.p50, 2)} / ${fmt(r.server.upstreamMs.p99, 2)} |`
+          : '— | — |'),
     );
   add('Rolegate cli', g.rolegate.cli, false);
   add('baseline cli', g.baseline.cli, false);
@@ -133,7 +171,9 @@ async function main() {
     const g = await benchGrantPath({ ...settings, log });
     rows.push(...grantRows(g, settings.connections));
     details = detailTable(g);
-    details += `\n\nAWS calls seen by the emulator during the untraced runs: ${Object.entries(g.awsCalls).map(([k, v]) => `${k} ${v}`).join(', ')}.`;
+    details += `\n\nAWS calls seen by the emulator during the untraced runs: ${Object.entries(g.awsCalls)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`;
   }
   if (!args.has('no-startup')) {
     const runs = await benchStartup({ warmStarts: quick ? 1 : 3, idleSeconds: quick ? 2 : 5, log });
@@ -141,7 +181,10 @@ async function main() {
     startupDetails = [
       '| mode | DATA_DIR | /readyz 200 after | "Rolegate is ready" logged after | RSS server process | RSS tsx launcher |',
       '|---|---|---|---|---|---|',
-      ...runs.map((r) => `| ${r.mode} | ${r.dataDir} | ${fmt(r.readyzMs, 0)} ms | ${fmt(r.readyLogMs ?? Number.NaN, 0)} ms | ${fmt(r.rssMb ?? Number.NaN, 0)} MB | ${fmt(r.launcherRssMb ?? Number.NaN, 0)} MB |`),
+      ...runs.map(
+        (r) =>
+          `| ${r.mode} | ${r.dataDir} | ${fmt(r.readyzMs, 0)} ms | ${fmt(r.readyLogMs ?? Number.NaN, 0)} ms | ${fmt(r.rssMb ?? Number.NaN, 0)} MB | ${fmt(r.launcherRssMb ?? Number.NaN, 0)} MB |`,
+      ),
     ].join('\n');
   }
   const loadAfter = os.loadavg();

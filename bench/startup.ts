@@ -86,7 +86,10 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
     while (readyzMs === null) {
       if (exited) throw new Error(`main.ts exited before it was ready:\n${output.slice(-2000)}`);
       if (performance.now() - t0 > 120_000) throw new Error(`main.ts not ready after 120 s:\n${output.slice(-2000)}`);
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) readyzMs = performance.now() - t0;
       else await sleep(25);
     }
@@ -121,7 +124,9 @@ export async function benchStartup(opts: { warmStarts: number; idleSeconds: numb
   try {
     for (let i = 0; i <= opts.warmStarts; i++) {
       const run = await startOnce(dataDir, i === 0 ? 'fresh' : 'initialised', opts.idleSeconds);
-      opts.log(`start-up (${run.mode}, ${run.dataDir}): /readyz 200 after ${run.readyzMs.toFixed(0)} ms, ready log after ${run.readyLogMs?.toFixed(0) ?? '?'} ms, RSS ${run.rssMb?.toFixed(0) ?? '?'} MB`);
+      opts.log(
+        `start-up (${run.mode}, ${run.dataDir}): /readyz 200 after ${run.readyzMs.toFixed(0)} ms, ready log after ${run.readyLogMs?.toFixed(0) ?? '?'} ms, RSS ${run.rssMb?.toFixed(0) ?? '?'} MB`,
+      );
       runs.push(run);
     }
     // Production mode on the same (initialised) data: the process a deployment runs.

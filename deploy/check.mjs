@@ -29,7 +29,8 @@ export function checkCompose(text, name = 'docker-compose.yml') {
   const rolegate = services.rolegate;
   if (!rolegate) return [...problems, `${name}: no rolegate service`];
   const env = rolegate.environment ?? {};
-  if (!/^\$\{SESSION_SECRET:\?/.test(String(env.SESSION_SECRET ?? ''))) problems.push(`${name}: SESSION_SECRET must be required from the environment, never defaulted`);
+  if (!/^\$\{SESSION_SECRET:\?/.test(String(env.SESSION_SECRET ?? '')))
+    problems.push(`${name}: SESSION_SECRET must be required from the environment, never defaulted`);
   if (!String(env.DATABASE_URL ?? '').startsWith('postgresql://')) problems.push(`${name}: rolegate has no DATABASE_URL`);
   const keycloak = Object.values(services).find((s) => String(s?.image ?? '').startsWith('quay.io/keycloak/keycloak'));
   if (!keycloak) problems.push(`${name}: no Keycloak service`);

@@ -119,10 +119,15 @@ once('prisma', ['prisma/schema.prisma'], ['packages/db/src/generated/prisma/clie
   step('generating the Prisma client');
   run(pnpm, ['--filter', '@rolegate/db', 'run', 'generate'], { stdio: ['ignore', 'ignore', 'inherit'] });
 });
-once('web', ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/public', 'packages/contract/src'], ['apps/web/dist/index.html'], () => {
-  step('building the web app');
-  run(pnpm, ['--filter', '@rolegate/web', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
-});
+once(
+  'web',
+  ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'apps/web/public', 'packages/contract/src'],
+  ['apps/web/dist/index.html'],
+  () => {
+    step('building the web app');
+    run(pnpm, ['--filter', '@rolegate/web', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  },
+);
 
 const commands = {
   start: ['exec', 'tsx', 'apps/api/src/main.ts'],

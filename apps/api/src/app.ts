@@ -129,15 +129,24 @@ export function createApp(deps: AppDeps): Express {
     groupsRecheck: refreshGroups(config, deps.oidc, deps.sessionSecret),
     log,
   });
-  const cliLogin = createCliLoginService({ logins: repos.cliLogins, tokens: cliTokens, publicUrl: config.publicUrl, hashKey: bearerHashKey(deps.sessionSecret) });
+  const cliLogin = createCliLoginService({
+    logins: repos.cliLogins,
+    tokens: cliTokens,
+    publicUrl: config.publicUrl,
+    hashKey: bearerHashKey(deps.sessionSecret),
+  });
   const oidcLogin = deps.oidc
-    ? instrumentSignIn(createOidcLoginService({
-        oidc: deps.oidc,
-        transactions: repos.loginTransactions,
-        users: repos.users,
-        log,
-        ...(config.oidc?.refreshGroups ? { refreshKey: refreshTokenKey(deps.sessionSecret) } : {}),
-      }), 'oidc', metrics)
+    ? instrumentSignIn(
+        createOidcLoginService({
+          oidc: deps.oidc,
+          transactions: repos.loginTransactions,
+          users: repos.users,
+          log,
+          ...(config.oidc?.refreshGroups ? { refreshKey: refreshTokenKey(deps.sessionSecret) } : {}),
+        }),
+        'oidc',
+        metrics,
+      )
     : null;
   const samlLogin =
     deps.saml && config.saml
@@ -234,7 +243,15 @@ export function createApp(deps: AppDeps): Express {
   on(ROUTES.logout, sameOrigin);
   // Before the app-wide body parsers: the ACS has its own urlencoded limit (SAML Responses are larger than our JSON).
   if (deps.saml && samlLogin) {
-    app.use('/auth/saml', samlRoutes({ sp: deps.saml, samlLogin, secureCookies: config.secureCookies, signIn: (req, principal, authTime) => signInSession(req, principal, csrf, authTime) }));
+    app.use(
+      '/auth/saml',
+      samlRoutes({
+        sp: deps.saml,
+        samlLogin,
+        secureCookies: config.secureCookies,
+        signIn: (req, principal, authTime) => signInSession(req, principal, csrf, authTime),
+      }),
+    );
   }
   // The YAML import carries what the export produces (2,000+ mappings, over 1 MB): its own JSON limit, parsed only once the admin is known.
   on(ROUTES.adminImportMappings, requireUser(rbac, 'admin'), sameOrigin, requireJson, express.json({ limit: IMPORT_BODY_LIMIT, strict: true }));
@@ -242,22 +259,76 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: config.bodyLimit, parameterLimit: 20 }));
   app.use(rejectNulInBody);
 
-  app.use('/auth', authRoutes({ oidcLogin, samlLogin, csrf, publicUrl: config.publicUrl, demo: config.demo, cookieName, secureCookies: config.secureCookies, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
+  app.use(
+    '/auth',
+    authRoutes({
+      oidcLogin,
+      samlLogin,
+      csrf,
+      publicUrl: config.publicUrl,
+      demo: config.demo,
+      cookieName,
+      secureCookies: config.secureCookies,
+      stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds,
+    }),
+  );
   app.use('/console', sameOrigin, consoleLinkRoutes({ grantService, csrf, publicUrl: config.publicUrl, federationUrl: config.aws.federationUrl }));
-  app.use('/cli', sameOrigin, cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }));
+  app.use(
+    '/cli',
+    sameOrigin,
+    cliPageRoutes({ login: cliLogin, csrf, tokenTtlSeconds: config.cliTokenTtlSeconds, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }),
+  );
   app.use('/api/cli', sameOrigin, requireJson, cliApiRoutes({ login: cliLogin, tokens: cliTokens, csrf }));
   // RBAC first (signed out → 401, wrong role → 403), then the same write guards as every /api call.
-  app.use('/api/admin', requireUser(rbac, 'admin'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, reviewRoutes({ requests: requestService, outbox: repos.outbox }), adminRoutes({ admin: adminService, users: adminUsers }));
-  app.use('/api/audit', requireUser(rbac, 'auditor'), sameOrigin, requireJson, csrf.csrfSynchronisedProtection, auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }));
+  app.use(
+    '/api/admin',
+    requireUser(rbac, 'admin'),
+    sameOrigin,
+    requireJson,
+    csrf.csrfSynchronisedProtection,
+    reviewRoutes({ requests: requestService, outbox: repos.outbox }),
+    adminRoutes({ admin: adminService, users: adminUsers }),
+  );
+  app.use(
+    '/api/audit',
+    requireUser(rbac, 'auditor'),
+    sameOrigin,
+    requireJson,
+    csrf.csrfSynchronisedProtection,
+    auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }),
+  );
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
   // Requests before the rest of /api (whose router ends in a 404); every handler reads its principal (401 when signed out).
-  app.use('/api', sameOrigin, requireJson, csrfUnlessBearer(csrf), requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }), apiRoutes({ windows: repos.requests, grantService, idempotency, history: auditGrants, csrf, rbac, demo: config.demo, awsDefaults: awsClientDefaultsOf(config), preferences: repos.preferences }));
+  app.use(
+    '/api',
+    sameOrigin,
+    requireJson,
+    csrfUnlessBearer(csrf),
+    requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }),
+    apiRoutes({
+      windows: repos.requests,
+      grantService,
+      idempotency,
+      history: auditGrants,
+      csrf,
+      rbac,
+      demo: config.demo,
+      awsDefaults: awsClientDefaultsOf(config),
+      preferences: repos.preferences,
+    }),
+  );
 
   const webDist = deps.webDist ?? DEFAULT_WEB_DIST;
   if (existsSync(path.join(webDist, 'index.html'))) {
-    app.use(express.static(webDist, { index: false, maxAge: '1h', setHeaders: (res, file) => {
-      if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    } }));
+    app.use(
+      express.static(webDist, {
+        index: false,
+        maxAge: '1h',
+        setHeaders: (res, file) => {
+          if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        },
+      }),
+    );
     app.get(/^\/(?!api\/|auth\/|console\/).*/, (req, res, next) => {
       if (!req.accepts('html')) return next();
       res.set('Cache-Control', 'no-cache').sendFile(path.join(webDist, 'index.html'));
@@ -272,5 +343,9 @@ export function createApp(deps: AppDeps): Express {
 /** CLI token group re-checks at the OIDC IdP, when OIDC_REFRESH_GROUPS is on. */
 function refreshGroups(config: Config, oidc: OidcAdapter | null | undefined, sessionSecret: string): GroupsRecheck | null {
   if (!config.oidc?.refreshGroups || !oidc) return null;
-  return { intervalSeconds: config.oidc.groupsRecheckSeconds, key: refreshTokenKey(sessionSecret), refresh: (token, subject) => oidc.refreshGroups(token, subject) };
+  return {
+    intervalSeconds: config.oidc.groupsRecheckSeconds,
+    key: refreshTokenKey(sessionSecret),
+    refresh: (token, subject) => oidc.refreshGroups(token, subject),
+  };
 }

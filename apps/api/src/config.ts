@@ -26,8 +26,14 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().optional(),
     PUBLIC_URL: z.string().url().optional(),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
-    DATABASE_MIGRATION_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .optional(),
+    DATABASE_MIGRATION_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .optional(),
     DATA_DIR: z.string().default('.rolegate'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_SECONDS: positiveInt(8 * 3600),
@@ -36,12 +42,25 @@ const envSchema = z
     NOTIFY_WEBHOOK_URLS: z
       .string()
       .optional()
-      .transform((v) => (v ?? '').split(',').map((u) => u.trim()).filter((u) => u !== ''))
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((u) => u.trim())
+          .filter((u) => u !== ''),
+      )
       .pipe(z.array(endpointUrl).max(10)),
-    NOTIFY_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_… secret (base64 of at least 18 bytes)').optional(),
+    NOTIFY_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_… secret (base64 of at least 18 bytes)')
+      .optional(),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
-    CLI_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(8 * 3600),
+    CLI_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(7 * 24 * 3600)
+      .default(8 * 3600),
     ROLEGATE_DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
     OIDC_ISSUER: endpointUrl.optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -50,8 +69,16 @@ const envSchema = z
     OIDC_SCOPES: z.string().default('openid email profile'),
     OIDC_USERNAME_CLAIM: z.string().min(1).optional(),
     OIDC_ID_TOKEN_ALG: z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA']).default('RS256'),
-    OIDC_REFRESH_GROUPS: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
-    CLI_GROUPS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(3600),
+    OIDC_REFRESH_GROUPS: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('false')
+      .transform((v) => v === '1' || v === 'true'),
+    CLI_GROUPS_RECHECK_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .default(3600),
     ADMIN_GROUPS: groupList,
     AUDITOR_GROUPS: groupList,
     AWS_REGION: z.string().min(1).default('us-east-1'),
@@ -62,13 +89,13 @@ const envSchema = z
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).optional(),
     FEDERATION_TIMEOUT_MS: positiveInt(10_000),
     MAPPINGS_FILE: z.string().optional(),
-    BROKER_PRINCIPAL_ARN: z
-      .string()
-      .regex(IAM_PRINCIPAL_ARN_PATTERN, 'must be an IAM user or role ARN (arn:aws:iam::123456789012:role/Name)')
-      .optional(),
+    BROKER_PRINCIPAL_ARN: z.string().regex(IAM_PRINCIPAL_ARN_PATTERN, 'must be an IAM user or role ARN (arn:aws:iam::123456789012:role/Name)').optional(),
     TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('32kb'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(kb|mb)$/)
+      .default('32kb'),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(50).default(4),
     EXPORT_STATEMENT_TIMEOUT_MS: positiveInt(300_000),
@@ -85,8 +112,14 @@ const envSchema = z
     SAML_GROUPS_ATTRIBUTE: z.string().min(1).default('groups'),
     SAML_EMAIL_ATTRIBUTE: z.string().min(1).default('email'),
     SAML_REQUIRE_SIGNED: z.enum(['assertion', 'response', 'both']).optional(),
-    SAML_ALLOW_IDP_INITIATED: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
-    SAML_ALLOW_SHA1: z.enum(['0', '1', 'true', 'false']).default('false').transform((v) => v === '1' || v === 'true'),
+    SAML_ALLOW_IDP_INITIATED: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('false')
+      .transform((v) => v === '1' || v === 'true'),
+    SAML_ALLOW_SHA1: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('false')
+      .transform((v) => v === '1' || v === 'true'),
     SAML_CLOCK_SKEW_MS: z.coerce.number().int().min(0).max(300_000).default(60_000),
     SAML_MAX_ASSERTION_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   })
@@ -111,7 +144,11 @@ const envSchema = z
     // come up as the demo (its own IdP with published passwords, admin for
     // anyone who reads them): refuse unless the demo is asked for by name.
     if (demo && env.NODE_ENV === 'production' && env.ROLEGATE_DEMO === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'NODE_ENV=production and no identity provider is configured: set OIDC_* or SAML_* (or ROLEGATE_DEMO=1 to run the demo on purpose)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OIDC_ISSUER'],
+        message: 'NODE_ENV=production and no identity provider is configured: set OIDC_* or SAML_* (or ROLEGATE_DEMO=1 to run the demo on purpose)',
+      });
     }
     if (!demo && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'is required outside demo mode' });
@@ -253,7 +290,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE_SECONDS,
     cliTokenTtlSeconds: env.CLI_TOKEN_TTL_SECONDS,
-    notify: { webhookUrls: env.NOTIFY_WEBHOOK_URLS, webhookSecret: env.NOTIFY_WEBHOOK_SECRET, timeoutMs: env.NOTIFY_TIMEOUT_MS, maxAttempts: env.NOTIFY_MAX_ATTEMPTS },
+    notify: {
+      webhookUrls: env.NOTIFY_WEBHOOK_URLS,
+      webhookSecret: env.NOTIFY_WEBHOOK_SECRET,
+      timeoutMs: env.NOTIFY_TIMEOUT_MS,
+      maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
+    },
     demo,
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
@@ -306,8 +348,17 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     logLevel: env.LOG_LEVEL,
     bodyLimit: env.BODY_LIMIT,
     metricsToken: env.METRICS_TOKEN,
-    rateLimits: { windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS, signinPerIp: env.RATE_LIMIT_SIGNIN, grantsPerUser: env.RATE_LIMIT_GRANTS, bearerFailuresPerIp: env.RATE_LIMIT_BEARER_FAILURES },
-    exports: { maxConcurrent: env.EXPORT_MAX_CONCURRENT, statementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS, idleReaderTimeoutMs: env.EXPORT_IDLE_READER_TIMEOUT_MS },
+    rateLimits: {
+      windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      signinPerIp: env.RATE_LIMIT_SIGNIN,
+      grantsPerUser: env.RATE_LIMIT_GRANTS,
+      bearerFailuresPerIp: env.RATE_LIMIT_BEARER_FAILURES,
+    },
+    exports: {
+      maxConcurrent: env.EXPORT_MAX_CONCURRENT,
+      statementTimeoutMs: env.EXPORT_STATEMENT_TIMEOUT_MS,
+      idleReaderTimeoutMs: env.EXPORT_IDLE_READER_TIMEOUT_MS,
+    },
   };
   return Object.freeze(config);
 }

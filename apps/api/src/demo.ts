@@ -42,7 +42,8 @@ export async function demoUsers(dataDir: string | undefined): Promise<DemoUser[]
     const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
     if (parsed && typeof parsed === 'object') stored = parsed as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: unreadable (${(err as Error).message}); delete it to get new demo passwords`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file}: unreadable (${(err as Error).message}); delete it to get new demo passwords`, { cause: err });
   }
   const valid = (p: unknown): p is string => typeof p === 'string' && /^[\w-]{16,}$/.test(p);
   const users = DEMO_USERS.map((u): DemoUser => {
@@ -74,7 +75,11 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
   const mappingsFile = opts.mappingsFile ?? DEMO_MAPPINGS_FILE;
   const doc = parseMappingsYaml(await readFile(mappingsFile, 'utf8'), mappingsFile);
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
-  const roles = [...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({ arn, maxSessionDuration: MAX_SESSION_SECONDS, trustedPrincipals: [BROKER_ARN] }));
+  const roles = [...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({
+    arn,
+    maxSessionDuration: MAX_SESSION_SECONDS,
+    trustedPrincipals: [BROKER_ARN],
+  }));
   const aws = await listenOnPreferred(4566, (port) => startAwsEmulator({ port, callers: [{ ...brokerCredentials, arn: BROKER_ARN }], roles }));
   const clientSecret = randomBytes(24).toString('base64url');
   const users = await demoUsers(opts.dataDir);

@@ -28,9 +28,12 @@ export function startHousekeeping(deps: {
     if (sessions + saml + rateLimits > 0) deps.log.info({ sessions, saml, rateLimits }, 'expired rows purged');
     return { sessions, saml, rateLimits };
   }
-  const timer = setInterval(() => {
-    runOnce().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'housekeeping failed'));
-  }, deps.intervalMs ?? 10 * 60 * 1000);
+  const timer = setInterval(
+    () => {
+      runOnce().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'housekeeping failed'));
+    },
+    deps.intervalMs ?? 10 * 60 * 1000,
+  );
   timer.unref();
   return { runOnce, stop: () => clearInterval(timer) };
 }

@@ -70,7 +70,9 @@ export function requestLogger(log: pino.Logger): RequestHandler {
       req: { method: req.method, path: req.originalUrl.split('?')[0] },
       // A client that left before the response ended was not served: 499
       // (client closed request), never the 200 Express had not sent yet.
-      res: aborted ? { statusCode: 499, aborted: true, headersSent: res.headersSent, ...(res.headersSent ? { sentStatus: res.statusCode } : {}) } : { statusCode: res.statusCode },
+      res: aborted
+        ? { statusCode: 499, aborted: true, headersSent: res.headersSent, ...(res.headersSent ? { sentStatus: res.statusCode } : {}) }
+        : { statusCode: res.statusCode },
       responseTime: Math.round(performance.now() - started),
     });
     res.once('close', () => {

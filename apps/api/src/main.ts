@@ -65,7 +65,11 @@ async function main() {
   let demo: DemoEnvironment | null = null;
   if (config.demo) {
     const { startDemoEnvironment } = await import('./demo.js');
-    demo = await startDemoEnvironment({ publicUrl: config.publicUrl, dataDir: config.dataDir, ...(config.mappingsFile ? { mappingsFile: config.mappingsFile } : {}) });
+    demo = await startDemoEnvironment({
+      publicUrl: config.publicUrl,
+      dataDir: config.dataDir,
+      ...(config.mappingsFile ? { mappingsFile: config.mappingsFile } : {}),
+    });
     closers.push(() => demo!.close());
     config = loadConfig({ ...process.env, ...demo.env });
   }
@@ -84,7 +88,9 @@ async function main() {
   if (migrations.applied.length) log.info({ applied: migrations.applied }, 'migrations applied');
   // Two roles: the owner migrates, the app runs as a least-privilege role (README, "Database roles").
   if (migrationUrl === databaseUrl) {
-    log.warn('DATABASE_MIGRATION_URL is not set: the app runs as the role that owns the tables, so the audit trail is NOT tamper-proof (it could disable the change log trigger); see docs/deploy.md');
+    log.warn(
+      'DATABASE_MIGRATION_URL is not set: the app runs as the role that owns the tables, so the audit trail is NOT tamper-proof (it could disable the change log trigger); see docs/deploy.md',
+    );
   } else {
     await grantRuntimeMembership(migrationUrl!, userOfUrl(databaseUrl)).catch((err: Error) =>
       log.warn({ err: err.message }, 'could not make the runtime role a member of rolegate_runtime; a DBA must grant it'),
@@ -122,7 +128,20 @@ async function main() {
   let draining = () => false;
   const metrics = createMetrics({ pool: repositories.poolStats });
   const retrier = createRetrier({ attempts: 30, delayMs: 2000, log });
-  const app = createApp({ config, repositories, log, sts, brokerIdentity: sts, federation, oidc, saml, sessionSecret, metrics, retryLater: retrier.retryLater, isDraining: () => draining() });
+  const app = createApp({
+    config,
+    repositories,
+    log,
+    sts,
+    brokerIdentity: sts,
+    federation,
+    oidc,
+    saml,
+    sessionSecret,
+    metrics,
+    retryLater: retrier.retryLater,
+    isDraining: () => draining(),
+  });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;

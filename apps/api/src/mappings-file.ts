@@ -115,7 +115,8 @@ export function reloadMappingsFileOnSighup(file: string, repo: Pick<AdminMapping
   const onHup = () => {
     applyMappingsFile(file, repo).then(
       (result) => log.info(result, 'mappings file applied (SIGHUP)'),
-      (err: unknown) => log.error({ file, err: err instanceof Error ? err.message : String(err) }, 'mappings file not applied (SIGHUP); the database is unchanged'),
+      (err: unknown) =>
+        log.error({ file, err: err instanceof Error ? err.message : String(err) }, 'mappings file not applied (SIGHUP); the database is unchanged'),
     );
   };
   process.on('SIGHUP', onHup);

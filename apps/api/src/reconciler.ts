@@ -12,7 +12,12 @@ import type { Metrics } from './observability/metrics.js';
  * delivered"), counted in rolegate_grants_total{status="abandoned"} and
  * visible to auditors with status=abandoned.
  */
-export function createReconciler(deps: { grants: Pick<GrantRepository, 'abandonStale'>; olderThanMs: number; log: Pick<Logger, 'warn'>; metrics?: Pick<Metrics, 'grants'> }) {
+export function createReconciler(deps: {
+  grants: Pick<GrantRepository, 'abandonStale'>;
+  olderThanMs: number;
+  log: Pick<Logger, 'warn'>;
+  metrics?: Pick<Metrics, 'grants'>;
+}) {
   let timer: NodeJS.Timeout | undefined;
   async function runOnce(): Promise<string[]> {
     const closed = await deps.grants.abandonStale(deps.olderThanMs);

@@ -101,7 +101,11 @@ describe('cutting a person off', () => {
     expect(stack.aws.countCalls('AssumeRole')).toBe(assumed);
 
     const [change] = (await stack.sql.query(`SELECT * FROM admin_changes WHERE entity = 'user' AND entity_id = $1`, [id])).rows;
-    expect(change).toMatchObject({ action: 'cut-off', actor_email: 'bob@example.com', after: { email: 'alice@example.com', sessions: sessionsBefore, cliTokens: 1 } });
+    expect(change).toMatchObject({
+      action: 'cut-off',
+      actor_email: 'bob@example.com',
+      after: { email: 'alice@example.com', sessions: sessionsBefore, cliTokens: 1 },
+    });
     // bob's own session is untouched.
     expect((await bob.me()).status).toBe(200);
   });

@@ -74,7 +74,7 @@ describe('YAML import of what the export produces (issue 11 §5: the import stop
     expect((await bob.get('/api/admin/mappings/export')).text).toBe(exported);
   }, 180_000);
 
-  it('the larger limit is the import route\'s alone: other admin writes keep the 32 KB limit', async () => {
+  it("the larger limit is the import route's alone: other admin writes keep the 32 KB limit", async () => {
     const big = await bob.request('PUT', `/api/admin/accounts/${ACCOUNTS[0]!.id}`, { json: { name: 'x'.repeat(40_000) } });
     expect(big.status).toBe(413);
     expect(big.json().error.code).toBeTypeOf('string');

@@ -91,7 +91,15 @@ describe('mappings', () => {
     const res = await create({ group: 'engineers', roleArn: 'arn:aws:iam::111111111111:role/Extra', maxDurationSeconds: 7200, description: 'Extra role' });
     expect(res.status).toBe(201);
     const m = adminMapping.parse(res.json().mapping);
-    expect(m).toMatchObject({ group: 'engineers', accountId: '111111111111', accountName: 'sandbox', roleName: 'Extra', maxDurationSeconds: 7200, requireReason: false, enabled: true });
+    expect(m).toMatchObject({
+      group: 'engineers',
+      accountId: '111111111111',
+      accountName: 'sandbox',
+      roleName: 'Extra',
+      maxDurationSeconds: 7200,
+      requireReason: false,
+      enabled: true,
+    });
 
     const ents = (await alice.get('/api/entitlements')).json().items;
     expect(ents.map((e: { id: string }) => e.id)).toContain(m.id);
@@ -113,7 +121,16 @@ describe('mappings', () => {
       action: 'create',
       entity: 'mapping',
       before: null,
-      after: { id, group: g, roleArn: 'arn:aws:iam::111111111111:role/Developer', accountId: '111111111111', maxDurationSeconds: 3600, requireReason: true, description: '', enabled: true },
+      after: {
+        id,
+        group: g,
+        roleArn: 'arn:aws:iam::111111111111:role/Developer',
+        accountId: '111111111111',
+        maxDurationSeconds: 3600,
+        requireReason: true,
+        description: '',
+        enabled: true,
+      },
     });
     expect(rows[0].actor_id).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -291,7 +308,14 @@ describe('YAML export and import', () => {
       mappings: [
         ...exported.mappings.filter((m) => m !== victim && m !== changed),
         { ...changed, maxDurationSeconds: 1800, description: 'shorter' },
-        { group: 'importers', roleArn: 'arn:aws:iam::777777777777:role/Imported', maxDurationSeconds: 900, requireReason: true, description: 'new', enabled: true },
+        {
+          group: 'importers',
+          roleArn: 'arn:aws:iam::777777777777:role/Imported',
+          maxDurationSeconds: 900,
+          requireReason: true,
+          description: 'new',
+          enabled: true,
+        },
       ],
     };
     const yaml = JSON.stringify(next); // JSON is YAML
@@ -301,7 +325,17 @@ describe('YAML export and import', () => {
     expect(dry.status).toBe(200);
     const diff = importResult.parse(dry.json());
     expect(diff.dryRun).toBe(true);
-    expect(diff.created).toEqual([{ group: 'importers', roleArn: 'arn:aws:iam::777777777777:role/Imported', accountId: '777777777777', maxDurationSeconds: 900, requireReason: true, description: 'new', enabled: true }]);
+    expect(diff.created).toEqual([
+      {
+        group: 'importers',
+        roleArn: 'arn:aws:iam::777777777777:role/Imported',
+        accountId: '777777777777',
+        maxDurationSeconds: 900,
+        requireReason: true,
+        description: 'new',
+        enabled: true,
+      },
+    ]);
     expect(diff.updated).toHaveLength(1);
     expect(diff.updated[0]).toMatchObject({ before: { maxDurationSeconds: 3600 }, after: { maxDurationSeconds: 1800, description: 'shorter' } });
     expect(diff.deleted.map((d) => d.roleArn)).toEqual([victim.roleArn]);
@@ -324,14 +358,34 @@ describe('YAML export and import', () => {
 
   it.each([
     ['malformed YAML', 'mappings: [ {group: a', /not valid YAML/],
-    ['a duplicate (group, roleArn)', `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: dupe, roleArn: "arn:aws:iam::111111111111:role/Developer"}\n  - {group: dupe, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 900}`, /duplicate/],
-    ['an invalid ARN', `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: ok, roleArn: "arn:aws:iam::111111111111:role/Developer"}\n  - {group: bad, roleArn: "arn:aws:ec2::111111111111:role/X"}`, /mappings\.1\.roleArn/],
-    ['a duration out of range', `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: ok, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 50000}`, /maxDurationSeconds/],
-    ['a group list', `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: "a,b", roleArn: "arn:aws:iam::111111111111:role/Developer"}`, /mappings\.0\.group/],
+    [
+      'a duplicate (group, roleArn)',
+      `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: dupe, roleArn: "arn:aws:iam::111111111111:role/Developer"}\n  - {group: dupe, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 900}`,
+      /duplicate/,
+    ],
+    [
+      'an invalid ARN',
+      `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: ok, roleArn: "arn:aws:iam::111111111111:role/Developer"}\n  - {group: bad, roleArn: "arn:aws:ec2::111111111111:role/X"}`,
+      /mappings\.1\.roleArn/,
+    ],
+    [
+      'a duration out of range',
+      `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: ok, roleArn: "arn:aws:iam::111111111111:role/Developer", maxDurationSeconds: 50000}`,
+      /maxDurationSeconds/,
+    ],
+    [
+      'a group list',
+      `accounts: [{id: "111111111111", name: sandbox}]\nmappings:\n  - {group: "a,b", roleArn: "arn:aws:iam::111111111111:role/Developer"}`,
+      /mappings\.0\.group/,
+    ],
     ['an unlisted account', `accounts: []\nmappings:\n  - {group: ok, roleArn: "arn:aws:iam::111111111111:role/Developer"}`, /not listed under accounts/],
     ['an unknown key', `mappings: []\nroles: []`, /roles/],
     ['an empty document (would delete everything)', '', /no "mappings" key/],
-    ['a YAML bomb', `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\nmappings: [*f]`, /YAML|mappings/],
+    [
+      'a YAML bomb',
+      `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\nmappings: [*f]`,
+      /YAML|mappings/,
+    ],
   ])('refuses %s with 400 (dry run and apply alike) and applies nothing', async (_name, yaml, why) => {
     const before = { mappings: await mappingRows(), accounts: await accountRows(), changes: await count('admin_changes') };
     for (const path of ['/api/admin/mappings/import?dryRun=1', '/api/admin/mappings/import']) {

@@ -35,7 +35,12 @@ async function seedUser(email: string): Promise<string> {
 }
 
 /** Inserts a grant with the given free-text values; returns its id. */
-async function seedGrant(userId: string, email: string, at: string, text: { reason?: string | null; userAgent?: string | null; error?: string | null; groups?: string[] | null }) {
+async function seedGrant(
+  userId: string,
+  email: string,
+  at: string,
+  text: { reason?: string | null; userAgent?: string | null; error?: string | null; groups?: string[] | null },
+) {
   const id = randomUUID();
   await stack.sql.query(
     `INSERT INTO grants (id, created_at, user_id, user_email, user_subject, idp, groups, account_id, role_arn, kind, status, reason, user_agent, error, duration_seconds, expires_at)
@@ -49,9 +54,28 @@ async function seedGrant(userId: string, email: string, at: string, text: { reas
 function csvValues(r: Record<string, any>): (string | number | null)[] {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return [
-    r.id, iso(r.created_at), r.user_id, r.user_email, r.user_subject, r.idp, r.groups === null ? null : JSON.stringify(r.groups), r.mapping_id,
-    r.account_id, r.role_arn, r.role_session_name, r.source_identity, r.kind, r.duration_seconds, iso(r.expires_at), r.reason === null ? null : neutraliseBidi(r.reason), r.status,
-    r.sts_request_id, r.access_key_id, r.client_ip, r.user_agent === null ? null : neutraliseBidi(r.user_agent), r.error,
+    r.id,
+    iso(r.created_at),
+    r.user_id,
+    r.user_email,
+    r.user_subject,
+    r.idp,
+    r.groups === null ? null : JSON.stringify(r.groups),
+    r.mapping_id,
+    r.account_id,
+    r.role_arn,
+    r.role_session_name,
+    r.source_identity,
+    r.kind,
+    r.duration_seconds,
+    iso(r.expires_at),
+    r.reason === null ? null : neutraliseBidi(r.reason),
+    r.status,
+    r.sts_request_id,
+    r.access_key_id,
+    r.client_ip,
+    r.user_agent === null ? null : neutraliseBidi(r.user_agent),
+    r.error,
   ];
 }
 
@@ -61,7 +85,11 @@ const pool = () => stack.database.exportPool;
 const checkedOut = () => pool().totalCount - pool().idleCount;
 /** COPY statements running on the server (other than this query). */
 const runningCopies = async () =>
-  (await stack.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()`)).rows[0].n as number;
+  (
+    await stack.sql.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()`,
+    )
+  ).rows[0].n as number;
 
 /** Polls `check` (up to 10 s) until it is true; returns whether it became true. */
 async function waitFor(check: () => Promise<boolean> | boolean): Promise<boolean> {
@@ -100,7 +128,11 @@ describe('CsvCrlf (Postgres CSV → RFC 4180 CRLF records)', () => {
     const t = new CsvCrlf();
     expect(t).toBeInstanceOf(CsvCrlf);
     let out = '';
-    await streamGrantExport(Readable.from([Buffer.from('{"a":"x\\ny"}\n')]), new Writable({ write: (c: Buffer, _e, cb) => ((out += c.toString()), cb()) }), 'ndjson');
+    await streamGrantExport(
+      Readable.from([Buffer.from('{"a":"x\\ny"}\n')]),
+      new Writable({ write: (c: Buffer, _e, cb) => ((out += c.toString()), cb()) }),
+      'ndjson',
+    );
     expect(out).toBe('{"a":"x\\ny"}\n');
   });
 });
@@ -121,7 +153,9 @@ describe('filters inlined into COPY', () => {
       `WHERE lower(user_email) = 'x'' or ''1''=''1' AND account_id = '1''; DROP TABLE grants; --' AND role_arn =  E'arn:aws:iam::111111111111:role/a\\\\'' OR true --'` +
         ` AND status = 'issued'::"GrantStatus" AND created_at >= '2026-01-01T00:00:00.000Z'::timestamptz`,
     );
-    expect(auditWhereInline({ user: '0A1B2C3D-0000-4000-8000-000000000000' }, pg.escapeLiteral)).toBe(`WHERE user_id = '0a1b2c3d-0000-4000-8000-000000000000'::uuid`);
+    expect(auditWhereInline({ user: '0A1B2C3D-0000-4000-8000-000000000000' }, pg.escapeLiteral)).toBe(
+      `WHERE user_id = '0a1b2c3d-0000-4000-8000-000000000000'::uuid`,
+    );
     expect(auditWhereInline({}, pg.escapeLiteral)).toBe('');
   });
 
@@ -193,7 +227,12 @@ describe('content', () => {
       // (A NULL groups column is `[]` in the export, as the contract's grant shape says; the list
       // currently answers null there: a list-side gap, not an export one.)
       const expected = listed.map((g: { groups: string[] | null }) => ({ ...g, groups: g.groups ?? [] }));
-      expect(nd.trimEnd().split('\n').map((l) => grantSchema.parse(JSON.parse(l)))).toEqual(expected);
+      expect(
+        nd
+          .trimEnd()
+          .split('\n')
+          .map((l) => grantSchema.parse(JSON.parse(l))),
+      ).toEqual(expected);
     }
   });
 });
@@ -259,7 +298,9 @@ describe('the connection, whatever the client does', () => {
   });
 
   it('the database going away mid-stream cuts the download (never a short "complete" file) and leaks no connection', async () => {
-    const res = await fetch(`${stack.baseUrl}/api/audit/grants/export?format=csv&user=${bulkEmail}`, { headers: { cookie: carol.jar.header()!, accept: '*/*' } });
+    const res = await fetch(`${stack.baseUrl}/api/audit/grants/export?format=csv&user=${bulkEmail}`, {
+      headers: { cookie: carol.jar.header()!, accept: '*/*' },
+    });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     expect((await reader.read()).done).toBe(false);

@@ -43,7 +43,18 @@ async function seedGrant(g: SeedGrant): Promise<string> {
   await stack.sql.query(
     `INSERT INTO grants (id, created_at, user_id, user_email, user_subject, idp, groups, account_id, role_arn, kind, status, reason, user_agent, role_session_name, source_identity)
      VALUES ($1, $2, $3, $4, $4, 'oidc', '{engineers}', $5, $6, $7::"GrantKind", $8::"GrantStatus", $9, $10, $4, $4)`,
-    [id, g.createdAt, g.userId, g.email, g.accountId ?? '111111111111', g.roleArn ?? 'arn:aws:iam::111111111111:role/Developer', g.kind ?? 'console', g.status ?? 'issued', g.reason ?? null, g.userAgent ?? null],
+    [
+      id,
+      g.createdAt,
+      g.userId,
+      g.email,
+      g.accountId ?? '111111111111',
+      g.roleArn ?? 'arn:aws:iam::111111111111:role/Developer',
+      g.kind ?? 'console',
+      g.status ?? 'issued',
+      g.reason ?? null,
+      g.userAgent ?? null,
+    ],
   );
   return id;
 }
@@ -149,7 +160,13 @@ describe('grant history', () => {
     const email = 'window@example.com';
     const uid = await seedUser(email);
     const t = (s: string) => new Date(`2026-03-0${s}Z`);
-    const a = await seedGrant({ userId: uid, email, createdAt: t('1T00:00:00'), accountId: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/ReadOnly' });
+    const a = await seedGrant({
+      userId: uid,
+      email,
+      createdAt: t('1T00:00:00'),
+      accountId: '222222222222',
+      roleArn: 'arn:aws:iam::222222222222:role/ReadOnly',
+    });
     const b = await seedGrant({ userId: uid, email, createdAt: t('2T00:00:00') });
     const c = await seedGrant({ userId: uid, email, createdAt: t('3T00:00:00') });
     expect((await list(`user=${email}&from=2026-03-01&to=2026-03-03`)).items.map((g) => g.id)).toEqual([b, a]);
@@ -259,7 +276,13 @@ describe('export', () => {
   it('streams CSV of exactly the filtered grants, formula cells neutralised', async () => {
     const email = 'csv@example.com';
     const uid = await seedUser(email);
-    const evil = await seedGrant({ userId: uid, email, createdAt: new Date('2026-04-02T00:00:00Z'), reason: '=HYPERLINK("http://evil.example","x")', userAgent: '@SUM(1+1)' });
+    const evil = await seedGrant({
+      userId: uid,
+      email,
+      createdAt: new Date('2026-04-02T00:00:00Z'),
+      reason: '=HYPERLINK("http://evil.example","x")',
+      userAgent: '@SUM(1+1)',
+    });
     const plain = await seedGrant({ userId: uid, email, createdAt: new Date('2026-04-01T00:00:00Z'), reason: 'ticket 42, urgent', status: 'denied' });
     await seedGrant({ userId: uid, email, createdAt: new Date('2026-01-01T00:00:00Z') }); // outside the range
 
@@ -288,7 +311,10 @@ describe('export', () => {
     const res = await carol.get('/api/audit/grants/export?format=ndjson&user=alice@example.com');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
-    const rows = res.text.trimEnd().split('\n').map((l) => grantSchema.parse(JSON.parse(l)));
+    const rows = res.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => grantSchema.parse(JSON.parse(l)));
     const listed = await list('user=alice@example.com&limit=500');
     expect(rows).toEqual(listed.items); // field for field, the same grants the list shows
     expect(rows.map((g) => g.status).sort()).toEqual(['denied', 'failed', 'issued']);
@@ -304,7 +330,10 @@ describe('export', () => {
       [uid, email],
     );
     const res = await carol.get(`/api/audit/grants/export?format=ndjson&user=${email}`);
-    const got = res.text.trimEnd().split('\n').map((l) => JSON.parse(l).id as string);
+    const got = res.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).id as string);
     expect(got).toHaveLength(4500);
     expect(new Set(got).size).toBe(4500);
     expect(got).toEqual((await stack.grantRows('user_email = $1', [email])).map((r) => r.id));

@@ -75,7 +75,10 @@ async function signIn(page: Page, s: Stack, username: string, path = '/') {
 }
 
 async function mappingRows(s: Stack, group: string, roleArn: string) {
-  const res = await s.sql.query(`SELECT "group", role_arn, max_duration_seconds, enabled FROM role_mappings WHERE "group" = $1 AND role_arn = $2`, [group, roleArn]);
+  const res = await s.sql.query(`SELECT "group", role_arn, max_duration_seconds, enabled FROM role_mappings WHERE "group" = $1 AND role_arn = $2`, [
+    group,
+    roleArn,
+  ]);
   return res.rows;
 }
 
@@ -87,67 +90,72 @@ async function mappingCount(s: Stack): Promise<number> {
 describe('browser: admin maps a group, the member uses the role, the auditor finds the grant', () => {
   let grantId = '';
 
-  it('bob (admin) creates the engineers → DataAnalyst mapping, with inline validation, trust policy, import preview and change history', { timeout: 180_000 }, async () => {
-    const s = ready();
-    const page = await (await newContext()).newPage();
-    const errors = collectPageErrors(page, s.baseUrl);
-    await signIn(page, s, 'bob');
+  it(
+    'bob (admin) creates the engineers → DataAnalyst mapping, with inline validation, trust policy, import preview and change history',
+    { timeout: 180_000 },
+    async () => {
+      const s = ready();
+      const page = await (await newContext()).newPage();
+      const errors = collectPageErrors(page, s.baseUrl);
+      await signIn(page, s, 'bob');
 
-    // Admin tabs are shown; the auditor's tab is not (bob is not an auditor).
-    await page.getByTestId('tab-mappings').waitFor({ state: 'visible', ...WAIT });
-    expect(await page.getByTestId('tab-changes').isVisible()).toBe(true);
-    expect(await page.getByTestId('tab-audit').count()).toBe(0);
+      // Admin tabs are shown; the auditor's tab is not (bob is not an auditor).
+      await page.getByTestId('tab-mappings').waitFor({ state: 'visible', ...WAIT });
+      expect(await page.getByTestId('tab-changes').isVisible()).toBe(true);
+      expect(await page.getByTestId('tab-audit').count()).toBe(0);
 
-    await page.getByTestId('tab-mappings').click();
-    await page.getByTestId('mapping-data-team-nobody-has-333333333333-DataAnalyst').waitFor({ state: 'visible', ...WAIT });
-    expect(new URL(page.url()).pathname).toBe('/admin/mappings');
-    await shot(page, 'admin-mappings');
-    const before = await mappingCount(s);
+      await page.getByTestId('tab-mappings').click();
+      await page.getByTestId('mapping-data-team-nobody-has-333333333333-DataAnalyst').waitFor({ state: 'visible', ...WAIT });
+      expect(new URL(page.url()).pathname).toBe('/admin/mappings');
+      await shot(page, 'admin-mappings');
+      const before = await mappingCount(s);
 
-    // Mistakes are stopped at their field, before anything is sent.
-    await page.getByTestId('mapping-new').click();
-    const form = page.getByTestId('mapping-form');
-    await form.waitFor({ state: 'visible', ...WAIT });
-    await page.getByTestId('mapping-group').fill('engineers ');
-    await page.getByTestId('mapping-role-arn').fill('arn:aws:iam::3333:role/DataAnalyst');
-    await page.getByTestId('mapping-max-hours').fill('16');
-    await page.getByTestId('mapping-max-minutes').fill('40');
-    await page.getByTestId('mapping-save').click();
-    await expect.poll(() => form.textContent(), WAIT).toContain('The account ID in the ARN must be exactly 12 digits.');
-    expect(await form.textContent()).toContain('Remove the spaces before or after the group');
-    expect(await form.textContent()).toContain('Must be between 15 min and 12 h.');
-    await page.getByTestId('mapping-role-arn').fill('arn:aws-gov:iam::333333333333:role/DataAnalyst');
-    await expect.poll(() => form.textContent(), WAIT).toContain('Unknown partition "aws-gov"');
-    await shot(page, 'admin-mapping-form-error');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await shot(page, 'admin-mapping-form-error-phone');
-    await page.setViewportSize({ width: 1280, height: 800 });
-    expect(await mappingCount(s)).toBe(before);
+      // Mistakes are stopped at their field, before anything is sent.
+      await page.getByTestId('mapping-new').click();
+      const form = page.getByTestId('mapping-form');
+      await form.waitFor({ state: 'visible', ...WAIT });
+      await page.getByTestId('mapping-group').fill('engineers ');
+      await page.getByTestId('mapping-role-arn').fill('arn:aws:iam::3333:role/DataAnalyst');
+      await page.getByTestId('mapping-max-hours').fill('16');
+      await page.getByTestId('mapping-max-minutes').fill('40');
+      await page.getByTestId('mapping-save').click();
+      await expect.poll(() => form.textContent(), WAIT).toContain('The account ID in the ARN must be exactly 12 digits.');
+      expect(await form.textContent()).toContain('Remove the spaces before or after the group');
+      expect(await form.textContent()).toContain('Must be between 15 min and 12 h.');
+      await page.getByTestId('mapping-role-arn').fill('arn:aws-gov:iam::333333333333:role/DataAnalyst');
+      await expect.poll(() => form.textContent(), WAIT).toContain('Unknown partition "aws-gov"');
+      await shot(page, 'admin-mapping-form-error');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'admin-mapping-form-error-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      expect(await mappingCount(s)).toBe(before);
 
-    // Corrected, it is saved.
-    await page.getByTestId('mapping-group').fill('engineers');
-    await page.getByTestId('mapping-role-arn').fill(ANALYST_ARN);
-    await page.getByTestId('mapping-max-hours').fill('2');
-    await page.getByTestId('mapping-max-minutes').fill('0');
-    await page.getByTestId('mapping-description').fill('Query the analytics warehouse');
-    await expect.poll(() => page.getByTestId('mapping-arn-summary').textContent(), WAIT).toContain('(analytics)');
-    await page.getByTestId('mapping-save').click();
-    await expect.poll(() => page.getByTestId('mappings-message').textContent(), WAIT).toContain('Saved engineers → DataAnalyst');
-    await page.getByTestId(`mapping-${NEW_MAPPING_KEY}`).waitFor({ state: 'visible', ...WAIT });
-    expect(await mappingRows(s, 'engineers', ANALYST_ARN)).toEqual([{ group: 'engineers', role_arn: ANALYST_ARN, max_duration_seconds: 7200, enabled: true }]);
+      // Corrected, it is saved.
+      await page.getByTestId('mapping-group').fill('engineers');
+      await page.getByTestId('mapping-role-arn').fill(ANALYST_ARN);
+      await page.getByTestId('mapping-max-hours').fill('2');
+      await page.getByTestId('mapping-max-minutes').fill('0');
+      await page.getByTestId('mapping-description').fill('Query the analytics warehouse');
+      await expect.poll(() => page.getByTestId('mapping-arn-summary').textContent(), WAIT).toContain('(analytics)');
+      await page.getByTestId('mapping-save').click();
+      await expect.poll(() => page.getByTestId('mappings-message').textContent(), WAIT).toContain('Saved engineers → DataAnalyst');
+      await page.getByTestId(`mapping-${NEW_MAPPING_KEY}`).waitFor({ state: 'visible', ...WAIT });
+      expect(await mappingRows(s, 'engineers', ANALYST_ARN)).toEqual([
+        { group: 'engineers', role_arn: ANALYST_ARN, max_duration_seconds: 7200, enabled: true },
+      ]);
 
-    // The trust policy the role needs, ready to copy.
-    await page.getByTestId(`trust-${NEW_MAPPING_KEY}`).click();
-    const policy = page.getByTestId('copy-trust-policy-text');
-    await policy.waitFor({ state: 'visible', ...WAIT });
-    const policyText = (await policy.textContent()) ?? '';
-    expect(JSON.parse(policyText).Statement[0].Action).toEqual(expect.arrayContaining(['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']));
-    await shot(page, 'admin-trust-policy');
-    await page.getByTestId('trust-close').click();
+      // The trust policy the role needs, ready to copy.
+      await page.getByTestId(`trust-${NEW_MAPPING_KEY}`).click();
+      const policy = page.getByTestId('copy-trust-policy-text');
+      await policy.waitFor({ state: 'visible', ...WAIT });
+      const policyText = (await policy.textContent()) ?? '';
+      expect(JSON.parse(policyText).Statement[0].Action).toEqual(expect.arrayContaining(['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']));
+      await shot(page, 'admin-trust-policy');
+      await page.getByTestId('trust-close').click();
 
-    // Import: the dry run shows the diff and changes nothing.
-    await page.getByTestId('mappings-import').click();
-    const yaml = `${MAPPINGS_YAML}  - group: engineers
+      // Import: the dry run shows the diff and changes nothing.
+      await page.getByTestId('mappings-import').click();
+      const yaml = `${MAPPINGS_YAML}  - group: engineers
     roleArn: ${ANALYST_ARN}
     maxDurationSeconds: 3600
     description: Query the analytics warehouse
@@ -155,38 +163,39 @@ describe('browser: admin maps a group, the member uses the role, the auditor fin
     roleArn: arn:aws:iam::111111111111:role/Developer
     maxDurationSeconds: 900
 `;
-    await page.getByTestId('import-yaml').fill(yaml);
-    await page.getByTestId('import-preview').click();
-    const summary = page.getByTestId('import-summary');
-    await summary.waitFor({ state: 'visible', ...WAIT });
-    expect(await summary.textContent()).toContain('1 to create');
-    expect(await summary.textContent()).toContain('1 to change');
-    expect(await page.getByTestId('import-diff').textContent()).toContain('sre');
-    await shot(page, 'admin-import-dry-run');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await shot(page, 'admin-import-dry-run-phone');
-    await page.setViewportSize({ width: 1280, height: 800 });
-    expect(await mappingCount(s)).toBe(before + 1);
-    expect(await mappingRows(s, 'sre', 'arn:aws:iam::111111111111:role/Developer')).toEqual([]);
-    expect((await mappingRows(s, 'engineers', ANALYST_ARN))[0].max_duration_seconds).toBe(7200);
+      await page.getByTestId('import-yaml').fill(yaml);
+      await page.getByTestId('import-preview').click();
+      const summary = page.getByTestId('import-summary');
+      await summary.waitFor({ state: 'visible', ...WAIT });
+      expect(await summary.textContent()).toContain('1 to create');
+      expect(await summary.textContent()).toContain('1 to change');
+      expect(await page.getByTestId('import-diff').textContent()).toContain('sre');
+      await shot(page, 'admin-import-dry-run');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'admin-import-dry-run-phone');
+      await page.setViewportSize({ width: 1280, height: 800 });
+      expect(await mappingCount(s)).toBe(before + 1);
+      expect(await mappingRows(s, 'sre', 'arn:aws:iam::111111111111:role/Developer')).toEqual([]);
+      expect((await mappingRows(s, 'engineers', ANALYST_ARN))[0].max_duration_seconds).toBe(7200);
 
-    // The change history names bob and the new mapping.
-    await page.getByTestId('tab-changes').click();
-    const changes = page.getByTestId('changes-table');
-    await changes.waitFor({ state: 'visible', ...WAIT });
-    const changesText = (await changes.textContent()) ?? '';
-    expect(changesText).toContain('bob@example.com');
-    expect(changesText).toContain('engineers → DataAnalyst');
-    await shot(page, 'admin-change-history');
+      // The change history names bob and the new mapping.
+      await page.getByTestId('tab-changes').click();
+      const changes = page.getByTestId('changes-table');
+      await changes.waitFor({ state: 'visible', ...WAIT });
+      const changesText = (await changes.textContent()) ?? '';
+      expect(changesText).toContain('bob@example.com');
+      expect(changesText).toContain('engineers → DataAnalyst');
+      await shot(page, 'admin-change-history');
 
-    await page.setViewportSize({ width: 390, height: 844 });
-    await shot(page, 'admin-change-history-phone');
-    await page.getByTestId('tab-mappings').click();
-    await page.getByTestId(`mapping-${NEW_MAPPING_KEY}`).waitFor({ state: 'visible', ...WAIT });
-    await shot(page, 'admin-mappings-phone');
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'admin-change-history-phone');
+      await page.getByTestId('tab-mappings').click();
+      await page.getByTestId(`mapping-${NEW_MAPPING_KEY}`).waitFor({ state: 'visible', ...WAIT });
+      await shot(page, 'admin-mappings-phone');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('alice (engineers) now sees DataAnalyst and opens the console as it', { timeout: 120_000 }, async () => {
     const s = ready();

@@ -38,7 +38,8 @@ async function alicePage(s: Stack): Promise<{ page: Page; context: BrowserContex
   return { page, context, errors };
 }
 
-const visibleRoles = (page: Page) => page.locator('[data-testid^="role-"]:not([data-testid^="role-search"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+const visibleRoles = (page: Page) =>
+  page.locator('[data-testid^="role-"]:not([data-testid^="role-search"])').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
 
 describe('portal (issue 11 §4)', () => {
   it('search narrows by account name, account id, role and description', { timeout: 120_000 }, async () => {
@@ -72,7 +73,12 @@ describe('portal (issue 11 §4)', () => {
     // Pinned first: before every account section.
     expect((await visibleRoles(page))[0]).toBe('role-333333333333-DataAnalyst');
     await expect
-      .poll(async () => (await s.sql.query(`SELECT p.favourites::text[] AS f FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@example.com'`)).rows, WAIT)
+      .poll(
+        async () =>
+          (await s.sql.query(`SELECT p.favourites::text[] AS f FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@example.com'`))
+            .rows,
+        WAIT,
+      )
       .toEqual([{ f: [await s.mappingId('arn:aws:iam::333333333333:role/DataAnalyst')] }]);
     await shot(page, 'portal-favourites');
 
@@ -83,57 +89,71 @@ describe('portal (issue 11 §4)', () => {
     await other.page.getByTestId('favourite-333333333333-DataAnalyst').click();
     await other.page.getByTestId('favourites').waitFor({ state: 'detached', ...WAIT });
     await expect
-      .poll(async () => (await s.sql.query(`SELECT p.favourites::text[] AS f FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@example.com'`)).rows, WAIT)
+      .poll(
+        async () =>
+          (await s.sql.query(`SELECT p.favourites::text[] AS f FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@example.com'`))
+            .rows,
+        WAIT,
+      )
       .toEqual([{ f: [] }]);
     expect(errors).toEqual([]);
     expect(other.errors).toEqual([]);
   });
 
-  it('Console is a real link to the deep link, opens a new tab in the chosen region; the region is remembered; Copy link copies it; recently used lists the role', { timeout: 120_000 }, async () => {
-    const s = ready();
-    const { page, context, errors } = await alicePage(s);
-    const link = page.getByTestId('console-222222222222-ReadOnly');
-    expect(await link.evaluate((a) => a.tagName)).toBe('A');
-    expect(await link.getAttribute('href')).toBe('/console/222222222222/ReadOnly?duration=3600');
-    expect(await link.getAttribute('target')).toBe('_blank');
+  it(
+    'Console is a real link to the deep link, opens a new tab in the chosen region; the region is remembered; Copy link copies it; recently used lists the role',
+    { timeout: 120_000 },
+    async () => {
+      const s = ready();
+      const { page, context, errors } = await alicePage(s);
+      const link = page.getByTestId('console-222222222222-ReadOnly');
+      expect(await link.evaluate((a) => a.tagName)).toBe('A');
+      expect(await link.getAttribute('href')).toBe('/console/222222222222/ReadOnly?duration=3600');
+      expect(await link.getAttribute('target')).toBe('_blank');
 
-    await page.getByTestId('console-region').selectOption('eu-west-1');
-    const destination = encodeURIComponent('https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
-    await expect.poll(() => link.getAttribute('href'), WAIT).toBe(`/console/222222222222/ReadOnly?duration=3600&destination=${destination}`);
-    await expect
-      .poll(async () => (await s.sql.query(`SELECT p.region FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@example.com'`)).rows, WAIT)
-      .toEqual([{ region: 'eu-west-1' }]);
+      await page.getByTestId('console-region').selectOption('eu-west-1');
+      const destination = encodeURIComponent('https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
+      await expect.poll(() => link.getAttribute('href'), WAIT).toBe(`/console/222222222222/ReadOnly?duration=3600&destination=${destination}`);
+      await expect
+        .poll(
+          async () => (await s.sql.query(`SELECT p.region FROM user_preferences p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@example.com'`)).rows,
+          WAIT,
+        )
+        .toEqual([{ region: 'eu-west-1' }]);
 
-    // Copy link: the absolute deep link on the clipboard.
-    await page.getByTestId('copy-link-222222222222-ReadOnly').click();
-    await expect.poll(() => page.getByTestId('copy-link-status-222222222222-ReadOnly').textContent(), WAIT).toContain('Link copied');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${s.baseUrl}/console/222222222222/ReadOnly?duration=3600&destination=${destination}`);
+      // Copy link: the absolute deep link on the clipboard.
+      await page.getByTestId('copy-link-222222222222-ReadOnly').click();
+      await expect.poll(() => page.getByTestId('copy-link-status-222222222222-ReadOnly').textContent(), WAIT).toContain('Link copied');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+        `${s.baseUrl}/console/222222222222/ReadOnly?duration=3600&destination=${destination}`,
+      );
 
-    // Opening it: a new tab lands in the console, in the region, and the portal stays where it was.
-    const before = s.aws.countCalls('AssumeRole');
-    const [consoleTab] = await Promise.all([context.waitForEvent('page'), link.click()]);
-    await consoleTab.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
-    await consoleTab.locator('#role-name').waitFor({ state: 'visible', ...WAIT });
-    expect(await consoleTab.locator('#role-name').textContent()).toBe('ReadOnly');
-    expect(await consoleTab.locator('#destination').textContent()).toBe('https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
-    await shot(consoleTab, 'console-new-tab-region');
-    await consoleTab.close();
-    expect(s.aws.countCalls('AssumeRole')).toBe(before + 1);
-    expect(new URL(page.url()).origin).toBe(s.baseUrl);
-    const rows = await s.grantRows(`user_email = $1 AND role_arn = $2`, ['alice@example.com', 'arn:aws:iam::222222222222:role/ReadOnly']);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ status: 'issued', kind: 'console', duration_seconds: 3600 });
+      // Opening it: a new tab lands in the console, in the region, and the portal stays where it was.
+      const before = s.aws.countCalls('AssumeRole');
+      const [consoleTab] = await Promise.all([context.waitForEvent('page'), link.click()]);
+      await consoleTab.waitForURL((url) => url.origin !== s.baseUrl, WAIT);
+      await consoleTab.locator('#role-name').waitFor({ state: 'visible', ...WAIT });
+      expect(await consoleTab.locator('#role-name').textContent()).toBe('ReadOnly');
+      expect(await consoleTab.locator('#destination').textContent()).toBe('https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1');
+      await shot(consoleTab, 'console-new-tab-region');
+      await consoleTab.close();
+      expect(s.aws.countCalls('AssumeRole')).toBe(before + 1);
+      expect(new URL(page.url()).origin).toBe(s.baseUrl);
+      const rows = await s.grantRows(`user_email = $1 AND role_arn = $2`, ['alice@example.com', 'arn:aws:iam::222222222222:role/ReadOnly']);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ status: 'issued', kind: 'console', duration_seconds: 3600 });
 
-    // A new profile: the region is still chosen, and the role is under "Recently used" as a link.
-    const other = await alicePage(s);
-    expect(await other.page.getByTestId('console-region').inputValue()).toBe('eu-west-1');
-    const recent = other.page.getByTestId('recent-222222222222-ReadOnly');
-    await recent.waitFor({ state: 'visible', ...WAIT });
-    expect(await recent.locator('a').getAttribute('href')).toBe(`/console/222222222222/ReadOnly?destination=${destination}`);
-    await shot(other.page, 'portal-recent-region');
-    expect(errors).toEqual([]);
-    expect(other.errors).toEqual([]);
-  });
+      // A new profile: the region is still chosen, and the role is under "Recently used" as a link.
+      const other = await alicePage(s);
+      expect(await other.page.getByTestId('console-region').inputValue()).toBe('eu-west-1');
+      const recent = other.page.getByTestId('recent-222222222222-ReadOnly');
+      await recent.waitFor({ state: 'visible', ...WAIT });
+      expect(await recent.locator('a').getAttribute('href')).toBe(`/console/222222222222/ReadOnly?destination=${destination}`);
+      await shot(other.page, 'portal-recent-region');
+      expect(errors).toEqual([]);
+      expect(other.errors).toEqual([]);
+    },
+  );
 });
 
 describe('a role that needs a reason (issue 11 §4)', () => {

@@ -32,7 +32,9 @@ describe('requests and approvals in the browser', () => {
     await erin.page.getByTestId(`request-duration-${DEPLOYER}`).selectOption('3600');
     await erin.page.getByTestId(`request-submit-${DEPLOYER}`).click();
     await erin.page.getByTestId(`request-sent-${DEPLOYER}`).waitFor({ state: 'visible', ...WAIT });
-    const requestId = (await s.sql.query<{ id: string }>(`SELECT id FROM access_requests WHERE requester_email = 'erin@example.com' ORDER BY created_at DESC LIMIT 1`)).rows[0]!.id;
+    const requestId = (
+      await s.sql.query<{ id: string }>(`SELECT id FROM access_requests WHERE requester_email = 'erin@example.com' ORDER BY created_at DESC LIMIT 1`)
+    ).rows[0]!.id;
 
     // My requests: waiting for approval.
     await erin.page.getByTestId('tab-requests').click();
@@ -58,7 +60,9 @@ describe('requests and approvals in the browser', () => {
     // Through the IdP with max_age (its own sign-in of ada is seconds old, so it answers at once) and back to the request.
     await ada.page.waitForURL((url) => url.origin === s.baseUrl && url.pathname === `/requests/${requestId}`, WAIT);
     expect(viaIdp.some((u) => new URL(u).searchParams.get('max_age') === '300')).toBe(true);
-    expect((await s.sql.query(`SELECT count(*)::int AS n FROM access_request_events WHERE request_id = $1 AND type = 'approved'`, [requestId])).rows[0].n).toBe(0);
+    expect((await s.sql.query(`SELECT count(*)::int AS n FROM access_request_events WHERE request_id = $1 AND type = 'approved'`, [requestId])).rows[0].n).toBe(
+      0,
+    );
     await ada.page.getByTestId(`request-comment-${requestId}`).fill('go ahead');
     await ada.page.getByTestId(`request-approve-${requestId}`).click();
     await expect.poll(() => ada.page.getByTestId(`request-${requestId}`).getAttribute('data-status'), WAIT).toBe('approved');
@@ -75,7 +79,8 @@ describe('requests and approvals in the browser', () => {
     expect(await consoleTab.locator('#role-name').textContent()).toBe('Deployer');
 
     // The session ends at the window's end, not an hour after the click.
-    const { window_ends_at: windowEnd } = (await s.sql.query<{ window_ends_at: Date }>(`SELECT window_ends_at FROM access_requests WHERE id = $1`, [requestId])).rows[0]!;
+    const { window_ends_at: windowEnd } = (await s.sql.query<{ window_ends_at: Date }>(`SELECT window_ends_at FROM access_requests WHERE id = $1`, [requestId]))
+      .rows[0]!;
     const [grant] = await s.grantRows(`request_id = $1`, [requestId]);
     expect(grant.status).toBe('issued');
     expect(grant.kind).toBe('console');

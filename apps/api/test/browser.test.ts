@@ -105,7 +105,10 @@ describe('browser: employee opens the AWS console from the portal', () => {
 
     // Both grants so far (console, then CLI) show up in the user's history.
     await page.getByTestId('tab-grants').click();
-    await page.locator('#panel-grants tbody tr').nth(1).waitFor({ state: 'visible', ...WAIT });
+    await page
+      .locator('#panel-grants tbody tr')
+      .nth(1)
+      .waitFor({ state: 'visible', ...WAIT });
     await shot(page, 'my-grants-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
     await shot(page, 'my-grants');

@@ -105,7 +105,11 @@ describe('rolegate CLI end to end', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/111111111111\s+sandbox\s+Developer/);
     const json = await runCli(['ls', '--json'], env);
-    expect(JSON.parse(json.stdout).map((e: { roleName: string }) => e.roleName).sort()).toEqual(['Developer', 'ReadOnly']);
+    expect(
+      JSON.parse(json.stdout)
+        .map((e: { roleName: string }) => e.roleName)
+        .sort(),
+    ).toEqual(['Developer', 'ReadOnly']);
   });
 
   it('configure --dry-run shows the change and writes nothing', async () => {
@@ -179,7 +183,17 @@ describe('rolegate CLI end to end', () => {
 
   it('exec runs a command with the credentials in its environment', async () => {
     const res = await runCli(
-      ['exec', '--account', '111111111111', '--role', 'Developer', '--', process.execPath, '-e', 'process.stdout.write(JSON.stringify([process.env.AWS_ACCESS_KEY_ID, !!process.env.AWS_SESSION_TOKEN, process.env.AWS_PROFILE ?? null])); process.exit(3)'],
+      [
+        'exec',
+        '--account',
+        '111111111111',
+        '--role',
+        'Developer',
+        '--',
+        process.execPath,
+        '-e',
+        'process.stdout.write(JSON.stringify([process.env.AWS_ACCESS_KEY_ID, !!process.env.AWS_SESSION_TOKEN, process.env.AWS_PROFILE ?? null])); process.exit(3)',
+      ],
       { ...env, AWS_PROFILE: 'work' },
     );
     expect(res.code).toBe(3);

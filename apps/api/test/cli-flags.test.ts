@@ -95,7 +95,10 @@ describe('rolegate credentials --duration', () => {
     const planted = JSON.parse(await readFile(path.join(cacheDir(), files[0]!), 'utf8'));
     const { createHash } = await import('node:crypto');
     const session = JSON.parse(await readFile(path.join(configDir(), 'session.json'), 'utf8'));
-    const key = createHash('sha256').update(JSON.stringify([stack.baseUrl, session.tokenId, 'sandbox', 'Developer', '', 18000])).digest('hex').slice(0, 32);
+    const key = createHash('sha256')
+      .update(JSON.stringify([stack.baseUrl, session.tokenId, 'sandbox', 'Developer', '', 18000]))
+      .digest('hex')
+      .slice(0, 32);
     await writeFile(path.join(cacheDir(), `${key}.json`), JSON.stringify(planted), { mode: 0o600 });
     const res = await credentials('--duration', '5h');
     expect(res.code).toBe(2);
@@ -147,16 +150,34 @@ describe('rolegate configure in demo mode', () => {
       console.log(JSON.stringify({ region, arn: who.Arn }));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: path.resolve(import.meta.dirname, '..'),
-      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, AWS_CONFIG_FILE: awsConfig(), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws', 'credentials'), AWS_PROFILE: 'rolegate-sandbox-Developer' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        XDG_CONFIG_HOME: env.XDG_CONFIG_HOME,
+        AWS_CONFIG_FILE: awsConfig(),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws', 'credentials'),
+        AWS_PROFILE: 'rolegate-sandbox-Developer',
+      },
     });
     expect(JSON.parse(stdout)).toEqual({ region: 'eu-central-1', arn: DEVELOPER_ARN });
 
     // The real AWS CLI (Debian's v2, installed by .ci/run) with the same profile: credentials
     // through credential_process, region from the profile. Its 2.9 predates `endpoint_url` in
     // profiles (2.13+), so the emulator's endpoint is given on the command line here.
-    const aws = await run(AWS_CLI, ['sts', 'get-caller-identity', '--profile', 'rolegate-sandbox-Developer', '--endpoint-url', stack.aws.stsUrl, '--output', 'json'], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, AWS_CONFIG_FILE: awsConfig(), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws', 'credentials'), AWS_PAGER: '' },
-    });
+    const aws = await run(
+      AWS_CLI,
+      ['sts', 'get-caller-identity', '--profile', 'rolegate-sandbox-Developer', '--endpoint-url', stack.aws.stsUrl, '--output', 'json'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: home,
+          XDG_CONFIG_HOME: env.XDG_CONFIG_HOME,
+          AWS_CONFIG_FILE: awsConfig(),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'aws', 'credentials'),
+          AWS_PAGER: '',
+        },
+      },
+    );
     expect(JSON.parse(aws.stdout).Arn).toBe(DEVELOPER_ARN);
   });
 
@@ -175,7 +196,9 @@ describe('rolegate configure in demo mode', () => {
 
   it('asks for the region on a terminal, offering the broker’s', async () => {
     // A real pseudo-terminal (util-linux `script`), as a person running `rolegate configure` has.
-    const child = spawn('script', ['-qec', `${process.execPath} ${CLI_BIN} configure --command rolegate`, '/dev/null'], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn('script', ['-qec', `${process.execPath} ${CLI_BIN} configure --command rolegate`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
@@ -200,7 +223,16 @@ describe('rolegate env', () => {
     const res = await runCli(['env', '--account', 'sandbox', '--role', 'Developer', '--shell', 'bash'], env);
     expect(res.code, res.stderr).toBe(0);
     const c = JSON.parse((await credentials()).stdout);
-    const { stdout } = await run('bash', ['-c', `eval "$1"; printf '%s\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN" "$AWS_REGION" "$AWS_DEFAULT_REGION" "$AWS_ENDPOINT_URL_STS"`, 'bash', res.stdout], { env: {} });
+    const { stdout } = await run(
+      'bash',
+      [
+        '-c',
+        `eval "$1"; printf '%s\\n' "$AWS_ACCESS_KEY_ID" "$AWS_SESSION_TOKEN" "$AWS_REGION" "$AWS_DEFAULT_REGION" "$AWS_ENDPOINT_URL_STS"`,
+        'bash',
+        res.stdout,
+      ],
+      { env: {} },
+    );
     expect(stdout.trim().split('\n')).toEqual([c.AccessKeyId, c.SessionToken, 'eu-central-1', 'eu-central-1', stack.aws.stsUrl.replace(/\/$/, '')]);
   });
 

@@ -21,7 +21,13 @@ const RECHECK_MS = 1100;
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
-    extraUsers: [person('dana', ['engineers']), person('eli', ['engineers']), person('fay', ['engineers']), person('gus', ['engineers']), person('hal', ['engineers'])],
+    extraUsers: [
+      person('dana', ['engineers']),
+      person('eli', ['engineers']),
+      person('fay', ['engineers']),
+      person('gus', ['engineers']),
+      person('hal', ['engineers']),
+    ],
     env: { OIDC_REFRESH_GROUPS: 'true', CLI_GROUPS_RECHECK_SECONDS: '1' },
   });
 });
@@ -30,7 +36,11 @@ afterAll(async () => {
 });
 
 const atIdp = (username: string) => stack.idp.users.find((u) => u.username === username)!;
-const roleNames = (res: { json(): { items: { roleName: string }[] } }) => res.json().items.map((e) => e.roleName).sort();
+const roleNames = (res: { json(): { items: { roleName: string }[] } }) =>
+  res
+    .json()
+    .items.map((e) => e.roleName)
+    .sort();
 const tokenRow = async (id: string) =>
   (await stack.sql.query(`SELECT groups, refresh_box, groups_checked_at, revoked_at FROM cli_tokens WHERE id = $1`, [id])).rows[0];
 
@@ -60,7 +70,9 @@ describe('CLI tokens re-check groups at the OIDC IdP', () => {
     const row = await tokenRow(tokenId);
     expect(row.groups).toEqual(['platform-admins']);
     expect(row.revoked_at).toBeNull();
-    expect(stack.logLines.some((l) => l.includes('"event":"cli-token-groups-rechecked"') && l.includes(tokenId) && l.includes('"outcome":"confirmed"'))).toBe(true);
+    expect(stack.logLines.some((l) => l.includes('"event":"cli-token-groups-rechecked"') && l.includes(tokenId) && l.includes('"outcome":"confirmed"'))).toBe(
+      true,
+    );
   });
 
   it('refreshes once when several requests find the groups due at the same time', async () => {

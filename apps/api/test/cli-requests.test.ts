@@ -17,7 +17,13 @@ accounts:
 mappings:
   - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/Deploy", maxDurationSeconds: 7200, access: approval, approvers: [prod-approvers] }
 `;
-const person = (username: string, groups: string[]) => ({ username, email: `${username}@example.com`, name: username, groups, password: randomBytes(12).toString('base64url') });
+const person = (username: string, groups: string[]) => ({
+  username,
+  email: `${username}@example.com`,
+  name: username,
+  groups,
+  password: randomBytes(12).toString('base64url'),
+});
 
 let stack: Stack;
 let amy: TestBrowser;
@@ -32,14 +38,21 @@ beforeAll(async () => {
   const home = await mkdtemp(path.join(os.tmpdir(), 'rolegate-cli-req-'));
   env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'), AWS_CONFIG_FILE: path.join(home, 'aws-config'), BROWSER: 'none' };
   await saveSession({ url: stack.baseUrl, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt }, path.join(env.XDG_CONFIG_HOME!, 'rolegate'));
-  await writeFile(env.AWS_CONFIG_FILE!, `[profile rolegate-production-Deploy]\ncredential_process = rolegate credentials --account 222222222222 --role Deploy\n`);
+  await writeFile(
+    env.AWS_CONFIG_FILE!,
+    `[profile rolegate-production-Deploy]\ncredential_process = rolegate credentials --account 222222222222 --role Deploy\n`,
+  );
 });
 afterAll(async () => {
   await stack?.close();
 });
 
 const latestRequest = async () =>
-  (await stack.sql.query<{ id: string; status: string; window_ends_at: Date | null }>(`SELECT id, status, window_ends_at FROM access_requests ORDER BY created_at DESC LIMIT 1`)).rows[0]!;
+  (
+    await stack.sql.query<{ id: string; status: string; window_ends_at: Date | null }>(
+      `SELECT id, status, window_ends_at FROM access_requests ORDER BY created_at DESC LIMIT 1`,
+    )
+  ).rows[0]!;
 
 describe('rolegate and approval roles', () => {
   it('credential_process without an open window says so on stderr, prints nothing on stdout and exits 8', async () => {

@@ -11,7 +11,12 @@ export const CLI_BIN = path.resolve(import.meta.dirname, '../../../packages/cli/
 export function formFields(html: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of html.matchAll(/<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"/g)) {
-    out[m[1]!] = m[2]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    out[m[1]!] = m[2]!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   }
   return out;
 }
@@ -30,7 +35,13 @@ export function loopbackStart(port = 49152) {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const state = randomBytes(24).toString('base64url');
-  return { verifier, challenge, state, port, query: new URLSearchParams({ port: String(port), state, code_challenge: challenge, label: 'test-host' }).toString() };
+  return {
+    verifier,
+    challenge,
+    state,
+    port,
+    query: new URLSearchParams({ port: String(port), state, code_challenge: challenge, label: 'test-host' }).toString(),
+  };
 }
 
 /** The browser half of a loopback login: confirm page, form POST; returns the redirect to the CLI. */

@@ -3,7 +3,6 @@ import { startStack, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
 import { CLI_TEST_MAPPINGS as MAPPINGS, approveLoopback, bearer, cliTokenFor, decideDevice, formFields, loopbackStart, postForm } from './cli-support.js';
 
-
 let stack: Stack;
 let alice: TestBrowser;
 const ids: Record<string, string> = {};
@@ -63,7 +62,11 @@ describe('loopback sign-in (broker side)', () => {
   });
 
   it('rejects bad loopback parameters with a 400 page', async () => {
-    for (const q of ['port=80&state=aaaaaaaaaaaaaaaaaaaa&code_challenge=' + 'a'.repeat(43), 'port=5000&state=short&code_challenge=' + 'a'.repeat(43), 'port=5000&state=aaaaaaaaaaaaaaaaaaaa&code_challenge=plain']) {
+    for (const q of [
+      'port=80&state=aaaaaaaaaaaaaaaaaaaa&code_challenge=' + 'a'.repeat(43),
+      'port=5000&state=short&code_challenge=' + 'a'.repeat(43),
+      'port=5000&state=aaaaaaaaaaaaaaaaaaaa&code_challenge=plain',
+    ]) {
       const res = await alice.get(`/cli/login?${q}`, { accept: 'text/html' });
       expect(res.status, q).toBe(400);
       expect(res.text).toContain('VALIDATION_FAILED');
@@ -79,7 +82,11 @@ describe('loopback sign-in (broker side)', () => {
     const code = back.searchParams.get('code')!;
     expect(JSON.stringify(await loginRows())).not.toContain(code);
 
-    const res = await fetch(`${stack.baseUrl}/api/cli/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, codeVerifier: s.verifier }) });
+    const res = await fetch(`${stack.baseUrl}/api/cli/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, codeVerifier: s.verifier }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toContain('no-store');
     const body = (await res.json()) as { token: string; tokenId: string; expiresAt: string };
@@ -94,7 +101,11 @@ describe('loopback sign-in (broker side)', () => {
     expect(JSON.stringify(await tokenRows())).not.toContain(body.token.slice(6));
     expect(row.token_hash).not.toBe(body.token);
 
-    const again = await fetch(`${stack.baseUrl}/api/cli/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, codeVerifier: s.verifier }) });
+    const again = await fetch(`${stack.baseUrl}/api/cli/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, codeVerifier: s.verifier }),
+    });
     expect(again.status).toBe(400);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('LOGIN_FAILED');
   });
@@ -104,7 +115,11 @@ describe('loopback sign-in (broker side)', () => {
     const code = (await approveLoopback(alice, `/cli/login?${s.query}`)).searchParams.get('code');
     const before = (await tokenRows()).length;
     const post = (codeVerifier: string) =>
-      fetch(`${stack.baseUrl}/api/cli/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, codeVerifier }) });
+      fetch(`${stack.baseUrl}/api/cli/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, codeVerifier }),
+      });
     expect((await post(loopbackStart().verifier)).status).toBe(400);
     expect((await post(s.verifier)).status).toBe(400);
     expect((await tokenRows()).length).toBe(before);
@@ -122,7 +137,11 @@ describe('device sign-in (broker side)', () => {
     return (await start.json()) as { deviceCode: string; userCode: string; verificationUri: string; interval: number; expiresIn: number };
   };
   const poll = async (deviceCode: string) => {
-    const res = await fetch(`${stack.baseUrl}/api/cli/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deviceCode }) });
+    const res = await fetch(`${stack.baseUrl}/api/cli/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deviceCode }),
+    });
     return { status: res.status, body: (await res.json()) as { error?: { code: string }; token?: string } };
   };
   const waitInterval = () => new Promise((r) => setTimeout(r, 2000));
@@ -229,7 +248,12 @@ describe('CLI bearer tokens', () => {
     const { token } = await cliTokenFor(alice);
     const ents = await bearer(stack.baseUrl, token, 'GET', '/api/entitlements');
     expect(ents.status).toBe(200);
-    expect(ents.json().items.map((e: { roleName: string }) => e.roleName).sort()).toEqual(['Developer', 'ReadOnly']);
+    expect(
+      ents
+        .json()
+        .items.map((e: { roleName: string }) => e.roleName)
+        .sort(),
+    ).toEqual(['Developer', 'ReadOnly']);
     const before = assumeCalls();
     const res = await bearer(stack.baseUrl, token, 'POST', '/api/grants', { json: { entitlementId: ids.Developer, kind: 'cli', durationSeconds: 900 } });
     expect(res.status).toBe(201);

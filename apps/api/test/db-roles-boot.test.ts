@@ -21,8 +21,13 @@ let idp: DevOidcProvider;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  aws = await startAwsEmulator({ callers: [{ accessKeyId: brokerKey.id, secretAccessKey: brokerKey.secret, arn: 'arn:aws:iam::000000000000:user/rolegate-broker' }], roles: [] });
-  idp = await startDevOidcProvider({ clients: [{ clientId: 'rolegate-boot', clientSecret: 'boot-secret-boot-secret', redirectUris: ['http://127.0.0.1/auth/oidc/callback'] }] });
+  aws = await startAwsEmulator({
+    callers: [{ accessKeyId: brokerKey.id, secretAccessKey: brokerKey.secret, arn: 'arn:aws:iam::000000000000:user/rolegate-broker' }],
+    roles: [],
+  });
+  idp = await startDevOidcProvider({
+    clients: [{ clientId: 'rolegate-boot', clientSecret: 'boot-secret-boot-secret', redirectUris: ['http://127.0.0.1/auth/oidc/callback'] }],
+  });
 }, 60_000);
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');

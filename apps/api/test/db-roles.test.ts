@@ -68,7 +68,9 @@ describe('the runtime role', () => {
     const before = await grantRow();
     expect(before.status).toBe('issued');
     await expect(runtime.query(`UPDATE grants SET user_email = 'nobody@example.com' WHERE id = $1`, [grantId])).rejects.toThrow(/permission denied/);
-    await expect(runtime.query(`UPDATE grants SET role_arn = 'arn:aws:iam::111111111111:role/ReadOnly' WHERE id = $1`, [grantId])).rejects.toThrow(/permission denied/);
+    await expect(runtime.query(`UPDATE grants SET role_arn = 'arn:aws:iam::111111111111:role/ReadOnly' WHERE id = $1`, [grantId])).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(runtime.query(`UPDATE grants SET user_id = user_id WHERE id = $1`, [grantId])).rejects.toThrow(/permission denied/);
     // Outcome columns are writable only while the row is pending: an outcome is recorded once.
     await expect(runtime.query(`UPDATE grants SET status = 'failed', error = 'never happened' WHERE id = $1`, [grantId])).rejects.toThrow(/append-only/);

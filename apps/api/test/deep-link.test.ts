@@ -3,7 +3,6 @@ import { SANDBOX_DEVELOPER, type Stack, startStack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
 import { formFields, postForm } from './cli-support.js';
 
-
 let stack: Stack;
 let alice: TestBrowser;
 

@@ -94,7 +94,9 @@ describe('demo mode across a real restart (same database, same data directory)',
     const mappings = (await bob.get('/api/admin/mappings')).json();
     expect(mappings.managedBy).toBeNull();
     const [edited, deleted] = mappings.items as { id: string; accountId: string }[];
-    expect((await bob.request('PUT', `/api/admin/mappings/${edited!.id}`, { json: { maxDurationSeconds: 1800, description: 'edited by an admin' } })).status).toBe(200);
+    expect(
+      (await bob.request('PUT', `/api/admin/mappings/${edited!.id}`, { json: { maxDurationSeconds: 1800, description: 'edited by an admin' } })).status,
+    ).toBe(200);
     expect((await bob.request('DELETE', `/api/admin/mappings/${deleted!.id}`)).status).toBe(204);
     expect((await bob.request('PUT', `/api/admin/accounts/${edited!.accountId}`, { json: { name: 'renamed by an admin' } })).status).toBe(200);
     const before = (await direct.pool.query(`SELECT id, "group", role_arn, max_duration_seconds, description, enabled FROM role_mappings ORDER BY id`)).rows;
@@ -104,7 +106,9 @@ describe('demo mode across a real restart (same database, same data directory)',
     const second = await start();
     expect(passwordOf(second.output, 'bob')).toBe(password);
     expect(second.output.join('')).toContain('demo mappings not seeded');
-    expect((await direct.pool.query(`SELECT id, "group", role_arn, max_duration_seconds, description, enabled FROM role_mappings ORDER BY id`)).rows).toEqual(before);
+    expect((await direct.pool.query(`SELECT id, "group", role_arn, max_duration_seconds, description, enabled FROM role_mappings ORDER BY id`)).rows).toEqual(
+      before,
+    );
     expect((await direct.pool.query(`SELECT name FROM accounts WHERE id = $1`, [edited!.accountId])).rows[0].name).toBe('renamed by an admin');
     expect((await direct.pool.query(`SELECT count(*)::int AS n FROM admin_changes`)).rows[0].n).toBe(changes);
     // The same password signs in after the restart.

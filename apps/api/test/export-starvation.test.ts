@@ -83,7 +83,11 @@ function stalledExport(baseUrl: string, browser: TestBrowser): Promise<Stalled> 
 }
 
 const runningCopies = async (stack: Stack) =>
-  (await stack.sql.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND state = 'active' AND query LIKE 'COPY %'`)).rows[0].n as number;
+  (
+    await stack.sql.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND state = 'active' AND query LIKE 'COPY %'`,
+    )
+  ).rows[0].n as number;
 
 describe('stalled exports cannot starve grants', () => {
   let stack: Stack;

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_DEVELOPER, type Stack, startStack } from './support/stack.js';
 import { TestBrowser } from './support/http-client.js';
 
-
 let stack: Stack;
 let second: Awaited<ReturnType<Stack['startInstance']>>;
 let alice: TestBrowser;

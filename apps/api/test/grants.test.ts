@@ -37,7 +37,10 @@ describe('entitlements', () => {
   it('lists exactly the enabled mappings of the caller’s groups', async () => {
     const res = await alice.get('/api/entitlements');
     expect(res.status).toBe(200);
-    const names = res.json().items.map((e: { roleName: string }) => e.roleName).sort();
+    const names = res
+      .json()
+      .items.map((e: { roleName: string }) => e.roleName)
+      .sort();
     expect(names).toEqual(['Developer', 'GovDeveloper', 'ReadOnly', 'Untrusting']);
     const dev = res.json().items.find((e: { roleName: string }) => e.roleName === 'Developer');
     expect(dev).toMatchObject({ accountId: '111111111111', accountName: 'sandbox', maxDurationSeconds: 14400, requireReason: false });
@@ -137,7 +140,12 @@ describe('POST /api/grants', () => {
   it('refuses a destination off the console host before calling AWS', async () => {
     const before = assumeCalls();
     const rowsBefore = (await stack.grantRows()).length;
-    for (const destination of ['https://evil.example/', 'http://console.aws.amazon.com/', 'https://console.aws.amazon.com.evil.example/', 'javascript:alert(1)']) {
+    for (const destination of [
+      'https://evil.example/',
+      'http://console.aws.amazon.com/',
+      'https://console.aws.amazon.com.evil.example/',
+      'javascript:alert(1)',
+    ]) {
       const res = await alice.post('/api/grants', { entitlementId: ids.Developer, kind: 'console', destination });
       expect(res.status, destination).toBe(400);
       expect(res.json().error.code).toBe('INVALID_DESTINATION');

@@ -17,9 +17,15 @@ describe('housekeeping', () => {
   it('deletes expired sessions, login transactions, SAML requests and replay rows, and keeps live ones', async () => {
     const past = new Date(Date.now() - 60_000);
     const future = new Date(Date.now() + 3_600_000);
-    for (const [id, at] of [['old', past], ['live', future]] as const) {
+    for (const [id, at] of [
+      ['old', past],
+      ['live', future],
+    ] as const) {
       await stack.sql.query(`INSERT INTO web_sessions (id, data, expires_at) VALUES ($1, '{}', $2)`, [`hk-${id}`, at]);
-      await stack.sql.query(`INSERT INTO login_transactions (id, provider, session_id, return_to, expires_at) VALUES ($1, 'oidc', 'x', '/', $2)`, [`hk-${id}`, at]);
+      await stack.sql.query(`INSERT INTO login_transactions (id, provider, session_id, return_to, expires_at) VALUES ($1, 'oidc', 'x', '/', $2)`, [
+        `hk-${id}`,
+        at,
+      ]);
       await stack.sql.query(`INSERT INTO saml_requests (id, session_id, return_to, expires_at) VALUES ($1, 'x', '/', $2)`, [`hk-${id}`, at]);
       await stack.sql.query(`INSERT INTO saml_assertions (issuer, assertion_id, expires_at) VALUES ('idp', $1, $2)`, [`hk-${id}`, at]);
       await stack.sql.query(`INSERT INTO rate_limit_hits (key, hits, reset_at) VALUES ($1, 1, $2)`, [`hk-${id}`, at]);

@@ -126,8 +126,13 @@ describe('the real process with MAPPINGS_FILE: two replicas at once, SIGHUP, pru
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
-    aws = await startAwsEmulator({ callers: [{ accessKeyId: brokerKey.id, secretAccessKey: brokerKey.secret, arn: 'arn:aws:iam::000000000000:user/rolegate-broker' }], roles: [] });
-    idp = await startDevOidcProvider({ clients: [{ clientId: 'rolegate-mf', clientSecret: 'x'.repeat(32), redirectUris: ['http://127.0.0.1:1/auth/oidc/callback'] }] });
+    aws = await startAwsEmulator({
+      callers: [{ accessKeyId: brokerKey.id, secretAccessKey: brokerKey.secret, arn: 'arn:aws:iam::000000000000:user/rolegate-broker' }],
+      roles: [],
+    });
+    idp = await startDevOidcProvider({
+      clients: [{ clientId: 'rolegate-mf', clientSecret: 'x'.repeat(32), redirectUris: ['http://127.0.0.1:1/auth/oidc/callback'] }],
+    });
     dbUrl = await createTestDatabase();
     direct = createDatabase({ url: dbUrl, max: 2 });
     dir = await mkdtemp(path.join(os.tmpdir(), 'rolegate-mf-'));
@@ -180,63 +185,73 @@ describe('the real process with MAPPINGS_FILE: two replicas at once, SIGHUP, pru
 
   const q = async (sql: string, params: unknown[] = []) => (await direct.pool.query(sql, params)).rows;
 
-  it('two replicas starting together apply the file once (one set of change-log entries) and prune what the file does not list', { timeout: 120_000 }, async () => {
-    // State made behind the file's back: an account and a mapping the file does not list,
-    // and a file mapping "disabled in an emergency" by hand.
-    await q(`INSERT INTO accounts (id, name, updated_at) VALUES ('999999999999', 'stray', now()), ('111111111111', 'old name', now())`);
-    await q(
-      `INSERT INTO role_mappings (id, "group", account_id, role_arn, max_duration_seconds, require_reason, description, enabled, updated_at) VALUES
+  it(
+    'two replicas starting together apply the file once (one set of change-log entries) and prune what the file does not list',
+    { timeout: 120_000 },
+    async () => {
+      // State made behind the file's back: an account and a mapping the file does not list,
+      // and a file mapping "disabled in an emergency" by hand.
+      await q(`INSERT INTO accounts (id, name, updated_at) VALUES ('999999999999', 'stray', now()), ('111111111111', 'old name', now())`);
+      await q(
+        `INSERT INTO role_mappings (id, "group", account_id, role_arn, max_duration_seconds, require_reason, description, enabled, updated_at) VALUES
        (gen_random_uuid(), 'engineers', '999999999999', 'arn:aws:iam::999999999999:role/Stray', 3600, false, '', true, now()),
        (gen_random_uuid(), 'engineers', '111111111111', 'arn:aws:iam::111111111111:role/Developer', 14400, false, '', false, now())`,
-    );
-    await writeFile(file, FILE_V1);
+      );
+      await writeFile(file, FILE_V1);
 
-    const [a, b] = await Promise.all([startServer(), startServer()]);
-    expect(a.output.join('')).toContain('mappings file applied');
-    expect(b.output.join('')).toContain('mappings file applied');
+      const [a, b] = await Promise.all([startServer(), startServer()]);
+      expect(a.output.join('')).toContain('mappings file applied');
+      expect(b.output.join('')).toContain('mappings file applied');
 
-    const mappings = await q(`SELECT "group", role_arn, enabled, max_duration_seconds FROM role_mappings ORDER BY role_arn COLLATE "C"`);
-    expect(mappings).toEqual([
-      { group: 'engineers', role_arn: 'arn:aws:iam::111111111111:role/Developer', enabled: true, max_duration_seconds: 14400 },
-      { group: 'engineers', role_arn: 'arn:aws:iam::222222222222:role/ReadOnly', enabled: true, max_duration_seconds: 3600 },
-      { group: 'platform-admins', role_arn: 'arn:aws:iam::222222222222:role/platform/Administrator', enabled: true, max_duration_seconds: 3600 },
-    ]);
-    expect(await q(`SELECT id, name FROM accounts ORDER BY id`)).toEqual([
-      { id: '111111111111', name: 'sandbox' },
-      { id: '222222222222', name: 'production' },
-    ]);
+      const mappings = await q(`SELECT "group", role_arn, enabled, max_duration_seconds FROM role_mappings ORDER BY role_arn COLLATE "C"`);
+      expect(mappings).toEqual([
+        { group: 'engineers', role_arn: 'arn:aws:iam::111111111111:role/Developer', enabled: true, max_duration_seconds: 14400 },
+        { group: 'engineers', role_arn: 'arn:aws:iam::222222222222:role/ReadOnly', enabled: true, max_duration_seconds: 3600 },
+        { group: 'platform-admins', role_arn: 'arn:aws:iam::222222222222:role/platform/Administrator', enabled: true, max_duration_seconds: 3600 },
+      ]);
+      expect(await q(`SELECT id, name FROM accounts ORDER BY id`)).toEqual([
+        { id: '111111111111', name: 'sandbox' },
+        { id: '222222222222', name: 'production' },
+      ]);
 
-    // Exactly one set of entries: 2 mappings created, Developer re-enabled, Stray deleted,
-    // 111… renamed, 222… created, 999… deleted — each once, although two processes applied the file.
-    const changes = await q(`SELECT actor_id, actor_email, action, entity, entity_id, source_file, source_sha256 FROM admin_changes ORDER BY created_at, id`);
-    const summary = changes.map((c) => `${c.action} ${c.entity}`).sort();
-    expect(summary).toEqual(['create account', 'create mapping', 'create mapping', 'delete account', 'delete mapping', 'update account', 'update mapping'].sort());
-    for (const c of changes) {
-      expect(c).toMatchObject({ actor_id: null, actor_email: 'mappings-file', source_file: file, source_sha256: sha256(FILE_V1) });
-    }
-  });
+      // Exactly one set of entries: 2 mappings created, Developer re-enabled, Stray deleted,
+      // 111… renamed, 222… created, 999… deleted — each once, although two processes applied the file.
+      const changes = await q(`SELECT actor_id, actor_email, action, entity, entity_id, source_file, source_sha256 FROM admin_changes ORDER BY created_at, id`);
+      const summary = changes.map((c) => `${c.action} ${c.entity}`).sort();
+      expect(summary).toEqual(
+        ['create account', 'create mapping', 'create mapping', 'delete account', 'delete mapping', 'update account', 'update mapping'].sort(),
+      );
+      for (const c of changes) {
+        expect(c).toMatchObject({ actor_id: null, actor_email: 'mappings-file', source_file: file, source_sha256: sha256(FILE_V1) });
+      }
+    },
+  );
 
-  it('SIGHUP re-applies the edited file (with pruning); a broken file on SIGHUP changes nothing and the process keeps serving', { timeout: 60_000 }, async () => {
-    const server = children.at(-1)!;
-    const logged = (await q(`SELECT count(*)::int AS n FROM admin_changes`))[0].n as number;
+  it(
+    'SIGHUP re-applies the edited file (with pruning); a broken file on SIGHUP changes nothing and the process keeps serving',
+    { timeout: 60_000 },
+    async () => {
+      const server = children.at(-1)!;
+      const logged = (await q(`SELECT count(*)::int AS n FROM admin_changes`))[0].n as number;
 
-    await writeFile(file, 'mappings: [ { group: engineers, roleArn: not-an-arn } ]\n');
-    server.kill('SIGHUP');
-    await sleep(1500);
-    expect(server.exitCode).toBeNull();
-    expect((await q(`SELECT count(*)::int AS n FROM role_mappings`))[0].n).toBe(3);
-    expect((await q(`SELECT count(*)::int AS n FROM admin_changes`))[0].n).toBe(logged);
+      await writeFile(file, 'mappings: [ { group: engineers, roleArn: not-an-arn } ]\n');
+      server.kill('SIGHUP');
+      await sleep(1500);
+      expect(server.exitCode).toBeNull();
+      expect((await q(`SELECT count(*)::int AS n FROM role_mappings`))[0].n).toBe(3);
+      expect((await q(`SELECT count(*)::int AS n FROM admin_changes`))[0].n).toBe(logged);
 
-    await writeFile(file, FILE_V2);
-    server.kill('SIGHUP');
-    await expect
-      .poll(async () => q(`SELECT role_arn, max_duration_seconds FROM role_mappings ORDER BY role_arn`), { timeout: 15_000, interval: 100 })
-      .toEqual([{ role_arn: 'arn:aws:iam::111111111111:role/Developer', max_duration_seconds: 7200 }]);
-    expect(await q(`SELECT id FROM accounts`)).toEqual([{ id: '111111111111' }]);
-    const fresh = await q(`SELECT action, entity, source_sha256 FROM admin_changes WHERE source_sha256 = $1`, [sha256(FILE_V2)]);
-    expect(fresh.map((c) => `${c.action} ${c.entity}`).sort()).toEqual(['delete account', 'delete mapping', 'delete mapping', 'update mapping']);
-    expect(server.exitCode).toBeNull();
-  });
+      await writeFile(file, FILE_V2);
+      server.kill('SIGHUP');
+      await expect
+        .poll(async () => q(`SELECT role_arn, max_duration_seconds FROM role_mappings ORDER BY role_arn`), { timeout: 15_000, interval: 100 })
+        .toEqual([{ role_arn: 'arn:aws:iam::111111111111:role/Developer', max_duration_seconds: 7200 }]);
+      expect(await q(`SELECT id FROM accounts`)).toEqual([{ id: '111111111111' }]);
+      const fresh = await q(`SELECT action, entity, source_sha256 FROM admin_changes WHERE source_sha256 = $1`, [sha256(FILE_V2)]);
+      expect(fresh.map((c) => `${c.action} ${c.entity}`).sort()).toEqual(['delete account', 'delete mapping', 'delete mapping', 'update mapping']);
+      expect(server.exitCode).toBeNull();
+    },
+  );
 });
 
 describe('applying the file from several instances at the same moment', () => {

@@ -168,7 +168,10 @@ describe('GET /metrics', () => {
     // The feeds connect in the background after start.
     const live = async () => {
       const text = await (await scrape()).text();
-      return [sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_mappings' }), sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_sessions' })];
+      return [
+        sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_mappings' }),
+        sample(text, 'rolegate_change_feed_live', { channel: 'rolegate_sessions' }),
+      ];
     };
     await expect.poll(live, { timeout: 5000, interval: 50 }).toEqual([1, 1]);
 

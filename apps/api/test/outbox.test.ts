@@ -21,7 +21,13 @@ accounts:
 mappings:
   - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/Deploy", maxDurationSeconds: 7200, access: approval, approvers: [prod-approvers] }
 `;
-const person = (username: string, groups: string[]) => ({ username, email: `${username}@example.com`, name: username, groups, password: randomBytes(12).toString('base64url') });
+const person = (username: string, groups: string[]) => ({
+  username,
+  email: `${username}@example.com`,
+  name: username,
+  groups,
+  password: randomBytes(12).toString('base64url'),
+});
 
 interface Hit {
   id: string;
@@ -95,7 +101,11 @@ afterAll(async () => {
 });
 
 const outboxRows = async () =>
-  (await stack.sql.query<{ id: string; event_type: string; status: string; attempts: number; request_id: string }>(`SELECT id, event_type, status, attempts, request_id FROM notification_outbox ORDER BY created_at, id`)).rows;
+  (
+    await stack.sql.query<{ id: string; event_type: string; status: string; attempts: number; request_id: string }>(
+      `SELECT id, event_type, status, attempts, request_id FROM notification_outbox ORDER BY created_at, id`,
+    )
+  ).rows;
 
 describe('the outbox', () => {
   it('is written in the transaction of the change: a refused change writes nothing', async () => {

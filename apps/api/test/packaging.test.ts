@@ -41,7 +41,9 @@ describe('packaging files', () => {
     expect(checkDockerfile(text.replace(/^USER .*$/m, 'USER root'))).toEqual(['Dockerfile: the final stage must switch to a non-root USER']);
     expect(checkDockerfile(`${text}\nENV SESSION_SECRET=abc\n`)).toEqual(['Dockerfile: a secret is set at build time']);
     // Node 20 reached end of life: the image must not drift back to it.
-    expect(checkDockerfile(text.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:20-bookworm-slim'))).toEqual(['Dockerfile: NODE_IMAGE must be a Node 24 LTS image (node:24-…)']);
+    expect(checkDockerfile(text.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:20-bookworm-slim'))).toEqual([
+      'Dockerfile: NODE_IMAGE must be a Node 24 LTS image (node:24-…)',
+    ]);
   });
 
   it('the chart has probes on /healthz and /readyz, runs as non-root, and references an existing secret', async () => {

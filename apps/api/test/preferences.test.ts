@@ -29,7 +29,12 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const prefsRows = async () => (await stack.sql.query(`SELECT u.email, p.favourites::text[] AS favourites, p.region FROM user_preferences p JOIN users u ON u.id = p.user_id ORDER BY u.email`)).rows;
+const prefsRows = async () =>
+  (
+    await stack.sql.query(
+      `SELECT u.email, p.favourites::text[] AS favourites, p.region FROM user_preferences p JOIN users u ON u.id = p.user_id ORDER BY u.email`,
+    )
+  ).rows;
 
 describe('portal preferences (issue 11 §4: favourites and region kept per person on the server)', () => {
   it('starts empty, saves favourites and region, and each person sees only their own', async () => {

@@ -63,10 +63,14 @@ describe('limits shared by two instances on one database', () => {
     expect((await second.browser().get('/auth/oidc/callback?state=x&code=y')).status).toBe(400);
     expectLimited(await stack.browser().get('/auth/oidc/callback?state=x&code=y'));
     for (let i = 0; i < SIGNIN_LIMIT; i++) {
-      const res = await (i % 2 ? second : stack).browser().request('POST', '/auth/saml/acs', { body: 'SAMLResponse=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await (i % 2 ? second : stack)
+        .browser()
+        .request('POST', '/auth/saml/acs', { body: 'SAMLResponse=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       expect(res.status).not.toBe(429);
     }
-    expectLimited(await second.browser().request('POST', '/auth/saml/acs', { body: 'SAMLResponse=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    expectLimited(
+      await second.browser().request('POST', '/auth/saml/acs', { body: 'SAMLResponse=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
   });
 
   it('limits grants per user across instances and the deep link; other users keep their budget', async () => {

@@ -57,7 +57,9 @@ describe('policy fields on the admin API', () => {
     const change = (await bob.get(`/api/admin/changes?entity=mapping&entityId=${m.id}`)).json().items[0];
     expect(change.after).toMatchObject({ access: 'approval', stages: body.stages, breakGlass: true });
 
-    const upd = await bob.request('PUT', `/api/admin/mappings/${m.id}`, { json: { access: 'instant', stages: [], escalateAfterSeconds: null, escalateTo: [], breakGlass: false } });
+    const upd = await bob.request('PUT', `/api/admin/mappings/${m.id}`, {
+      json: { access: 'instant', stages: [], escalateAfterSeconds: null, escalateTo: [], breakGlass: false },
+    });
     expect(upd.status, upd.text).toBe(200);
     expect(upd.json().mapping.access).toBe('instant');
     const changes = (await bob.get(`/api/admin/changes?entity=mapping&entityId=${m.id}`)).json().items;

@@ -23,7 +23,13 @@ mappings:
     escalateAfterSeconds: 600
     escalateTo: [engineering-leads]
 `;
-const person = (username: string, groups: string[]) => ({ username, email: `${username}@example.com`, name: username, groups, password: randomBytes(12).toString('base64url') });
+const person = (username: string, groups: string[]) => ({
+  username,
+  email: `${username}@example.com`,
+  name: username,
+  groups,
+  password: randomBytes(12).toString('base64url'),
+});
 
 let stack: Stack;
 let emma: TestBrowser;
@@ -51,8 +57,19 @@ afterAll(async () => {
 const log = createLogger({ level: 'silent' });
 const announce = createAnnouncer({ publicUrl: 'http://127.0.0.1', webhookUrls: ['https://hooks.example.com/rolegate'] });
 const sweeperOn = (db: Database) => createRequestSweeper({ requests: createRepositories(db).requests, announce, log });
-const eventsOf = async (id: string) => (await stack.sql.query<{ type: string; actor_email: string }>(`SELECT type, actor_email FROM access_request_events WHERE request_id = $1 ORDER BY at, id`, [id])).rows;
-const outboxOf = async (id: string) => (await stack.sql.query<{ event_type: string; payload: { data: { escalateTo?: string[] } } }>(`SELECT event_type, payload FROM notification_outbox WHERE request_id = $1 ORDER BY created_at`, [id])).rows;
+const eventsOf = async (id: string) =>
+  (
+    await stack.sql.query<{ type: string; actor_email: string }>(`SELECT type, actor_email FROM access_request_events WHERE request_id = $1 ORDER BY at, id`, [
+      id,
+    ])
+  ).rows;
+const outboxOf = async (id: string) =>
+  (
+    await stack.sql.query<{ event_type: string; payload: { data: { escalateTo?: string[] } } }>(
+      `SELECT event_type, payload FROM notification_outbox WHERE request_id = $1 ORDER BY created_at`,
+      [id],
+    )
+  ).rows;
 
 describe('the request sweep', () => {
   it('escalates a request pending past escalateAfterSeconds once, on two replicas at once, and announces it', async () => {

@@ -64,7 +64,12 @@ async function request(u: string, roleName: string, extra: Record<string, unknow
 }
 
 const events = async (requestId: string) =>
-  (await stack.sql.query<{ type: string; actor_email: string; stage: number | null }>(`SELECT type, actor_email, stage FROM access_request_events WHERE request_id = $1 ORDER BY at, id`, [requestId])).rows;
+  (
+    await stack.sql.query<{ type: string; actor_email: string; stage: number | null }>(
+      `SELECT type, actor_email, stage FROM access_request_events WHERE request_id = $1 ORDER BY at, id`,
+      [requestId],
+    )
+  ).rows;
 
 describe('filing a request', () => {
   it('an instant role needs no request (409 NO_APPROVAL_NEEDED) and nothing is stored', async () => {
@@ -118,7 +123,9 @@ describe('the access window bounds every grant', () => {
     expect(approved.status, approved.text).toBe(200);
     const r = approved.json().request;
     expect(r.status).toBe('approved');
-    expect(r.approvals).toEqual([expect.objectContaining({ by: expect.objectContaining({ email: 'amy@example.com' }), stage: 1, comment: 'ok for the hotfix' })]);
+    expect(r.approvals).toEqual([
+      expect.objectContaining({ by: expect.objectContaining({ email: 'amy@example.com' }), stage: 1, comment: 'ok for the hotfix' }),
+    ]);
     const windowEnd = Date.parse(r.windowEndsAt);
     expect(windowEnd - Date.parse(r.windowStartsAt)).toBe(1800 * 1000);
 
@@ -143,7 +150,10 @@ describe('the access window bounds every grant', () => {
     const req = await request('emma', 'Deploy');
     await as('amy').post(`/api/requests/${req.id}/approve`, {});
     // Move the window's end close (as the owner; the runtime role could not).
-    await stack.sql.query(`UPDATE access_requests SET window_ends_at = now() + interval '10 minutes' WHERE requester_email = 'emma@example.com' AND status = 'approved' AND mapping_id = $1`, [ids.Deploy]);
+    await stack.sql.query(
+      `UPDATE access_requests SET window_ends_at = now() + interval '10 minutes' WHERE requester_email = 'emma@example.com' AND status = 'approved' AND mapping_id = $1`,
+      [ids.Deploy],
+    );
     stack.aws.clearLog();
     const res = await as('emma').post('/api/grants', { entitlementId: ids.Deploy, kind: 'cli' });
     expect(res.status).toBe(409);
@@ -262,7 +272,9 @@ describe('who may approve', () => {
   it('an approver whose IdP sign-in is not fresh gets 403 STEP_UP_REQUIRED with a login link, and nothing is counted', async () => {
     const stale = await stack.signIn('amy');
     const adaId = (await stale.me()).json().user.id;
-    await stack.sql.query(`UPDATE web_sessions SET data = jsonb_set(data, '{authTime}', to_jsonb('2020-01-01T00:00:00.000Z'::text)) WHERE user_id = $1`, [adaId]);
+    await stack.sql.query(`UPDATE web_sessions SET data = jsonb_set(data, '{authTime}', to_jsonb('2020-01-01T00:00:00.000Z'::text)) WHERE user_id = $1`, [
+      adaId,
+    ]);
     const req = await request('emma', 'Deploy');
     const res = await stale.post(`/api/requests/${req.id}/approve`, {});
     expect(res.status).toBe(403);
@@ -319,7 +331,11 @@ describe('lifecycle', () => {
     const req = await request('emma', 'Deploy');
     const mine = (await as('emma').get('/api/requests?scope=mine')).json().items as { id: string }[];
     expect(mine[0]!.id).toBe(req.id);
-    const inbox = (await as('amy').get('/api/requests?scope=approver&status=pending')).json().items as { id: string; recent: { id: string }[]; can: { approve: boolean } }[];
+    const inbox = (await as('amy').get('/api/requests?scope=approver&status=pending')).json().items as {
+      id: string;
+      recent: { id: string }[];
+      can: { approve: boolean };
+    }[];
     const item = inbox.find((i) => i.id === req.id)!;
     expect(item.can.approve).toBe(true);
     expect(item.recent.length).toBeGreaterThan(0);
@@ -362,7 +378,8 @@ describe('break-glass', () => {
     // …and in the metrics.
     const metrics = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     const overdue = Number(/rolegate_break_glass_reviews\{state="overdue"\} (\d+)/.exec(await metrics.text())?.[1]);
-    const expected = (await stack.sql.query(`SELECT count(*)::int AS n FROM access_requests WHERE review_status = 'open' AND review_due_at <= now()`)).rows[0].n;
+    const expected = (await stack.sql.query(`SELECT count(*)::int AS n FROM access_requests WHERE review_status = 'open' AND review_due_at <= now()`)).rows[0]
+      .n;
     expect(expected).toBeGreaterThan(0);
     expect(overdue).toBe(expected);
   });
@@ -415,13 +432,18 @@ describe('the runtime database role', () => {
       await expect(runtime.query(`DELETE FROM access_request_events WHERE request_id = $1`, [req.id])).rejects.toThrow(/permission denied/);
       await expect(runtime.query(`DELETE FROM access_requests WHERE id = $1`, [req.id])).rejects.toThrow(/permission denied/);
       await expect(runtime.query(`UPDATE access_requests SET reason = 'rewritten' WHERE id = $1`, [req.id])).rejects.toThrow(/permission denied/);
-      await expect(runtime.query(`UPDATE access_requests SET status = 'approved' WHERE id = $1`, [req.id])).rejects.toThrow(/cannot go from denied to approved/);
+      await expect(runtime.query(`UPDATE access_requests SET status = 'approved' WHERE id = $1`, [req.id])).rejects.toThrow(
+        /cannot go from denied to approved/,
+      );
       await expect(runtime.query(`TRUNCATE access_request_events`)).rejects.toThrow(/permission denied/);
     } finally {
       await runtime.end();
     }
     // Even the owner cannot rewrite history (the trigger).
     await expect(stack.sql.query(`UPDATE access_request_events SET comment = 'x' WHERE request_id = $1`, [req.id])).rejects.toThrow(/append-only/);
-    expect((await stack.sql.query(`SELECT status, reason FROM access_requests WHERE id = $1`, [req.id])).rows[0]).toEqual({ status: 'denied', reason: 'deploy hotfix 42' });
+    expect((await stack.sql.query(`SELECT status, reason FROM access_requests WHERE id = $1`, [req.id])).rows[0]).toEqual({
+      status: 'denied',
+      reason: 'deploy hotfix 42',
+    });
   });
 });

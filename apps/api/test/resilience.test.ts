@@ -40,7 +40,9 @@ describe('faults inside one running broker', () => {
   beforeAll(async () => {
     stack = await startStack();
     alice = await stack.signIn('alice');
-    devId = (await alice.get('/api/entitlements')).json().items.find((e: { roleName: string; accountId: string }) => e.roleName === 'Developer' && e.accountId === '111111111111').id;
+    devId = (await alice.get('/api/entitlements'))
+      .json()
+      .items.find((e: { roleName: string; accountId: string }) => e.roleName === 'Developer' && e.accountId === '111111111111').id;
   });
   afterAll(async () => {
     await stack?.close();
@@ -233,7 +235,9 @@ describe('the real process (node --import tsx apps/api/src/main.ts)', () => {
   });
 
   async function developerId(): Promise<string> {
-    return (await browser.get('/api/entitlements')).json().items.find((e: { roleName: string; accountId: string }) => e.roleName === 'Developer' && e.accountId === '111111111111').id;
+    return (await browser.get('/api/entitlements'))
+      .json()
+      .items.find((e: { roleName: string; accountId: string }) => e.roleName === 'Developer' && e.accountId === '111111111111').id;
   }
 
   it('killed between the STS answer and the reply: the grant row exists, and a restarted instance works', { timeout: 120_000 }, async () => {
@@ -270,64 +274,72 @@ describe('the real process (node --import tsx apps/api/src/main.ts)', () => {
   });
 
   for (const launcher of ['node', 'tsx-cli'] as const) {
-    it(`SIGTERM (${launcher === 'node' ? 'node --import tsx' : 'the tsx launcher, as in the Dockerfile'}): drains (readyz 503, new grants 503 + Connection: close), then stops accepting, finishes the in-flight grant, exits 0`, { timeout: 60_000 }, async () => {
-      // The first run signals the server the tests above left running; the second starts one the production way.
-      const server = launcher === 'node' ? children.at(-1)! : await startServer('tsx-cli');
-      expect(server.exitCode).toBeNull();
-      output.length = 0;
-      const id = await developerId();
-      aws.setFault('getSigninToken', { kind: 'delay', ms: 3000 });
-      const assumed = aws.countCalls('AssumeRole');
-      const inFlight = browser.post('/api/grants', { entitlementId: id, kind: 'console' });
-      expect(await waitFor(() => aws.countCalls('AssumeRole') === assumed + 1, 10_000)).toBe(true);
-      const signalledAt = Date.now();
-      server.kill('SIGTERM');
-      // Draining: the load balancer still reaches /readyz and is told to stop routing here.
-      expect(await waitFor(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.status === 503, 1500)).toBe(true);
-      // A new grant is refused (the client retries elsewhere) and its connection is not kept.
-      const late = await browser.post('/api/grants', { entitlementId: id, kind: 'cli' });
-      expect(late.status).toBe(503);
-      expect(late.json().error.code).toBe('SHUTTING_DOWN');
-      expect(late.headers.get('connection')).toBe('close');
-      expect(aws.countCalls('AssumeRole')).toBe(assumed + 1);
-      // After the drain period new connections are refused while the in-flight request is still being served.
-      expect(await waitFor(() => newConnectionRefused(baseUrl), 4000)).toBe(true);
-      const res = await inFlight.catch(async (err: unknown) => {
-        const how = await exited(server);
-        throw new Error(`in-flight grant cut: ${String(err)} ${JSON.stringify(how)}\n${output.slice(-4).join('')}`);
-      });
-      aws.setFault('getSigninToken', null);
-      expect(res.status).toBe(201);
-      expect(res.json().consoleUrl).toContain('SigninToken=');
-      const { code } = await exited(server);
-      expect(code).toBe(0);
-      expect(Date.now() - signalledAt).toBeLessThan(10_000);
-      const [row] = (await direct.pool.query(`SELECT status FROM grants WHERE id = $1`, [res.json().grant.id])).rows;
-      expect(row.status).toBe('issued');
-      expect(output.join('')).toContain('shut down cleanly');
-    });
+    it(
+      `SIGTERM (${launcher === 'node' ? 'node --import tsx' : 'the tsx launcher, as in the Dockerfile'}): drains (readyz 503, new grants 503 + Connection: close), then stops accepting, finishes the in-flight grant, exits 0`,
+      { timeout: 60_000 },
+      async () => {
+        // The first run signals the server the tests above left running; the second starts one the production way.
+        const server = launcher === 'node' ? children.at(-1)! : await startServer('tsx-cli');
+        expect(server.exitCode).toBeNull();
+        output.length = 0;
+        const id = await developerId();
+        aws.setFault('getSigninToken', { kind: 'delay', ms: 3000 });
+        const assumed = aws.countCalls('AssumeRole');
+        const inFlight = browser.post('/api/grants', { entitlementId: id, kind: 'console' });
+        expect(await waitFor(() => aws.countCalls('AssumeRole') === assumed + 1, 10_000)).toBe(true);
+        const signalledAt = Date.now();
+        server.kill('SIGTERM');
+        // Draining: the load balancer still reaches /readyz and is told to stop routing here.
+        expect(await waitFor(async () => (await fetch(`${baseUrl}/readyz`).catch(() => null))?.status === 503, 1500)).toBe(true);
+        // A new grant is refused (the client retries elsewhere) and its connection is not kept.
+        const late = await browser.post('/api/grants', { entitlementId: id, kind: 'cli' });
+        expect(late.status).toBe(503);
+        expect(late.json().error.code).toBe('SHUTTING_DOWN');
+        expect(late.headers.get('connection')).toBe('close');
+        expect(aws.countCalls('AssumeRole')).toBe(assumed + 1);
+        // After the drain period new connections are refused while the in-flight request is still being served.
+        expect(await waitFor(() => newConnectionRefused(baseUrl), 4000)).toBe(true);
+        const res = await inFlight.catch(async (err: unknown) => {
+          const how = await exited(server);
+          throw new Error(`in-flight grant cut: ${String(err)} ${JSON.stringify(how)}\n${output.slice(-4).join('')}`);
+        });
+        aws.setFault('getSigninToken', null);
+        expect(res.status).toBe(201);
+        expect(res.json().consoleUrl).toContain('SigninToken=');
+        const { code } = await exited(server);
+        expect(code).toBe(0);
+        expect(Date.now() - signalledAt).toBeLessThan(10_000);
+        const [row] = (await direct.pool.query(`SELECT status FROM grants WHERE id = $1`, [res.json().grant.id])).rows;
+        expect(row.status).toBe('issued');
+        expect(output.join('')).toContain('shut down cleanly');
+      },
+    );
   }
 
   // Regression: the shutdown limit (9 s) was shorter than the outbound timeouts,
   // so a grant waiting on a slow STS and federation at SIGTERM was cut and left pending.
-  it('SIGTERM while STS and the federation endpoint are slow (together longer than the old 9 s limit): the grant still finishes', { timeout: 60_000 }, async () => {
-    const server = await startServer('tsx-cli');
-    output.length = 0;
-    const id = await developerId();
-    aws.setFault('AssumeRole', { kind: 'delay', ms: 2800 });
-    aws.setFault('getSigninToken', { kind: 'delay', ms: 7500 });
-    try {
-      const inFlight = browser.post('/api/grants', { entitlementId: id, kind: 'console' });
-      await new Promise((r) => setTimeout(r, 300));
-      server.kill('SIGTERM');
-      const res = await inFlight;
-      expect(res.status).toBe(201);
-      const [row] = (await direct.pool.query(`SELECT status FROM grants WHERE id = $1`, [res.json().grant.id])).rows;
-      expect(row.status).toBe('issued');
-      expect((await exited(server)).code).toBe(0);
-    } finally {
-      aws.setFault('AssumeRole', null);
-      aws.setFault('getSigninToken', null);
-    }
-  });
+  it(
+    'SIGTERM while STS and the federation endpoint are slow (together longer than the old 9 s limit): the grant still finishes',
+    { timeout: 60_000 },
+    async () => {
+      const server = await startServer('tsx-cli');
+      output.length = 0;
+      const id = await developerId();
+      aws.setFault('AssumeRole', { kind: 'delay', ms: 2800 });
+      aws.setFault('getSigninToken', { kind: 'delay', ms: 7500 });
+      try {
+        const inFlight = browser.post('/api/grants', { entitlementId: id, kind: 'console' });
+        await new Promise((r) => setTimeout(r, 300));
+        server.kill('SIGTERM');
+        const res = await inFlight;
+        expect(res.status).toBe(201);
+        const [row] = (await direct.pool.query(`SELECT status FROM grants WHERE id = $1`, [res.json().grant.id])).rows;
+        expect(row.status).toBe('issued');
+        expect((await exited(server)).code).toBe(0);
+      } finally {
+        aws.setFault('AssumeRole', null);
+        aws.setFault('getSigninToken', null);
+      }
+    },
+  );
 });

@@ -19,7 +19,8 @@ function mountedRoutes(stack: Layer[], prefix = ''): string[] {
   for (const layer of stack) {
     if (layer.route) {
       if (typeof layer.route.path !== 'string') continue;
-      for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
+      for (const [method, on] of Object.entries(layer.route.methods))
+        if (on && method !== '_all') out.push(`${method.toUpperCase()} ${prefix}${layer.route.path}`);
     } else if (layer.handle?.stack) {
       const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
       out.push(...mountedRoutes(layer.handle.stack, prefix + mount));
@@ -55,10 +56,15 @@ describe('the route table', () => {
 
   it('is what /openapi.json publishes, operation for operation', async () => {
     const doc = (await (await fetch(`${stack.baseUrl}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const published = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    const published = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
     expect(published.sort()).toEqual(TABLE.map(key).sort());
     // The CLI's routes have their contract schemas in the document.
-    const token = doc.paths['/api/cli/token']!.post as { requestBody: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+    const token = doc.paths['/api/cli/token']!.post as {
+      requestBody: { content: Record<string, { schema: unknown }> };
+      responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+    };
     expect(token.requestBody.content['application/json']!.schema).toMatchObject({ anyOf: expect.any(Array) });
     expect(token.responses['200']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/CliTokenResponse' });
   });

@@ -81,10 +81,7 @@ describe('two instances on one Postgres', () => {
     const replay = await postAcs(second.browser(), response);
     expect(replay.status).toBe(400);
     expect(replay.json().error.code).toBe('LOGIN_FAILED');
-    const sessions = await stack.sql.query(
-      `SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`,
-      [who],
-    );
+    const sessions = await stack.sql.query(`SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1`, [who]);
     expect(sessions.rows[0].n).toBe(1);
   });
 

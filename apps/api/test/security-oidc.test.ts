@@ -28,10 +28,10 @@ const now = () => Math.floor(Date.now() / 1000);
 const assumeCalls = () => stack.aws.countCalls('AssumeRole');
 
 async function sessionsOf(subject: string): Promise<number> {
-  const r = await stack.sql.query(
-    `SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.subject = $1 AND u.issuer = $2`,
-    [subject, evil.issuer],
-  );
+  const r = await stack.sql.query(`SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.subject = $1 AND u.issuer = $2`, [
+    subject,
+    evil.issuer,
+  ]);
   return r.rows[0].n;
 }
 
@@ -196,7 +196,11 @@ describe('PKCE', () => {
         authorization: `Basic ${Buffer.from(`${evil.clientId}:${evil.clientSecret}`).toString('base64')}`,
         'content-type': 'application/x-www-form-urlencoded',
       },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: `${stack.baseUrl}/auth/oidc/callback` }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: callback.searchParams.get('code')!,
+        redirect_uri: `${stack.baseUrl}/auth/oidc/callback`,
+      }),
     });
     expect(res.status).toBe(400);
     expect(evil.tokenRequests.at(-1)).toMatchObject({ codeVerifier: undefined, outcome: 'invalid_grant' });

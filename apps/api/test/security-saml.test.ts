@@ -33,10 +33,7 @@ function valid(requestId: string, who: string, spec: ResponseSpec = {}): string 
 }
 
 async function sessionsOf(subject: string): Promise<number> {
-  const r = await stack.sql.query(
-    `SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.subject = $1`,
-    [subject],
-  );
+  const r = await stack.sql.query(`SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.subject = $1`, [subject]);
   return r.rows[0].n;
 }
 

@@ -43,7 +43,9 @@ async function signInWith(rawQuery: string): Promise<string | null> {
 
 describe('open redirects through returnTo (the whole sign-in, down to the Location header)', () => {
   it('keeps a same-origin path (control)', async () => {
-    expect(await signInWith(`returnTo=${encodeURIComponent('/console/111111111111/Developer?duration=900')}`)).toBe('/console/111111111111/Developer?duration=900');
+    expect(await signInWith(`returnTo=${encodeURIComponent('/console/111111111111/Developer?duration=900')}`)).toBe(
+      '/console/111111111111/Developer?duration=900',
+    );
   });
 
   it.each([
@@ -96,7 +98,11 @@ describe('CSRF', () => {
     });
     await expectNoGrant(res, 403, before);
     // The same form without the browser's site headers still never reaches a handler.
-    const bare = await alice.request('POST', '/api/grants', { body: body.replace('ID', developerId).replace('TOKEN', alice.csrfToken!), headers: { 'content-type': type }, csrf: false });
+    const bare = await alice.request('POST', '/api/grants', {
+      body: body.replace('ID', developerId).replace('TOKEN', alice.csrfToken!),
+      headers: { 'content-type': type },
+      csrf: false,
+    });
     await expectNoGrant(bare, 415, before);
   });
 
@@ -124,7 +130,10 @@ describe('CSRF', () => {
     const victim = await stack.signIn('alice');
     const forms: { body: string; headers: Record<string, string> }[] = [
       { body: 'x=1', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' } },
-      { body: `_csrf=${encodeURIComponent(victim.csrfToken!)}`, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } },
+      {
+        body: `_csrf=${encodeURIComponent(victim.csrfToken!)}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      },
       { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
     ];
     for (const f of forms) {
@@ -160,7 +169,9 @@ describe('session fixation and cookie attributes', () => {
     expect((await attacker.get('/api/me')).status).toBe(401);
     expect((await attacker.get('/console/111111111111/Developer')).status).toBe(302);
     expect(assumeCalls()).toBe(before);
-    const carolSessions = await stack.sql.query(`SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'carol@example.com'`);
+    const carolSessions = await stack.sql.query(
+      `SELECT count(*)::int AS n FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'carol@example.com'`,
+    );
     expect(carolSessions.rows[0].n).toBe(1);
   });
 
@@ -236,7 +247,10 @@ describe('parameter pollution and prototype pollution', () => {
   it.each([
     ['__proto__', `{"entitlementId":"ID","kind":"cli","__proto__":{"polluted":"yes","groups":["platform-admins"]}}`],
     ['constructor.prototype', `{"entitlementId":"ID","kind":"cli","constructor":{"prototype":{"polluted":"yes"}}}`],
-    ['nested __proto__', `{"entitlementId":"ID","kind":"cli","reason":"r","destination":"https://console.aws.amazon.com/","x":{"__proto__":{"polluted":"yes"}}}`],
+    [
+      'nested __proto__',
+      `{"entitlementId":"ID","kind":"cli","reason":"r","destination":"https://console.aws.amazon.com/","x":{"__proto__":{"polluted":"yes"}}}`,
+    ],
   ])('refuses a %s body without polluting anything', async (_label, raw) => {
     const calls = assumeCalls();
     const rows = await grantCount();

@@ -14,11 +14,22 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 describe('scripts/run.mjs and Node 24', () => {
   it('runs its children on the Node 24 it fetched into .rolegate/tools, found first on PATH', async () => {
     // `node` here is resolved by pnpm from PATH, as the launchers of tsx, vitest and turbo do.
-    const { stdout, stderr } = await run(process.execPath, ['scripts/run.mjs', 'node', '-e', 'console.log(JSON.stringify([process.version, process.execPath]))'], {
-      cwd: ROOT,
-      // The machine's PATH without any fetched Node, as on a fresh clone.
-      env: { ...process.env, ROLEGATE_MIN_NODE: '99', PATH: (process.env.PATH ?? '').split(path.delimiter).filter((d) => !d.includes(`${path.sep}.rolegate${path.sep}`)).join(path.delimiter) },
-    });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ['scripts/run.mjs', 'node', '-e', 'console.log(JSON.stringify([process.version, process.execPath]))'],
+      {
+        cwd: ROOT,
+        // The machine's PATH without any fetched Node, as on a fresh clone.
+        env: {
+          ...process.env,
+          ROLEGATE_MIN_NODE: '99',
+          PATH: (process.env.PATH ?? '')
+            .split(path.delimiter)
+            .filter((d) => !d.includes(`${path.sep}.rolegate${path.sep}`))
+            .join(path.delimiter),
+        },
+      },
+    );
     const [version, execPath] = JSON.parse(stdout.trim().split('\n').at(-1)!) as [string, string];
     expect(version).toMatch(/^v24\.\d+\.\d+$/);
     expect(execPath.startsWith(path.join(ROOT, '.rolegate', 'tools', `node-${version.slice(1)}`))).toBe(true);

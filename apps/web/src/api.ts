@@ -55,8 +55,7 @@ export interface FieldIssue {
   message: string;
 }
 
-export const isUnauthenticated = (err: unknown): boolean =>
-  err instanceof ApiError && err.status === 401;
+export const isUnauthenticated = (err: unknown): boolean => err instanceof ApiError && err.status === 401;
 
 /** A message fit to show a person, whatever was thrown. */
 export function errorMessage(err: unknown): string {
@@ -99,10 +98,7 @@ async function request<T>(path: string, { method = 'GET', body, csrfToken }: Req
 function toApiError(status: number, payload: unknown): ApiError {
   const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   const code = typeof error?.code === 'string' ? error.code : `HTTP_${status}`;
-  const message =
-    typeof error?.message === 'string' && error.message.length > 0
-      ? error.message
-      : `Request failed (HTTP ${status}). Please try again.`;
+  const message = typeof error?.message === 'string' && error.message.length > 0 ? error.message : `Request failed (HTTP ${status}). Please try again.`;
   return new ApiError(status, code, message, issuesOf(error?.details), error?.details);
 }
 
@@ -150,12 +146,10 @@ export const MAPPINGS_EXPORT_URL = '/api/admin/mappings/export';
 /** Calls of the admin screens (each needs the admin role on the server). */
 export const adminApi = {
   mappings: () => request<AdminMappingList>('/api/admin/mappings'),
-  createMapping: (body: CreateMappingBody, csrfToken: string) =>
-    request<AdminMappingResponse>('/api/admin/mappings', { method: 'POST', body, csrfToken }),
+  createMapping: (body: CreateMappingBody, csrfToken: string) => request<AdminMappingResponse>('/api/admin/mappings', { method: 'POST', body, csrfToken }),
   updateMapping: (mappingId: string, body: UpdateMappingBody, csrfToken: string) =>
     request<AdminMappingResponse>(`/api/admin/mappings/${id(mappingId)}`, { method: 'PUT', body, csrfToken }),
-  deleteMapping: (mappingId: string, csrfToken: string) =>
-    request<void>(`/api/admin/mappings/${id(mappingId)}`, { method: 'DELETE', csrfToken }),
+  deleteMapping: (mappingId: string, csrfToken: string) => request<void>(`/api/admin/mappings/${id(mappingId)}`, { method: 'DELETE', csrfToken }),
   accounts: () => request<AdminAccountList>('/api/admin/accounts'),
   upsertAccount: (accountId: string, name: string, csrfToken: string) =>
     request<AdminAccountResponse>(`/api/admin/accounts/${id(accountId)}`, { method: 'PUT', body: { name }, csrfToken }),
@@ -178,7 +172,8 @@ export const requestsApi = {
   create: (body: CreateRequestBody, csrfToken: string) => request<RequestResponse>('/api/requests', { method: 'POST', body, csrfToken }),
   decide: (requestId: string, decision: 'approve' | 'deny', comment: string, csrfToken: string) =>
     request<RequestResponse>(`/api/requests/${id(requestId)}/${decision}`, { method: 'POST', body: comment ? { comment } : {}, csrfToken }),
-  act: (requestId: string, action: 'cancel' | 'end', csrfToken: string) => request<RequestResponse>(`/api/requests/${id(requestId)}/${action}`, { method: 'POST', csrfToken }),
+  act: (requestId: string, action: 'cancel' | 'end', csrfToken: string) =>
+    request<RequestResponse>(`/api/requests/${id(requestId)}/${action}`, { method: 'POST', csrfToken }),
   extend: (requestId: string, body: { durationSeconds: number; reason: string }, csrfToken: string) =>
     request<RequestResponse>(`/api/requests/${id(requestId)}/extend`, { method: 'POST', body, csrfToken }),
   reviews: () => request<{ items: (RequestResponse['request'] & { overdue: boolean })[] }>('/api/admin/reviews'),
@@ -189,8 +184,7 @@ export const requestsApi = {
 
 /** Calls of the auditor screens (each needs the auditor role on the server). */
 export const auditApi = {
-  grants: (filters: AuditFilters, cursor?: string) =>
-    request<AuditGrantList>(`/api/audit/grants${queryString({ ...filters, cursor })}`),
+  grants: (filters: AuditFilters, cursor?: string) => request<AuditGrantList>(`/api/audit/grants${queryString({ ...filters, cursor })}`),
   grant: (grantId: string) => request<AuditGrantDetail>(`/api/audit/grants/${id(grantId)}`),
 };
 
@@ -200,10 +194,8 @@ export const api = {
   entitlements: () => request<EntitlementsResponse>('/api/entitlements'),
   preferences: () => request<PreferencesResponse>('/api/me/preferences'),
   savePreferences: (body: PreferencesBody, csrfToken: string) => request<PreferencesResponse>('/api/me/preferences', { method: 'PUT', body, csrfToken }),
-  grants: (cursor?: string) =>
-    request<GrantListResponse>(cursor ? `/api/grants?cursor=${encodeURIComponent(cursor)}` : '/api/grants'),
-  createGrant: (body: CreateGrantRequest, csrfToken: string) =>
-    request<CreateGrantResponse>('/api/grants', { method: 'POST', body, csrfToken }),
+  grants: (cursor?: string) => request<GrantListResponse>(cursor ? `/api/grants?cursor=${encodeURIComponent(cursor)}` : '/api/grants'),
+  createGrant: (body: CreateGrantRequest, csrfToken: string) => request<CreateGrantResponse>('/api/grants', { method: 'POST', body, csrfToken }),
   /** The caller's working CLI tokens (never their secrets). */
   cliTokens: () => request<CliTokenList>('/api/cli/tokens'),
   revokeCliToken: (tokenId: string, csrfToken: string) => request<void>(`/api/cli/tokens/${id(tokenId)}`, { method: 'DELETE', csrfToken }),

@@ -50,7 +50,10 @@ export function consoleDestination(roleArn: string, region: string | null): stri
 }
 
 /** The bookmarkable deep link `/console/<account>/<role>?duration=…&destination=…` (same origin: opens straight away). */
-export function consoleLink(e: Pick<Entitlement, 'accountId' | 'roleName' | 'roleArn'>, opts: { duration?: number | undefined; region?: string | null }): string {
+export function consoleLink(
+  e: Pick<Entitlement, 'accountId' | 'roleName' | 'roleArn'>,
+  opts: { duration?: number | undefined; region?: string | null },
+): string {
   const params = new URLSearchParams();
   if (opts.duration !== undefined) params.set('duration', String(opts.duration));
   const destination = consoleDestination(e.roleArn, opts.region ?? null);
@@ -61,8 +64,26 @@ export function consoleLink(e: Pick<Entitlement, 'accountId' | 'roleName' | 'rol
 
 /** Console regions offered in the portal (the person's choice is kept on the server). */
 export const CONSOLE_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1',
-  'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2',
-  'us-gov-west-1', 'us-gov-east-1', 'cn-north-1', 'cn-northwest-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'us-gov-west-1',
+  'us-gov-east-1',
+  'cn-north-1',
+  'cn-northwest-1',
 ] as const;

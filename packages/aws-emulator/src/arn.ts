@@ -18,9 +18,7 @@ export function parseRoleArn(arn: string): RoleArnParts | undefined {
 }
 
 /** Parses an assumed-role session ARN; undefined when it is not one. */
-export function parseAssumedRoleArn(
-  arn: string,
-): { partition: string; account: string; roleName: string; sessionName: string } | undefined {
+export function parseAssumedRoleArn(arn: string): { partition: string; account: string; roleName: string; sessionName: string } | undefined {
   const m = ASSUMED_ROLE_RE.exec(arn);
   if (!m) return undefined;
   return { partition: m[1]!, account: m[2]!, roleName: m[3]!, sessionName: m[4]! };

@@ -7,12 +7,19 @@ describe('parseAssumeRoleParams', () => {
   it('reads tags and transitive keys in member order', () => {
     const input = parseAssumeRoleParams({
       ...base,
-      'Tags.member.2.Key': 'b', 'Tags.member.2.Value': '2',
-      'Tags.member.10.Key': 'c', 'Tags.member.10.Value': '',
-      'Tags.member.1.Key': 'a', 'Tags.member.1.Value': '1',
+      'Tags.member.2.Key': 'b',
+      'Tags.member.2.Value': '2',
+      'Tags.member.10.Key': 'c',
+      'Tags.member.10.Value': '',
+      'Tags.member.1.Key': 'a',
+      'Tags.member.1.Value': '1',
       'TransitiveTagKeys.member.1': 'A',
     });
-    expect(input.tags).toEqual([{ key: 'a', value: '1' }, { key: 'b', value: '2' }, { key: 'c', value: '' }]);
+    expect(input.tags).toEqual([
+      { key: 'a', value: '1' },
+      { key: 'b', value: '2' },
+      { key: 'c', value: '' },
+    ]);
     expect(input.transitiveTagKeys).toEqual(['A']);
     expect(input.durationSeconds).toBe(3600);
   });

@@ -46,9 +46,5 @@ export function renderConsolePage(c: ConsoleSession): string {
 
 /** An HTML error page in the console's look. */
 export function renderErrorPage(message: string): string {
-  return layout(
-    'AWS Management Console (emulated) - error',
-    '',
-    `<div class="card err"><h1>Sign-in failed</h1><p id="error">${htmlEscape(message)}</p></div>`,
-  );
+  return layout('AWS Management Console (emulated) - error', '', `<div class="card err"><h1>Sign-in failed</h1><p id="error">${htmlEscape(message)}</p></div>`);
 }

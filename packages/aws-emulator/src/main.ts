@@ -33,9 +33,7 @@ if (!Number.isInteger(env.port) || env.port < 0 || env.port > 65535) {
 
 const file = loadFile(env.rolesFile);
 const secretAccessKey = env.secretAccessKey ?? randomBytes(30).toString('base64');
-const roles = file.roles.length
-  ? file.roles
-  : [{ arn: 'arn:aws:iam::222222222222:role/Developer', maxSessionDuration: 43200, trustedPrincipals: ['*'] }];
+const roles = file.roles.length ? file.roles : [{ arn: 'arn:aws:iam::222222222222:role/Developer', maxSessionDuration: 43200, trustedPrincipals: ['*'] }];
 const callers = [{ accessKeyId: env.accessKeyId, secretAccessKey, arn: env.callerArn }, ...file.callers];
 const emulator = await startAwsEmulator({ host: env.host, port: env.port, region: env.region, roles, callers });
 

@@ -62,7 +62,14 @@ function faultError(fault: EmulatorFault, service: 'sts' | 'federation'): AwsErr
 
 type Handler = (entry: EmulatorRequest, params: Record<string, string>, req: IncomingMessage, body: string, requestId: string) => Promise<WebResponse>;
 
-async function handleSts(ctx: EmulatorContext, entry: EmulatorRequest, params: Record<string, string>, req: IncomingMessage, body: string, requestId: string): Promise<WebResponse> {
+async function handleSts(
+  ctx: EmulatorContext,
+  entry: EmulatorRequest,
+  params: Record<string, string>,
+  req: IncomingMessage,
+  body: string,
+  requestId: string,
+): Promise<WebResponse> {
   try {
     const principal = await authenticate(ctx, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body });
     entry.callerArn = principal.arn;
@@ -123,7 +130,8 @@ export function createEmulatorServer({ ctx, faults, log }: ServerDeps): Server {
     const injected = fault && target.service !== 'console' ? faultError(fault, target.service) : undefined;
     let response: WebResponse;
     if (injected && target.service === 'sts') response = stsError(injected, requestId);
-    else if (injected) response = { status: injected.status, contentType: 'text/plain; charset=utf-8', body: `${injected.message}\n`, errorCode: injected.code };
+    else if (injected)
+      response = { status: injected.status, contentType: 'text/plain; charset=utf-8', body: `${injected.message}\n`, errorCode: injected.code };
     else response = await target.handler(entry, params, req, body, requestId);
     if (response.callerArn) entry.callerArn = response.callerArn;
     log({ ...entry, status: response.status, ...(response.errorCode ? { errorCode: response.errorCode } : {}) });

@@ -86,12 +86,7 @@ export interface SignedRequestInput {
 }
 
 /** Recomputes the SigV4 signature of a received request with the given secret, using @smithy/signature-v4. */
-export async function computeSignature(
-  req: SignedRequestInput,
-  auth: ParsedAuthorization,
-  secretAccessKey: string,
-  signingDate: Date,
-): Promise<string> {
+export async function computeSignature(req: SignedRequestInput, auth: ParsedAuthorization, secretAccessKey: string, signingDate: Date): Promise<string> {
   const [rawPath = '/', rawQuery = ''] = req.url.split('?', 2) as [string?, string?];
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of new URLSearchParams(rawQuery)) {

@@ -78,13 +78,7 @@ export const getCallerIdentity = (caller: Principal): XmlTree => ({
 });
 
 /** Runs one authenticated STS action and returns the success XML; throws AwsError (400 InvalidAction for unknown actions). */
-export function handleStsAction(
-  ctx: EmulatorContext,
-  action: string,
-  caller: Principal,
-  params: Record<string, string>,
-  requestId: string,
-): string {
+export function handleStsAction(ctx: EmulatorContext, action: string, caller: Principal, params: Record<string, string>, requestId: string): string {
   switch (action) {
     case 'AssumeRole':
       return stsSuccessXml(action, assumeRole(ctx, caller, params), requestId);

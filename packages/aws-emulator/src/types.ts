@@ -41,11 +41,7 @@ export interface EmulatorRequest {
   requestId: string;
 }
 
-export type EmulatorFault =
-  | { kind: 'delay'; ms: number }
-  | { kind: 'http5xx'; status?: number }
-  | { kind: 'throttle' }
-  | { kind: 'reset' };
+export type EmulatorFault = { kind: 'delay'; ms: number } | { kind: 'http5xx'; status?: number } | { kind: 'throttle' } | { kind: 'reset' };
 
 export type FaultAction = 'AssumeRole' | 'GetCallerIdentity' | 'getSigninToken';
 

@@ -4,12 +4,7 @@ const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 /** Escapes text for XML element content and attribute values. */
 export function xmlEscape(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /** A nested element tree: string leaves are escaped, undefined leaves are left out. */

@@ -33,7 +33,12 @@ describe('faults', () => {
     const em = await startTestEmulator();
     em.setFault('GetCallerIdentity', { kind: 'http5xx' });
     const { STSClient } = await import('@aws-sdk/client-sts');
-    const sts = new STSClient({ endpoint: em.stsUrl, region: 'us-east-1', maxAttempts: 2, credentials: { accessKeyId: 'AKIABROKER0000000001', secretAccessKey: 'broker-secret-value-0123456789abcdefghij' } });
+    const sts = new STSClient({
+      endpoint: em.stsUrl,
+      region: 'us-east-1',
+      maxAttempts: 2,
+      credentials: { accessKeyId: 'AKIABROKER0000000001', secretAccessKey: 'broker-secret-value-0123456789abcdefghij' },
+    });
     await failure(sts.send(new GetCallerIdentityCommand({})));
     sts.destroy();
     expect(em.countCalls('GetCallerIdentity')).toBe(2);

@@ -4,9 +4,21 @@ import { onTestFinished } from 'vitest';
 import { NodeSha256 } from '../src/sigv4.js';
 import { startAwsEmulator, type AwsEmulator, type EmulatorOptions } from '../src/index.js';
 
-export const BROKER = { accessKeyId: 'AKIABROKER0000000001', secretAccessKey: 'broker-secret-value-0123456789abcdefghij', arn: 'arn:aws:iam::111111111111:user/rolegate-broker' };
-export const OUTSIDER = { accessKeyId: 'AKIAOUTSIDER00000001', secretAccessKey: 'outsider-secret-value-0123456789abcdefgh', arn: 'arn:aws:iam::999999999999:user/mallory' };
-export const CHAINED_BROKER = { accessKeyId: 'AKIACHAINED000000001', secretAccessKey: 'chained-secret-value-0123456789abcdefghi', arn: 'arn:aws:sts::111111111111:assumed-role/BrokerRole/i-0abc' };
+export const BROKER = {
+  accessKeyId: 'AKIABROKER0000000001',
+  secretAccessKey: 'broker-secret-value-0123456789abcdefghij',
+  arn: 'arn:aws:iam::111111111111:user/rolegate-broker',
+};
+export const OUTSIDER = {
+  accessKeyId: 'AKIAOUTSIDER00000001',
+  secretAccessKey: 'outsider-secret-value-0123456789abcdefgh',
+  arn: 'arn:aws:iam::999999999999:user/mallory',
+};
+export const CHAINED_BROKER = {
+  accessKeyId: 'AKIACHAINED000000001',
+  secretAccessKey: 'chained-secret-value-0123456789abcdefghi',
+  arn: 'arn:aws:sts::111111111111:assumed-role/BrokerRole/i-0abc',
+};
 
 export const DEV_ROLE = 'arn:aws:iam::222222222222:role/teams/Developer';
 export const ADMIN_ROLE = 'arn:aws:iam::222222222222:role/Admin';
@@ -78,5 +90,4 @@ export async function signedPost(em: AwsEmulator, signBody: string, sendBody = s
 }
 
 /** The Session parameter of the federation endpoint. */
-export const sessionJson = (c: Creds): string =>
-  JSON.stringify({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken });
+export const sessionJson = (c: Creds): string => JSON.stringify({ sessionId: c.accessKeyId, sessionKey: c.secretAccessKey, sessionToken: c.sessionToken });

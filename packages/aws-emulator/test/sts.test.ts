@@ -12,7 +12,10 @@ describe('AssumeRole', () => {
         RoleSessionName: 'alice@example.com',
         DurationSeconds: 7200,
         SourceIdentity: 'alice@example.com',
-        Tags: [{ Key: 'rolegate:grant-id', Value: 'g-123' }, { Key: 'team', Value: 'platform' }],
+        Tags: [
+          { Key: 'rolegate:grant-id', Value: 'g-123' },
+          { Key: 'team', Value: 'platform' },
+        ],
         TransitiveTagKeys: ['team'],
       }),
     );
@@ -58,7 +61,9 @@ describe('AssumeRole', () => {
     const err = await failure(stsClient(em).send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: name })));
     expect(err.name).toBe('ValidationError');
     expect(err.$metadata.httpStatusCode).toBe(400);
-    expect(err.message).toBe(`1 validation error detected: Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must ${constraint}${constraint.startsWith('satisfy') ? ': [\\w+=,.@-]*' : ''}`);
+    expect(err.message).toBe(
+      `1 validation error detected: Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must ${constraint}${constraint.startsWith('satisfy') ? ': [\\w+=,.@-]*' : ''}`,
+    );
     expect(em.requests.at(-1)).toMatchObject({ action: 'AssumeRole', status: 400, errorCode: 'ValidationError' });
   });
 
@@ -82,7 +87,16 @@ describe('AssumeRole', () => {
   it.each([
     ['aws:alice', { SourceIdentity: 'aws:alice' }, "Value 'aws:alice' at 'sourceIdentity'"],
     ['bad SourceIdentity char', { SourceIdentity: 'alice smith' }, "at 'sourceIdentity'"],
-    ['duplicate tag keys', { Tags: [{ Key: 'Team', Value: 'a' }, { Key: 'team', Value: 'b' }] }, 'Duplicate tag keys'],
+    [
+      'duplicate tag keys',
+      {
+        Tags: [
+          { Key: 'Team', Value: 'a' },
+          { Key: 'team', Value: 'b' },
+        ],
+      },
+      'Duplicate tag keys',
+    ],
     ['tag key too long', { Tags: [{ Key: 'k'.repeat(129), Value: 'v' }] }, "at 'tags.1.member.key'"],
     ['tag value bad char', { Tags: [{ Key: 'k', Value: 'semi;colon' }] }, "at 'tags.1.member.value'"],
     ['51 tags', { Tags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) }, "at 'tags'"],
@@ -134,7 +148,9 @@ describe('role chaining', () => {
 
   it('treats a configured caller with an assumed-role ARN as chained', async () => {
     const em = await startTestEmulator();
-    const err = await failure(stsClient(em, CHAINED_BROKER).send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: 'alice', DurationSeconds: 3601 })));
+    const err = await failure(
+      stsClient(em, CHAINED_BROKER).send(new AssumeRoleCommand({ RoleArn: DEV_ROLE, RoleSessionName: 'alice', DurationSeconds: 3601 })),
+    );
     expect(err.message).toContain('role chaining');
     await assume(em, { RoleArn: DEV_ROLE, RoleSessionName: 'alice', DurationSeconds: 3600 }, CHAINED_BROKER);
   });
@@ -191,7 +207,11 @@ describe('GetCallerIdentity and authentication', () => {
     const em = await startTestEmulator();
     const good = 'Action=GetCallerIdentity&Version=2011-06-15';
     expect((await signedPost(em, good)).status).toBe(200);
-    const res = await signedPost(em, `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(DEV_ROLE)}&RoleSessionName=aa`, `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(DEV_ROLE)}&RoleSessionName=bb`);
+    const res = await signedPost(
+      em,
+      `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(DEV_ROLE)}&RoleSessionName=aa`,
+      `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(DEV_ROLE)}&RoleSessionName=bb`,
+    );
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
   });

@@ -88,13 +88,21 @@ describe('explainRoleArn', () => {
   it('accepts exactly what parseRoleArn accepts, apart from empty path segments', () => {
     const pieces = ['arn', 'aws', 'aws-cn', 'iam', '', '123456789012', 'role/', 'role/a/', 'a//', 'Admin', ':', '/', ' ', 'é', '*'];
     let checked = 0;
-    for (const a of pieces) for (const b of pieces) for (const c of pieces) {
-      const arn = `arn:aws:iam::123456789012:${a}${b}${c}`;
-      const parsed = parseRoleArn(arn) !== null;
-      const explained = explainRoleArn(arn).ok;
-      expect(explained, arn).toBe(parsed && !arn.slice(arn.indexOf(':role/') + 5).replace(/[^/]*$/, '').includes('//'));
-      checked += 1;
-    }
+    for (const a of pieces)
+      for (const b of pieces)
+        for (const c of pieces) {
+          const arn = `arn:aws:iam::123456789012:${a}${b}${c}`;
+          const parsed = parseRoleArn(arn) !== null;
+          const explained = explainRoleArn(arn).ok;
+          expect(explained, arn).toBe(
+            parsed &&
+              !arn
+                .slice(arn.indexOf(':role/') + 5)
+                .replace(/[^/]*$/, '')
+                .includes('//'),
+          );
+          checked += 1;
+        }
     expect(checked).toBe(pieces.length ** 3);
   });
 });

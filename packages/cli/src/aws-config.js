@@ -172,8 +172,7 @@ export function lineDiff(before, after) {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       ops.push({ op: ' ', line: a[i++] ?? '' });
       j++;
-    }
-    else if (j < b.length && (i >= a.length || lcs(i, j + 1) >= lcs(i + 1, j))) ops.push({ op: '+', line: b[j++] ?? '' });
+    } else if (j < b.length && (i >= a.length || lcs(i, j + 1) >= lcs(i + 1, j))) ops.push({ op: '+', line: b[j++] ?? '' });
     else ops.push({ op: '-', line: a[i++] ?? '' });
   }
   const keep = ops.map((o, k) => o.op !== ' ' || ops.slice(Math.max(0, k - 2), k + 3).some((x) => x.op !== ' '));

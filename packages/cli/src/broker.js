@@ -69,6 +69,7 @@ export async function call(base, req) {
     if (res.status >= 500 && body === undefined) throw new CliError(`The broker at ${base} is unavailable (HTTP ${res.status}).`, EXIT.BROKER_UNREACHABLE);
     throw brokerError(res.status, body);
   }
-  if (res.status !== 204 && body === undefined) throw new CliError(`The broker at ${base} sent an unexpected answer (HTTP ${res.status}); is --url right?`, EXIT.FAILURE);
+  if (res.status !== 204 && body === undefined)
+    throw new CliError(`The broker at ${base} sent an unexpected answer (HTTP ${res.status}); is --url right?`, EXIT.FAILURE);
   return /** @type {import('@rolegate/contract').SuccessBodyAt<M, P>} */ (body);
 }

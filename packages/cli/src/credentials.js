@@ -43,7 +43,11 @@ export async function getCredentials(s, dir, r) {
   if (ent.access === 'approval' && !ent.window) {
     // No open window: nothing cached may be used (an ended window ends the credentials' reuse too).
     if (!r.requestIfNeeded) {
-      throw new CliError(`${r.role} in ${r.account} needs an approved request and none is open: run \`rolegate request\` or pass --request-if-needed --reason "…".`, EXIT.APPROVAL_REQUIRED, 'APPROVAL_REQUIRED');
+      throw new CliError(
+        `${r.role} in ${r.account} needs an approved request and none is open: run \`rolegate request\` or pass --request-if-needed --reason "…".`,
+        EXIT.APPROVAL_REQUIRED,
+        'APPROVAL_REQUIRED',
+      );
     }
     if (!r.reason) throw new CliError('--request-if-needed needs --reason "why you need it" (approvers read it).', EXIT.USAGE);
     const filed = await fileRequest(s, ent, { durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds), reason: r.reason });
@@ -51,7 +55,15 @@ export async function getCredentials(s, dir, r) {
     await waitForDecision(s, filed.id, r.requestIfNeeded);
     ent = pickEntitlement((await fetchEntitlements(s)).items, r.account, r.role);
   }
-  const file = cacheFile(dir, { url: s.url, tokenId: s.tokenId, account: r.account, role: r.role, reason: r.reason, durationSeconds: r.durationSeconds, window: ent.window?.requestId });
+  const file = cacheFile(dir, {
+    url: s.url,
+    tokenId: s.tokenId,
+    account: r.account,
+    role: r.role,
+    reason: r.reason,
+    durationSeconds: r.durationSeconds,
+    window: ent.window?.requestId,
+  });
   const cached = await readCached(file);
   // Never past the window: the broker clips each session to it, and a cached set is checked against it again.
   if (cached && (!ent.window || Date.parse(cached.Expiration) <= Date.parse(ent.window.endsAt))) return { credentials: cached, aws: listed.aws };
@@ -59,7 +71,12 @@ export async function getCredentials(s, dir, r) {
     method: 'POST',
     path: '/api/grants',
     token: s.token,
-    body: { entitlementId: ent.id, kind: 'cli', ...(r.durationSeconds ? { durationSeconds: r.durationSeconds } : {}), ...(r.reason ? { reason: r.reason } : {}) },
+    body: {
+      entitlementId: ent.id,
+      kind: 'cli',
+      ...(r.durationSeconds ? { durationSeconds: r.durationSeconds } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+    },
   });
   const c = body.credentials;
   if (!c) throw new CliError('The broker answered without credentials.', EXIT.FAILURE);

@@ -106,9 +106,21 @@ const commands = {
       io.stderr('You have no roles.\n');
       return EXIT.OK;
     }
-    const rows = [['ACCOUNT', 'NAME', 'ROLE', 'MAX', 'REASON'], ...items.map((e) => [e.accountId, e.accountName, e.roleName, `${e.maxDurationSeconds / 3600}h`, e.requireReason ? 'required' : ''])];
+    const rows = [
+      ['ACCOUNT', 'NAME', 'ROLE', 'MAX', 'REASON'],
+      ...items.map((e) => [e.accountId, e.accountName, e.roleName, `${e.maxDurationSeconds / 3600}h`, e.requireReason ? 'required' : '']),
+    ];
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-    io.stdout(rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n') + '\n');
+    io.stdout(
+      rows
+        .map((r) =>
+          r
+            .map((c, i) => c.padEnd(widths[i] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        )
+        .join('\n') + '\n',
+    );
     return EXIT.OK;
   },
 
@@ -135,7 +147,11 @@ const commands = {
     const s = await requireSession(configDir(io.env));
     const ent = pickEntitlement(await listEntitlements(s), r.account, r.role);
     if (ent.access !== 'approval') throw new CliError(`${r.role} in ${r.account} needs no approval: use it directly.`, EXIT.USAGE);
-    const filed = await fileRequest(s, ent, { durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds), reason: r.reason, breakGlass: values['break-glass'] === true });
+    const filed = await fileRequest(s, ent, {
+      durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds),
+      reason: r.reason,
+      breakGlass: values['break-glass'] === true,
+    });
     io.stdout(`${JSON.stringify({ id: filed.id, status: filed.status })}\n`);
     if (filed.status === 'approved' || !values.wait) {
       io.stderr(filed.status === 'approved' ? 'Approved at once (break-glass): an admin will review it.\n' : `Request ${filed.id} is waiting for approval.\n`);
@@ -155,7 +171,13 @@ const commands = {
     const r = roleRequest(values);
     const { credentials, aws } = await getCredentials(await requireSession(dir), dir, r);
     const stsEndpoint = aws.stsEndpoint ? safeEndpointUrl(aws.stsEndpoint) : undefined;
-    io.stdout(envBlock(/** @type {import('./shell-env.js').Shell} */ (shell), credentials, { region: region ?? aws.region, stsEndpoint, label: `${r.role} in ${r.account}` }));
+    io.stdout(
+      envBlock(/** @type {import('./shell-env.js').Shell} */ (shell), credentials, {
+        region: region ?? aws.region,
+        stsEndpoint,
+        label: `${r.role} in ${r.account}`,
+      }),
+    );
     return EXIT.OK;
   },
 
@@ -204,7 +226,13 @@ const commands = {
     const dir = configDir(io.env);
     const { credentials: c, aws } = await getCredentials(await requireSession(dir), dir, roleRequest(values));
     /** @type {NodeJS.ProcessEnv} */
-    const env = { ...io.env, AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken, AWS_CREDENTIAL_EXPIRATION: c.Expiration };
+    const env = {
+      ...io.env,
+      AWS_ACCESS_KEY_ID: c.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
+      AWS_SESSION_TOKEN: c.SessionToken,
+      AWS_CREDENTIAL_EXPIRATION: c.Expiration,
+    };
     // The broker's region unless the caller chose one.
     if (aws.region && !env.AWS_REGION && !env.AWS_DEFAULT_REGION) Object.assign(env, { AWS_REGION: aws.region, AWS_DEFAULT_REGION: aws.region });
     // Demo mode: the local emulator, where these credentials are valid.
@@ -251,7 +279,9 @@ const commands = {
     }
     await deleteLocalState(dir);
     if (failure && failure.exitCode === EXIT.BROKER_UNREACHABLE) {
-      io.stderr(`Deleted the local token and cached credentials, but the broker could not revoke the token: ${failure.message} It stays valid until ${s.expiresAt}; revoke it in the portal.\n`);
+      io.stderr(
+        `Deleted the local token and cached credentials, but the broker could not revoke the token: ${failure.message} It stays valid until ${s.expiresAt}; revoke it in the portal.\n`,
+      );
       return failure.exitCode;
     }
     io.stderr('Logged out: the token was revoked and local files deleted.\n');

@@ -30,13 +30,23 @@ export async function waitForDecision(s, id, opts) {
   const deadline = Date.now() + opts.timeoutMs;
   let last = '';
   for (;;) {
-    const { request } = await call(s.url, { method: 'GET', path: /** @type {'/api/requests/:id'} */ (`/api/requests/${encodeURIComponent(id)}`), token: s.token });
+    const { request } = await call(s.url, {
+      method: 'GET',
+      path: /** @type {'/api/requests/:id'} */ (`/api/requests/${encodeURIComponent(id)}`),
+      token: s.token,
+    });
     if (request.status === 'approved') return request;
-    if (request.status !== 'pending') throw new CliError(`The request was ${request.status}.`, EXIT.APPROVAL_REQUIRED, 'REQUEST_' + request.status.toUpperCase());
+    if (request.status !== 'pending')
+      throw new CliError(`The request was ${request.status}.`, EXIT.APPROVAL_REQUIRED, 'REQUEST_' + request.status.toUpperCase());
     const line = `Waiting for approval (${request.progress.needed} more needed)…`;
     if (line !== last) opts.progress(`${line}\n`);
     last = line;
-    if (Date.now() >= deadline) throw new CliError(`Still waiting for approval after ${Math.round(opts.timeoutMs / 1000)} s; the request stays open (${id}).`, EXIT.APPROVAL_REQUIRED, 'WAIT_TIMEOUT');
+    if (Date.now() >= deadline)
+      throw new CliError(
+        `Still waiting for approval after ${Math.round(opts.timeoutMs / 1000)} s; the request stays open (${id}).`,
+        EXIT.APPROVAL_REQUIRED,
+        'WAIT_TIMEOUT',
+      );
     await sleep(Math.min(opts.intervalMs ?? 3000, Math.max(0, deadline - Date.now())));
   }
 }

@@ -47,7 +47,9 @@ describe('applyProfiles', () => {
   it('appends new profiles and leaves every other line byte for byte', () => {
     const out = applyProfiles(EXISTING, profiles, 'rolegate');
     expect(out.startsWith(EXISTING)).toBe(true);
-    expect(out.slice(EXISTING.length)).toBe(`\n[profile rolegate-sandbox-Developer]\n${MANAGED_MARKER}\ncredential_process = rolegate credentials --account 111111111111 --role Developer\n`);
+    expect(out.slice(EXISTING.length)).toBe(
+      `\n[profile rolegate-sandbox-Developer]\n${MANAGED_MARKER}\ncredential_process = rolegate credentials --account 111111111111 --role Developer\n`,
+    );
   });
 
   it('replaces its own profile in place and is idempotent', () => {

@@ -2,7 +2,18 @@
 // endpoint checks for ~/.aws/config, and the shell blocks of `rolegate env`.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { assignment, cacheFile, checkDuration, checkRegion, defaultShell, envBlock, formatDuration, parseDuration, profilesFor, safeEndpointUrl } from '../src/index.js';
+import {
+  assignment,
+  cacheFile,
+  checkDuration,
+  checkRegion,
+  defaultShell,
+  envBlock,
+  formatDuration,
+  parseDuration,
+  profilesFor,
+  safeEndpointUrl,
+} from '../src/index.js';
 
 const dev = { maxDurationSeconds: 14400, roleName: 'Developer', accountName: 'sandbox', accountId: '111111111111' };
 const creds = { Version: 1 as const, AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 'a+b/c=', SessionToken: 'tok+en/==', Expiration: '2026-12-07T23:00:00.000Z' };
@@ -33,7 +44,8 @@ describe('--duration', () => {
 describe('configure: what reaches ~/.aws/config', () => {
   it('accepts AWS region names only (a line break would add keys to the profile)', () => {
     for (const r of ['eu-central-1', 'us-gov-west-1', 'ap-southeast-2', 'cn-north-1']) expect(checkRegion(r)).toBe(r);
-    for (const r of ['', 'EU-WEST-1', 'eu-west-1\ncredential_process = evil', 'eu-west-1 ', 'mars']) expect(() => checkRegion(r)).toThrow(/is not an AWS region/);
+    for (const r of ['', 'EU-WEST-1', 'eu-west-1\ncredential_process = evil', 'eu-west-1 ', 'mars'])
+      expect(() => checkRegion(r)).toThrow(/is not an AWS region/);
   });
 
   it('accepts an http(s) endpoint without spaces or control characters', () => {
@@ -43,7 +55,12 @@ describe('configure: what reaches ~/.aws/config', () => {
   });
 
   it('writes region and endpoint_url into every profile', () => {
-    const [p] = profilesFor([{ id: 'x', roleArn: 'arn:aws:iam::1:role/R', description: '', requireReason: false, ...dev }], { prefix: 'rolegate', command: 'rolegate', region: 'eu-central-1', endpointUrl: 'http://127.0.0.1:4566' });
+    const [p] = profilesFor([{ id: 'x', roleArn: 'arn:aws:iam::1:role/R', description: '', requireReason: false, ...dev }], {
+      prefix: 'rolegate',
+      command: 'rolegate',
+      region: 'eu-central-1',
+      endpointUrl: 'http://127.0.0.1:4566',
+    });
     expect(p!.body.slice(2)).toEqual(['region = eu-central-1', 'endpoint_url = http://127.0.0.1:4566']);
   });
 });

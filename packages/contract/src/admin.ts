@@ -32,7 +32,12 @@ const maxDurationSchema = z
 const descriptionSchema = z.string().max(1000, 'description must be at most 1000 characters');
 
 const policyGroup = groupSchema;
-const policySeconds = (name: string) => z.number({ error: `${name} must be a number of seconds` }).int(`${name} must be whole seconds`).min(60).max(30 * 86_400);
+const policySeconds = (name: string) =>
+  z
+    .number({ error: `${name} must be a number of seconds` })
+    .int(`${name} must be whole seconds`)
+    .min(60)
+    .max(30 * 86_400);
 
 /** One approval stage: `approvals` distinct people from the `approvers` groups. */
 export const approvalStage = z.strictObject({
@@ -147,11 +152,7 @@ export type AdminAccountList = z.infer<typeof adminAccountList>;
 
 /** Body of `PUT /api/admin/accounts/:id` (creates or renames; `:id` is the 12-digit account id). */
 export const upsertAccountBody = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'name is required')
-    .max(128, 'name must be at most 128 characters'),
+  name: z.string().trim().min(1, 'name is required').max(128, 'name must be at most 128 characters'),
 });
 export type UpsertAccountBody = z.input<typeof upsertAccountBody>;
 

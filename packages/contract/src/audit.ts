@@ -57,10 +57,7 @@ export const auditFilterFields = {
   role: z
     .string()
     .max(ROLE_ARN_MAX_LENGTH, `role must be at most ${ROLE_ARN_MAX_LENGTH} characters`)
-    .regex(
-      eitherOf(ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN),
-      'role must be a role name (e.g. Developer) or an IAM role ARN (arn:aws:iam::123456789012:role/Name)',
-    )
+    .regex(eitherOf(ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN), 'role must be a role name (e.g. Developer) or an IAM role ARN (arn:aws:iam::123456789012:role/Name)')
     .optional(),
   status: z.enum(grantStatus.options, { error: `status must be one of ${grantStatus.options.join(', ')}` }).optional(),
   kind: z.enum(grantKind.options, { error: 'kind must be console or cli' }).optional(),

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { idpKind } from './me.js';
 
-
 export const grantKind = z.enum(['console', 'cli']);
 export type GrantKind = z.infer<typeof grantKind>;
 

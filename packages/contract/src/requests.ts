@@ -45,7 +45,15 @@ export const accessRequest = z.object({
   windowEndsAt: z.string().nullable(),
   extendsRequestId: z.string().nullable(),
   review: z.object({ status: z.enum(['open', 'closed']), dueAt: z.string(), by: person.nullable(), note: z.string().nullable() }).nullable(),
-  events: z.array(z.object({ at: z.string(), type: z.string(), by: z.object({ id: z.string().nullable(), email: z.string() }), stage: z.number().int().nullable(), comment: z.string().nullable() })),
+  events: z.array(
+    z.object({
+      at: z.string(),
+      type: z.string(),
+      by: z.object({ id: z.string().nullable(), email: z.string() }),
+      stage: z.number().int().nullable(),
+      comment: z.string().nullable(),
+    }),
+  ),
   /** What the caller may do now. */
   can: z.object({ approve: z.boolean(), deny: z.boolean(), cancel: z.boolean(), end: z.boolean(), extend: z.boolean() }),
 });
@@ -77,7 +85,9 @@ export const requestListQuery = z.strictObject({
 });
 
 export const requestList = z.object({
-  items: z.array(accessRequest.extend({ recent: z.array(accessRequest.pick({ id: true, createdAt: true, status: true, reason: true, durationSeconds: true })).optional() })),
+  items: z.array(
+    accessRequest.extend({ recent: z.array(accessRequest.pick({ id: true, createdAt: true, status: true, reason: true, durationSeconds: true })).optional() }),
+  ),
   nextCursor: z.string().nullable(),
 });
 export type RequestList = z.infer<typeof requestList>;

@@ -32,7 +32,18 @@ import { entitlementsResponse } from './entitlements.js';
 import { errorBody } from './errors.js';
 import { consoleLinkQuery, createGrantRequest, createGrantResponse, grantListResponse } from './grants.js';
 import { meResponse, preferencesBody, preferencesResponse } from './me.js';
-import { closeReviewBody, createRequestBody, decisionBody, extendRequestBody, outboxList, requestList, requestListQuery, requestResponse, reviewList, reviewQuery } from './requests.js';
+import {
+  closeReviewBody,
+  createRequestBody,
+  decisionBody,
+  extendRequestBody,
+  outboxList,
+  requestList,
+  requestListQuery,
+  requestResponse,
+  reviewList,
+  reviewQuery,
+} from './requests.js';
 import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
 
 /**
@@ -101,7 +112,13 @@ const idempotencyHeaders = z.object({
  */
 export const ROUTES = {
   // --- sign-in ---
-  providers: { method: 'get', path: '/auth/providers', summary: 'Configured sign-in providers', auth: 'public', responses: { 200: { description: 'Providers', body: providersResponse } } },
+  providers: {
+    method: 'get',
+    path: '/auth/providers',
+    summary: 'Configured sign-in providers',
+    auth: 'public',
+    responses: { 200: { description: 'Providers', body: providersResponse } },
+  },
   login: {
     method: 'get',
     path: '/auth/login',
@@ -143,7 +160,13 @@ export const ROUTES = {
   },
 
   // --- the person ---
-  me: { method: 'get', path: '/api/me', summary: 'The signed-in user, app roles and CSRF token', auth: 'session', responses: { 200: { description: 'Me', body: meResponse }, 401: signedOut } },
+  me: {
+    method: 'get',
+    path: '/api/me',
+    summary: 'The signed-in user, app roles and CSRF token',
+    auth: 'session',
+    responses: { 200: { description: 'Me', body: meResponse }, 401: signedOut },
+  },
   getPreferences: {
     method: 'get',
     path: '/api/me/preferences',
@@ -198,7 +221,12 @@ export const ROUTES = {
     summary: 'Deep link into the AWS console',
     auth: 'session',
     request: { params: consoleParams, query: consoleLinkQuery },
-    responses: { 302: redirect('Into the console (or to sign-in first)'), 200: html('Confirmation page when another site started the link'), '4XX': html('HTML error page'), '5XX': html('HTML error page') },
+    responses: {
+      302: redirect('Into the console (or to sign-in first)'),
+      200: html('Confirmation page when another site started the link'),
+      '4XX': html('HTML error page'),
+      '5XX': html('HTML error page'),
+    },
   },
   consoleLinkConfirm: {
     method: 'post',
@@ -271,7 +299,12 @@ export const ROUTES = {
     summary: 'Cancel a pending request (its requester)',
     auth: 'session-or-bearer',
     request: { params: idParams },
-    responses: { 200: { description: 'The cancelled request', body: requestResponse }, 403: error('Not the requester'), 404: error('No such request'), 409: error('ALREADY_DECIDED') },
+    responses: {
+      200: { description: 'The cancelled request', body: requestResponse },
+      403: error('Not the requester'),
+      404: error('No such request'),
+      409: error('ALREADY_DECIDED'),
+    },
   },
   endRequest: {
     method: 'post',
@@ -279,7 +312,12 @@ export const ROUTES = {
     summary: 'End an access window early (requester, an approver of the role, an admin); no new sessions are issued',
     auth: 'session-or-bearer',
     request: { params: idParams },
-    responses: { 200: { description: 'The ended request', body: requestResponse }, 403: error('FORBIDDEN'), 404: error('No such request'), 409: error('REQUEST_NOT_ACTIVE') },
+    responses: {
+      200: { description: 'The ended request', body: requestResponse },
+      403: error('FORBIDDEN'),
+      404: error('No such request'),
+      409: error('REQUEST_NOT_ACTIVE'),
+    },
   },
   extendRequest: {
     method: 'post',
@@ -327,7 +365,11 @@ export const ROUTES = {
     summary: 'Start a device sign-in for the CLI (RFC 8628)',
     auth: 'public',
     request: { body: cliDeviceRequest },
-    responses: { 200: { description: 'Device and user codes (never cached)', body: cliDeviceResponse }, 400: error('Invalid request'), 429: error('Rate limited') },
+    responses: {
+      200: { description: 'Device and user codes (never cached)', body: cliDeviceResponse },
+      400: error('Invalid request'),
+      429: error('Rate limited'),
+    },
   },
   cliToken: {
     method: 'post',
@@ -458,7 +500,13 @@ export const ROUTES = {
     request: { params: mappingParams },
     responses: { 204: { description: 'Deleted' }, 404: error('No such mapping') },
   },
-  adminAccounts: { method: 'get', path: '/api/admin/accounts', summary: 'AWS accounts (admin)', auth: 'admin', responses: { 200: { description: 'Accounts', body: adminAccountList } } },
+  adminAccounts: {
+    method: 'get',
+    path: '/api/admin/accounts',
+    summary: 'AWS accounts (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Accounts', body: adminAccountList } },
+  },
   adminUpsertAccount: {
     method: 'put',
     path: '/api/admin/accounts/:id',
@@ -558,8 +606,20 @@ export const ROUTES = {
     auth: 'metrics-token',
     responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain' }, 401: error('METRICS_TOKEN set and not presented') },
   },
-  openapi: { method: 'get', path: '/openapi.json', summary: 'This document', auth: 'public', responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } } },
-  pagesCss: { method: 'get', path: '/pages.css', summary: 'Stylesheet of the server-rendered pages', auth: 'public', responses: { 200: { description: 'CSS', contentType: 'text/css' } } },
+  openapi: {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    auth: 'public',
+    responses: { 200: { description: 'OpenAPI 3.1', contentType: 'application/json' } },
+  },
+  pagesCss: {
+    method: 'get',
+    path: '/pages.css',
+    summary: 'Stylesheet of the server-rendered pages',
+    auth: 'public',
+    responses: { 200: { description: 'CSS', contentType: 'text/css' } },
+  },
 } as const satisfies Record<string, RouteDef>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -573,7 +633,9 @@ type Infer<T> = T extends z.ZodType ? z.infer<T> : never;
 type InferIn<T> = T extends z.ZodType ? z.input<T> : never;
 
 /** The JSON body a route answers with on `status` (e.g. `ResponseOf<'createGrant', 201>`). */
-export type ResponseOf<N extends RouteName, S extends keyof (typeof ROUTES)[N]['responses']> = (typeof ROUTES)[N]['responses'][S] extends { body: infer B } ? Infer<B> : undefined;
+export type ResponseOf<N extends RouteName, S extends keyof (typeof ROUTES)[N]['responses']> = (typeof ROUTES)[N]['responses'][S] extends { body: infer B }
+  ? Infer<B>
+  : undefined;
 
 /** The JSON body a route takes, as the client sends it. */
 export type RequestBodyOf<N extends RouteName> = (typeof ROUTES)[N] extends { request: { body: infer B } } ? InferIn<B> : never;

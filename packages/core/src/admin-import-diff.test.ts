@@ -24,7 +24,10 @@ describe('diffImport', () => {
     };
     const diff = diffImport(current, {
       mappings: [m('eng', 'Dev'), m('eng', 'Ops', { maxDurationSeconds: 7200 }), m('Eng', 'Dev')],
-      accounts: [{ id: '111111111111', name: 'Sandbox' }, { id: '222222222222', name: 'prod' }],
+      accounts: [
+        { id: '111111111111', name: 'Sandbox' },
+        { id: '222222222222', name: 'prod' },
+      ],
     });
     expect(diff.unchanged).toBe(1);
     expect(diff.updated).toEqual([{ id: 'b', before: m('eng', 'Ops'), after: m('eng', 'Ops', { maxDurationSeconds: 7200 }) }]);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { accountIdProblem, accountNameProblem, assertNoIssues, groupProblem, mappingIssues, maxDurationProblem, roleArnProblem } from './admin-rules.js';
 
-const ok = { group: 'engineers', roleArn: 'arn:aws:iam::111111111111:role/Developer', maxDurationSeconds: 3600, requireReason: false, description: '', enabled: true };
+const ok = {
+  group: 'engineers',
+  roleArn: 'arn:aws:iam::111111111111:role/Developer',
+  maxDurationSeconds: 3600,
+  requireReason: false,
+  description: '',
+  enabled: true,
+};
 
 describe('roleArnProblem', () => {
   it.each([

@@ -1,6 +1,15 @@
 import { AppError } from './errors.js';
 import { policyIssues, type AccessPolicyInput } from './access-policy.js';
-import { explainRoleArn, isAccountId, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, PARTITIONS, parseRoleArn, ROLE_ARN_MAX_LENGTH, ROLE_PATH_MAX_LENGTH } from '@rolegate/aws-names';
+import {
+  explainRoleArn,
+  isAccountId,
+  MAX_SESSION_SECONDS,
+  MIN_SESSION_SECONDS,
+  PARTITIONS,
+  parseRoleArn,
+  ROLE_ARN_MAX_LENGTH,
+  ROLE_PATH_MAX_LENGTH,
+} from '@rolegate/aws-names';
 
 /** One problem with an admin input; `path` names the field. */
 export interface FieldIssue {

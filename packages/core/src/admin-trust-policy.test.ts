@@ -19,7 +19,14 @@ describe('trustPolicyFor', () => {
     const { policy, warnings } = trustPolicyFor('arn:aws:iam::111111111111:role/Dev', 'arn:aws:iam::000000000000:user/b');
     expect(policy).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'RolegateBroker', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:user/b' }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'] }],
+      Statement: [
+        {
+          Sid: 'RolegateBroker',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::000000000000:user/b' },
+          Action: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
+        },
+      ],
     });
     expect(warnings).toEqual([]);
   });

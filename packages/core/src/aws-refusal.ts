@@ -12,7 +12,11 @@ export type RefusalAudience = 'admin' | 'employee';
  * reveals nothing an employee could not already see (their own role and
  * account).
  */
-export function awsRefusalMessage(awsCode: string, target: { roleArn: string; accountId: string; accountName: string }, audience: RefusalAudience): string | null {
+export function awsRefusalMessage(
+  awsCode: string,
+  target: { roleArn: string; accountId: string; accountName: string },
+  audience: RefusalAudience,
+): string | null {
   if (awsCode !== 'AccessDenied') return null;
   const roleName = parseRoleArn(target.roleArn)?.roleName ?? target.roleArn;
   const where = `role ${roleName} in account ${target.accountName} (${target.accountId})`;

@@ -230,11 +230,7 @@ describe('requestGrant: console grant', () => {
 
   it('passes an allowed regional console destination through', async () => {
     const h = setup();
-    await h.service.requestGrant(
-      alice,
-      { entitlementId: 'm-admin', kind: 'console', destination: 'https://eu-west-1.console.aws.amazon.com/ec2/home' },
-      ctx,
-    );
+    await h.service.requestGrant(alice, { entitlementId: 'm-admin', kind: 'console', destination: 'https://eu-west-1.console.aws.amazon.com/ec2/home' }, ctx);
     expect(h.federationCalls[0]?.destination).toBe('https://eu-west-1.console.aws.amazon.com/ec2/home');
   });
 
@@ -421,9 +417,9 @@ describe('requestGrant: role chaining', () => {
 
   it('refuses durations above 3600 when role-chained, before any write or STS call', async () => {
     const h = setup({ roleChained: true });
-    await expect(
-      h.service.requestGrant(alice, { entitlementId: 'm-admin', kind: 'console', durationSeconds: 7200 }, ctx),
-    ).rejects.toMatchObject({ code: 'INVALID_DURATION' });
+    await expect(h.service.requestGrant(alice, { entitlementId: 'm-admin', kind: 'console', durationSeconds: 7200 }, ctx)).rejects.toMatchObject({
+      code: 'INVALID_DURATION',
+    });
     expect(h.rows.size).toBe(0);
     expect(h.stsCalls).toHaveLength(0);
   });
@@ -464,16 +460,14 @@ describe('requestGrantByRole', () => {
     });
     expect(h.stsCalls).toHaveLength(0);
     expect(h.events).toEqual(['insert:denied']);
-    expect([...h.rows.values()]).toEqual([
-      expect.objectContaining({ status: 'denied', error: 'NOT_ENTITLED', accountId, roleArn: null, mappingId: null }),
-    ]);
+    expect([...h.rows.values()]).toEqual([expect.objectContaining({ status: 'denied', error: 'NOT_ENTITLED', accountId, roleArn: null, mappingId: null })]);
   });
 
   it('does not store an account id that is not 12 digits', async () => {
     const h = setup();
-    await expect(
-      h.service.requestGrantByRole(alice, { accountId: '1111\r\n11111111', roleName: 'Admin', kind: 'cli' }, ctx),
-    ).rejects.toMatchObject({ code: 'NOT_ENTITLED' });
+    await expect(h.service.requestGrantByRole(alice, { accountId: '1111\r\n11111111', roleName: 'Admin', kind: 'cli' }, ctx)).rejects.toMatchObject({
+      code: 'NOT_ENTITLED',
+    });
     expect([...h.rows.values()][0]).toMatchObject({ status: 'denied', accountId: null });
   });
 });

@@ -121,7 +121,7 @@ export function createGrantService(deps: GrantServiceDeps) {
     const arn = parseRoleArn(mapping.roleArn);
     if (!arn) throw new AppError('INTERNAL', 'The mapping holds an invalid role ARN');
     // Approval mappings: only inside an open access window, and never past its end.
-    const window = policyOf(mapping).access === 'approval' ? await deps.windows?.activeWindow(principal.userId, mapping.id) ?? null : null;
+    const window = policyOf(mapping).access === 'approval' ? ((await deps.windows?.activeWindow(principal.userId, mapping.id)) ?? null) : null;
     if (policyOf(mapping).access === 'approval' && !window) {
       await grants.insert({
         ...base,
@@ -251,7 +251,13 @@ export function createGrantService(deps: GrantServiceDeps) {
     const audience = refused && deps.isAdmin?.(refused.principal) ? 'admin' : 'employee';
     const advice = refused ? awsRefusalMessage(awsCode, refused.mapping, audience) : null;
     if (advice && refused) {
-      return new AppError(code, advice, { awsCode, roleArn: refused.mapping.roleArn, accountId: refused.mapping.accountId, audience, ...(audience === 'admin' ? { mappingId: refused.mapping.id } : {}) });
+      return new AppError(code, advice, {
+        awsCode,
+        roleArn: refused.mapping.roleArn,
+        accountId: refused.mapping.accountId,
+        audience,
+        ...(audience === 'admin' ? { mappingId: refused.mapping.id } : {}),
+      });
     }
     return new AppError(code, `${what} did not issue the session (${awsCode})`, { awsCode });
   }
@@ -272,9 +278,7 @@ export function createGrantService(deps: GrantServiceDeps) {
     ctx: RequestContext,
   ): Promise<GrantResult> {
     const { accountId, roleName, ...rest } = req;
-    const match = (await entitlements(principal)).find(
-      (m) => m.accountId === accountId && parseRoleArn(m.roleArn)?.roleName === roleName,
-    );
+    const match = (await entitlements(principal)).find((m) => m.accountId === accountId && parseRoleArn(m.roleArn)?.roleName === roleName);
     if (!match) {
       await grants.insert({
         ...rowBase(principal, req, ctx),

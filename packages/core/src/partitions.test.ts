@@ -29,12 +29,8 @@ describe('resolveDestination', () => {
   });
 
   it('accepts a regional subdomain of the console host', () => {
-    expect(resolveDestination('https://us-east-1.console.aws.amazon.com/s3/home', 'aws')).toBe(
-      'https://us-east-1.console.aws.amazon.com/s3/home',
-    );
-    expect(resolveDestination('https://us-gov-west-1.console.amazonaws-us-gov.com/', 'aws-us-gov')).toBe(
-      'https://us-gov-west-1.console.amazonaws-us-gov.com/',
-    );
+    expect(resolveDestination('https://us-east-1.console.aws.amazon.com/s3/home', 'aws')).toBe('https://us-east-1.console.aws.amazon.com/s3/home');
+    expect(resolveDestination('https://us-gov-west-1.console.amazonaws-us-gov.com/', 'aws-us-gov')).toBe('https://us-gov-west-1.console.amazonaws-us-gov.com/');
     expect(resolveDestination('https://cn-north-1.console.amazonaws.cn/', 'aws-cn')).toBe('https://cn-north-1.console.amazonaws.cn/');
   });
 
@@ -57,9 +53,7 @@ describe('resolveDestination', () => {
     ['GovCloud host for an aws role', 'https://console.amazonaws-us-gov.com/'],
     ['China host for an aws role', 'https://console.amazonaws.cn/'],
   ])('rejects %s', (_label, destination) => {
-    expect(() => resolveDestination(destination, 'aws')).toThrow(
-      expect.objectContaining({ name: 'AppError', code: 'INVALID_DESTINATION' }),
-    );
+    expect(() => resolveDestination(destination, 'aws')).toThrow(expect.objectContaining({ name: 'AppError', code: 'INVALID_DESTINATION' }));
   });
 
   it.each([

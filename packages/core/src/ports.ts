@@ -102,12 +102,7 @@ export interface BrokerIdentityPort {
 
 /** The AWS federation endpoint. @throws UpstreamError */
 export interface FederationPort {
-  signInUrl(input: {
-    credentials: TemporaryCredentials;
-    roleArn: string;
-    destination: string;
-    sessionDurationSeconds: number | undefined;
-  }): Promise<string>;
+  signInUrl(input: { credentials: TemporaryCredentials; roleArn: string; destination: string; sessionDurationSeconds: number | undefined }): Promise<string>;
 }
 
 /** Open access windows (approval mappings), for the grant path. */

@@ -14,12 +14,16 @@ describe('appRolesFor', () => {
     expect(appRolesFor(['x', 'security-auditors', 'platform-admins'], rbac)).toEqual(['employee', 'admin', 'auditor']);
   });
 
-  it.each([['Platform-Admins'], ['platform-admins '], [' platform-admins'], ['platform-admin'], ['dev,platform-admins'], ['platform-admins,security-auditors']])(
-    'does not grant admin for near-miss group %j',
-    (group) => {
-      expect(appRolesFor([group], rbac)).toEqual(['employee']);
-    },
-  );
+  it.each([
+    ['Platform-Admins'],
+    ['platform-admins '],
+    [' platform-admins'],
+    ['platform-admin'],
+    ['dev,platform-admins'],
+    ['platform-admins,security-auditors'],
+  ])('does not grant admin for near-miss group %j', (group) => {
+    expect(appRolesFor([group], rbac)).toEqual(['employee']);
+  });
 
   it('does not split a configured group containing a comma', () => {
     expect(appRolesFor(['a'], { adminGroups: ['a,b'], auditorGroups: [] })).toEqual(['employee']);

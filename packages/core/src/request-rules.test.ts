@@ -30,7 +30,15 @@ describe('decideApproval', () => {
     expect(decideApproval(after, person('grace', ['ops']), now)).toEqual({ stage: 0, approved: true });
   });
   it('stages go in order, and a person counted at stage 1 does not count at stage 2', () => {
-    const s = state({ policy: policyOf({ access: 'approval', stages: [{ approvers: ['ops'], approvals: 1 }, { approvers: ['sec'], approvals: 1 }] }) });
+    const s = state({
+      policy: policyOf({
+        access: 'approval',
+        stages: [
+          { approvers: ['ops'], approvals: 1 },
+          { approvers: ['sec'], approvals: 1 },
+        ],
+      }),
+    });
     expect(() => decideApproval(s, person('sam', ['sec']), now)).toThrow(expect.objectContaining({ code: 'NOT_APPROVER' }));
     const after = { ...s, approvals: [{ userId: 'grace', stage: 0 }] };
     expect(() => decideApproval(after, person('grace', ['ops', 'sec']), now)).toThrow(expect.objectContaining({ code: 'ALREADY_APPROVED_BY_YOU' }));

@@ -47,7 +47,11 @@ async function credentialsFor(dataDir: string): Promise<Credentials> {
         'remove that folder (it holds only local/demo data) so it is re-created with per-directory passwords',
     );
   }
-  const creds: Credentials = { superuser: randomBytes(24).toString('base64url'), owner: randomBytes(24).toString('base64url'), runtime: randomBytes(24).toString('base64url') };
+  const creds: Credentials = {
+    superuser: randomBytes(24).toString('base64url'),
+    owner: randomBytes(24).toString('base64url'),
+    runtime: randomBytes(24).toString('base64url'),
+  };
   await writeFile(file, `${JSON.stringify(creds)}\n`, { mode: 0o600, flag: 'wx' });
   return creds;
 }
@@ -128,11 +132,7 @@ async function letPostgresUserTraverse(paths: string[], log: (line: string) => v
  * data kept in `dataDir` (initialised on first use, reused afterwards).
  * Runs as the `postgres` OS user when started as root.
  */
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  port?: number;
-  onLog?: (line: string) => void;
-}): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; onLog?: (line: string) => void }): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(opts.dataDir);
   const port = opts.port ?? (await freePort());
   await mkdir(path.dirname(dataDir), { recursive: true });

@@ -38,7 +38,9 @@ function codesOf(err: unknown): string[] {
 export function isConnectionError(err: unknown): boolean {
   if (codesOf(err).some((c) => CONNECTION_CODES.has(c))) return true;
   const msg = err instanceof Error ? err.message : '';
-  return /connect E[A-Z]+|Connection terminated|timeout exceeded when trying to connect|Query read timeout|server closed the connection|Client has encountered a connection error|Can't reach database server/i.test(msg);
+  return /connect E[A-Z]+|Connection terminated|timeout exceeded when trying to connect|Query read timeout|server closed the connection|Client has encountered a connection error|Can't reach database server/i.test(
+    msg,
+  );
 }
 
 /** Runs a database operation, turning connection failures into DATABASE_UNAVAILABLE. */

@@ -38,18 +38,9 @@ export {
   type AdminChangeRecord,
   type Actor,
 } from './repositories/admin-changes.js';
-export {
-  createAdminUserRepository,
-  type AdminUserRepository,
-  type AdminUserRecord,
-  type AdminCliTokenRecord,
-} from './repositories/admin-users.js';
+export { createAdminUserRepository, type AdminUserRepository, type AdminUserRecord, type AdminCliTokenRecord } from './repositories/admin-users.js';
 export { createAuditGrantRepository, auditWhere, auditWhereInline, EXPORT_CSV_SQL, type AuditGrantRepository } from './repositories/audit-grants.js';
-export {
-  createLoginTransactionRepository,
-  type LoginTransactionRepository,
-  type LoginTransaction,
-} from './repositories/login-transactions.js';
+export { createLoginTransactionRepository, type LoginTransactionRepository, type LoginTransaction } from './repositories/login-transactions.js';
 export { createRateLimitRepository, type RateLimitRepository, type RateLimitCount } from './repositories/rate-limits.js';
 export { createSamlRepository, type SamlRepository, type SamlRequestRecord } from './repositories/saml.js';
 export { createCliTokenRepository, type CliTokenRepository, type CliTokenRecord, type NewCliToken } from './repositories/cli-tokens.js';
@@ -75,4 +66,11 @@ export {
   type NewAccessRequest,
   type Announce,
 } from './repositories/requests.js';
-export { createOutboxRepository, insertOutbox, type OutboxRepository, type OutboxRecord, type OutboxMessage, type OutboxChannel } from './repositories/outbox.js';
+export {
+  createOutboxRepository,
+  insertOutbox,
+  type OutboxRepository,
+  type OutboxRecord,
+  type OutboxMessage,
+  type OutboxChannel,
+} from './repositories/outbox.js';

@@ -56,7 +56,10 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     cliLogins: createCliLoginRepository(prisma),
     sessions: createSessionRepository(database),
     rateLimits: createRateLimitRepository(relaxedPool),
-    auditGrants: createAuditGrantRepository(pool, { pool: exportPool, ...(opts.exportStatementTimeoutMs !== undefined ? { statementTimeoutMs: opts.exportStatementTimeoutMs } : {}) }),
+    auditGrants: createAuditGrantRepository(pool, {
+      pool: exportPool,
+      ...(opts.exportStatementTimeoutMs !== undefined ? { statementTimeoutMs: opts.exportStatementTimeoutMs } : {}),
+    }),
     /** Runs `listener` after each committed admin write to mappings (the acting instance drops its cache at once). */
     onMappingsWritten(listener: () => void): () => void {
       mappingWriteListeners.add(listener);

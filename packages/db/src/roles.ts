@@ -73,7 +73,8 @@ export async function runtimeRoleProblems(url: string): Promise<string[]> {
       `SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND pg_has_role(current_user, c.relowner, 'USAGE')`,
     );
-    if ((owned.rows[0]?.n ?? 0) > 0) problems.push(`${row?.name ?? 'the role'} owns (or inherits ownership of) ${owned.rows[0]!.n} relations and could rewrite the audit trail`);
+    if ((owned.rows[0]?.n ?? 0) > 0)
+      problems.push(`${row?.name ?? 'the role'} owns (or inherits ownership of) ${owned.rows[0]!.n} relations and could rewrite the audit trail`);
     return problems;
   });
 }

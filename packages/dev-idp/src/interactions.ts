@@ -45,7 +45,11 @@ export function createInteractionHandler(provider: Provider, users: readonly Dem
       if (res.headersSent) throw err;
       // Expired or missing interaction cookies are the common case (SessionNotFound).
       const status = statusOf(err);
-      sendPage(res, status, errorPage(status === 400 ? 'This sign-in attempt has expired or is invalid. Start again from the application.' : 'The sign-in failed.'));
+      sendPage(
+        res,
+        status,
+        errorPage(status === 400 ? 'This sign-in attempt has expired or is invalid. Start again from the application.' : 'The sign-in failed.'),
+      );
     }
     return true;
   };
@@ -87,9 +91,7 @@ export function createInteractionHandler(provider: Provider, users: readonly Dem
     const accountId = details.session?.accountId;
     if (!accountId) return sendPage(res, 400, errorPage('No signed-in user for this consent.'));
     const clientId = String(details.params['client_id']);
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId, clientId });
+    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
     if (!grant) return sendPage(res, 400, errorPage('The grant for this sign-in no longer exists.'));
     const prompt = details.prompt.details;
     if (Array.isArray(prompt['missingOIDCScope'])) grant.addOIDCScope((prompt['missingOIDCScope'] as string[]).join(' '));
@@ -114,7 +116,6 @@ function statusOf(err: unknown): number {
   const status = (err as { statusCode?: unknown; status?: unknown } | null)?.statusCode ?? (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? 400 : 500;
 }
-
 
 function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -59,10 +59,24 @@ function xmlEscape(s: string): string {
 }
 
 /** The Response template: NameID = email, attributes email, displayName and a multi-valued groups attribute. */
-function responseXml(v: { id: string; assertionId: string; now: string; later: string; issuer: string; acsUrl: string; audience: string; inResponseTo: string; user: DemoUser; groupsAttribute: string }): string {
+function responseXml(v: {
+  id: string;
+  assertionId: string;
+  now: string;
+  later: string;
+  issuer: string;
+  acsUrl: string;
+  audience: string;
+  inResponseTo: string;
+  user: DemoUser;
+  groupsAttribute: string;
+}): string {
   const attr = (name: string, values: string[]) =>
     `<saml:Attribute Name="${xmlEscape(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic">${values
-      .map((x) => `<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${xmlEscape(x)}</saml:AttributeValue>`)
+      .map(
+        (x) =>
+          `<saml:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">${xmlEscape(x)}</saml:AttributeValue>`,
+      )
       .join('')}</saml:Attribute>`;
   return (
     `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${v.id}" Version="2.0" IssueInstant="${v.now}" Destination="${xmlEscape(v.acsUrl)}" InResponseTo="${xmlEscape(v.inResponseTo)}">` +
@@ -187,24 +201,30 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
       }
       pending.delete(uid);
       const now = new Date();
-      const result = await idp.createLoginResponse(sp, { extract: { request: { id: p.requestId } } } as never, 'post', { email: user.email }, {
-        customTagReplacement: () => {
-          const id = `_${randomBytes(20).toString('hex')}`;
-          const context = responseXml({
-            id,
-            assertionId: `_${randomBytes(20).toString('hex')}`,
-            now: now.toISOString(),
-            later: new Date(now.getTime() + 5 * 60_000).toISOString(),
-            issuer: entityId,
-            acsUrl: opts.sp.acsUrl,
-            audience: opts.sp.entityId,
-            inResponseTo: p.requestId,
-            user,
-            groupsAttribute,
-          });
-          return { id, context };
+      const result = await idp.createLoginResponse(
+        sp,
+        { extract: { request: { id: p.requestId } } } as never,
+        'post',
+        { email: user.email },
+        {
+          customTagReplacement: () => {
+            const id = `_${randomBytes(20).toString('hex')}`;
+            const context = responseXml({
+              id,
+              assertionId: `_${randomBytes(20).toString('hex')}`,
+              now: now.toISOString(),
+              later: new Date(now.getTime() + 5 * 60_000).toISOString(),
+              issuer: entityId,
+              acsUrl: opts.sp.acsUrl,
+              audience: opts.sp.entityId,
+              inResponseTo: p.requestId,
+              user,
+              groupsAttribute,
+            });
+            return { id, context };
+          },
         },
-      });
+      );
       return send(res, 200, postPage(opts.sp.acsUrl, (result as { context: string }).context, p.relayState));
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -223,4 +243,3 @@ export async function startDevSamlIdp(opts: DevSamlIdpOptions): Promise<DevSamlI
       }),
   };
 }
-

@@ -20,11 +20,7 @@ export interface AuthRequest {
 }
 
 /** Builds an authorization URL like an RP would (code flow, PKCE S256) from the discovery document. */
-export async function authorizationRequest(
-  issuer: string,
-  clientId: string,
-  overrides: Record<string, string | undefined> = {},
-): Promise<AuthRequest> {
+export async function authorizationRequest(issuer: string, clientId: string, overrides: Record<string, string | undefined> = {}): Promise<AuthRequest> {
   const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string };
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('base64url');

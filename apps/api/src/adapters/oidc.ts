@@ -90,13 +90,10 @@ export function createOidcAdapter(settings: OidcSettings, redirectUri: string, t
       const issuer = new URL(settings.issuer);
       const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
       configPromise = client
-        .discovery(
-          issuer,
-          settings.clientId,
-          { id_token_signed_response_alg: settings.idTokenAlg },
-          client.ClientSecretBasic(settings.clientSecret),
-          { execute: insecure ? [client.allowInsecureRequests] : [], timeout: Math.ceil(timeoutMs / 1000) },
-        )
+        .discovery(issuer, settings.clientId, { id_token_signed_response_alg: settings.idTokenAlg }, client.ClientSecretBasic(settings.clientSecret), {
+          execute: insecure ? [client.allowInsecureRequests] : [],
+          timeout: Math.ceil(timeoutMs / 1000),
+        })
         .then((config) => {
           client.enableNonRepudiationChecks(config);
           config.timeout = Math.ceil(timeoutMs / 1000);

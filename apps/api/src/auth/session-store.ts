@@ -37,9 +37,10 @@ export class PostgresSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     const userId = sess.principal?.userId ?? null;
-    this.repo
-      .set(this.key(sid), JSON.parse(JSON.stringify(sess)) as Record<string, unknown>, this.expiry(sess), userId)
-      .then(() => cb?.(), (err: unknown) => cb?.(err));
+    this.repo.set(this.key(sid), JSON.parse(JSON.stringify(sess)) as Record<string, unknown>, this.expiry(sess), userId).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    );
   }
 
   /**
@@ -52,6 +53,9 @@ export class PostgresSessionStore extends session.Store {
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
-    this.repo.destroy(this.key(sid)).then(() => cb?.(), (err: unknown) => cb?.(err));
+    this.repo.destroy(this.key(sid)).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    );
   }
 }

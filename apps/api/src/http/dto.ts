@@ -13,7 +13,11 @@ export function grantDto(g: GrantRecord): Grant {
 }
 
 /** A mapping as an entitlement of the caller. */
-export function entitlementDto(m: RoleMapping, maxDurationSeconds = m.maxDurationSeconds, window: { requestId: string; endsAt: Date } | null = null): Entitlement {
+export function entitlementDto(
+  m: RoleMapping,
+  maxDurationSeconds = m.maxDurationSeconds,
+  window: { requestId: string; endsAt: Date } | null = null,
+): Entitlement {
   const policy = policyOf(m);
   return {
     access: policy.access,
@@ -56,7 +60,13 @@ export function requestDto(v: RequestView): AccessRequest {
     windowEndsAt: iso(r.windowEndsAt),
     extendsRequestId: r.extendsRequestId,
     review: r.review ? { status: r.review.status, dueAt: r.review.dueAt.toISOString(), by: r.review.by, note: r.review.note } : null,
-    events: r.events.map((e) => ({ at: e.at.toISOString(), type: e.type, by: { ...e.actor }, stage: e.stage === null ? null : e.stage + 1, comment: e.comment })),
+    events: r.events.map((e) => ({
+      at: e.at.toISOString(),
+      type: e.type,
+      by: { ...e.actor },
+      stage: e.stage === null ? null : e.stage + 1,
+      comment: e.comment,
+    })),
     can: v.can,
   };
 }

@@ -39,7 +39,10 @@ export function renderPage(title: string, bodyHtml: string): string {
 export function allowFormActionTo(res: Response, ...origins: string[]) {
   const csp = res.getHeader('content-security-policy');
   if (typeof csp !== 'string') return;
-  res.setHeader('Content-Security-Policy', csp.replace(/(^|;)\s*form-action ([^;]*)/, (_m, sep: string, list: string) => `${sep}form-action ${list} ${origins.join(' ')}`));
+  res.setHeader(
+    'Content-Security-Policy',
+    csp.replace(/(^|;)\s*form-action ([^;]*)/, (_m, sep: string, list: string) => `${sep}form-action ${list} ${origins.join(' ')}`),
+  );
 }
 
 /** A page for errors reached by browser navigation. */

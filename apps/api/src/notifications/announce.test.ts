@@ -31,13 +31,18 @@ describe('createAnnouncer', () => {
     const announce = createAnnouncer({ publicUrl: 'https://rg.example.com', webhookUrls: ['https://a.example.com/h', 'https://b.example.com/h'] });
     const rows = announce(request('pending'), { type: 'requested', comment: 'release' });
     expect(rows.map((r) => r.target)).toEqual(['https://a.example.com/h', 'https://b.example.com/h']);
-    expect(rows[0]!.payload).toMatchObject({ type: 'request.created', data: { url: 'https://rg.example.com/requests/00000000-0000-4000-8000-000000000001', requester: 'erin@example.com', roleName: 'Deployer' } });
+    expect(rows[0]!.payload).toMatchObject({
+      type: 'request.created',
+      data: { url: 'https://rg.example.com/requests/00000000-0000-4000-8000-000000000001', requester: 'erin@example.com', roleName: 'Deployer' },
+    });
     expect(announce(request('pending'), { type: 'approved', stage: 0 })).toEqual([]);
     expect(announce(request('approved'), { type: 'approved', stage: 0 })[0]!.eventType).toBe('request.approved');
   });
 
   it('the demo, with no channel configured, writes to the outbox page only; production with none writes nothing', () => {
-    expect(createAnnouncer({ publicUrl: 'http://127.0.0.1:3000', webhookUrls: [], demo: true })(request('pending'), { type: 'requested' }).map((r) => r.target)).toEqual([DEMO_TARGET]);
+    expect(
+      createAnnouncer({ publicUrl: 'http://127.0.0.1:3000', webhookUrls: [], demo: true })(request('pending'), { type: 'requested' }).map((r) => r.target),
+    ).toEqual([DEMO_TARGET]);
     expect(createAnnouncer({ publicUrl: 'https://rg.example.com', webhookUrls: [] })(request('pending'), { type: 'requested' })).toEqual([]);
   });
 });

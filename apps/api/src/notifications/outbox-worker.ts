@@ -36,7 +36,10 @@ export function createOutboxWorker(deps: {
       const message = err instanceof Error ? (err.name === 'TimeoutError' ? 'timeout' : err.message) : String(err);
       const final = row.attempts >= deps.maxAttempts;
       await deps.outbox.markFailedAttempt(row.id, message, retryDelayMs(row.attempts, deps.backoff), final);
-      deps.log.warn({ deliveryId: row.id, channel: row.channel, attempt: row.attempts, final, err: message }, final ? 'notification given up' : 'notification delivery failed; will retry');
+      deps.log.warn(
+        { deliveryId: row.id, channel: row.channel, attempt: row.attempts, final, err: message },
+        final ? 'notification given up' : 'notification delivery failed; will retry',
+      );
     }
   }
 

@@ -111,7 +111,12 @@ const SECURITY: Record<RouteAuth, Json[] | undefined> = {
 /** One operation of the document, from its entry in the route table. */
 function operationOf(route: RouteDef): Json {
   const req = route.request ?? {};
-  const parameters = [...parametersOf(req.params, 'path'), ...parametersOf(req.query, 'query'), ...(needsCsrf(route) ? [CSRF] : []), ...parametersOf(req.headers, 'header')];
+  const parameters = [
+    ...parametersOf(req.params, 'path'),
+    ...parametersOf(req.query, 'query'),
+    ...(needsCsrf(route) ? [CSRF] : []),
+    ...parametersOf(req.headers, 'header'),
+  ];
   const requestBody = req.body
     ? { required: true, content: { 'application/json': { schema: schemaOf(req.body, 'input') } } }
     : req.form
@@ -120,7 +125,10 @@ function operationOf(route: RouteDef): Json {
   const responses = Object.fromEntries(
     Object.entries(route.responses).map(([status, r]) => [
       status,
-      { description: r.description, ...(r.body ? { content: { 'application/json': { schema: schemaOf(r.body, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}) },
+      {
+        description: r.description,
+        ...(r.body ? { content: { 'application/json': { schema: schemaOf(r.body, 'output') } } } : r.contentType ? { content: { [r.contentType]: {} } } : {}),
+      },
     ]),
   );
   const security = SECURITY[route.auth];

@@ -2,7 +2,21 @@ import { routesAt } from '../http/route.js';
 import { Router } from 'express';
 import { parseRoleArn } from '@rolegate/aws-names';
 import { AppError, policyOf } from '@rolegate/core';
-import { adminChangesQuery, adminUsersQuery, createMappingBody, importMappingsBody, importMappingsQuery, ROUTES, type AdminAccount, type AdminChange, type AdminCliToken, type AdminMapping, type AdminUser, updateMappingBody, upsertAccountBody } from '@rolegate/contract';
+import {
+  adminChangesQuery,
+  adminUsersQuery,
+  createMappingBody,
+  importMappingsBody,
+  importMappingsQuery,
+  ROUTES,
+  type AdminAccount,
+  type AdminChange,
+  type AdminCliToken,
+  type AdminMapping,
+  type AdminUser,
+  updateMappingBody,
+  upsertAccountBody,
+} from '@rolegate/contract';
 import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminMappingRecord, AdminUserRecord } from '@rolegate/db';
 import { principalOf } from '../middleware/auth.js';
 import type { AdminService } from '../services/admin-service.js';
@@ -39,7 +53,13 @@ function userDto(u: AdminUserRecord): AdminUser {
 }
 
 function cliTokenDto(t: AdminCliTokenRecord): AdminCliToken {
-  return { id: t.id, label: t.label, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
+  return {
+    id: t.id,
+    label: t.label,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt.toISOString(),
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  };
 }
 
 function changeDto(c: AdminChangeRecord): AdminChange {

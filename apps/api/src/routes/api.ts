@@ -31,7 +31,10 @@ export function noStore(res: Response) {
  * STS through a private (VPC) endpoint; handing that address to laptops would
  * leak internal topology and break their calls, so it is never sent.
  */
-export function awsClientDefaultsOf(config: { demo: boolean; aws: { region: string; stsEndpoint: string | undefined } }): { region: string; stsEndpoint?: string } {
+export function awsClientDefaultsOf(config: { demo: boolean; aws: { region: string; stsEndpoint: string | undefined } }): {
+  region: string;
+  stsEndpoint?: string;
+} {
   return { region: config.aws.region, ...(config.demo && config.aws.stsEndpoint ? { stsEndpoint: config.aws.stsEndpoint } : {}) };
 }
 
@@ -86,10 +89,11 @@ export function apiRoutes(deps: {
     const p = principalOf(req);
     const items = await deps.grantService.entitlements(p);
     // Approval roles carry the caller's open access window (if any).
-    const windows = await Promise.all(
-      items.map((m) => (policyOf(m).access === 'approval' && deps.windows ? deps.windows.activeWindow(p.userId, m.id) : null)),
-    );
-    res.json({ items: items.map((m, i) => entitlementDto(m, m.maxDurationSeconds, windows[i] ?? null)), ...(deps.awsDefaults ? { aws: deps.awsDefaults } : {}) });
+    const windows = await Promise.all(items.map((m) => (policyOf(m).access === 'approval' && deps.windows ? deps.windows.activeWindow(p.userId, m.id) : null)));
+    res.json({
+      items: items.map((m, i) => entitlementDto(m, m.maxDurationSeconds, windows[i] ?? null)),
+      ...(deps.awsDefaults ? { aws: deps.awsDefaults } : {}),
+    });
   });
 
   on(ROUTES.createGrant, async (req, res) => {
@@ -102,9 +106,7 @@ export function apiRoutes(deps: {
     res.status(201).json({
       grant: grantDto(result.grant),
       ...(result.consoleUrl ? { consoleUrl: result.consoleUrl } : {}),
-      ...(result.credentials
-        ? { credentials: { ...result.credentials, expiration: result.credentials.expiration.toISOString() } }
-        : {}),
+      ...(result.credentials ? { credentials: { ...result.credentials, expiration: result.credentials.expiration.toISOString() } } : {}),
     });
   });
 

@@ -22,7 +22,13 @@ function destroy(req: Request): Promise<void> {
  * Signs `principal` in on this request's session. The session id is
  * regenerated first: a planted (fixated) cookie is worthless afterwards.
  */
-export async function signInSession(req: Request, principal: Principal, csrf: Csrf, authTime: Date | null = null, refreshBox: string | null = null): Promise<void> {
+export async function signInSession(
+  req: Request,
+  principal: Principal,
+  csrf: Csrf,
+  authTime: Date | null = null,
+  refreshBox: string | null = null,
+): Promise<void> {
   await regenerate(req);
   req.session.principal = principal;
   req.session.signedInAt = new Date().toISOString();
@@ -32,13 +38,27 @@ export async function signInSession(req: Request, principal: Principal, csrf: Cs
   csrf.generateToken(req, true);
   await save(req);
   // Audit trail of sign-ins; IdP-supplied strings go through the JSON logger as data (escaped, one line per event).
-  req.log.info({ event: 'signed-in', userId: principal.userId, idp: principal.idp, subject: principal.subject, email: principal.email, displayName: principal.displayName, groups: principal.groups }, 'signed in');
+  req.log.info(
+    {
+      event: 'signed-in',
+      userId: principal.userId,
+      idp: principal.idp,
+      subject: principal.subject,
+      email: principal.email,
+      displayName: principal.displayName,
+      groups: principal.groups,
+    },
+    'signed in',
+  );
 }
 
 /** The sign-in chooser when several IdPs are configured (no inline script or style: the CSP is strict). */
 function renderChooser(providers: { id: string; label: string }[], returnTo: string): string {
   const links = providers
-    .map((p) => `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">Sign in with ${escapeHtml(p.label)}</a></li>`)
+    .map(
+      (p) =>
+        `<li><a href="/auth/login?provider=${encodeURIComponent(p.id)}&amp;returnTo=${escapeHtml(encodeURIComponent(returnTo))}">Sign in with ${escapeHtml(p.label)}</a></li>`,
+    )
     .join('');
   return renderPage('Sign in to Rolegate', `<p>Choose how to sign in.</p><ul>${links}</ul>`);
 }

@@ -35,7 +35,13 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     res
       .status(403)
       .type('html')
-      .send(renderMessagePage('Sign in again to approve', 'Your identity provider did not confirm a fresh sign-in. Sign out, sign in again, then run the command again.', 'STEP_UP_REQUIRED'));
+      .send(
+        renderMessagePage(
+          'Sign in again to approve',
+          'Your identity provider did not confirm a fresh sign-in. Sign out, sign in again, then run the command again.',
+          'STEP_UP_REQUIRED',
+        ),
+      );
   };
   /** A POST needs a sign-in as fresh as the page did; otherwise the page must be opened again (it steps up). */
   const freshOrRefuse = (req: Request, again: string) => {
@@ -50,7 +56,16 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     if (!requireFreshSignIn(req, res, deps.stepUpMaxAgeSeconds, staleAfterStepUp(res))) return;
     noStore(res);
     allowFormActionTo(res, `http://127.0.0.1:${params.port}`);
-    res.type('html').send(renderLoopbackConfirm({ email: req.session.principal.email, params, csrfToken: deps.csrf.generateToken(req), ttlHours, clientIp: req.ip ?? null, now: new Date() }));
+    res.type('html').send(
+      renderLoopbackConfirm({
+        email: req.session.principal.email,
+        params,
+        csrfToken: deps.csrf.generateToken(req),
+        ttlHours,
+        clientIp: req.ip ?? null,
+        now: new Date(),
+      }),
+    );
   });
 
   on(ROUTES.cliLoginApprove, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
@@ -81,10 +96,22 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
     } catch (err) {
       const e = toAppError(err);
       if (e.code !== 'LOGIN_FAILED') throw err;
-      res.status(400).type('html').send(renderDeviceForm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), error: e.message }));
+      res
+        .status(400)
+        .type('html')
+        .send(renderDeviceForm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), error: e.message }));
       return;
     }
-    res.type('html').send(renderDeviceConfirm({ email: principal.email, csrfToken: deps.csrf.generateToken(req), ttlHours, userCode: pending.userCode, login: pending, now: new Date() }));
+    res.type('html').send(
+      renderDeviceConfirm({
+        email: principal.email,
+        csrfToken: deps.csrf.generateToken(req),
+        ttlHours,
+        userCode: pending.userCode,
+        login: pending,
+        now: new Date(),
+      }),
+    );
   });
 
   on(ROUTES.cliDeviceDecide, deps.csrf.csrfSynchronisedProtection, async (req, res) => {
@@ -101,12 +128,14 @@ export function cliPageRoutes(deps: { login: CliLoginService; csrf: Csrf; tokenT
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {
     const e = toAppError(err);
     noStore(res);
-    res.status(httpStatusOf(e)).type('html').send(renderMessagePage('CLI sign-in failed', e.message, e.code));
+    res
+      .status(httpStatusOf(e))
+      .type('html')
+      .send(renderMessagePage('CLI sign-in failed', e.message, e.code));
   };
   r.use(htmlErrors);
   return r;
 }
-
 
 /**
  * `/api/cli/*`: token redemption and device start for the CLI (no session),

@@ -39,7 +39,14 @@ function durationText(seconds: number | undefined): string {
 const hidden = (name: string, value: string) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
 
 /** "Open <role> in <account> for <duration>?" with a CSRF-protected POST to the same link. */
-function renderInterstitial(m: { accountId: string; roleName: string; duration: number | undefined; destination: string | undefined; csrfToken: string; action: string }): string {
+function renderInterstitial(m: {
+  accountId: string;
+  roleName: string;
+  duration: number | undefined;
+  destination: string | undefined;
+  csrfToken: string;
+  action: string;
+}): string {
   return renderPage(
     'Open the AWS console?',
     `<p>A link from another site asks to open <strong>${escapeHtml(m.roleName)}</strong> in account <strong>${escapeHtml(m.accountId)}</strong>
@@ -67,7 +74,13 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
     ? [new URL(deps.federationUrl).origin]
     : (['aws', 'aws-us-gov', 'aws-cn'] as const).map((p) => new URL(endpointsFor(p).federationUrl).origin);
 
-  async function grantAndGo(req: Request<{ accountId: string; roleName: string }>, res: Response, principal: Principal, q: { duration?: number | undefined; destination?: string | undefined }, status: 302 | 303) {
+  async function grantAndGo(
+    req: Request<{ accountId: string; roleName: string }>,
+    res: Response,
+    principal: Principal,
+    q: { duration?: number | undefined; destination?: string | undefined },
+    status: 302 | 303,
+  ) {
     const result = await deps.grantService.requestGrantByRole(
       principal,
       { accountId: req.params.accountId, roleName: req.params.roleName, kind: 'console', durationSeconds: q.duration, destination: q.destination },
@@ -120,7 +133,10 @@ export function consoleLinkRoutes(deps: { grantService: GrantService; csrf: Csrf
   const htmlErrors: ErrorRequestHandler = (err, _req, res, _next) => {
     const e = toAppError(err);
     noStore(res);
-    res.status(httpStatusOf(e)).type('html').send(renderMessagePage('Could not open the console', e.message, e.code));
+    res
+      .status(httpStatusOf(e))
+      .type('html')
+      .send(renderMessagePage('Could not open the console', e.message, e.code));
   };
   r.use(htmlErrors);
   return r;

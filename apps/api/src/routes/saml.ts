@@ -37,7 +37,10 @@ function sendLoginError(req: Request, res: Response, err: unknown): void {
   const appErr = toAppError(err);
   if (httpStatusOf(appErr) >= 500) throw err;
   if (req.accepts(['json', 'html']) === 'html') {
-    res.status(httpStatusOf(appErr)).type('html').send(renderMessagePage('Sign-in failed', appErr.message, appErr.code));
+    res
+      .status(httpStatusOf(appErr))
+      .type('html')
+      .send(renderMessagePage('Sign-in failed', appErr.message, appErr.code));
     return;
   }
   res.status(httpStatusOf(appErr)).json({ error: { code: appErr.code, message: appErr.message } });
@@ -62,24 +65,20 @@ export function samlRoutes(deps: {
     res.type('application/samlmetadata+xml').send(deps.sp.metadata());
   });
 
-  on(
-    ROUTES.samlAcs,
-    express.urlencoded({ extended: false, limit: ACS_BODY_LIMIT, parameterLimit: 5 }),
-    async (req, res) => {
-      res.set('Cache-Control', 'no-store');
-      const secret = cookieValue(req, binding.name);
-      // The binding is single-use: clear it whatever happens next.
-      res.clearCookie(binding.name, { path: '/', httpOnly: true, secure: binding.options.secure, sameSite: binding.options.sameSite });
-      try {
-        if (!req.is('application/x-www-form-urlencoded')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Post the SAMLResponse as a form');
-        const { principal, returnTo, authTime } = await deps.samlLogin.complete(req, res, secret, req.log);
-        await deps.signIn(req, principal, authTime);
-        res.redirect(303, returnTo);
-      } catch (err) {
-        sendLoginError(req, res, err);
-      }
-    },
-  );
+  on(ROUTES.samlAcs, express.urlencoded({ extended: false, limit: ACS_BODY_LIMIT, parameterLimit: 5 }), async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const secret = cookieValue(req, binding.name);
+    // The binding is single-use: clear it whatever happens next.
+    res.clearCookie(binding.name, { path: '/', httpOnly: true, secure: binding.options.secure, sameSite: binding.options.sameSite });
+    try {
+      if (!req.is('application/x-www-form-urlencoded')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Post the SAMLResponse as a form');
+      const { principal, returnTo, authTime } = await deps.samlLogin.complete(req, res, secret, req.log);
+      await deps.signIn(req, principal, authTime);
+      res.redirect(303, returnTo);
+    } catch (err) {
+      sendLoginError(req, res, err);
+    }
+  });
 
   return r;
 }

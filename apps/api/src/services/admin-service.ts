@@ -25,7 +25,8 @@ function validSpec(m: MappingFields): MappingSpec {
   return { ...m, accountId: parseRoleArn(m.roleArn)!.accountId };
 }
 
-const YAML_HEADER = '# Rolegate accounts and mappings (MAPPINGS_FILE format). Importing this document makes the\n# mappings equal to it: mappings not listed are deleted.\n';
+const YAML_HEADER =
+  '# Rolegate accounts and mappings (MAPPINGS_FILE format). Importing this document makes the\n# mappings equal to it: mappings not listed are deleted.\n';
 
 /**
  * Admin use cases: mappings, accounts, YAML import/export, trust policies.
@@ -63,7 +64,9 @@ export function createAdminService(deps: {
    */
   function assertWritable(): void {
     if (managedBy) {
-      throw new AppError('MAPPINGS_MANAGED_BY_FILE', `Mappings are managed by ${managedBy}: change that file and reload (SIGHUP or restart) instead`, { managedBy });
+      throw new AppError('MAPPINGS_MANAGED_BY_FILE', `Mappings are managed by ${managedBy}: change that file and reload (SIGHUP or restart) instead`, {
+        managedBy,
+      });
     }
   }
 
@@ -97,7 +100,9 @@ export function createAdminService(deps: {
     upsertAccount: async (p: Principal, id: string, name: string) => {
       assertWritable();
       if (!isAccountId(id)) {
-        throw new AppError('VALIDATION_FAILED', 'id: must be a 12-digit AWS account id', { issues: [{ path: 'id', message: 'must be a 12-digit AWS account id' }] });
+        throw new AppError('VALIDATION_FAILED', 'id: must be a 12-digit AWS account id', {
+          issues: [{ path: 'id', message: 'must be a 12-digit AWS account id' }],
+        });
       }
       return deps.mappings.upsertAccount(id, name, actorOf(p));
     },
@@ -141,7 +146,10 @@ export function createAdminService(deps: {
         throw new AppError('VALIDATION_FAILED', 'yaml: the document has no "mappings" key (send "mappings: []" to remove every mapping)');
       }
       const issues: FieldIssue[] = doc.mappings.flatMap((m, i) =>
-        mappingIssues(m, new Set(doc.accounts.map((a) => a.id))).map((issue) => ({ path: `mappings.${i}.${issue.path}`, message: `mappings.${i}.${issue.message}` })),
+        mappingIssues(m, new Set(doc.accounts.map((a) => a.id))).map((issue) => ({
+          path: `mappings.${i}.${issue.path}`,
+          message: `mappings.${i}.${issue.message}`,
+        })),
       );
       assertNoIssues(issues);
       const declared = { accounts: doc.accounts, mappings: doc.mappings.map((m) => ({ ...m, accountId: parseRoleArn(m.roleArn)!.accountId })) };

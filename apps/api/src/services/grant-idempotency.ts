@@ -7,7 +7,11 @@ const KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The digest a key is bound to: the parsed request body, keys sorted, so formatting does not matter. */
 export function requestDigest(body: Record<string, unknown>): string {
-  const canonical = JSON.stringify(Object.keys(body).sort().map((k) => [k, body[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(body)
+      .sort()
+      .map((k) => [k, body[k]]),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 

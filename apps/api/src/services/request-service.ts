@@ -105,16 +105,19 @@ export function createRequestService(deps: RequestServiceDeps) {
       const durationSeconds = resolveWindowDuration(input.durationSeconds, mapping.maxDurationSeconds);
       const reason = input.reason.trim();
       if (reason === '') throw new AppError('VALIDATION_FAILED', 'reason: is required', { issues: [{ path: 'reason', message: 'reason is required' }] });
-      const request = await deps.requests.create({
-        requester: ref(p),
-        mappingId: mapping.id,
-        accountId: mapping.accountId,
-        roleArn: mapping.roleArn,
-        durationSeconds,
-        reason,
-        policy,
-        breakGlass,
-      }, deps.announce);
+      const request = await deps.requests.create(
+        {
+          requester: ref(p),
+          mappingId: mapping.id,
+          accountId: mapping.accountId,
+          roleArn: mapping.roleArn,
+          durationSeconds,
+          reason,
+          policy,
+          breakGlass,
+        },
+        deps.announce,
+      );
       return view(request, actorOf(p));
     },
 
@@ -126,7 +129,10 @@ export function createRequestService(deps: RequestServiceDeps) {
      * the caller's groups as approvers (`approver`), with the requester's
      * recent history on that role for each pending one.
      */
-    async list(p: Principal, q: { scope: 'mine' | 'approver'; status?: AccessRequestRecord['status'] | undefined; limit: number; cursor?: string | undefined }) {
+    async list(
+      p: Principal,
+      q: { scope: 'mine' | 'approver'; status?: AccessRequestRecord['status'] | undefined; limit: number; cursor?: string | undefined },
+    ) {
       const actor = actorOf(p);
       const page =
         q.scope === 'mine'
@@ -138,7 +144,13 @@ export function createRequestService(deps: RequestServiceDeps) {
           const v = view(r, actor);
           if (q.scope !== 'approver') return { view: v };
           const history = await deps.requests.list({ requesterId: r.requester.id, mappingId: r.mappingId, limit: 6 });
-          return { view: v, recent: history.items.filter((h) => h.id !== r.id).slice(0, 5).map((h) => view(h, actor)) };
+          return {
+            view: v,
+            recent: history.items
+              .filter((h) => h.id !== r.id)
+              .slice(0, 5)
+              .map((h) => view(h, actor)),
+          };
         }),
       );
       return { items: withHistory, nextCursor: page.nextCursor };
@@ -148,10 +160,15 @@ export function createRequestService(deps: RequestServiceDeps) {
     async approve(p: Principal, id: string, comment: string | undefined) {
       await visible(p, id);
       const actor = actorOf(p);
-      const r = await deps.requests.transition(id, ref(p), (current, at) => {
-        const { stage, approved } = decideApproval(requestState(current), actor, at);
-        return { event: { type: 'approved', stage, comment: comment ?? null }, ...(approved ? { status: 'approved' as const, openWindow: {} } : {}) };
-      }, deps.announce);
+      const r = await deps.requests.transition(
+        id,
+        ref(p),
+        (current, at) => {
+          const { stage, approved } = decideApproval(requestState(current), actor, at);
+          return { event: { type: 'approved', stage, comment: comment ?? null }, ...(approved ? { status: 'approved' as const, openWindow: {} } : {}) };
+        },
+        deps.announce,
+      );
       return view(r, actor);
     },
 
@@ -159,10 +176,15 @@ export function createRequestService(deps: RequestServiceDeps) {
     async deny(p: Principal, id: string, comment: string | undefined) {
       await visible(p, id);
       const actor = actorOf(p);
-      const r = await deps.requests.transition(id, ref(p), (current, at) => {
-        decideDenial(requestState(current), actor, at);
-        return { event: { type: 'denied', comment: comment ?? null }, status: 'denied' };
-      }, deps.announce);
+      const r = await deps.requests.transition(
+        id,
+        ref(p),
+        (current, at) => {
+          decideDenial(requestState(current), actor, at);
+          return { event: { type: 'denied', comment: comment ?? null }, status: 'denied' };
+        },
+        deps.announce,
+      );
       return view(r, actor);
     },
 
@@ -170,10 +192,15 @@ export function createRequestService(deps: RequestServiceDeps) {
     async cancel(p: Principal, id: string) {
       await visible(p, id);
       const actor = actorOf(p);
-      const r = await deps.requests.transition(id, ref(p), (current, at) => {
-        decideCancel(requestState(current), actor, at);
-        return { event: { type: 'cancelled' }, status: 'cancelled' };
-      }, deps.announce);
+      const r = await deps.requests.transition(
+        id,
+        ref(p),
+        (current, at) => {
+          decideCancel(requestState(current), actor, at);
+          return { event: { type: 'cancelled' }, status: 'cancelled' };
+        },
+        deps.announce,
+      );
       return view(r, actor);
     },
 
@@ -181,10 +208,15 @@ export function createRequestService(deps: RequestServiceDeps) {
     async end(p: Principal, id: string) {
       await visible(p, id);
       const actor = actorOf(p);
-      const r = await deps.requests.transition(id, ref(p), (current, at) => {
-        decideEnd(requestState(current), actor, at);
-        return { event: { type: 'ended' }, status: 'ended', endWindow: true };
-      }, deps.announce);
+      const r = await deps.requests.transition(
+        id,
+        ref(p),
+        (current, at) => {
+          decideEnd(requestState(current), actor, at);
+          return { event: { type: 'ended' }, status: 'ended', endWindow: true };
+        },
+        deps.announce,
+      );
       return view(r, actor);
     },
 
@@ -202,17 +234,20 @@ export function createRequestService(deps: RequestServiceDeps) {
       const policy = policyOf(mapping);
       if (policy.access !== 'approval') throw new AppError('NO_APPROVAL_NEEDED', 'This role needs no approval any more: open it directly');
       const durationSeconds = resolveWindowDuration(input.durationSeconds, mapping.maxDurationSeconds);
-      const request = await deps.requests.create({
-        requester: ref(p),
-        mappingId: mapping.id,
-        accountId: mapping.accountId,
-        roleArn: mapping.roleArn,
-        durationSeconds,
-        reason: input.reason.trim(),
-        policy,
-        breakGlass: false,
-        extendsRequestId: parent.id,
-      }, deps.announce);
+      const request = await deps.requests.create(
+        {
+          requester: ref(p),
+          mappingId: mapping.id,
+          accountId: mapping.accountId,
+          roleArn: mapping.roleArn,
+          durationSeconds,
+          reason: input.reason.trim(),
+          policy,
+          breakGlass: false,
+          extendsRequestId: parent.id,
+        },
+        deps.announce,
+      );
       return view(request, actor);
     },
 
@@ -229,11 +264,16 @@ export function createRequestService(deps: RequestServiceDeps) {
     /** Closes a break-glass review with a note. @throws AppError NOT_FOUND | REVIEW_CLOSED */
     async closeReview(p: Principal, id: string, note: string) {
       const actor = actorOf(p);
-      const r = await deps.requests.transition(id, ref(p), (current) => {
-        if (!current.breakGlass || !current.review) throw new AppError('NOT_FOUND', 'No such break-glass request');
-        if (current.review.status === 'closed') throw new AppError('REVIEW_CLOSED', 'This review is already closed');
-        return { event: { type: 'review-closed', comment: note }, closeReview: { note } };
-      }, deps.announce);
+      const r = await deps.requests.transition(
+        id,
+        ref(p),
+        (current) => {
+          if (!current.breakGlass || !current.review) throw new AppError('NOT_FOUND', 'No such break-glass request');
+          if (current.review.status === 'closed') throw new AppError('REVIEW_CLOSED', 'This review is already closed');
+          return { event: { type: 'review-closed', comment: note }, closeReview: { note } };
+        },
+        deps.announce,
+      );
       return view(r, actor);
     },
   };

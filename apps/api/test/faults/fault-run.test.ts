@@ -8,7 +8,6 @@ import type { TestBrowser } from '../support/http-client.js';
 // The counts the issue asks for: zero credentials without an `issued` row,
 // zero connection resets, and no grant left `pending`.
 
-
 let stack: Stack;
 let alice: TestBrowser;
 let devId = '';
@@ -33,7 +32,13 @@ describe('a fault run', () => {
     const statuses = new Map<number, number>();
     let resets = 0;
     let running = true;
-    const headers = { 'content-type': 'application/json', accept: 'application/json', cookie: alice.jar.header()!, 'x-csrf-token': alice.csrfToken!, origin: stack.baseUrl };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      cookie: alice.jar.header()!,
+      'x-csrf-token': alice.csrfToken!,
+      origin: stack.baseUrl,
+    };
     const body = JSON.stringify({ entitlementId: devId, kind: 'cli' });
     const grant = (agent: http.Agent) =>
       new Promise<void>((resolve) => {
@@ -87,11 +92,15 @@ describe('a fault run', () => {
     expect(statuses.get(503) ?? 0).toBeGreaterThan(0); // the faults did bite
     expect([...statuses.keys()].every((s) => s === 201 || s === 503)).toBe(true);
     // Zero credentials without an `issued` row.
-    const issued = (await stack.sql.query<{ access_key_id: string }>(`SELECT access_key_id FROM grants WHERE status = 'issued'`)).rows.map((r) => r.access_key_id);
+    const issued = (await stack.sql.query<{ access_key_id: string }>(`SELECT access_key_id FROM grants WHERE status = 'issued'`)).rows.map(
+      (r) => r.access_key_id,
+    );
     const missing = received.filter((k) => !issued.includes(k));
     expect(missing).toEqual([]);
     // Nothing stays pending: the outcome writes lost to the faults are retried once the database is back.
-    await expect.poll(async () => (await stack.sql.query(`SELECT count(*)::int AS n FROM grants WHERE status = 'pending'`)).rows[0].n, { timeout: 30_000, interval: 500 }).toBe(0);
+    await expect
+      .poll(async () => (await stack.sql.query(`SELECT count(*)::int AS n FROM grants WHERE status = 'pending'`)).rows[0].n, { timeout: 30_000, interval: 500 })
+      .toBe(0);
     // Every AssumeRole has its closed row.
     const rows = (await stack.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM grants WHERE status IN ('issued', 'failed')`)).rows[0]!.n;
     expect(rows).toBeGreaterThanOrEqual(stack.aws.countCalls('AssumeRole'));

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_TOKEN, SANDBOX_DEVELOPER, type Stack, startStack } from '../support/stack.js';
 import type { TestBrowser } from '../support/http-client.js';
 
-
 let stack: Stack;
 let alice: TestBrowser;
 let devId = '';
@@ -35,7 +34,9 @@ describe('a frozen database', () => {
     expect(res.json().credentials).toBeUndefined();
     // The write-ahead insert never committed (or never reached AWS): nothing was sent to AWS.
     expect(stack.aws.countCalls('AssumeRole')).toBe(calls);
-    await expect.poll(async () => (await alice.post('/api/grants', { entitlementId: devId, kind: 'cli' })).status, { timeout: 15_000, interval: 500 }).toBe(201);
+    await expect
+      .poll(async () => (await alice.post('/api/grants', { entitlementId: devId, kind: 'cli' })).status, { timeout: 15_000, interval: 500 })
+      .toBe(201);
   });
 
   // Regression: a stalled (not closed) LISTEN connection left a signed-out

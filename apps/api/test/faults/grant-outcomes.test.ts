@@ -5,7 +5,6 @@ import { createReconciler } from '../../src/reconciler.js';
 import { SANDBOX_DEVELOPER, type Stack, startStack } from '../support/stack.js';
 import type { TestBrowser } from '../support/http-client.js';
 
-
 let stack: Stack;
 let alice: TestBrowser;
 let devId = '';
@@ -74,7 +73,11 @@ describe('no grant stays pending for ever', () => {
     } finally {
       stack.aws.setFault('AssumeRole', null);
     }
-    await expect.poll(async () => (await stack.sql.query(`SELECT count(*)::int AS n FROM grants WHERE error = 'client:gone' AND kind = 'console'`)).rows[0].n, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await stack.sql.query(`SELECT count(*)::int AS n FROM grants WHERE error = 'client:gone' AND kind = 'console'`)).rows[0].n, {
+        timeout: 10_000,
+      })
+      .toBe(1);
     const gone = (await stack.sql.query(`SELECT status, access_key_id FROM grants WHERE error = 'client:gone' AND kind = 'console'`)).rows[0];
     expect(gone.status).toBe('failed');
     expect(gone.access_key_id).toMatch(/^ASIA/);

@@ -41,7 +41,9 @@ describe('NUL bytes are a 400 VALIDATION_FAILED on every route', () => {
 
   it('in a JSON string, on every route that takes a body', async () => {
     for (const r of routes.filter((x) => x.method !== 'GET')) {
-      await expectRefused(bob, r.method, r.path, { json: { entitlementId: 'x\u0000', yaml: 'accounts:\n  - { id: "1\u0000", name: x }\n', nested: [{ v: '\u0000' }] } });
+      await expectRefused(bob, r.method, r.path, {
+        json: { entitlementId: 'x\u0000', yaml: 'accounts:\n  - { id: "1\u0000", name: x }\n', nested: [{ v: '\u0000' }] },
+      });
     }
   });
 

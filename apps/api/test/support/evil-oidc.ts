@@ -90,7 +90,10 @@ export async function startEvilOidcProvider(opts: EvilOidcOptions = {}) {
   function clientAuthenticated(req: IncomingMessage): boolean {
     const auth = req.headers.authorization ?? '';
     if (!auth.startsWith('Basic ')) return false;
-    const [id, secret] = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':').map((p) => decodeURIComponent(p));
+    const [id, secret] = Buffer.from(auth.slice(6), 'base64')
+      .toString('utf8')
+      .split(':')
+      .map((p) => decodeURIComponent(p));
     return id === clientId && secret === clientSecret;
   }
 

@@ -15,7 +15,11 @@ export class TestBrowser {
 
   constructor(readonly baseUrl: string) {}
 
-  async request(method: string, path: string, opts: { json?: unknown; body?: string; headers?: Record<string, string>; csrf?: boolean } = {}): Promise<HttpResponse> {
+  async request(
+    method: string,
+    path: string,
+    opts: { json?: unknown; body?: string; headers?: Record<string, string>; csrf?: boolean } = {},
+  ): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : `${this.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     const cookie = this.jar.header();

@@ -129,7 +129,10 @@ export function createSamlTestIdp(opts: { acsUrl: string; spEntityId: string }) 
       const assertionIssuer = spec.issuer ?? issuer;
       const responseIssuer = spec.responseIssuer === undefined ? issuer : spec.responseIssuer;
       const attrs = Object.entries(spec.attributes ?? { email: ['alice@example.com'], groups: ['engineers'] })
-        .map(([name, values]) => `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`)
+        .map(
+          ([name, values]) =>
+            `<saml:Attribute Name="${esc(name)}">${values.map((v) => `<saml:AttributeValue>${esc(v)}</saml:AttributeValue>`).join('')}</saml:Attribute>`,
+        )
         .join('');
       const xml =
         `<samlp:Response xmlns:samlp="${NS.samlp}" xmlns:saml="${NS.saml}" ID="${newId()}" Version="2.0" IssueInstant="${inst}"` +

@@ -120,7 +120,11 @@ export async function startStack(opts: StackOptions = {}) {
   const runtimeUrl = asRole(dbUrl, 'runtime');
   const proxiedUrl = new URL(runtimeUrl);
   proxiedUrl.port = String(proxy.port);
-  const database: Database = createDatabase({ url: proxiedUrl.toString(), connectTimeoutMs: 1000, ...(opts.statementTimeoutMs ? { statementTimeoutMs: opts.statementTimeoutMs } : {}) });
+  const database: Database = createDatabase({
+    url: proxiedUrl.toString(),
+    connectTimeoutMs: 1000,
+    ...(opts.statementTimeoutMs ? { statementTimeoutMs: opts.statementTimeoutMs } : {}),
+  });
   // The test's own connection: bulk seeding on a busy machine may take longer than the app's 15 s statement timeout.
   const direct: Database = createDatabase({ url: dbUrl, max: 4, statementTimeoutMs: 120_000 });
   await createMappingRepository(direct).applyDeclared(toDeclared(doc));

@@ -136,8 +136,8 @@ export function AccountsSection({ accounts, readOnly = false }: { accounts: Admi
           }
         >
           <p>
-            {deleting.name} ({deleting.id}) has no mappings. Deleting it removes its friendly name; the change is recorded in the change history. A mapping
-            that uses this account later adds it again.
+            {deleting.name} ({deleting.id}) has no mappings. Deleting it removes its friendly name; the change is recorded in the change history. A mapping that
+            uses this account later adds it again.
           </p>
         </ConfirmDialog>
       )}

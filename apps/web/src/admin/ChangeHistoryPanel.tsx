@@ -13,8 +13,20 @@ import { FieldChanges } from './FieldChanges';
 
 const helper = createColumnHelper<typeof tableFeaturesNone, AdminChange>();
 
-const ACTION_LABEL: Record<AdminChange['action'], string> = { create: 'Created', update: 'Changed', delete: 'Deleted', 'cut-off': 'Cut off', revoke: 'Revoked' };
-const ACTION_BADGE: Record<AdminChange['action'], string> = { create: 'badge--issued', update: 'badge--pending', delete: 'badge--denied', 'cut-off': 'badge--denied', revoke: 'badge--denied' };
+const ACTION_LABEL: Record<AdminChange['action'], string> = {
+  create: 'Created',
+  update: 'Changed',
+  delete: 'Deleted',
+  'cut-off': 'Cut off',
+  revoke: 'Revoked',
+};
+const ACTION_BADGE: Record<AdminChange['action'], string> = {
+  create: 'badge--issued',
+  update: 'badge--pending',
+  delete: 'badge--denied',
+  'cut-off': 'badge--denied',
+  revoke: 'badge--denied',
+};
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -100,7 +112,12 @@ export function ChangeHistoryPanel() {
 
       {changes.isPending && <SkeletonList rows={4} label="Loading the change history…" />}
       {changes.isError && (
-        <ErrorNotice title="The change history could not be loaded" error={changes.error} onRetry={() => void changes.refetch()} retrying={changes.isFetching} />
+        <ErrorNotice
+          title="The change history could not be loaded"
+          error={changes.error}
+          onRetry={() => void changes.refetch()}
+          retrying={changes.isFetching}
+        />
       )}
       {changes.isSuccess && data.length === 0 && (
         <EmptyState title="No changes yet">
@@ -109,7 +126,14 @@ export function ChangeHistoryPanel() {
       )}
       {changes.isSuccess && data.length > 0 && (
         <>
-          <DataTable columns={columns} data={data} caption="Changes to accounts and mappings, newest first" getRowId={(c) => c.id} testId="changes-table" className="table--changes" />
+          <DataTable
+            columns={columns}
+            data={data}
+            caption="Changes to accounts and mappings, newest first"
+            getRowId={(c) => c.id}
+            testId="changes-table"
+            className="table--changes"
+          />
           {changes.hasNextPage && (
             <div className="history__more">
               <button type="button" className="btn btn--secondary" onClick={() => void changes.fetchNextPage()} disabled={changes.isFetchingNextPage}>

@@ -40,7 +40,9 @@ export function ImportDiff({ result }: { result: ImportResult }) {
       <ul className="diff__list">
         {accounts.created.map((a) => (
           <li key={`a+${a.id}`} className="diff__item diff__item--add">
-            <span className="diff__sign" aria-label="New account">+</span>
+            <span className="diff__sign" aria-label="New account">
+              +
+            </span>
             <span>
               Account <span className="mono">{a.id}</span> “{a.name}”
             </span>
@@ -48,7 +50,9 @@ export function ImportDiff({ result }: { result: ImportResult }) {
         ))}
         {accounts.updated.map((a) => (
           <li key={`a~${a.after.id}`} className="diff__item diff__item--change">
-            <span className="diff__sign" aria-label="Renamed account">~</span>
+            <span className="diff__sign" aria-label="Renamed account">
+              ~
+            </span>
             <span>
               Account <span className="mono">{a.after.id}</span>: “{a.before.name}” → “{a.after.name}”
             </span>
@@ -56,7 +60,9 @@ export function ImportDiff({ result }: { result: ImportResult }) {
         ))}
         {created.map((m) => (
           <li key={`+${m.group}\u0000${m.roleArn}`} className="diff__item diff__item--add">
-            <span className="diff__sign" aria-label="Create">+</span>
+            <span className="diff__sign" aria-label="Create">
+              +
+            </span>
             <span>
               <Spec m={m} />
             </span>
@@ -64,7 +70,9 @@ export function ImportDiff({ result }: { result: ImportResult }) {
         ))}
         {updated.map((u) => (
           <li key={`~${u.id}`} className="diff__item diff__item--change">
-            <span className="diff__sign" aria-label="Change">~</span>
+            <span className="diff__sign" aria-label="Change">
+              ~
+            </span>
             <span>
               <span className="mono">{u.after.group}</span> → <strong>{roleNameFromArn(u.after.roleArn)}</strong>
               <FieldChanges before={u.before} after={u.after} />
@@ -73,7 +81,9 @@ export function ImportDiff({ result }: { result: ImportResult }) {
         ))}
         {deleted.map((m) => (
           <li key={`-${m.id}`} className="diff__item diff__item--remove">
-            <span className="diff__sign" aria-label="Delete">−</span>
+            <span className="diff__sign" aria-label="Delete">
+              −
+            </span>
             <span>
               <Spec m={m} />
             </span>

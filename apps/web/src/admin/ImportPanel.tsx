@@ -66,8 +66,8 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
             Import mappings from YAML
           </h2>
           <p className="section-lead">
-            The file is the whole desired state, in the same format as <span className="mono">MAPPINGS_FILE</span>: mappings not in it are deleted. Preview
-            the changes first; nothing changes until you apply.
+            The file is the whole desired state, in the same format as <span className="mono">MAPPINGS_FILE</span>: mappings not in it are deleted. Preview the
+            changes first; nothing changes until you apply.
           </p>
         </div>
         <button type="button" className="btn btn--secondary btn--sm" onClick={onClose}>
@@ -78,7 +78,13 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
       <div className="stack">
         <div className="import-source">
           <label className="btn btn--secondary btn--sm file-button">
-            <input type="file" accept=".yaml,.yml,text/yaml,application/yaml" className="visually-hidden" onChange={(e) => void readFile(e)} data-testid="import-file" />
+            <input
+              type="file"
+              accept=".yaml,.yml,text/yaml,application/yaml"
+              className="visually-hidden"
+              onChange={(e) => void readFile(e)}
+              data-testid="import-file"
+            />
             Choose a file…
           </label>
           <a className="btn btn--link btn--sm" href={MAPPINGS_EXPORT_URL} download="rolegate-mappings.yaml">
@@ -102,12 +108,16 @@ export function ImportPanel({ onClose }: { onClose: () => void }) {
             spellCheck={false}
             value={yaml}
             onChange={(e) => setYaml(e.target.value)}
-            placeholder={'accounts:\n  - id: "111111111111"\n    name: sandbox\nmappings:\n  - group: engineers\n    roleArn: arn:aws:iam::111111111111:role/Developer\n    maxDurationSeconds: 3600'}
+            placeholder={
+              'accounts:\n  - id: "111111111111"\n    name: sandbox\nmappings:\n  - group: engineers\n    roleArn: arn:aws:iam::111111111111:role/Developer\n    maxDurationSeconds: 3600'
+            }
             data-testid="import-yaml"
           />
         </div>
 
-        {run.isError && <ErrorNotice title={run.variables?.dryRun ? 'The file cannot be imported' : 'The import failed; nothing was changed'} error={run.error} />}
+        {run.isError && (
+          <ErrorNotice title={run.variables?.dryRun ? 'The file cannot be imported' : 'The import failed; nothing was changed'} error={run.error} />
+        )}
 
         <div className="form-card__footer form-card__footer--start">
           <button type="button" className="btn btn--secondary" onClick={doPreview} disabled={yaml.trim() === '' || run.isPending} data-testid="import-preview">

@@ -33,7 +33,17 @@ interface Props {
   onDone: (saved: AdminMapping | null) => void;
 }
 
-const FIELDS: readonly FieldPath<FormValues>[] = ['group', 'roleArn', 'description', 'requireReason', 'enabled', 'access', 'approvers', 'approvals', 'breakGlass'];
+const FIELDS: readonly FieldPath<FormValues>[] = [
+  'group',
+  'roleArn',
+  'description',
+  'requireReason',
+  'enabled',
+  'access',
+  'approvers',
+  'approvals',
+  'breakGlass',
+];
 
 /** A server issue path of the policy (`approvers.0`, `pendingTimeoutSeconds`) → the form field showing it. */
 function policyField(path: string): FieldPath<FormValues> | undefined {
@@ -43,7 +53,11 @@ function policyField(path: string): FieldPath<FormValues> | undefined {
   return undefined;
 }
 
-const linesOf = (text: string) => text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 /** Create or edit a mapping. Every rule is checked at its field before anything is sent; the server's 400 issues land on their fields too. */
 export function MappingForm({ mapping, accounts, onDone }: Props) {
@@ -114,7 +128,12 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       const issues = err instanceof ApiError ? err.issues : [];
       let placed = false;
       for (const issue of issues) {
-        const field = issue.path === 'name' ? 'accountName' : issue.path === 'maxDurationSeconds' ? 'maxHours' : (FIELDS.find((f) => f === issue.path) ?? policyField(issue.path));
+        const field =
+          issue.path === 'name'
+            ? 'accountName'
+            : issue.path === 'maxDurationSeconds'
+              ? 'maxHours'
+              : (FIELDS.find((f) => f === issue.path) ?? policyField(issue.path));
         if (field) {
           setError(field, { type: 'server', message: issue.message });
           placed = true;
@@ -178,7 +197,12 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
             data-testid="mapping-role-arn"
             aria-invalid={errors.roleArn ? true : undefined}
             aria-describedby={describe('roleArn', true)}
-            {...register('roleArn', { validate: (v) => { const r = checkRoleArn(v); return r.ok ? true : r.message; } })}
+            {...register('roleArn', {
+              validate: (v) => {
+                const r = checkRoleArn(v);
+                return r.ok ? true : r.message;
+              },
+            })}
           />
           <p id={`${id}-roleArn-hint`} className="field__hint" data-testid="mapping-arn-summary">
             {arn.ok ? (
@@ -208,7 +232,8 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
               aria-invalid={errors.accountName ? true : undefined}
               aria-describedby={describe('accountName', true)}
               {...register('accountName', {
-                validate: (v) => (newAccountId === null || (v.trim().length > 0 && v.trim().length <= 128) ? true : 'Give the new account a name (1–128 characters).'),
+                validate: (v) =>
+                  newAccountId === null || (v.trim().length > 0 && v.trim().length <= 128) ? true : 'Give the new account a name (1–128 characters).',
               })}
             />
             <p id={`${id}-accountName-hint`} className="field__hint">
@@ -333,7 +358,9 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
                   data-testid="mapping-approvers"
                   aria-invalid={errors.approvers ? true : undefined}
                   aria-describedby={describe('approvers')}
-                  {...register('approvers', { validate: (v, all) => all.access !== 'approval' || linesOf(v).length > 0 || 'Name at least one approver group.' })}
+                  {...register('approvers', {
+                    validate: (v, all) => all.access !== 'approval' || linesOf(v).length > 0 || 'Name at least one approver group.',
+                  })}
                 />
                 <FieldError id={`${id}-approvers-error`} error={errors.approvers} />
               </div>
@@ -342,14 +369,32 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
               <label className="field__label" htmlFor={`${id}-approvals`}>
                 Approvals needed (distinct people)
               </label>
-              <input id={`${id}-approvals`} className="input input--short" type="number" min={1} max={10} step={1} data-testid="mapping-approvals" {...register('approvals', { valueAsNumber: true })} />
+              <input
+                id={`${id}-approvals`}
+                className="input input--short"
+                type="number"
+                min={1}
+                max={10}
+                step={1}
+                data-testid="mapping-approvals"
+                {...register('approvals', { valueAsNumber: true })}
+              />
               <FieldError id={`${id}-approvals-error`} error={errors.approvals} />
             </div>
             <div className="field">
               <label className="field__label" htmlFor={`${id}-pending`}>
                 Pending requests expire after (hours)
               </label>
-              <input id={`${id}-pending`} className="input input--short" type="number" min={0.1} max={720} step="any" data-testid="mapping-pending-hours" {...register('pendingTimeoutHours', { valueAsNumber: true })} />
+              <input
+                id={`${id}-pending`}
+                className="input input--short"
+                type="number"
+                min={0.1}
+                max={720}
+                step="any"
+                data-testid="mapping-pending-hours"
+                {...register('pendingTimeoutHours', { valueAsNumber: true })}
+              />
               <FieldError id={`${id}-pendingTimeoutHours-error`} error={errors.pendingTimeoutHours} />
             </div>
             <label className="check">
@@ -364,7 +409,16 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
                 <label className="field__label" htmlFor={`${id}-review`}>
                   Review within (hours)
                 </label>
-                <input id={`${id}-review`} className="input input--short" type="number" min={0.1} max={720} step="any" data-testid="mapping-review-hours" {...register('reviewWithinHours', { valueAsNumber: true })} />
+                <input
+                  id={`${id}-review`}
+                  className="input input--short"
+                  type="number"
+                  min={0.1}
+                  max={720}
+                  step="any"
+                  data-testid="mapping-review-hours"
+                  {...register('reviewWithinHours', { valueAsNumber: true })}
+                />
                 <FieldError id={`${id}-reviewWithinHours-error`} error={errors.reviewWithinHours} />
               </div>
             )}

@@ -12,12 +12,7 @@ import { MappingForm } from './MappingForm';
 import { MappingsTable, type MappingActions } from './MappingsTable';
 import { TrustPolicyView } from './TrustPolicyView';
 
-type View =
-  | { kind: 'list' }
-  | { kind: 'new' }
-  | { kind: 'edit'; mapping: AdminMapping }
-  | { kind: 'trust'; mapping: AdminMapping }
-  | { kind: 'import' };
+type View = { kind: 'list' } | { kind: 'new' } | { kind: 'edit'; mapping: AdminMapping } | { kind: 'trust'; mapping: AdminMapping } | { kind: 'import' };
 
 const byGroupThenRole = (a: AdminMapping, b: AdminMapping) =>
   a.group.localeCompare(b.group) || a.accountName.localeCompare(b.accountName) || a.roleName.localeCompare(b.roleName);
@@ -116,8 +111,8 @@ export function MappingsPanel() {
         {managedBy !== null && (
           <div className="notice notice--info" role="note" data-testid="mappings-managed-by">
             <span className="notice__message">
-              Managed by <span className="mono">{managedBy}</span>. The file is the source of truth: change it and reload Rolegate (SIGHUP or restart).
-              Edits here are refused.
+              Managed by <span className="mono">{managedBy}</span>. The file is the source of truth: change it and reload Rolegate (SIGHUP or restart). Edits
+              here are refused.
             </span>
           </div>
         )}

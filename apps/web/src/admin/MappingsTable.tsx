@@ -19,8 +19,7 @@ export interface MappingActions {
 }
 
 /** Test-id and element-id suffix for a mapping: `<group>-<accountId>-<roleName>` with unsafe characters replaced. */
-export const mappingKey = (m: Pick<AdminMapping, 'group' | 'accountId' | 'roleName'>) =>
-  `${m.group}-${m.accountId}-${m.roleName}`.replace(/[^\w.-]/g, '_');
+export const mappingKey = (m: Pick<AdminMapping, 'group' | 'accountId' | 'roleName'>) => `${m.group}-${m.accountId}-${m.roleName}`.replace(/[^\w.-]/g, '_');
 
 /** The mappings as a table with per-row actions. */
 export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[]; actions: MappingActions }) {
@@ -76,7 +75,13 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
           return (
             <span className="row-actions">
               {!actions.readOnly && (
-                <button type="button" className="btn btn--secondary btn--sm" onClick={() => actions.edit(m)} aria-label={`Edit ${label}`} data-testid={`edit-${key}`}>
+                <button
+                  type="button"
+                  className="btn btn--secondary btn--sm"
+                  onClick={() => actions.edit(m)}
+                  aria-label={`Edit ${label}`}
+                  data-testid={`edit-${key}`}
+                >
                   Edit
                 </button>
               )}
@@ -101,7 +106,13 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
                   >
                     {m.enabled ? 'Disable' : 'Enable'}
                   </button>
-                  <button type="button" className="btn btn--danger-ghost btn--sm" onClick={() => actions.remove(m)} aria-label={`Delete ${label}`} data-testid={`delete-${key}`}>
+                  <button
+                    type="button"
+                    className="btn btn--danger-ghost btn--sm"
+                    onClick={() => actions.remove(m)}
+                    aria-label={`Delete ${label}`}
+                    data-testid={`delete-${key}`}
+                  >
                     Delete
                   </button>
                 </>

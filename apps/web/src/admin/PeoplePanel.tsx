@@ -15,7 +15,8 @@ function PersonTokens({ user }: { user: AdminUser }) {
   const tokens = useAdminUserCliTokens(user.id);
   const revoke = useRevokeCliTokenAsAdmin();
   if (tokens.isPending) return <SkeletonList rows={1} label="Loading CLI tokens…" />;
-  if (tokens.isError) return <ErrorNotice title="CLI tokens could not be loaded" error={tokens.error} onRetry={() => void tokens.refetch()} retrying={tokens.isFetching} />;
+  if (tokens.isError)
+    return <ErrorNotice title="CLI tokens could not be loaded" error={tokens.error} onRetry={() => void tokens.refetch()} retrying={tokens.isFetching} />;
   if (tokens.data.length === 0) return <p className="muted">No working CLI tokens.</p>;
   return (
     <>
@@ -79,8 +80,8 @@ export function PeoplePanel() {
             People
           </h2>
           <p className="section-lead">
-            Cutting someone off ends all their browser sessions and revokes all their CLI tokens at once, on every instance. Remove them from their IdP
-            groups as well, or they can sign in again.
+            Cutting someone off ends all their browser sessions and revokes all their CLI tokens at once, on every instance. Remove them from their IdP groups
+            as well, or they can sign in again.
           </p>
         </div>
       </header>
@@ -175,8 +176,8 @@ export function PeoplePanel() {
           }
         >
           <p>
-            All browser sessions of <strong>{cutting.email}</strong> end now and all their CLI tokens stop working, on every instance. AWS credentials
-            already issued are not revoked at AWS: they run until they expire. Remove the person from their IdP groups too, or they can sign in again.
+            All browser sessions of <strong>{cutting.email}</strong> end now and all their CLI tokens stop working, on every instance. AWS credentials already
+            issued are not revoked at AWS: they run until they expire. Remove the person from their IdP groups too, or they can sign in again.
           </p>
         </ConfirmDialog>
       )}

@@ -11,7 +11,8 @@ const rank = (k: string) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length
 
 /** Fields whose values differ (timestamps and ids left out), in a stable order. */
 export function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown> | null): FieldChange[] {
-  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => !IGNORED.has(k))
+  const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])]
+    .filter((k) => !IGNORED.has(k))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   return keys
     .filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]))

@@ -45,7 +45,9 @@ export function checkRoleArn(value: string): { ok: true; parts: RoleArnParts } |
       return fail('The ARN must name a role ("…:role/Name"), not another IAM resource.');
     case 'role-name':
       if (p.roleName === '') return fail('The role name is missing after the last "/".');
-      return p.roleName.length > 64 ? fail('The role name may be at most 64 characters.') : fail('The role name may contain only letters, digits and + = , . @ _ -.');
+      return p.roleName.length > 64
+        ? fail('The role name may be at most 64 characters.')
+        : fail('The role name may contain only letters, digits and + = , . @ _ -.');
     case 'path-too-long':
       return fail(`The role path may be at most ${ROLE_PATH_MAX_LENGTH} characters.`);
     case 'path-empty-segment':

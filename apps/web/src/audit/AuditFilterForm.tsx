@@ -9,7 +9,6 @@ import { EMPTY_FILTERS, type FilterValues } from './filters';
 const STATUSES: readonly GrantStatus[] = ['issued', 'denied', 'failed', 'pending', 'revoked'];
 const KINDS: readonly GrantKind[] = ['console', 'cli'];
 
-
 interface Props {
   values: FilterValues;
   onApply: (values: FilterValues) => void;

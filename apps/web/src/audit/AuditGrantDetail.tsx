@@ -34,7 +34,10 @@ function cloudTrailCommands(d: Detail): string {
     );
   }
   if (d.cloudTrail.roleSessionName) {
-    lines.push('# Every session of this person (RoleSessionName = SourceIdentity):', `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=${d.cloudTrail.roleSessionName}`);
+    lines.push(
+      '# Every session of this person (RoleSessionName = SourceIdentity):',
+      `aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=${d.cloudTrail.roleSessionName}`,
+    );
   }
   lines.push(
     '# In a CloudTrail Lake / Athena query, the AssumeRole event carries the grant id as a session tag:',
@@ -100,18 +103,32 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
           {back}
         </header>
         <dl className="detail">
-          <Item label="User" testId="detail-user">{g.user.email}</Item>
-          <Item label="User id" mono>{g.user.id}</Item>
+          <Item label="User" testId="detail-user">
+            {g.user.email}
+          </Item>
+          <Item label="User id" mono>
+            {g.user.id}
+          </Item>
           <Item label="IdP subject" mono>{`${g.user.subject} (${g.user.idp.toUpperCase()})`}</Item>
           <Item label="Groups at the time">{g.groups.length > 0 ? g.groups.join(', ') : null}</Item>
-          <Item label="Role ARN" mono testId="detail-role-arn">{g.roleArn && <Breakable text={g.roleArn} />}</Item>
-          <Item label="Account" mono>{g.accountId}</Item>
-          <Item label="Mapping id" mono>{g.mappingId}</Item>
+          <Item label="Role ARN" mono testId="detail-role-arn">
+            {g.roleArn && <Breakable text={g.roleArn} />}
+          </Item>
+          <Item label="Account" mono>
+            {g.accountId}
+          </Item>
+          <Item label="Mapping id" mono>
+            {g.mappingId}
+          </Item>
           <Item label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : null}</Item>
           <Item label="Expires">{g.expiresAt ? <time dateTime={g.expiresAt}>{formatDateTime(g.expiresAt)}</time> : null}</Item>
           <Item label="Reason">{g.reason && <ReasonText text={g.reason} testId="detail-reason" />}</Item>
-          <Item label="Error" mono>{g.error}</Item>
-          <Item label="Client IP" mono>{g.clientIp}</Item>
+          <Item label="Error" mono>
+            {g.error}
+          </Item>
+          <Item label="Client IP" mono>
+            {g.clientIp}
+          </Item>
           <Item label="User agent">{g.userAgent && <ReasonText text={g.userAgent} clamp={false} />}</Item>
         </dl>
       </section>
@@ -128,10 +145,18 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
           </div>
         </header>
         <dl className="detail">
-          <Item label="RoleSessionName" mono testId="detail-session-name">{ct.roleSessionName}</Item>
-          <Item label="SourceIdentity" mono>{ct.sourceIdentity}</Item>
-          <Item label="Access key id" mono testId="detail-access-key">{ct.accessKeyId}</Item>
-          <Item label="STS request id" mono testId="detail-request-id">{ct.stsRequestId}</Item>
+          <Item label="RoleSessionName" mono testId="detail-session-name">
+            {ct.roleSessionName}
+          </Item>
+          <Item label="SourceIdentity" mono>
+            {ct.sourceIdentity}
+          </Item>
+          <Item label="Access key id" mono testId="detail-access-key">
+            {ct.accessKeyId}
+          </Item>
+          <Item label="STS request id" mono testId="detail-request-id">
+            {ct.stsRequestId}
+          </Item>
           <Item label="Session tag" mono>{`${ct.grantIdTag.key} = ${ct.grantIdTag.value}`}</Item>
         </dl>
         <CopyBlock label="CloudTrail lookups" hint="AWS CLI commands for this session." text={cloudTrailCommands(detail.data)} testId="copy-cloudtrail" />
@@ -152,14 +177,22 @@ function GrantRequestSection({ requestId }: { requestId: string }) {
       {r.isError && <p className="role__error">The request could not be loaded.</p>}
       {r.data && (
         <dl className="detail">
-          <Item label="Request" mono>{r.data.id}</Item>
+          <Item label="Request" mono>
+            {r.data.id}
+          </Item>
           <Item label="Requested">{`${r.data.requester.email}, ${formatDateTime(r.data.createdAt)}${r.data.breakGlass ? ' (break-glass)' : ''}`}</Item>
           <Item label="Request reason">{r.data.reason}</Item>
-          <Item label="Window">{r.data.windowStartsAt && r.data.windowEndsAt ? `${formatDateTime(r.data.windowStartsAt)} – ${formatDateTime(r.data.windowEndsAt)}` : null}</Item>
-          <Item label="Approved by" testId="detail-approvals">
-            {r.data.approvals.length > 0 ? r.data.approvals.map((a) => `${a.by.email} (${formatDateTime(a.at)}${a.comment ? `: ${a.comment}` : ''})`).join('; ') : null}
+          <Item label="Window">
+            {r.data.windowStartsAt && r.data.windowEndsAt ? `${formatDateTime(r.data.windowStartsAt)} – ${formatDateTime(r.data.windowEndsAt)}` : null}
           </Item>
-          <Item label="Review">{r.data.review ? (r.data.review.status === 'open' ? 'open' : `closed by ${r.data.review.by?.email ?? '?'}: ${r.data.review.note ?? ''}`) : null}</Item>
+          <Item label="Approved by" testId="detail-approvals">
+            {r.data.approvals.length > 0
+              ? r.data.approvals.map((a) => `${a.by.email} (${formatDateTime(a.at)}${a.comment ? `: ${a.comment}` : ''})`).join('; ')
+              : null}
+          </Item>
+          <Item label="Review">
+            {r.data.review ? (r.data.review.status === 'open' ? 'open' : `closed by ${r.data.review.by?.email ?? '?'}: ${r.data.review.note ?? ''}`) : null}
+          </Item>
         </dl>
       )}
     </section>

@@ -135,7 +135,11 @@ export function AuditGrantsPanel({ search, onSearchChange, onOpen }: Props) {
         )}
         {grants.isSuccess && data.length === 0 && (
           <EmptyState title={count === 0 ? 'No grants recorded yet' : 'No grant matches these filters'}>
-            <p>{count === 0 ? 'Every console or CLI request will appear here.' : 'Filters match exactly: check the spelling of the email or ARN, or widen the dates.'}</p>
+            <p>
+              {count === 0
+                ? 'Every console or CLI request will appear here.'
+                : 'Filters match exactly: check the spelling of the email or ARN, or widen the dates.'}
+            </p>
           </EmptyState>
         )}
         {grants.isSuccess && data.length > 0 && (

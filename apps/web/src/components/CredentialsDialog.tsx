@@ -12,7 +12,6 @@ interface Props {
   onClose: () => void;
 }
 
-
 /**
  * Modal showing temporary CLI credentials once. A native <dialog> gives focus
  * trapping and Escape-to-close; closing hands control back so the parent can
@@ -33,13 +32,7 @@ export function CredentialsDialog({ credentials, title, accountId, onClose }: Pr
   const close = () => ref.current?.close();
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby="credentials-title"
-      data-testid="credentials-panel"
-      onClose={onClose}
-    >
+    <dialog ref={ref} className="dialog" aria-labelledby="credentials-title" data-testid="credentials-panel" onClose={onClose}>
       <div className="dialog__header">
         <div>
           <h2 id="credentials-title" className="dialog__title">
@@ -77,9 +70,7 @@ export function CredentialsDialog({ credentials, title, accountId, onClose }: Pr
         testId="copy-credential-process"
       />
 
-      <p className="dialog__warning">
-        These credentials are shown only once and are not stored by this page. Closing this window removes them.
-      </p>
+      <p className="dialog__warning">These credentials are shown only once and are not stored by this page. Closing this window removes them.</p>
       <div className="dialog__footer">
         <button type="button" className="btn btn--primary" onClick={close} data-testid="credentials-close">
           Done

@@ -24,14 +24,7 @@ export function DurationSelect({ testId, maxDurationSeconds, value, onChange, di
       {options.length === 0 ? (
         <p className="field__note">No session length fits this role's maximum.</p>
       ) : (
-        <select
-          id={id}
-          className="select"
-          data-testid={testId}
-          value={value}
-          disabled={disabled}
-          onChange={(event) => onChange(Number(event.target.value))}
-        >
+        <select id={id} className="select" data-testid={testId} value={value} disabled={disabled} onChange={(event) => onChange(Number(event.target.value))}>
           {options.map((seconds) => (
             <option key={seconds} value={seconds}>
               {formatDuration(seconds)}

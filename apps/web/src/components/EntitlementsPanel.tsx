@@ -61,9 +61,13 @@ export function EntitlementsPanel({ groups }: { groups: string[] }) {
   const visible = entitlements.data.filter((e) => matchesSearch(e, query));
   const pinned = favourites.map((f) => byId.get(f)).filter((e): e is Entitlement => e !== undefined && matchesSearch(e, query));
   const pinnedIds = new Set(pinned.map((e) => e.id));
-  const recent = query.trim() === ''
-    ? (preferences.data?.recent ?? []).map((r) => byId.get(r)).filter((e): e is Entitlement => e !== undefined && !pinnedIds.has(e.id)).slice(0, RECENT_SHOWN)
-    : [];
+  const recent =
+    query.trim() === ''
+      ? (preferences.data?.recent ?? [])
+          .map((r) => byId.get(r))
+          .filter((e): e is Entitlement => e !== undefined && !pinnedIds.has(e.id))
+          .slice(0, RECENT_SHOWN)
+      : [];
   const accounts = groupByAccount(visible.filter((e) => !pinnedIds.has(e.id)));
 
   return (

@@ -33,12 +33,7 @@ export function GrantHistoryPanel() {
 
       {history.isPending && <SkeletonList rows={4} label="Loading your grants…" />}
       {history.isError && (
-        <ErrorNotice
-          title="Your grants could not be loaded"
-          error={history.error}
-          onRetry={() => void history.refetch()}
-          retrying={history.isFetching}
-        />
+        <ErrorNotice title="Your grants could not be loaded" error={history.error} onRetry={() => void history.refetch()} retrying={history.isFetching} />
       )}
       {history.isSuccess && history.data.length === 0 && (
         <EmptyState title="No grants yet">
@@ -50,12 +45,7 @@ export function GrantHistoryPanel() {
           <GrantTable grants={history.data} accountNames={accountNames} />
           {history.hasNextPage && (
             <div className="history__more">
-              <button
-                type="button"
-                className="btn btn--secondary"
-                onClick={() => void history.fetchNextPage()}
-                disabled={history.isFetchingNextPage}
-              >
+              <button type="button" className="btn btn--secondary" onClick={() => void history.fetchNextPage()} disabled={history.isFetchingNextPage}>
                 {history.isFetchingNextPage && <Spinner />}
                 {history.isFetchingNextPage ? 'Loading…' : 'Load more'}
               </button>

@@ -31,8 +31,16 @@ const SCREENS: Record<TabId, ScreenText> = {
   tokens: { label: 'CLI tokens', title: 'AWS access', lead: 'The rolegate command-line sessions signed in as you.' },
   requests: { label: 'My requests', title: 'AWS access', lead: 'Your requests for roles that need approval, and the time left in each access window.' },
   approvals: { label: 'Approvals', title: 'Approvals', lead: 'Requests waiting for your decision. You never approve your own, and you count once.' },
-  outbox: { label: 'Notifications', title: 'Notifications', lead: 'What Rolegate sent (or, in the demo, would have sent) about requests, and how each delivery went.' },
-  reviews: { label: 'Break-glass reviews', title: 'Break-glass reviews', lead: 'Every break-glass use stays here until someone closes its review with a note.' },
+  outbox: {
+    label: 'Notifications',
+    title: 'Notifications',
+    lead: 'What Rolegate sent (or, in the demo, would have sent) about requests, and how each delivery went.',
+  },
+  reviews: {
+    label: 'Break-glass reviews',
+    title: 'Break-glass reviews',
+    lead: 'Every break-glass use stays here until someone closes its review with a note.',
+  },
   mappings: {
     label: 'Mappings',
     title: 'Role mappings',
@@ -59,9 +67,11 @@ export function Portal({ me }: { me: MeResponse }) {
   // A screen the user's roles do not allow (an old bookmark, say) is a 403 screen; an unknown path a 404 screen.
   const tab: TabId | null = allowed ? requested : null;
   const text: ScreenText =
-    tab !== null ? SCREENS[tab]
-    : requested === null ? { label: 'Page not found', title: 'Page not found', lead: 'There is no page at this address.' }
-    : { label: 'No access', title: 'No access to this page', lead: `This page needs the ${SCREEN_ROLE[requested]} role.` };
+    tab !== null
+      ? SCREENS[tab]
+      : requested === null
+        ? { label: 'Page not found', title: 'Page not found', lead: 'There is no page at this address.' }
+        : { label: 'No access', title: 'No access to this page', lead: `This page needs the ${SCREEN_ROLE[requested]} role.` };
   const firstRender = useRef(true);
 
   useEffect(() => {
@@ -101,12 +111,13 @@ export function Portal({ me }: { me: MeResponse }) {
             <div className="card section status-screen" data-testid={requested === null ? 'not-found' : 'forbidden'}>
               {requested === null ? (
                 <p>
-                  Nothing lives at <code className="mono">{route.screen === 'not-found' ? route.path : ''}</code>. Check the address, or go back to your AWS roles.
+                  Nothing lives at <code className="mono">{route.screen === 'not-found' ? route.path : ''}</code>. Check the address, or go back to your AWS
+                  roles.
                 </p>
               ) : (
                 <p>
-                  You are signed in as {me.user.email}, and none of your groups ({me.user.groups.join(', ') || 'none'}) gives you the{' '}
-                  {SCREEN_ROLE[requested]} role. Ask your Rolegate administrator if you need it.
+                  You are signed in as {me.user.email}, and none of your groups ({me.user.groups.join(', ') || 'none'}) gives you the {SCREEN_ROLE[requested]}{' '}
+                  role. Ask your Rolegate administrator if you need it.
                 </p>
               )}
               <p>
@@ -126,29 +137,29 @@ export function Portal({ me }: { me: MeResponse }) {
           </section>
         )}
         {tab !== null && (
-        <section id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel" data-testid={`panel-${tab}`}>
-          {tab === 'access' && <EntitlementsPanel groups={me.user.groups} />}
-          {tab === 'grants' && <GrantHistoryPanel />}
-          {tab === 'tokens' && <CliTokensPanel />}
-          {tab === 'requests' && route.screen === 'request' && <RequestDetailPanel requestId={route.requestId} />}
-          {tab === 'requests' && route.screen === 'requests' && <MyRequestsPanel />}
-          {tab === 'approvals' && <ApprovalsPanel />}
-          {tab === 'reviews' && <ReviewsPanel />}
-          {tab === 'outbox' && <OutboxPanel />}
-          {tab === 'mappings' && <MappingsPanel />}
-          {tab === 'changes' && <ChangeHistoryPanel />}
-          {tab === 'people' && <PeoplePanel />}
-          {tab === 'audit' && route.screen === 'audit-grant' && (
-            <AuditGrantDetail grantId={route.grantId} onBack={() => go({ screen: 'audit', search: route.search })} />
-          )}
-          {tab === 'audit' && route.screen === 'audit' && (
-            <AuditGrantsPanel
-              search={route.search}
-              onSearchChange={(search) => navigate({ screen: 'audit', search }, { replace: true })}
-              onOpen={(grantId) => go({ screen: 'audit-grant', grantId, search: route.search })}
-            />
-          )}
-        </section>
+          <section id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`} className="panel" data-testid={`panel-${tab}`}>
+            {tab === 'access' && <EntitlementsPanel groups={me.user.groups} />}
+            {tab === 'grants' && <GrantHistoryPanel />}
+            {tab === 'tokens' && <CliTokensPanel />}
+            {tab === 'requests' && route.screen === 'request' && <RequestDetailPanel requestId={route.requestId} />}
+            {tab === 'requests' && route.screen === 'requests' && <MyRequestsPanel />}
+            {tab === 'approvals' && <ApprovalsPanel />}
+            {tab === 'reviews' && <ReviewsPanel />}
+            {tab === 'outbox' && <OutboxPanel />}
+            {tab === 'mappings' && <MappingsPanel />}
+            {tab === 'changes' && <ChangeHistoryPanel />}
+            {tab === 'people' && <PeoplePanel />}
+            {tab === 'audit' && route.screen === 'audit-grant' && (
+              <AuditGrantDetail grantId={route.grantId} onBack={() => go({ screen: 'audit', search: route.search })} />
+            )}
+            {tab === 'audit' && route.screen === 'audit' && (
+              <AuditGrantsPanel
+                search={route.search}
+                onSearchChange={(search) => navigate({ screen: 'audit', search }, { replace: true })}
+                onOpen={(grantId) => go({ screen: 'audit-grant', grantId, search: route.search })}
+              />
+            )}
+          </section>
         )}
       </main>
     </div>

@@ -32,9 +32,7 @@ export function SignInScreen({ sessionEnded = false }: { sessionEnded?: boolean 
               You were signed out (in another tab, by an administrator, or because the session expired). Sign in again to continue where you were.
             </p>
           )}
-          <p className="signin-card__lead">
-            Use your company account to get short-lived access to the AWS accounts your team works in.
-          </p>
+          <p className="signin-card__lead">Use your company account to get short-lived access to the AWS accounts your team works in.</p>
           {providers.isPending && <SkeletonList rows={1} label="Loading sign-in options…" />}
           {providers.isError && (
             <ErrorNotice

@@ -36,11 +36,7 @@ export function useTrustPolicy(mappingId: string) {
 /** After any admin write: mappings, accounts, the change log and the admin's own entitlements may differ. */
 function useRefreshAdmin() {
   const client = useQueryClient();
-  return () =>
-    Promise.all([
-      client.invalidateQueries({ queryKey: ['admin'] }),
-      client.invalidateQueries({ queryKey: queryKeys.entitlements }),
-    ]);
+  return () => Promise.all([client.invalidateQueries({ queryKey: ['admin'] }), client.invalidateQueries({ queryKey: queryKeys.entitlements })]);
 }
 
 /** Saves a mapping: creates (or renames) its account first when a name is given, then creates or updates the mapping. */

@@ -35,7 +35,8 @@ export function useRequestActions() {
     }),
     act: useMutation({ mutationFn: (v: { id: string; action: 'cancel' | 'end' }) => requestsApi.act(v.id, v.action, csrf()), onSettled: settled }),
     extend: useMutation({
-      mutationFn: (v: { id: string; durationSeconds: number; reason: string }) => requestsApi.extend(v.id, { durationSeconds: v.durationSeconds, reason: v.reason }, csrf()),
+      mutationFn: (v: { id: string; durationSeconds: number; reason: string }) =>
+        requestsApi.extend(v.id, { durationSeconds: v.durationSeconds, reason: v.reason }, csrf()),
       onSettled: settled,
     }),
     closeReview: useMutation({ mutationFn: (v: { id: string; note: string }) => requestsApi.closeReview(v.id, v.note, csrf()), onSettled: settled }),

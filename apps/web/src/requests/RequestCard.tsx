@@ -31,7 +31,8 @@ export function RequestCard({ request: r, recent }: { request: AccessRequest; re
       { id: r.id, decision, comment: comment.trim() },
       {
         onError: (err) => {
-          const loginUrl = (err instanceof ApiError && err.code === 'STEP_UP_REQUIRED' ? (err.details as { loginUrl?: unknown } | undefined)?.loginUrl : undefined);
+          const loginUrl =
+            err instanceof ApiError && err.code === 'STEP_UP_REQUIRED' ? (err.details as { loginUrl?: unknown } | undefined)?.loginUrl : undefined;
           // Same-origin path only (the server builds it); the IdP then brings the approver back to this request.
           if (typeof loginUrl === 'string' && loginUrl.startsWith('/auth/login?')) window.location.assign(loginUrl);
         },
@@ -96,7 +97,9 @@ export function RequestCard({ request: r, recent }: { request: AccessRequest; re
           <>
             <dt>Review</dt>
             <dd>
-              {r.review.status === 'open' ? `open, due ${formatTimeWithZone(r.review.dueAt)}` : `closed by ${r.review.by?.email ?? '?'}: “${r.review.note ?? ''}”`}
+              {r.review.status === 'open'
+                ? `open, due ${formatTimeWithZone(r.review.dueAt)}`
+                : `closed by ${r.review.by?.email ?? '?'}: “${r.review.note ?? ''}”`}
             </dd>
           </>
         )}
@@ -125,7 +128,15 @@ export function RequestCard({ request: r, recent }: { request: AccessRequest; re
             <label className="field__label" htmlFor={`${id}-comment`}>
               Comment (optional)
             </label>
-            <textarea id={`${id}-comment`} className="textarea" rows={2} maxLength={1000} value={comment} onChange={(e) => setComment(e.target.value)} data-testid={`request-comment-${key}`} />
+            <textarea
+              id={`${id}-comment`}
+              className="textarea"
+              rows={2}
+              maxLength={1000}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              data-testid={`request-comment-${key}`}
+            />
           </div>
           <div className="role__actions">
             {r.can.approve && (
@@ -144,12 +155,24 @@ export function RequestCard({ request: r, recent }: { request: AccessRequest; re
 
       <div className="role__actions">
         {r.can.cancel && (
-          <button type="button" className="btn btn--ghost" disabled={busy} onClick={() => actions.act.mutate({ id: r.id, action: 'cancel' })} data-testid={`request-cancel-${key}`}>
+          <button
+            type="button"
+            className="btn btn--ghost"
+            disabled={busy}
+            onClick={() => actions.act.mutate({ id: r.id, action: 'cancel' })}
+            data-testid={`request-cancel-${key}`}
+          >
             Cancel request
           </button>
         )}
         {r.can.end && (
-          <button type="button" className="btn btn--danger-ghost" disabled={busy} onClick={() => actions.act.mutate({ id: r.id, action: 'end' })} data-testid={`request-end-${key}`}>
+          <button
+            type="button"
+            className="btn btn--danger-ghost"
+            disabled={busy}
+            onClick={() => actions.act.mutate({ id: r.id, action: 'end' })}
+            data-testid={`request-end-${key}`}
+          >
             End now
           </button>
         )}
@@ -168,12 +191,26 @@ export function RequestCard({ request: r, recent }: { request: AccessRequest; re
             actions.extend.mutate({ id: r.id, durationSeconds: extendBy, reason: extendReason.trim() }, { onSuccess: () => setExtending(false) });
           }}
         >
-          <DurationSelect testId={`request-extend-duration-${key}`} label="More time" maxDurationSeconds={43200} minSeconds={1200} value={extendBy} onChange={setExtendBy} />
+          <DurationSelect
+            testId={`request-extend-duration-${key}`}
+            label="More time"
+            maxDurationSeconds={43200}
+            minSeconds={1200}
+            value={extendBy}
+            onChange={setExtendBy}
+          />
           <div className="field">
             <label className="field__label" htmlFor={`${id}-extend-reason`}>
               Why more time?
             </label>
-            <input id={`${id}-extend-reason`} className="input" value={extendReason} onChange={(e) => setExtendReason(e.target.value)} required maxLength={1000} />
+            <input
+              id={`${id}-extend-reason`}
+              className="input"
+              value={extendReason}
+              onChange={(e) => setExtendReason(e.target.value)}
+              required
+              maxLength={1000}
+            />
           </div>
           <button type="submit" className="btn btn--primary" disabled={busy || extendReason.trim() === ''} data-testid={`request-extend-submit-${key}`}>
             Ask for more time

@@ -36,17 +36,30 @@ export function RequestForm({ entitlement: e }: { entitlement: Entitlement }) {
         <label className="field__label" htmlFor={`${id}-reason`}>
           Reason
         </label>
-        <input id={`${id}-reason`} className="input" value={reason} onChange={(ev) => setReason(ev.target.value)} required maxLength={1000} data-testid={`request-reason-${key}`} />
+        <input
+          id={`${id}-reason`}
+          className="input"
+          value={reason}
+          onChange={(ev) => setReason(ev.target.value)}
+          required
+          maxLength={1000}
+          data-testid={`request-reason-${key}`}
+        />
       </div>
       <DurationSelect testId={`request-duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} minSeconds={1200} value={duration} onChange={setDuration} />
       {e.breakGlass && (
         <label className="checkbox">
-          <input type="checkbox" checked={breakGlass} onChange={(ev) => setBreakGlass(ev.target.checked)} data-testid={`request-breakglass-${key}`} /> Break-glass: skip approval now
-          (approvers are told at once and an admin reviews it)
+          <input type="checkbox" checked={breakGlass} onChange={(ev) => setBreakGlass(ev.target.checked)} data-testid={`request-breakglass-${key}`} />{' '}
+          Break-glass: skip approval now (approvers are told at once and an admin reviews it)
         </label>
       )}
       <div className="role__actions">
-        <button type="submit" className="btn btn--primary" disabled={create.isPending || reason.trim() === '' || duration === undefined} data-testid={`request-submit-${key}`}>
+        <button
+          type="submit"
+          className="btn btn--primary"
+          disabled={create.isPending || reason.trim() === '' || duration === undefined}
+          data-testid={`request-submit-${key}`}
+        >
           {breakGlass ? 'Break glass' : 'Request'}
         </button>
       </div>

@@ -14,7 +14,8 @@ import { requestsApi } from '../api';
 export function MyRequestsPanel() {
   const list = useRequestList('mine');
   if (list.isPending) return <SkeletonList rows={3} label="Loading your requests…" />;
-  if (list.isError) return <ErrorNotice title="Your requests could not be loaded" error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
+  if (list.isError)
+    return <ErrorNotice title="Your requests could not be loaded" error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
   if (list.data.items.length === 0) {
     return (
       <EmptyState title="No requests yet">
@@ -35,7 +36,8 @@ export function MyRequestsPanel() {
 export function ApprovalsPanel() {
   const list = useRequestList('approver', 'pending');
   if (list.isPending) return <SkeletonList rows={3} label="Loading requests to approve…" />;
-  if (list.isError) return <ErrorNotice title="Requests to approve could not be loaded" error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
+  if (list.isError)
+    return <ErrorNotice title="Requests to approve could not be loaded" error={list.error} onRetry={() => void list.refetch()} retrying={list.isFetching} />;
   const open = list.data.items.filter((r) => r.status === 'pending');
   if (open.length === 0) {
     return (
@@ -69,7 +71,10 @@ export function RequestDetailPanel({ requestId }: { requestId: string }) {
 export function ReviewsPanel() {
   const reviews = useReviews();
   if (reviews.isPending) return <SkeletonList rows={3} label="Loading the review queue…" />;
-  if (reviews.isError) return <ErrorNotice title="The review queue could not be loaded" error={reviews.error} onRetry={() => void reviews.refetch()} retrying={reviews.isFetching} />;
+  if (reviews.isError)
+    return (
+      <ErrorNotice title="The review queue could not be loaded" error={reviews.error} onRetry={() => void reviews.refetch()} retrying={reviews.isFetching} />
+    );
   if (reviews.data.length === 0) {
     return (
       <EmptyState title="No break-glass use waits for review">
@@ -93,10 +98,16 @@ function ReviewItem({ request: r }: { request: AccessRequest & { overdue: boolea
   return (
     <li className="card section" data-testid={`review-${r.id}`} data-overdue={r.overdue}>
       <h3 className="role__name">
-        {r.roleName} <span className="muted">· {r.accountId}</span> {r.overdue && <span className="tag tag--warning" data-testid={`review-overdue-${r.id}`}>Overdue</span>}
+        {r.roleName} <span className="muted">· {r.accountId}</span>{' '}
+        {r.overdue && (
+          <span className="tag tag--warning" data-testid={`review-overdue-${r.id}`}>
+            Overdue
+          </span>
+        )}
       </h3>
       <p>
-        {r.requester.email} used break-glass at {formatTimeWithZone(r.createdAt)}: “{r.reason}”. Review due {r.review ? formatTimeWithZone(r.review.dueAt) : '—'}.
+        {r.requester.email} used break-glass at {formatTimeWithZone(r.createdAt)}: “{r.reason}”. Review due{' '}
+        {r.review ? formatTimeWithZone(r.review.dueAt) : '—'}.
       </p>
       <form
         onSubmit={(e) => {
@@ -108,7 +119,16 @@ function ReviewItem({ request: r }: { request: AccessRequest & { overdue: boolea
           <label className="field__label" htmlFor={`${id}-note`}>
             Review note
           </label>
-          <textarea id={`${id}-note`} className="textarea" rows={2} value={note} onChange={(e) => setNote(e.target.value)} required maxLength={1000} data-testid={`review-note-${r.id}`} />
+          <textarea
+            id={`${id}-note`}
+            className="textarea"
+            rows={2}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            required
+            maxLength={1000}
+            data-testid={`review-note-${r.id}`}
+          />
         </div>
         <button type="submit" className="btn btn--primary" disabled={closeReview.isPending || note.trim() === ''} data-testid={`review-close-${r.id}`}>
           Close review
@@ -127,7 +147,8 @@ function ReviewItem({ request: r }: { request: AccessRequest & { overdue: boolea
 export function OutboxPanel() {
   const outbox = useQuery({ queryKey: ['admin', 'outbox'], queryFn: requestsApi.outbox, refetchInterval: 10_000 });
   if (outbox.isPending) return <SkeletonList rows={3} label="Loading notifications…" />;
-  if (outbox.isError) return <ErrorNotice title="Notifications could not be loaded" error={outbox.error} onRetry={() => void outbox.refetch()} retrying={outbox.isFetching} />;
+  if (outbox.isError)
+    return <ErrorNotice title="Notifications could not be loaded" error={outbox.error} onRetry={() => void outbox.refetch()} retrying={outbox.isFetching} />;
   if (outbox.data.items.length === 0) {
     return (
       <EmptyState title="No notifications yet">

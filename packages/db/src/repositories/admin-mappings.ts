@@ -30,7 +30,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ADMIN_WRITE_LOCK = 7262001;
 
 function toRecord(r: AdminMappingRow): AdminMappingRecord {
-  return { id: r.id, ...mappingSpecOf({ ...r, ...policyFromRow(r) }), ...policyFromRow(r), accountName: r.account.name, createdAt: r.createdAt, updatedAt: r.updatedAt };
+  return {
+    id: r.id,
+    ...mappingSpecOf({ ...r, ...policyFromRow(r) }),
+    ...policyFromRow(r),
+    accountName: r.account.name,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }
 
 /** A spec as Prisma writes it (the policy's stages as JSON). */
@@ -98,7 +105,13 @@ async function applyDeclaredState(
   }
   for (const u of diff.updated) {
     await tx.roleMapping.update({ where: { id: u.id }, data: rowData(u.after) });
-    await record({ action: 'update', entity: 'mapping', entityId: u.id, before: snapshot({ id: u.id, ...u.before }), after: snapshot({ id: u.id, ...u.after }) });
+    await record({
+      action: 'update',
+      entity: 'mapping',
+      entityId: u.id,
+      before: snapshot({ id: u.id, ...u.before }),
+      after: snapshot({ id: u.id, ...u.after }),
+    });
   }
   for (const c of diff.created) {
     const row = await tx.roleMapping.create({ data: rowData(c) });
@@ -207,9 +220,13 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
     /** Accounts with their number of mappings, by id. */
     listAccounts: () =>
       db(async () =>
-        (await prisma.account.findMany({ orderBy: { id: 'asc' }, include: { _count: { select: { mappings: true } } } })).map(
-          (a): AdminAccountRecord => ({ id: a.id, name: a.name, mappingCount: a._count.mappings, createdAt: a.createdAt, updatedAt: a.updatedAt }),
-        ),
+        (await prisma.account.findMany({ orderBy: { id: 'asc' }, include: { _count: { select: { mappings: true } } } })).map((a): AdminAccountRecord => ({
+          id: a.id,
+          name: a.name,
+          mappingCount: a._count.mappings,
+          createdAt: a.createdAt,
+          updatedAt: a.updatedAt,
+        })),
       ),
 
     /** Creates or renames an account; records the change (nothing when the name is unchanged). */
@@ -239,7 +256,9 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         if (!found) throw new AppError('NOT_FOUND', `No account with id ${id}`);
         const mappingCount = found._count.mappings;
         if (mappingCount > 0) {
-          throw new AppError('ACCOUNT_IN_USE', `Account ${id} is used by ${mappingCount} ${mappingCount === 1 ? 'mapping' : 'mappings'}: delete them first`, { mappingCount });
+          throw new AppError('ACCOUNT_IN_USE', `Account ${id} is used by ${mappingCount} ${mappingCount === 1 ? 'mapping' : 'mappings'}: delete them first`, {
+            mappingCount,
+          });
         }
         await tx.account.delete({ where: { id } });
         await recordAdminChange(tx, actor, { action: 'delete', entity: 'account', entityId: id, before: { id, name: found.name }, after: null });

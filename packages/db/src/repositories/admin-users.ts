@@ -31,7 +31,14 @@ export function containsPattern(q: string): string {
 
 const USER_SELECT = { id: true, email: true, displayName: true, idp: true, groups: true, lastLoginAt: true } as const;
 type UserRow = { id: string; email: string; displayName: string; idp: 'oidc' | 'saml'; groups: string[]; lastLoginAt: Date };
-const toUser = (u: UserRow): AdminUserRecord => ({ id: u.id, email: u.email, displayName: u.displayName, idp: u.idp, groups: u.groups, lastSeenAt: u.lastLoginAt });
+const toUser = (u: UserRow): AdminUserRecord => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  idp: u.idp,
+  groups: u.groups,
+  lastSeenAt: u.lastLoginAt,
+});
 
 /**
  * Admin actions on people: find them, see their CLI tokens, cut them off.
@@ -85,7 +92,13 @@ export function createAdminUserRepository(prisma: PrismaClient) {
           // CLI sign-ins the person approved but the CLI has not redeemed yet would
           // otherwise mint a fresh token after the cut-off.
           await tx.cliLoginRequest.deleteMany({ where: { userId: user.id } });
-          await recordAdminChange(tx, actor, { action: 'cut-off', entity: 'user', entityId: user.id, before: null, after: { email: user.email, sessions, cliTokens } });
+          await recordAdminChange(tx, actor, {
+            action: 'cut-off',
+            entity: 'user',
+            entityId: user.id,
+            before: null,
+            after: { email: user.email, sessions, cliTokens },
+          });
           return { sessions, cliTokens };
         }),
       ),
@@ -95,10 +108,19 @@ export function createAdminUserRepository(prisma: PrismaClient) {
       db(async () => {
         if (!UUID.test(id)) return null;
         return prisma.$transaction(async (tx: Tx) => {
-          const token = await tx.cliToken.findFirst({ where: { id, revokedAt: null, expiresAt: { gt: now } }, select: { id: true, userId: true, email: true, label: true } });
+          const token = await tx.cliToken.findFirst({
+            where: { id, revokedAt: null, expiresAt: { gt: now } },
+            select: { id: true, userId: true, email: true, label: true },
+          });
           if (!token) return null;
           await tx.cliToken.update({ where: { id }, data: { revokedAt: now } });
-          await recordAdminChange(tx, actor, { action: 'revoke', entity: 'cli-token', entityId: id, before: null, after: { userId: token.userId, email: token.email, label: token.label } });
+          await recordAdminChange(tx, actor, {
+            action: 'revoke',
+            entity: 'cli-token',
+            entityId: id,
+            before: null,
+            after: { userId: token.userId, email: token.email, label: token.label },
+          });
           return { id: token.id, userId: token.userId };
         });
       }),

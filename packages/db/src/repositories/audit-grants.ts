@@ -68,10 +68,7 @@ export function auditWhereInline(filter: AuditFilter, escapeLiteral: (value: str
 
 async function page(pool: pg.Pool, filter: AuditFilter, after: { createdAt: Date; id: string } | null, limit: number): Promise<Row[]> {
   const where = auditWhere(filter, after);
-  const res = await pool.query<Row>(
-    `SELECT ${COLUMNS} FROM grants ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${Number(limit)}`,
-    where.params,
-  );
+  const res = await pool.query<Row>(`SELECT ${COLUMNS} FROM grants ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${Number(limit)}`, where.params);
   return res.rows;
 }
 
@@ -88,8 +85,7 @@ const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"H
  * cells with , " CR LF quoted).
  */
 /** core's neutraliseBidi in SQL: each bidi control becomes its visible ⟨U+XXXX⟩ form (for human-facing CSV cells). */
-const NEUTRAL_BIDI = (expr: string) =>
-  BIDI_CONTROL_CODE_POINTS.reduce((sql, cp) => `replace(${sql}, chr(${cp}), '${visibleCodePoint(cp)}')`, expr);
+const NEUTRAL_BIDI = (expr: string) => BIDI_CONTROL_CODE_POINTS.reduce((sql, cp) => `replace(${sql}, chr(${cp}), '${visibleCodePoint(cp)}')`, expr);
 const CSV_TEXT = (expr: string) => `CASE WHEN ascii(${expr}) IN (61, 43, 45, 64, 9, 13) THEN '''' || ${expr} ELSE nullif(${expr}, '') END`;
 
 /** CSV columns in export order (the contract's AUDIT_EXPORT_COLUMNS; a test keeps them equal). */

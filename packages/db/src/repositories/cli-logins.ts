@@ -77,7 +77,15 @@ export function createCliLoginRepository(prisma: PrismaClient) {
       }),
 
     /** A pending device login: the CLI holds the device code (stored as a hash), the user types the short code. */
-    createDevice: (r: { id: string; deviceCodeHash: string; userCode: string; label: string; clientIp: string | null; userAgent: string | null; expiresAt: Date }) =>
+    createDevice: (r: {
+      id: string;
+      deviceCodeHash: string;
+      userCode: string;
+      label: string;
+      clientIp: string | null;
+      userAgent: string | null;
+      expiresAt: Date;
+    }) =>
       db(async () => {
         await purgeExpired();
         await prisma.cliLoginRequest.create({
@@ -99,7 +107,9 @@ export function createCliLoginRepository(prisma: PrismaClient) {
     findPendingDevice: (userCode: string) =>
       db(async (): Promise<PendingDeviceLogin | null> => {
         const row = await prisma.cliLoginRequest.findFirst({ where: { userCode, kind: 'device', status: 'pending', expiresAt: { gt: new Date() } } });
-        return row ? { id: row.id, label: row.label, clientIp: row.clientIp, userAgent: row.userAgent, createdAt: row.createdAt, expiresAt: row.expiresAt } : null;
+        return row
+          ? { id: row.id, label: row.label, clientIp: row.clientIp, userAgent: row.userAgent, createdAt: row.createdAt, expiresAt: row.expiresAt }
+          : null;
       }),
 
     /** Denies the pending, unexpired device login with this short code: its poll then answers access_denied. */

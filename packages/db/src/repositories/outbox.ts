@@ -93,7 +93,10 @@ export function createOutboxRepository(pool: pg.Pool) {
 
     markDelivered: (id: string) =>
       db(async () => {
-        await pool.query(`UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1 AND status = 'pending'`, [id]);
+        await pool.query(
+          `UPDATE notification_outbox SET status = 'delivered', delivered_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1 AND status = 'pending'`,
+          [id],
+        );
       }),
 
     /** Schedules another attempt after `delayMs`, or gives up (`failed`) when `final`. */

@@ -18,7 +18,10 @@ export function createPreferencesRepository(pool: pg.Pool) {
     /** The person's preferences; empty ones when they never saved any. @throws AppError DATABASE_UNAVAILABLE */
     get: (userId: string) =>
       db(async (): Promise<PreferencesRecord> => {
-        const res = await pool.query<{ favourites: string[]; region: string | null }>(`SELECT favourites::text[] AS favourites, region FROM user_preferences WHERE user_id = $1`, [userId]);
+        const res = await pool.query<{ favourites: string[]; region: string | null }>(
+          `SELECT favourites::text[] AS favourites, region FROM user_preferences WHERE user_id = $1`,
+          [userId],
+        );
         const row = res.rows[0];
         return row ? { favourites: row.favourites, region: row.region } : { favourites: [], region: null };
       }),

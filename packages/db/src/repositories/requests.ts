@@ -14,7 +14,8 @@ import { insertOutbox, type OutboxMessage } from './outbox.js';
  * are serialised by the row lock: the second sees the first's outcome.
  */
 
-export type RequestEventType = 'requested' | 'break-glass' | 'approved' | 'denied' | 'cancelled' | 'ended' | 'expired' | 'extended' | 'escalated' | 'review-closed';
+export type RequestEventType =
+  'requested' | 'break-glass' | 'approved' | 'denied' | 'cancelled' | 'ended' | 'expired' | 'extended' | 'escalated' | 'review-closed';
 
 export interface RequestEvent {
   id: string;
@@ -176,17 +177,31 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
 }
 
 async function insertEvent(q: pg.PoolClient | pg.Pool, requestId: string, actor: RequestActorRef, e: RequestChange['event']): Promise<void> {
-  await q.query(
-    `INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, stage, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [randomUUID(), requestId, e.type, actor.id, actor.email, e.stage ?? null, e.comment ?? null],
-  );
+  await q.query(`INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, stage, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+    randomUUID(),
+    requestId,
+    e.type,
+    actor.id,
+    actor.email,
+    e.stage ?? null,
+    e.comment ?? null,
+  ]);
 }
 
 async function load(q: pg.PoolClient | pg.Pool, ids: string[], lock = false): Promise<AccessRequestRecord[]> {
   if (ids.length === 0) return [];
-  const rows = (await q.query<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM access_requests r WHERE r.id = ANY($1::uuid[])${lock ? ' FOR UPDATE' : ''}`, [ids])).rows;
+  const rows = (await q.query<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM access_requests r WHERE r.id = ANY($1::uuid[])${lock ? ' FOR UPDATE' : ''}`, [ids]))
+    .rows;
   const events = (await q.query<EventRow>(`SELECT * FROM access_request_events WHERE request_id = ANY($1::uuid[]) ORDER BY at, id`, [ids])).rows;
-  const byId = new Map(rows.map((r) => [r.id, toRecord(r, events.filter((e) => e.request_id === r.id))]));
+  const byId = new Map(
+    rows.map((r) => [
+      r.id,
+      toRecord(
+        r,
+        events.filter((e) => e.request_id === r.id),
+      ),
+    ]),
+  );
   return ids.map((id) => byId.get(id)).filter((r): r is AccessRequestRecord => r !== undefined);
 }
 
@@ -373,7 +388,15 @@ export function createRequestRepository(pool: pg.Pool) {
      * `approverGroups` to requests some stage of whose policy names one of
      * those groups (exact match); `status` to a stored status.
      */
-    list: (q: { requesterId?: string; approverGroups?: string[]; status?: RequestStatus; reviewOpen?: boolean; mappingId?: string; limit: number; cursor?: string | undefined }) =>
+    list: (q: {
+      requesterId?: string;
+      approverGroups?: string[];
+      status?: RequestStatus;
+      reviewOpen?: boolean;
+      mappingId?: string;
+      limit: number;
+      cursor?: string | undefined;
+    }) =>
       db(async () => {
         const conds: string[] = [];
         const params: unknown[] = [];
@@ -404,7 +427,10 @@ export function createRequestRepository(pool: pg.Pool) {
         const page = rows.slice(0, q.limit);
         const last = page.at(-1);
         return {
-          items: await load(pool, page.map((r) => r.id)),
+          items: await load(
+            pool,
+            page.map((r) => r.id),
+          ),
           nextCursor: rows.length > q.limit && last ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id }) : null,
         };
       }),

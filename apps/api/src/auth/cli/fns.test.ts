@@ -20,7 +20,16 @@ describe('CLI token scope', () => {
     expect(bearerMayUse('GET', '/grants')).toBe(true);
     expect(bearerMayUse('POST', '/grants')).toBe(true);
     expect(bearerMayUse('POST', '/grants/')).toBe(true);
-    for (const [m, p] of [['GET', '/me'], ['GET', '/admin/mappings'], ['GET', '/audit/grants'], ['DELETE', '/grants'], ['POST', '/entitlements'], ['GET', '/grants/x'], ['GET', '/cli/tokens'], ['GET', '/Grants']]) {
+    for (const [m, p] of [
+      ['GET', '/me'],
+      ['GET', '/admin/mappings'],
+      ['GET', '/audit/grants'],
+      ['DELETE', '/grants'],
+      ['POST', '/entitlements'],
+      ['GET', '/grants/x'],
+      ['GET', '/cli/tokens'],
+      ['GET', '/Grants'],
+    ]) {
       expect(bearerMayUse(m!, p!), `${m} ${p}`).toBe(false);
     }
   });

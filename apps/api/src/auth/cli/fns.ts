@@ -144,7 +144,10 @@ export function loopbackRedirect(port: number, state: string, code: string): str
 /** A human label for a token (the CLI sends its host name): printable, at most 64 characters. */
 export function cliLabel(value: unknown): string {
   if (typeof value !== 'string') return '';
-  return value.replace(/[^\x20-\x7e]/g, '').trim().slice(0, 64);
+  return value
+    .replace(/[^\x20-\x7e]/g, '')
+    .trim()
+    .slice(0, 64);
 }
 
 /** Letters of device user codes: no vowels (no words), no look-alikes (RFC 8628 §6.1). */

@@ -2,16 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Principal } from '@rolegate/core';
 import { AppError } from '@rolegate/core';
 import type { CliLoginRepository, PendingDeviceLogin } from '@rolegate/db';
-import {
-  cliLabel,
-  keyedSecretHash,
-  loopbackRedirect,
-  newOneTimeSecret,
-  newUserCode,
-  normalizeUserCode,
-  pkceMatches,
-  type LoopbackParams,
-} from './fns.js';
+import { cliLabel, keyedSecretHash, loopbackRedirect, newOneTimeSecret, newUserCode, normalizeUserCode, pkceMatches, type LoopbackParams } from './fns.js';
 import type { CliTokenService, IssuedCliToken } from './tokens.js';
 
 /** A loopback code lives only as long as the browser's hop back to the CLI. */
@@ -25,7 +16,15 @@ const POLL_JITTER_MS = 250;
 
 /** The approving person as the future token will carry them; `refreshBox`: their sealed OIDC refresh token, if kept. */
 function snapshot(p: Principal, refreshBox?: string | null) {
-  return { userId: p.userId, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: [...p.groups], ...(refreshBox ? { refreshBox } : {}) };
+  return {
+    userId: p.userId,
+    email: p.email,
+    displayName: p.displayName,
+    subject: p.subject,
+    idp: p.idp,
+    groups: [...p.groups],
+    ...(refreshBox ? { refreshBox } : {}),
+  };
 }
 
 /**
@@ -89,7 +88,8 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
     async lookupDevice(typed: unknown): Promise<PendingDeviceLogin & { userCode: string }> {
       const userCode = normalizeUserCode(typed);
       const pending = userCode ? await logins.findPendingDevice(userCode) : null;
-      if (!userCode || !pending) throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already used; check your terminal, or run `rolegate login` again');
+      if (!userCode || !pending)
+        throw new AppError('LOGIN_FAILED', 'That code is unknown, expired or already used; check your terminal, or run `rolegate login` again');
       return { ...pending, userCode };
     },
 
@@ -126,7 +126,8 @@ export function createCliLoginService(deps: { logins: CliLoginRepository; tokens
       const r = await logins.redeemCode(hashSecret(body.code));
       // The code is consumed even when the verifier is wrong: a code seen by
       // someone else is burnt by their first attempt.
-      if (!r || !pkceMatches(body.codeVerifier, r.codeChallenge)) throw new AppError('LOGIN_FAILED', 'The login code is unknown, expired, already used or does not match');
+      if (!r || !pkceMatches(body.codeVerifier, r.codeChallenge))
+        throw new AppError('LOGIN_FAILED', 'The login code is unknown, expired, already used or does not match');
       return tokens.issue({ ...r.principal }, r.label);
     },
   };

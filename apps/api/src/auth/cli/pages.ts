@@ -25,7 +25,14 @@ function details(rows: [string, string][]): string {
 }
 
 /** "Allow the command-line client?" — submitting it (with the CSRF token) sends the one-time code to the CLI. */
-export function renderLoopbackConfirm(m: { email: string; params: LoopbackParams; csrfToken: string; ttlHours: number; clientIp: string | null; now: Date }): string {
+export function renderLoopbackConfirm(m: {
+  email: string;
+  params: LoopbackParams;
+  csrfToken: string;
+  ttlHours: number;
+  clientIp: string | null;
+  now: Date;
+}): string {
   const { params } = m;
   return page(
     'Sign in to the Rolegate CLI?',

@@ -50,7 +50,9 @@ export function createCliTokenService(deps: {
   async function revokeForRecheck(rec: CliTokenRecord, now: Date, outcome: string): Promise<never> {
     await tokens.revokeAfterCheck(rec.id, now);
     deps.log?.warn({ event: 'cli-token-groups-rechecked', tokenId: rec.id, userId: rec.userId, outcome }, 'CLI token revoked by its group re-check');
-    throw new AppError('UNAUTHENTICATED', 'The identity provider no longer vouches for your access; the CLI token was revoked — run `rolegate login`', { reason: 'revoked' });
+    throw new AppError('UNAUTHENTICATED', 'The identity provider no longer vouches for your access; the CLI token was revoked — run `rolegate login`', {
+      reason: 'revoked',
+    });
   }
 
   /**
@@ -70,12 +72,18 @@ export function createCliTokenService(deps: {
     } catch (err) {
       if (err instanceof RefreshRefusedError) return revokeForRecheck(rec, now, `refused by the IdP: ${err.oauthError}`);
       await tokens.releaseGroupsCheck(rec.id, now, rec.groupsCheckedAt);
-      deps.log?.warn({ event: 'cli-token-groups-rechecked', tokenId: rec.id, outcome: 'IdP unreachable', err: (err as Error).message }, 'CLI token group re-check failed');
+      deps.log?.warn(
+        { event: 'cli-token-groups-rechecked', tokenId: rec.id, outcome: 'IdP unreachable', err: (err as Error).message },
+        'CLI token group re-check failed',
+      );
       throw new AppError('IDP_UNAVAILABLE', 'The identity provider could not confirm your groups; try again shortly');
     }
     if (entitlementsFor(fresh.groups, await mappings.listEnabled()).length === 0) return revokeForRecheck(rec, now, 'no entitled group left');
     await tokens.recordGroupsCheck(rec.id, { groups: fresh.groups, checkedAt: now, refreshBox: sealRefreshToken(recheck.key, fresh.refreshToken) });
-    deps.log?.info({ event: 'cli-token-groups-rechecked', tokenId: rec.id, userId: rec.userId, outcome: 'confirmed', groups: fresh.groups }, 'CLI token groups re-checked');
+    deps.log?.info(
+      { event: 'cli-token-groups-rechecked', tokenId: rec.id, userId: rec.userId, outcome: 'confirmed', groups: fresh.groups },
+      'CLI token groups re-checked',
+    );
     return { ...rec, groups: fresh.groups, groupsCheckedAt: now };
   }
 

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkAssertion, checkAttributeNames, checkResponse, checkSignatureAlgorithms, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError, signatureDemand, type AssertionFacts } from './checks.js';
+import {
+  checkAssertion,
+  checkAttributeNames,
+  checkResponse,
+  checkSignatureAlgorithms,
+  decodeSamlResponse,
+  emailFrom,
+  groupsFromAttribute,
+  SamlCheckError,
+  signatureDemand,
+  type AssertionFacts,
+} from './checks.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const ACS = 'https://rolegate.example.com/auth/saml/acs';
@@ -11,7 +22,9 @@ const fresh = (): AssertionFacts => ({
   issueInstant: '2026-01-01T11:59:00Z',
   conditionsNotBefore: '2026-01-01T11:59:00Z',
   conditionsNotOnOrAfter: '2026-01-01T12:05:00Z',
-  confirmations: [{ method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer', recipient: ACS, notBefore: null, notOnOrAfter: '2026-01-01T12:04:00Z', inResponseTo: '_r1' }],
+  confirmations: [
+    { method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer', recipient: ACS, notBefore: null, notOnOrAfter: '2026-01-01T12:04:00Z', inResponseTo: '_r1' },
+  ],
 });
 const expected = { acsUrl: ACS, idpIssuer: IDP, inResponseTo: '_r1', clockSkewMs: 60_000, maxAgeMs: 600_000, nowMs: NOW };
 

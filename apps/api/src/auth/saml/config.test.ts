@@ -61,7 +61,11 @@ describe('SAML configuration', () => {
     expect(loadConfig({ ...prod, SAML_IDP_SSO_URL: 'http://127.0.0.1:9401/saml/sso' }).saml?.ssoUrl).toBe('http://127.0.0.1:9401/saml/sso');
     expect(problems({ ...prod, SAML_IDP_ISSUER: '' }).join()).toMatch(/SAML_IDP_ISSUER/);
     expect(problems({ ...prod, SAML_REQUIRE_SIGNED: 'either' }).join()).toMatch(/SAML_REQUIRE_SIGNED/);
-    expect(loadConfig({ ...prod, SAML_REQUIRE_SIGNED: 'both', SAML_ALLOW_IDP_INITIATED: '1', SAML_ALLOW_SHA1: '1' }).saml).toMatchObject({ requireSigned: 'both', allowIdpInitiated: true, allowSha1: true });
+    expect(loadConfig({ ...prod, SAML_REQUIRE_SIGNED: 'both', SAML_ALLOW_IDP_INITIATED: '1', SAML_ALLOW_SHA1: '1' }).saml).toMatchObject({
+      requireSigned: 'both',
+      allowIdpInitiated: true,
+      allowSha1: true,
+    });
   });
 
   it('still defaults to demo mode when neither OIDC nor SAML is configured', () => {

@@ -43,7 +43,9 @@ function verified(requestId: string): VerifiedSamlResponse {
       issueInstant: iso(NOW),
       conditionsNotBefore: null,
       conditionsNotOnOrAfter: iso(NOW + 300_000),
-      confirmations: [{ method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer', recipient: ACS, notBefore: null, notOnOrAfter: iso(NOW + 300_000), inResponseTo: requestId }],
+      confirmations: [
+        { method: 'urn:oasis:names:tc:SAML:2.0:cm:bearer', recipient: ACS, notBefore: null, notOnOrAfter: iso(NOW + 300_000), inResponseTo: requestId },
+      ],
     },
     authnInstant: iso(NOW),
   };
@@ -54,7 +56,15 @@ const log = { warn: () => {}, info: () => {}, error: () => {} } as unknown as Lo
 function service(sp: Partial<SamlServiceProvider>, requests: SamlRepository) {
   return createSamlLoginService({
     sp: sp as SamlServiceProvider,
-    settings: { acsUrl: ACS, idpIssuer: IDP, allowIdpInitiated: false, clockSkewMs: 60_000, maxAssertionAgeSeconds: 600, groupsAttribute: 'groups', emailAttribute: 'email' },
+    settings: {
+      acsUrl: ACS,
+      idpIssuer: IDP,
+      allowIdpInitiated: false,
+      clockSkewMs: 60_000,
+      maxAssertionAgeSeconds: 600,
+      groupsAttribute: 'groups',
+      emailAttribute: 'email',
+    },
     requests,
     users: { upsertOnSignIn: async () => 'user-1' } as unknown as UserRepository,
     log,

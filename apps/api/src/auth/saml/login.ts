@@ -8,7 +8,6 @@ import type { Logger } from '../../logger.js';
 import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError } from './checks.js';
 import { SAML_REQUEST_TTL_SECONDS, type SamlServiceProvider } from './sp.js';
 
-
 /** The stored form of a browser binding secret (the secret itself stays in the browser's cookie). */
 function bindingDigest(secret: string): string {
   return createHash('sha256').update(`saml:${secret}`).digest('base64url');
@@ -92,7 +91,12 @@ export function createSamlLoginService(deps: {
     },
 
     /** @throws AppError LOGIN_FAILED for anything refused; nothing is written then except the consumed request id. */
-    async complete(req: Request, res: Response, browserSecret: string | undefined, log: Logger = deps.log): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
+    async complete(
+      req: Request,
+      res: Response,
+      browserSecret: string | undefined,
+      log: Logger = deps.log,
+    ): Promise<{ principal: Principal; returnTo: string; authTime: Date | null }> {
       const digest = browserSecret ? bindingDigest(browserSecret) : null;
       const cache = requestCache(requests, digest, '/');
       let verified;

@@ -82,8 +82,7 @@ export function inspectResponse(doc: Document): { placement: SignaturePlacement;
 
 /** The Algorithm of every SignatureMethod and DigestMethod in the document (null when absent). */
 function algorithmsOf(doc: Document): { signatureMethods: (string | null)[]; digestMethods: (string | null)[] } {
-  const algorithms = (localName: string) =>
-    Array.from(doc.getElementsByTagNameNS(NS_DSIG, localName)).map((e) => e.getAttribute('Algorithm'));
+  const algorithms = (localName: string) => Array.from(doc.getElementsByTagNameNS(NS_DSIG, localName)).map((e) => e.getAttribute('Algorithm'));
   return { signatureMethods: algorithms('SignatureMethod'), digestMethods: algorithms('DigestMethod') };
 }
 
