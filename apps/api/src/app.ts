@@ -33,6 +33,9 @@ import { createRateLimiters } from './middleware/rate-limit.js';
 import { SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, sessionMiddleware } from './auth/session.js';
 import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
+import { requestRoutes, reviewRoutes } from './routes/requests.js';
+import { createRequestService } from './services/request-service.js';
+import { createAnnouncer } from './notifications/announce.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
@@ -107,6 +110,16 @@ export function createApp(deps: AppDeps): Express {
     federation: instrumentFederation(deps.federation, metrics),
     retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
     isAdmin: (p) => appRolesFor(p.groups, { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups }).includes('admin'),
+    windows: repos.requests,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  metrics.watchReviews(repos.requests.reviewCounts);
+  const requestService = createRequestService({
+    requests: repos.requests,
+    mappings,
+    rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
@@ -282,6 +295,7 @@ export function createApp(deps: AppDeps): Express {
     sameOrigin,
     requireJson,
     csrf.csrfSynchronisedProtection,
+    reviewRoutes({ requests: requestService, outbox: repos.outbox }),
     adminRoutes({ admin: adminService, users: adminUsers }),
   );
   app.use(
@@ -293,12 +307,16 @@ export function createApp(deps: AppDeps): Express {
     auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }),
   );
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
+  // Requests before the rest of /api (whose router ends in a 404); every handler reads its principal (401 when signed out).
   app.use(
     '/api',
     sameOrigin,
     requireJson,
     csrfUnlessBearer(csrf),
     apiRoutes({
+    requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }),
+    apiRoutes({
+      windows: repos.requests,
       grantService,
       idempotency,
       history: auditGrants,

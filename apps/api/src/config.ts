@@ -38,6 +38,23 @@ const envSchema = z
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_SECONDS: positiveInt(8 * 3600),
     STEP_UP_MAX_AGE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    // Notifications (docs/approvals.md): signed webhooks for every request event.
+    NOTIFY_WEBHOOK_URLS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((u) => u.trim())
+          .filter((u) => u !== ''),
+      )
+      .pipe(z.array(endpointUrl).max(10)),
+    NOTIFY_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_… secret (base64 of at least 18 bytes)')
+      .optional(),
+    NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
     CLI_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
@@ -119,6 +136,9 @@ const envSchema = z
       .default('1mb'),
   })
   .superRefine((env, ctx) => {
+    if (env.NOTIFY_WEBHOOK_URLS.length > 0 && !env.NOTIFY_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_WEBHOOK_SECRET'], message: 'is required when NOTIFY_WEBHOOK_URLS is set (webhooks are always signed)' });
+    }
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
       for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
@@ -230,6 +250,8 @@ export interface Config {
   stepUpMaxAgeSeconds: number;
   /** Lifetime of a CLI bearer token (default 12 h). */
   cliTokenTtlSeconds: number;
+  /** Notification channels and delivery settings of the outbox. */
+  notify: { webhookUrls: string[]; webhookSecret: string | undefined; timeoutMs: number; maxAttempts: number };
   demo: boolean;
   oidc: OidcSettings | null;
   saml: SamlSettings | null;
@@ -293,6 +315,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE_SECONDS,
     cliTokenTtlSeconds: env.CLI_TOKEN_TTL_SECONDS,
+    notify: {
+      webhookUrls: env.NOTIFY_WEBHOOK_URLS,
+      webhookSecret: env.NOTIFY_WEBHOOK_SECRET,
+      timeoutMs: env.NOTIFY_TIMEOUT_MS,
+      maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
+    },
     demo,
     oidc:
       env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET

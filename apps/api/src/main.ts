@@ -25,6 +25,10 @@ import { createLifecycle } from './lifecycle.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReconciler, createRetrier } from './reconciler.js';
+import { createOutboxWorker } from './notifications/outbox-worker.js';
+import { createAnnouncer } from './notifications/announce.js';
+import { createRequestSweeper } from './request-sweeper.js';
+import { createWebhookChannel } from './notifications/webhook.js';
 import { createLogger } from './logger.js';
 import { applyMappingsFile, reloadMappingsFileOnSighup } from './mappings-file.js';
 
@@ -180,6 +184,27 @@ async function main() {
   });
   reconciler.start(30_000);
   void reconciler.runOnce().catch(() => {});
+  // Every replica delivers the outbox (rows are claimed with SKIP LOCKED; docs/approvals.md).
+  const outboxWorker = createOutboxWorker({
+    outbox: repositories.outbox,
+    channels: config.notify.webhookSecret
+      ? { webhook: createWebhookChannel({ secret: config.notify.webhookSecret, timeoutMs: config.notify.timeoutMs }) }
+      : config.demo
+        ? { webhook: async () => {} } // demo: shown on the outbox page, sent nowhere
+        : {},
+    log,
+    maxAttempts: config.notify.maxAttempts,
+    leaseMs: config.notify.timeoutMs * 2 + 5_000,
+    backoff: { baseMs: 5_000, maxMs: 15 * 60_000 },
+  });
+  outboxWorker.start(2_000);
+  // Expiry and escalation of pending requests, recorded and announced (every replica; SKIP LOCKED).
+  const requestSweeper = createRequestSweeper({
+    requests: repositories.requests,
+    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
+    log,
+  });
+  requestSweeper.start(30_000);
 
   const lifecycle = createLifecycle({
     server,
@@ -189,6 +214,8 @@ async function main() {
     closers: [
       () => housekeeping.stop(),
       () => reconciler.stop(),
+      () => outboxWorker.stop(),
+      () => requestSweeper.stop(),
       () => retrier.stop(),
       () => database.close(),
       () => sts.destroy(),

@@ -6,6 +6,7 @@ import type { AdminMappingRepository, AppliedState } from '@rolegate/db';
 import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { policyInput } from '@rolegate/contract';
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id');
 
@@ -16,6 +17,8 @@ const mappingSchema = z.strictObject({
   requireReason: z.boolean().default(false),
   description: z.string().max(1000).default(''),
   enabled: z.boolean().default(true),
+  // The approval policy (docs/approvals.md); absent fields keep the default (instant).
+  ...policyInput,
 });
 
 export const mappingsFileSchema = z

@@ -24,6 +24,10 @@ import type {
   ProvidersResponse,
   TrustPolicyResponse,
   UpdateMappingBody,
+  CreateRequestBody,
+  RequestList,
+  RequestResponse,
+  OutboxList,
 } from '@rolegate/contract';
 
 export type { Provider, ProvidersResponse };
@@ -39,6 +43,8 @@ export class ApiError extends Error {
     message: string,
     /** Per-field problems of a 400 VALIDATION_FAILED: `path` names the body field. */
     readonly issues: readonly FieldIssue[] = [],
+    /** The error's `details` as sent (e.g. `loginUrl` of STEP_UP_REQUIRED, `requestUrl` of APPROVAL_REQUIRED). */
+    readonly details: unknown = undefined,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -94,7 +100,7 @@ function toApiError(status: number, payload: unknown): ApiError {
   const error = (payload as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
   const code = typeof error?.code === 'string' ? error.code : `HTTP_${status}`;
   const message = typeof error?.message === 'string' && error.message.length > 0 ? error.message : `Request failed (HTTP ${status}). Please try again.`;
-  return new ApiError(status, code, message, issuesOf(error?.details));
+  return new ApiError(status, code, message, issuesOf(error?.details), error?.details);
 }
 
 function issuesOf(details: unknown): FieldIssue[] {
@@ -149,6 +155,23 @@ export const adminApi = {
   cutOff: (userId: string, csrfToken: string) => request<CutOffResponse>(`/api/admin/users/${id(userId)}/cut-off`, { method: 'POST', csrfToken }),
   revokeCliToken: (tokenId: string, csrfToken: string) =>
     request<{ revoked: true }>(`/api/admin/cli-tokens/${id(tokenId)}/revoke`, { method: 'POST', csrfToken }),
+};
+
+/** Access requests and approvals (docs/approvals.md). */
+export const requestsApi = {
+  list: (scope: 'mine' | 'approver', status?: string) => request<RequestList>(`/api/requests${queryString({ scope, status })}`),
+  get: (requestId: string) => request<RequestResponse>(`/api/requests/${id(requestId)}`),
+  create: (body: CreateRequestBody, csrfToken: string) => request<RequestResponse>('/api/requests', { method: 'POST', body, csrfToken }),
+  decide: (requestId: string, decision: 'approve' | 'deny', comment: string, csrfToken: string) =>
+    request<RequestResponse>(`/api/requests/${id(requestId)}/${decision}`, { method: 'POST', body: comment ? { comment } : {}, csrfToken }),
+  act: (requestId: string, action: 'cancel' | 'end', csrfToken: string) =>
+    request<RequestResponse>(`/api/requests/${id(requestId)}/${action}`, { method: 'POST', csrfToken }),
+  extend: (requestId: string, body: { durationSeconds: number; reason: string }, csrfToken: string) =>
+    request<RequestResponse>(`/api/requests/${id(requestId)}/extend`, { method: 'POST', body, csrfToken }),
+  reviews: () => request<{ items: (RequestResponse['request'] & { overdue: boolean })[] }>('/api/admin/reviews'),
+  outbox: () => request<OutboxList>('/api/admin/outbox'),
+  closeReview: (requestId: string, note: string, csrfToken: string) =>
+    request<RequestResponse>(`/api/admin/reviews/${id(requestId)}/close`, { method: 'POST', body: { note }, csrfToken }),
 };
 
 /** Calls of the auditor screens (each needs the auditor role on the server). */

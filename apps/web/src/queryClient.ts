@@ -15,6 +15,9 @@ export const queryKeys = {
   trustPolicy: (mappingId: string) => ['admin', 'trust-policy', mappingId] as const,
   auditGrants: (filters: object) => ['audit', 'grants', filters] as const,
   auditGrant: (grantId: string) => ['audit', 'grant', grantId] as const,
+  requests: ['requests'] as const,
+  request: (requestId: string) => ['requests', 'one', requestId] as const,
+  reviews: ['admin', 'reviews'] as const,
 };
 
 /** Client errors will not fix themselves; retry only network and server errors. */

@@ -6,6 +6,12 @@ export type Route =
   | { screen: 'access' }
   | { screen: 'grants' }
   | { screen: 'tokens' }
+  | { screen: 'requests' }
+  | { screen: 'approvals' }
+  | { screen: 'reviews' }
+  | { screen: 'outbox' }
+  /** One access request (`/requests/:id`): where a step-up sign-in returns an approver to. */
+  | { screen: 'request'; requestId: string }
   | { screen: 'mappings' }
   | { screen: 'changes' }
   | { screen: 'people' }
@@ -17,12 +23,16 @@ export type Route =
 
 export type Screen = Route['screen'];
 /** The screens that have a tab; a grant detail belongs to the "Grant history" tab. */
-export type TabId = Exclude<Screen, 'audit-grant' | 'not-found'>;
+export type TabId = Exclude<Screen, 'audit-grant' | 'not-found' | 'request'>;
 
 const PATHS: Record<TabId, string> = {
   access: '/',
   grants: '/grants',
   tokens: '/tokens',
+  requests: '/requests',
+  approvals: '/approvals',
+  reviews: '/admin/reviews',
+  outbox: '/admin/notifications',
   mappings: '/admin/mappings',
   changes: '/admin/changes',
   people: '/admin/people',
@@ -35,6 +45,10 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
   access: 'employee',
   grants: 'employee',
   tokens: 'employee',
+  requests: 'employee',
+  approvals: 'employee',
+  reviews: 'admin',
+  outbox: 'admin',
   mappings: 'admin',
   changes: 'admin',
   people: 'admin',
@@ -43,12 +57,17 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
 };
 
 const GRANT_DETAIL = /^\/audit\/grants\/([\w-]{1,64})$/;
+const REQUEST_DETAIL = /^\/requests\/([\w-]{1,64})$/;
 
 /** Parses `location` into a route; unknown paths are `not-found`. */
 export function parseRoute(pathname: string, search: string): Route {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   const detail = GRANT_DETAIL.exec(path);
   if (detail?.[1]) return { screen: 'audit-grant', grantId: detail[1], search };
+  // The link APPROVAL_REQUIRED gives (/requests/new?entitlementId=…): the role's Request form is on the access screen.
+  if (path === '/requests/new') return { screen: 'access' };
+  const request = REQUEST_DETAIL.exec(path);
+  if (request?.[1]) return { screen: 'request', requestId: request[1] };
   const tab = (Object.keys(PATHS) as TabId[]).find((t) => PATHS[t] === path);
   if (tab === 'audit') return { screen: 'audit', search };
   if (!tab) return { screen: 'not-found', path: pathname };
@@ -60,10 +79,12 @@ export function routeUrl(route: Route): string {
   if (route.screen === 'audit-grant') return `/audit/grants/${encodeURIComponent(route.grantId)}${route.search}`;
   if (route.screen === 'audit') return `${PATHS.audit}${route.search}`;
   if (route.screen === 'not-found') return route.path;
+  if (route.screen === 'request') return `/requests/${encodeURIComponent(route.requestId)}`;
   return PATHS[route.screen];
 }
 
-export const tabOf = (route: Route): TabId | null => (route.screen === 'audit-grant' ? 'audit' : route.screen === 'not-found' ? null : route.screen);
+export const tabOf = (route: Route): TabId | null =>
+  route.screen === 'audit-grant' ? 'audit' : route.screen === 'request' ? 'requests' : route.screen === 'not-found' ? null : route.screen;
 
 const current = () => parseRoute(window.location.pathname, window.location.search);
 

@@ -20,11 +20,11 @@ export const REFRESH_BEFORE_MS = 5 * 60 * 1000;
  * so a new login (perhaps as someone else) never reuses older credentials;
  * so is the requested duration, so `--duration 2h` never gets a cached 1 h set.
  * @param {string} dir config folder
- * @param {{ url: string, tokenId: string, account: string, role: string, reason?: string | undefined, durationSeconds?: number | undefined }} k
+ * @param {{ url: string, tokenId: string, account: string, role: string, reason?: string | undefined, durationSeconds?: number | undefined, window?: string | undefined }} k
  */
 export function cacheFile(dir, k) {
   const key = createHash('sha256')
-    .update(JSON.stringify([k.url, k.tokenId, k.account, k.role, k.reason ?? '', k.durationSeconds ?? 'default']))
+    .update(JSON.stringify([k.url, k.tokenId, k.account, k.role, k.reason ?? '', k.durationSeconds ?? 'default', ...(k.window ? [k.window] : [])]))
     .digest('hex')
     .slice(0, 32);
   return path.join(cacheDir(dir), `${key}.json`);

@@ -5,6 +5,7 @@ import { checkDuration } from './duration.js';
 import { CliError, EXIT } from './errors.js';
 import { fetchEntitlements, listEntitlements, pickEntitlement } from './roles.js';
 import { cacheDir } from './session.js';
+import { fileRequest, waitForDecision } from './requests.js';
 
 /**
  * @typedef {object} RoleRequest
@@ -12,6 +13,7 @@ import { cacheDir } from './session.js';
  * @property {string} role role name
  * @property {number | undefined} durationSeconds
  * @property {string | undefined} reason
+ * @property {{ timeoutMs: number, progress: (line: string) => void } | undefined} [requestIfNeeded] file a request and wait when the role needs approval
  */
 
 /**
@@ -36,11 +38,35 @@ export async function getCredentials(s, dir, r) {
     if (/** @type {{ exitCode?: number }} */ (err).exitCode === EXIT.TOKEN_INVALID) await rm(cacheDir(dir), { recursive: true, force: true });
     throw err;
   }
-  const ent = pickEntitlement(listed.items, r.account, r.role);
+  let ent = pickEntitlement(listed.items, r.account, r.role);
   checkDuration(r.durationSeconds, ent);
-  const file = cacheFile(dir, { url: s.url, tokenId: s.tokenId, account: r.account, role: r.role, reason: r.reason, durationSeconds: r.durationSeconds });
+  if (ent.access === 'approval' && !ent.window) {
+    // No open window: nothing cached may be used (an ended window ends the credentials' reuse too).
+    if (!r.requestIfNeeded) {
+      throw new CliError(
+        `${r.role} in ${r.account} needs an approved request and none is open: run \`rolegate request\` or pass --request-if-needed --reason "…".`,
+        EXIT.APPROVAL_REQUIRED,
+        'APPROVAL_REQUIRED',
+      );
+    }
+    if (!r.reason) throw new CliError('--request-if-needed needs --reason "why you need it" (approvers read it).', EXIT.USAGE);
+    const filed = await fileRequest(s, ent, { durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds), reason: r.reason });
+    r.requestIfNeeded.progress(`Requested ${r.role} in ${r.account} (request ${filed.id}); approvers have been asked.\n`);
+    await waitForDecision(s, filed.id, r.requestIfNeeded);
+    ent = pickEntitlement((await fetchEntitlements(s)).items, r.account, r.role);
+  }
+  const file = cacheFile(dir, {
+    url: s.url,
+    tokenId: s.tokenId,
+    account: r.account,
+    role: r.role,
+    reason: r.reason,
+    durationSeconds: r.durationSeconds,
+    window: ent.window?.requestId,
+  });
   const cached = await readCached(file);
-  if (cached) return { credentials: cached, aws: listed.aws };
+  // Never past the window: the broker clips each session to it, and a cached set is checked against it again.
+  if (cached && (!ent.window || Date.parse(cached.Expiration) <= Date.parse(ent.window.endsAt))) return { credentials: cached, aws: listed.aws };
   const body = await call(s.url, {
     method: 'POST',
     path: '/api/grants',

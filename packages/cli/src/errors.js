@@ -8,6 +8,8 @@ export const EXIT = Object.freeze({
   NOT_ENTITLED: 5,
   BROKER_UNREACHABLE: 6,
   REASON_REQUIRED: 7,
+  /** The role needs an approved request and none is open (or it was denied, expired or timed out). */
+  APPROVAL_REQUIRED: 8,
 });
 
 /** A failure to report to the user: a one-line message and an exit code. */
@@ -44,6 +46,9 @@ export function brokerError(status, body) {
       return new CliError(`--duration: ${message}`, EXIT.USAGE, code);
     case 'REASON_REQUIRED':
       return new CliError(`${message}: pass --reason "why you need it".`, EXIT.REASON_REQUIRED, code);
+    case 'APPROVAL_REQUIRED':
+    case 'WINDOW_ENDING':
+      return new CliError(`${message}: run \`rolegate request\` (or pass --request-if-needed).`, EXIT.APPROVAL_REQUIRED, code);
     default:
       return new CliError(`${message} (${code})`, EXIT.FAILURE, code);
   }

@@ -12,7 +12,8 @@ import { parseDuration } from './duration.js';
 import { CliError, EXIT } from './errors.js';
 import { awsConfigFile, configDir, ensurePrivateDir, writeFileAtomic, modeOf } from './files.js';
 import { defaultLabel, deviceLogin, loopbackLogin } from './login.js';
-import { fetchEntitlements, listEntitlements } from './roles.js';
+import { fetchEntitlements, listEntitlements, pickEntitlement } from './roles.js';
+import { fileRequest, waitForDecision } from './requests.js';
 import { deleteLocalState, loadSession, requireSession, saveSession } from './session.js';
 import { defaultShell, envBlock, SHELLS } from './shell-env.js';
 import { VERSION } from './version.js';
@@ -22,7 +23,8 @@ const HELP = `rolegate ${VERSION} — AWS credentials from a Rolegate broker
 Usage:
   rolegate login --url <broker> [--no-browser] [--label <name>]
   rolegate ls [--json]
-  rolegate credentials --account <id|name> --role <name> [--duration 1h] [--reason <text>]
+  rolegate credentials --account <id|name> --role <name> [--duration 1h] [--reason <text>] [--request-if-needed [--wait-timeout 15m]]
+  rolegate request <profile> | --account <id|name> --role <name>  --reason <text> [--duration 1h] [--break-glass] [--wait [--wait-timeout 15m]]
   rolegate configure [--dry-run] [--prefix rolegate] [--command rolegate] [--region <region>]
   rolegate env --account <id|name> --role <name> [--shell bash|zsh|fish|powershell|cmd] [--duration 1h] [--reason <text>] [--region <region>]
   rolegate exec --account <id|name> --role <name> [--duration 1h] [--reason <text>] -- <command> [args...]
@@ -34,7 +36,9 @@ Files: the token and cached credentials live in $XDG_CONFIG_HOME/rolegate
 (default ~/.aws/config).
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not logged in, 4 token expired or
-revoked, 5 not entitled, 6 broker unreachable, 7 reason required.
+revoked, 5 not entitled, 6 broker unreachable, 7 reason required, 8 approval
+required (no open access window; or the request was denied, expired or not
+decided in time).
 `;
 
 /**
@@ -121,10 +125,40 @@ const commands = {
   },
 
   async credentials(args, io) {
-    const { values } = parse(args, roleOptions);
+    const { values } = parse(args, { ...roleOptions, 'request-if-needed': { type: 'boolean' }, 'wait-timeout': { type: 'string' } });
     const dir = configDir(io.env);
-    const { credentials } = await getCredentials(await requireSession(dir), dir, roleRequest(values));
+    const r = roleRequest(values);
+    if (values['request-if-needed']) r.requestIfNeeded = { timeoutMs: waitTimeoutMs(values['wait-timeout']), progress: io.stderr };
+    const { credentials } = await getCredentials(await requireSession(dir), dir, r);
     io.stdout(`${JSON.stringify(credentials)}\n`);
+    return EXIT.OK;
+  },
+
+  async request(args, io) {
+    const { values, positionals } = parse(
+      args,
+      { ...roleOptions, wait: { type: 'boolean' }, 'wait-timeout': { type: 'string' }, 'break-glass': { type: 'boolean' } },
+      true,
+    );
+    if (positionals.length > 1) throw new CliError('Name one profile (or pass --account and --role).', EXIT.USAGE);
+    const fromProfile = positionals[0] ? await roleOfProfile(awsConfigFile(io.env), positionals[0]) : {};
+    const r = roleRequest({ ...fromProfile, ...values });
+    if (!r.reason) throw new CliError('Pass --reason "why you need it" (approvers read it).', EXIT.USAGE);
+    const s = await requireSession(configDir(io.env));
+    const ent = pickEntitlement(await listEntitlements(s), r.account, r.role);
+    if (ent.access !== 'approval') throw new CliError(`${r.role} in ${r.account} needs no approval: use it directly.`, EXIT.USAGE);
+    const filed = await fileRequest(s, ent, {
+      durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds),
+      reason: r.reason,
+      breakGlass: values['break-glass'] === true,
+    });
+    io.stdout(`${JSON.stringify({ id: filed.id, status: filed.status })}\n`);
+    if (filed.status === 'approved' || !values.wait) {
+      io.stderr(filed.status === 'approved' ? 'Approved at once (break-glass): an admin will review it.\n' : `Request ${filed.id} is waiting for approval.\n`);
+      return EXIT.OK;
+    }
+    await waitForDecision(s, filed.id, { timeoutMs: waitTimeoutMs(values['wait-timeout']), progress: io.stderr });
+    io.stderr('Approved: the access window is open.\n');
     return EXIT.OK;
   },
 
@@ -254,6 +288,42 @@ const commands = {
     return EXIT.OK;
   },
 };
+
+/**
+ * `--wait-timeout` in ms (default 15 minutes).
+ * @param {string | undefined} value
+ */
+function waitTimeoutMs(value) {
+  const seconds = value === undefined ? 900 : parseDuration(value);
+  if (!seconds || seconds < 1) throw new CliError('--wait-timeout must be a duration such as 10m', EXIT.USAGE);
+  return seconds * 1000;
+}
+
+/**
+ * The account and role of an AWS profile written by `rolegate configure`
+ * (read from its credential_process line).
+ * @param {string} file
+ * @param {string} profile
+ * @returns {Promise<{ account: string, role: string }>}
+ */
+async function roleOfProfile(file, profile) {
+  let text;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new CliError(`No AWS config at ${file}; run \`rolegate configure\` or pass --account and --role.`, EXIT.USAGE);
+  }
+  const lines = text.split(/\r?\n/);
+  const start = lines.findIndex((l) => l.trim() === `[profile ${profile}]` || (profile === 'default' && l.trim() === '[default]'));
+  const rest = start < 0 ? [] : lines.slice(start + 1);
+  const next = rest.findIndex((l) => l.trim().startsWith('['));
+  const section = next < 0 ? rest : rest.slice(0, next);
+  const cp = section.find((l) => /^\s*credential_process\s*=/.test(l)) ?? '';
+  const account = /--account\s+'?([^'\s]+)'?/.exec(cp)?.[1];
+  const role = /--role\s+'?([^'\s]+)'?/.exec(cp)?.[1];
+  if (!account || !role) throw new CliError(`Profile ${profile} is not a rolegate profile in ${file}; pass --account and --role.`, EXIT.USAGE);
+  return { account, role };
+}
 
 /**
  * Asks one question on the terminal (stderr, so stdout stays clean).

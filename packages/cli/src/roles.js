@@ -11,6 +11,8 @@ import { CliError, EXIT } from './errors.js';
  * @property {string} description
  * @property {number} maxDurationSeconds
  * @property {boolean} requireReason
+ * @property {'instant' | 'approval'} [access] `approval`: credentials only inside an approved access window (absent from older brokers: instant)
+ * @property {{ requestId: string, endsAt: string } | null} [window] the caller's open access window on the role
  */
 
 /**

@@ -31,6 +31,50 @@ const maxDurationSchema = z
 
 const descriptionSchema = z.string().max(1000, 'description must be at most 1000 characters');
 
+const policyGroup = groupSchema;
+const policySeconds = (name: string) =>
+  z
+    .number({ error: `${name} must be a number of seconds` })
+    .int(`${name} must be whole seconds`)
+    .min(60)
+    .max(30 * 86_400);
+
+/** One approval stage: `approvals` distinct people from the `approvers` groups. */
+export const approvalStage = z.strictObject({
+  approvers: z.array(policyGroup).min(1, 'a stage needs at least one approver group').max(50),
+  approvals: z.number().int().min(1).max(10),
+});
+
+/**
+ * The approval policy of a mapping (docs/approvals.md). All optional on
+ * input: absent fields keep their default (`access: instant`). The server
+ * checks the whole policy (core policyIssues) and names each bad field.
+ */
+export const policyInput = {
+  access: z.enum(['instant', 'approval'], { error: 'access must be instant or approval' }).optional(),
+  approvers: z.array(policyGroup).max(50).optional(),
+  approvals: z.number().int().min(1, 'approvals must be at least 1').max(10).optional(),
+  stages: z.array(approvalStage).max(5).optional(),
+  pendingTimeoutSeconds: policySeconds('pendingTimeoutSeconds').optional(),
+  escalateAfterSeconds: policySeconds('escalateAfterSeconds').nullable().optional(),
+  escalateTo: z.array(policyGroup).max(50).optional(),
+  breakGlass: z.boolean().optional(),
+  reviewWithinSeconds: policySeconds('reviewWithinSeconds').optional(),
+};
+
+/** The policy as the API answers it: every field present. */
+export const policyFields = {
+  access: z.enum(['instant', 'approval']),
+  approvers: z.array(z.string()),
+  approvals: z.number().int(),
+  stages: z.array(z.object({ approvers: z.array(z.string()), approvals: z.number().int() })),
+  pendingTimeoutSeconds: z.number().int(),
+  escalateAfterSeconds: z.number().int().nullable(),
+  escalateTo: z.array(z.string()),
+  breakGlass: z.boolean(),
+  reviewWithinSeconds: z.number().int(),
+};
+
 /** A mapping as the admin API returns it. `accountId` is always the role ARN's account. */
 export const adminMapping = z.object({
   id: z.string(),
@@ -45,6 +89,7 @@ export const adminMapping = z.object({
   enabled: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  ...policyFields,
 });
 export type AdminMapping = z.infer<typeof adminMapping>;
 
@@ -67,6 +112,7 @@ export const createMappingBody = z.strictObject({
   requireReason: z.boolean().default(false),
   description: descriptionSchema.default(''),
   enabled: z.boolean().default(true),
+  ...policyInput,
 });
 export type CreateMappingBody = z.input<typeof createMappingBody>;
 
@@ -82,6 +128,7 @@ export const updateMappingBody = z
     requireReason: z.boolean().optional(),
     description: descriptionSchema.optional(),
     enabled: z.boolean().optional(),
+    ...policyInput,
   })
   .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
 export type UpdateMappingBody = z.input<typeof updateMappingBody>;
@@ -171,6 +218,7 @@ export const mappingSpec = z.object({
   requireReason: z.boolean(),
   description: z.string(),
   enabled: z.boolean(),
+  ...Object.fromEntries(Object.entries(policyFields).map(([k, v]) => [k, v.optional()])),
 });
 export type MappingSpec = z.infer<typeof mappingSpec>;
 

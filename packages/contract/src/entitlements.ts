@@ -9,6 +9,11 @@ export const entitlement = z.object({
   description: z.string(),
   maxDurationSeconds: z.number().int(),
   requireReason: z.boolean(),
+  /** `approval`: grants only inside an approved access window (POST /api/requests first). */
+  access: z.enum(['instant', 'approval']).default('instant'),
+  breakGlass: z.boolean().default(false),
+  /** The caller's open access window on this role, or null. */
+  window: z.object({ requestId: z.string(), endsAt: z.string() }).nullable().default(null),
 });
 export type Entitlement = z.infer<typeof entitlement>;
 

@@ -42,6 +42,18 @@ export const ERROR_CODES = [
   /** The IdP could not be asked (CLI token group re-check); nothing was decided. */
   'IDP_UNAVAILABLE',
   'ACCOUNT_IN_USE',
+  /** An approval mapping and no open access window: file a request first (details.requestUrl). */
+  'APPROVAL_REQUIRED',
+  /** The access window has less than 15 minutes left: extend it instead. */
+  'WINDOW_ENDING',
+  'NO_APPROVAL_NEEDED',
+  'SELF_APPROVAL',
+  'NOT_APPROVER',
+  'ALREADY_DECIDED',
+  'ALREADY_APPROVED_BY_YOU',
+  'REQUEST_NOT_ACTIVE',
+  'BREAK_GLASS_NOT_ALLOWED',
+  'REVIEW_CLOSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -47,6 +47,8 @@ export const grant = z.object({
   clientIp: z.string().nullable(),
   userAgent: z.string().nullable(),
   error: z.string().nullable(),
+  /** The access request whose window this grant was issued in (approval mappings). */
+  requestId: z.string().nullable().optional(),
 });
 export type Grant = z.infer<typeof grant>;
 

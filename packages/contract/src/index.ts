@@ -7,5 +7,6 @@ export * from './audit.js';
 export * from './admin-users.js';
 export * from './cli.js';
 export * from './service.js';
+export * from './requests.js';
 export * from './routes.js';
 export * from './scim.js';

@@ -48,6 +48,18 @@ import {
   scimTokenList,
   scimUserList,
 } from './scim.js';
+import {
+  closeReviewBody,
+  createRequestBody,
+  decisionBody,
+  extendRequestBody,
+  outboxList,
+  requestList,
+  requestListQuery,
+  requestResponse,
+  reviewList,
+  reviewQuery,
+} from './requests.js';
 import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
 
 /**
@@ -248,6 +260,127 @@ export const ROUTES = {
     auth: 'session',
     request: { params: consoleParams, form: z.object({ duration: z.string().optional(), destination: z.string().optional() }) },
     responses: { 303: redirect('Into the console (or to sign-in first)'), '4XX': html('HTML error page'), '5XX': html('HTML error page') },
+  },
+
+  // --- access requests and approvals (docs/approvals.md) ---
+  createRequest: {
+    method: 'post',
+    path: '/api/requests',
+    summary: 'Ask for an approval role (break-glass: approved at once, review opened)',
+    auth: 'session-or-bearer',
+    request: { body: createRequestBody },
+    responses: {
+      201: { description: 'The request', body: requestResponse },
+      400: error('Bad input (INVALID_DURATION, VALIDATION_FAILED)'),
+      403: error('NOT_ENTITLED, BREAK_GLASS_NOT_ALLOWED'),
+      409: error('NO_APPROVAL_NEEDED: the role is instant'),
+    },
+  },
+  listRequests: {
+    method: 'get',
+    path: '/api/requests',
+    summary: "The caller's requests (scope=mine) or those the caller approves (scope=approver), newest first",
+    auth: 'session-or-bearer',
+    request: { query: requestListQuery },
+    responses: { 200: { description: 'A page of requests', body: requestList }, 400: error('Bad filter'), 401: signedOut },
+  },
+  getRequest: {
+    method: 'get',
+    path: '/api/requests/:id',
+    summary: 'One request (its requester, its approvers, admins, auditors)',
+    auth: 'session-or-bearer',
+    request: { params: idParams },
+    responses: { 200: { description: 'The request', body: requestResponse }, 404: error('No such request visible to the caller') },
+  },
+  approveRequest: {
+    method: 'post',
+    path: '/api/requests/:id/approve',
+    summary: 'Approve (needs a fresh IdP sign-in; never the requester; one person counts once)',
+    auth: 'session',
+    request: { params: idParams, body: decisionBody },
+    responses: {
+      200: { description: 'The request after the approval', body: requestResponse },
+      403: error('SELF_APPROVAL, NOT_APPROVER, STEP_UP_REQUIRED (details.loginUrl)'),
+      404: error('No such request'),
+      409: error('ALREADY_DECIDED, ALREADY_APPROVED_BY_YOU'),
+    },
+  },
+  denyRequest: {
+    method: 'post',
+    path: '/api/requests/:id/deny',
+    summary: 'Deny (needs a fresh IdP sign-in)',
+    auth: 'session',
+    request: { params: idParams, body: decisionBody },
+    responses: {
+      200: { description: 'The denied request', body: requestResponse },
+      403: error('SELF_APPROVAL, NOT_APPROVER, STEP_UP_REQUIRED (details.loginUrl)'),
+      404: error('No such request'),
+      409: error('ALREADY_DECIDED'),
+    },
+  },
+  cancelRequest: {
+    method: 'post',
+    path: '/api/requests/:id/cancel',
+    summary: 'Cancel a pending request (its requester)',
+    auth: 'session-or-bearer',
+    request: { params: idParams },
+    responses: {
+      200: { description: 'The cancelled request', body: requestResponse },
+      403: error('Not the requester'),
+      404: error('No such request'),
+      409: error('ALREADY_DECIDED'),
+    },
+  },
+  endRequest: {
+    method: 'post',
+    path: '/api/requests/:id/end',
+    summary: 'End an access window early (requester, an approver of the role, an admin); no new sessions are issued',
+    auth: 'session-or-bearer',
+    request: { params: idParams },
+    responses: {
+      200: { description: 'The ended request', body: requestResponse },
+      403: error('FORBIDDEN'),
+      404: error('No such request'),
+      409: error('REQUEST_NOT_ACTIVE'),
+    },
+  },
+  extendRequest: {
+    method: 'post',
+    path: '/api/requests/:id/extend',
+    summary: 'Ask for more time on an open window: a linked request, decided by the same policy',
+    auth: 'session-or-bearer',
+    request: { params: idParams, body: extendRequestBody },
+    responses: {
+      201: { description: 'The extension request', body: requestResponse },
+      400: error('Bad input'),
+      403: error('FORBIDDEN'),
+      404: error('No such request'),
+      409: error('REQUEST_NOT_ACTIVE'),
+    },
+  },
+  adminReviews: {
+    method: 'get',
+    path: '/api/admin/reviews',
+    summary: 'Break-glass review queue (admin)',
+    auth: 'admin',
+    request: { query: reviewQuery },
+    responses: { 200: { description: 'Break-glass requests', body: reviewList }, 403: error('Not an admin') },
+  },
+  adminCloseReview: {
+    method: 'post',
+    path: '/api/admin/reviews/:id/close',
+    summary: 'Close a break-glass review with a note (admin)',
+    auth: 'admin',
+    request: { params: idParams, body: closeReviewBody },
+    responses: { 200: { description: 'The reviewed request', body: requestResponse }, 404: error('No such break-glass request'), 409: error('REVIEW_CLOSED') },
+  },
+
+  adminOutbox: {
+    method: 'get',
+    path: '/api/admin/outbox',
+    summary: 'The newest notifications of the outbox and their delivery state (admin)',
+    auth: 'admin',
+    responses: { 200: { description: 'Notifications', body: outboxList }, 403: error('Not an admin') },
   },
 
   // --- CLI sign-in: JSON for the command, HTML pages for the approving person ---

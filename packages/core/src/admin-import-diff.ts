@@ -1,9 +1,13 @@
 import type { MappingFields } from './admin-rules.js';
+import { DEFAULT_ACCESS_POLICY, policyOf, type AccessPolicy } from './access-policy.js';
 
 /** A mapping as declared (YAML) or stored, without timestamps. */
 export interface MappingSpec extends MappingFields {
   accountId: string;
 }
+
+/** A mapping spec with every policy field filled in (what mappingSpecOf returns). */
+export type FullMappingSpec = MappingSpec & AccessPolicy;
 
 export interface AccountSpec {
   id: string;
@@ -21,7 +25,21 @@ export interface ImportDiff {
 
 const key = (m: { group: string; roleArn: string }) => `${m.group}\u0000${m.roleArn}`;
 
-/** Only the fields an import controls, in a fixed order (so before/after compare and print alike). */
+/**
+ * The approval policy fields that differ from the default, in a fixed order:
+ * an instant mapping's spec (and so its diff, export and change record) stays
+ * exactly what it was before policies existed.
+ */
+function policyDelta(m: MappingSpec): Partial<AccessPolicy> {
+  const full = policyOf(m);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(DEFAULT_ACCESS_POLICY) as (keyof AccessPolicy)[]) {
+    if (JSON.stringify(full[k]) !== JSON.stringify(DEFAULT_ACCESS_POLICY[k])) out[k] = full[k];
+  }
+  return out as Partial<AccessPolicy>;
+}
+
+/** Only the fields an import controls, in a fixed order (so before/after compare and print alike); policy fields only where not default. */
 export function mappingSpecOf(m: MappingSpec): MappingSpec {
   return {
     group: m.group,
@@ -31,6 +49,7 @@ export function mappingSpecOf(m: MappingSpec): MappingSpec {
     requireReason: m.requireReason,
     description: m.description,
     enabled: m.enabled,
+    ...policyDelta(m),
   };
 }
 
@@ -40,7 +59,8 @@ function sameSpec(a: MappingSpec, b: MappingSpec): boolean {
     a.maxDurationSeconds === b.maxDurationSeconds &&
     a.requireReason === b.requireReason &&
     a.description === b.description &&
-    a.enabled === b.enabled
+    a.enabled === b.enabled &&
+    JSON.stringify(policyOf(a)) === JSON.stringify(policyOf(b))
   );
 }
 

@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import { policyIssues, type AccessPolicyInput } from './access-policy.js';
 import {
   explainRoleArn,
   isAccountId,
@@ -88,8 +89,8 @@ export function accountNameProblem(name: string): string | null {
   return null;
 }
 
-/** The fields of a mapping an admin controls. */
-export interface MappingFields {
+/** The fields of a mapping an admin controls (the approval policy's fields are optional: absent means the default, instant). */
+export interface MappingFields extends AccessPolicyInput {
   group: string;
   roleArn: string;
   maxDurationSeconds: number;
@@ -113,6 +114,10 @@ export function mappingIssues(m: MappingFields, knownAccounts?: ReadonlySet<stri
   add('roleArn', arnProblem);
   add('maxDurationSeconds', maxDurationProblem(m.maxDurationSeconds));
   if (m.description.length > 1000) add('description', 'must be at most 1000 characters');
+  issues.push(...policyIssues(m));
+  if (m.access === 'approval' && Number.isSafeInteger(m.maxDurationSeconds) && m.maxDurationSeconds < 1200) {
+    add('maxDurationSeconds', 'must be at least 1200 on an approval mapping (a window needs room for one 15-minute session)');
+  }
   const parsed = arnProblem ? null : parseRoleArn(m.roleArn);
   if (parsed && knownAccounts && !knownAccounts.has(parsed.accountId)) {
     add('roleArn', `names account ${parsed.accountId}, which is not registered; add it under accounts first`);

@@ -4,7 +4,19 @@ import { awsRefusalMessage } from './aws-refusal.js';
 import { entitlementsFor, isEntitled, type RoleMapping } from './mapping.js';
 import { isAccountId, parseRoleArn } from '@rolegate/aws-names';
 import { resolveDestination } from './partitions.js';
-import type { AssumeRoleOutput, FederationPort, GrantKind, GrantRecord, GrantStore, MappingSource, StsPort, TemporaryCredentials } from './ports.js';
+import { policyOf } from './access-policy.js';
+import { clipToWindow } from './request-rules.js';
+import type {
+  AccessWindowSource,
+  AssumeRoleOutput,
+  FederationPort,
+  GrantKind,
+  GrantRecord,
+  GrantStore,
+  MappingSource,
+  StsPort,
+  TemporaryCredentials,
+} from './ports.js';
 import { UpstreamError } from './ports.js';
 import type { Principal } from './principal.js';
 import { sessionNameFor } from './session-name.js';
@@ -45,6 +57,9 @@ export interface GrantServiceDeps {
   retryLater?: (write: () => Promise<unknown>) => void;
   /** Whether the person may manage mappings: they are then told the trust-policy check when AWS refuses a role, others whom to ask. */
   isAdmin?: (principal: Principal) => boolean;
+  /** Open access windows; without it every approval mapping answers APPROVAL_REQUIRED. */
+  windows?: AccessWindowSource;
+  clock?: { now(): Date };
 }
 
 /**
@@ -105,8 +120,27 @@ export function createGrantService(deps: GrantServiceDeps) {
 
     const arn = parseRoleArn(mapping.roleArn);
     if (!arn) throw new AppError('INTERNAL', 'The mapping holds an invalid role ARN');
+    // Approval mappings: only inside an open access window, and never past its end.
+    const window = policyOf(mapping).access === 'approval' ? ((await deps.windows?.activeWindow(principal.userId, mapping.id)) ?? null) : null;
+    if (policyOf(mapping).access === 'approval' && !window) {
+      await grants.insert({
+        ...base,
+        mappingId: mapping.id,
+        accountId: mapping.accountId,
+        roleArn: mapping.roleArn,
+        durationSeconds: req.durationSeconds ?? null,
+        status: 'denied',
+        error: 'APPROVAL_REQUIRED',
+      });
+      throw new AppError('APPROVAL_REQUIRED', 'This role needs an approved request first', {
+        requestUrl: `/requests/new?entitlementId=${encodeURIComponent(mapping.id)}`,
+        entitlementId: mapping.id,
+        breakGlass: policyOf(mapping).breakGlass,
+      });
+    }
     const roleChained = await sts.isRoleChained();
-    const durationSeconds = resolveDuration(req.durationSeconds, mapping.maxDurationSeconds, { roleChained });
+    const validated = resolveDuration(req.durationSeconds, mapping.maxDurationSeconds, { roleChained });
+    const durationSeconds = window ? clipToWindow(validated, window.endsAt, (deps.clock ?? { now: () => new Date() }).now()) : validated;
     if (mapping.requireReason && (req.reason ?? '').trim() === '') {
       throw new AppError('REASON_REQUIRED', 'This role requires a reason');
     }
@@ -121,6 +155,7 @@ export function createGrantService(deps: GrantServiceDeps) {
       roleArn: mapping.roleArn,
       durationSeconds,
       status: 'pending' as const,
+      ...(window ? { requestId: window.requestId } : {}),
     };
     let pending: GrantRecord;
     try {

@@ -13,3 +13,6 @@ export * from './admin-import-diff.js';
 export * from './audit-filters.js';
 export * from './display-text.js';
 export * from './aws-refusal.js';
+export * from './access-policy.js';
+export * from './request-rules.js';
+export * from './notifications.js';

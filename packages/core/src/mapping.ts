@@ -1,5 +1,7 @@
-/** A group → role mapping, as stored. */
-export interface RoleMapping {
+import type { AccessPolicyInput } from './access-policy.js';
+
+/** A group → role mapping, as stored (policy fields absent: instant). */
+export interface RoleMapping extends AccessPolicyInput {
   id: string;
   group: string;
   accountId: string;

@@ -25,6 +25,8 @@ export interface GrantRecord {
   clientIp: string | null;
   userAgent: string | null;
   error: string | null;
+  /** The access request whose window the grant was issued in (approval mappings); null or absent otherwise. */
+  requestId?: string | null;
 }
 
 export type NewGrant = Omit<GrantRecord, 'id' | 'createdAt' | 'expiresAt' | 'stsRequestId' | 'accessKeyId' | 'error' | 'status'> & {
@@ -101,6 +103,12 @@ export interface BrokerIdentityPort {
 /** The AWS federation endpoint. @throws UpstreamError */
 export interface FederationPort {
   signInUrl(input: { credentials: TemporaryCredentials; roleArn: string; destination: string; sessionDurationSeconds: number | undefined }): Promise<string>;
+}
+
+/** Open access windows (approval mappings), for the grant path. */
+export interface AccessWindowSource {
+  /** The caller's open window on the mapping that ends last (overlapping windows never shorten access), or null. */
+  activeWindow(userId: string, mappingId: string): Promise<{ requestId: string; endsAt: Date } | null>;
 }
 
 export interface Clock {

@@ -67,3 +67,23 @@ export {
   type ScimEqFilter,
   type ScimMembership,
 } from './repositories/scim.js';
+export {
+  createRequestRepository,
+  requestState,
+  type RequestRepository,
+  type AccessRequestRecord,
+  type RequestEvent,
+  type RequestEventType,
+  type RequestChange,
+  type RequestActorRef,
+  type NewAccessRequest,
+  type Announce,
+} from './repositories/requests.js';
+export {
+  createOutboxRepository,
+  insertOutbox,
+  type OutboxRepository,
+  type OutboxRecord,
+  type OutboxMessage,
+  type OutboxChannel,
+} from './repositories/outbox.js';

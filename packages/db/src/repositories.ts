@@ -11,6 +11,8 @@ import { createLoginTransactionRepository } from './repositories/login-transacti
 import { createMappingRepository } from './repositories/mappings.js';
 import { createPreferencesRepository } from './repositories/preferences.js';
 import { createRateLimitRepository } from './repositories/rate-limits.js';
+import { createRequestRepository } from './repositories/requests.js';
+import { createOutboxRepository } from './repositories/outbox.js';
 import { createSamlRepository } from './repositories/saml.js';
 import { createScimRepository } from './repositories/scim.js';
 import { createSessionRepository } from './repositories/sessions.js';
@@ -27,7 +29,7 @@ export interface PoolStats {
  * Every repository of Rolegate on one database, each on the pool its data
  * needs — decided here, once, so no caller can put a grant on the relaxed
  * pool or a rate-limit counter on two different ones:
- * - durable (`pool`, synchronous commit): grants, idempotency keys, mappings,
+ * - durable (`pool`, synchronous commit): grants, access requests, idempotency keys, mappings,
  *   admin changes, users, sign-in state, CLI tokens, preferences, SCIM;
  * - relaxed (`relaxedPool`, synchronous_commit off): rate-limit counters and
  *   session creation (losing the last few hundred ms in a crash harms nobody);
@@ -42,6 +44,8 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     grants: createGrantRepository(pool),
     idempotencyKeys: createIdempotencyKeyRepository(pool),
     preferences: createPreferencesRepository(pool),
+    requests: createRequestRepository(pool),
+    outbox: createOutboxRepository(pool),
     mappings: createMappingRepository(database),
     adminMappings: createAdminMappingRepository(prisma, { afterWrite: () => mappingWriteListeners.forEach((listener) => listener()) }),
     adminChanges: createAdminChangeRepository(prisma),

@@ -14,6 +14,9 @@ export const DEMO_USERS: ReadonlyArray<Omit<DemoUser, 'password'>> = Object.free
   Object.freeze({ username: 'alice', email: 'alice@example.com', name: 'Alice Example', groups: Object.freeze(['engineers']) as string[] }),
   Object.freeze({ username: 'bob', email: 'bob@example.com', name: 'Bob Example', groups: Object.freeze(['platform-admins']) as string[] }),
   Object.freeze({ username: 'carol', email: 'carol@example.com', name: 'Carol Example', groups: Object.freeze(['auditors']) as string[] }),
+  // Approvals: erin is on call and requests the roles that need approval; ada approves them.
+  Object.freeze({ username: 'erin', email: 'erin@example.com', name: 'Erin Example', groups: Object.freeze(['engineers', 'oncall']) as string[] }),
+  Object.freeze({ username: 'ada', email: 'ada@example.com', name: 'Ada Example', groups: Object.freeze(['approvers']) as string[] }),
 ]);
 
 /** A fresh random url-safe password (16 characters from 12 random bytes). */

@@ -42,7 +42,7 @@ describe('discovery', () => {
     idp = await startIdp(testClient());
     const other = await startIdp(testClient());
     try {
-      expect(idp.users.map((u) => u.username)).toEqual(['alice', 'bob', 'carol']);
+      expect(idp.users.map((u) => u.username)).toEqual(['alice', 'bob', 'carol', 'erin', 'ada']);
       for (const [i, user] of idp.users.entries()) {
         expect(user.password).toMatch(/^[A-Za-z0-9_-]{10,}$/);
         expect(user.password).not.toBe(other.users[i]?.password);

@@ -67,6 +67,21 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
       for (const [channel, feed] of feeds) this.set({ channel }, feed.isLive() ? 1 : 0);
     },
   });
+  let reviewCounts: (() => Promise<{ open: number; overdue: number }>) | null = null;
+  new Gauge({
+    name: 'rolegate_break_glass_reviews',
+    help: 'Break-glass requests whose review is open, and of those the overdue ones (past reviewWithinSeconds)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!reviewCounts) return;
+      // A database hiccup leaves the last values rather than failing the whole scrape.
+      const counts = await reviewCounts().catch(() => null);
+      if (!counts) return;
+      this.set({ state: 'open' }, counts.open);
+      this.set({ state: 'overdue' }, counts.overdue);
+    },
+  });
   if (opts.pool) {
     const pool = opts.pool;
     new Gauge({
@@ -96,7 +111,12 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
   /** Reports a change feed's state as `rolegate_change_feed_live{channel}`. */
   const watchFeed = (channel: string, feed: { isLive(): boolean }) => void feeds.set(channel, feed);
 
-  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed };
+  /** Reports the break-glass review queue as `rolegate_break_glass_reviews{state}` (read at each scrape). */
+  const watchReviews = (count: () => Promise<{ open: number; overdue: number }>) => {
+    reviewCounts = count;
+  };
+
+  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed, watchReviews };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,7 +1,7 @@
 import { routesAt } from '../http/route.js';
 import { Router } from 'express';
 import { parseRoleArn } from '@rolegate/aws-names';
-import { AppError } from '@rolegate/core';
+import { AppError, policyOf } from '@rolegate/core';
 import {
   adminChangesQuery,
   adminUsersQuery,
@@ -40,6 +40,7 @@ function mappingDto(m: AdminMappingRecord): AdminMapping {
     enabled: m.enabled,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
+    ...policyOf(m),
   };
 }
 

@@ -1,6 +1,6 @@
 import { routesAt } from '../http/route.js';
-import { Router } from 'express';
-import { AppError, appRolesFor, type GrantService } from '@rolegate/core';
+import { Router, type Request, type Response } from 'express';
+import { AppError, appRolesFor, policyOf, type AccessWindowSource, type GrantService } from '@rolegate/core';
 import { createGrantRequest, myGrantsQuery, preferencesBody, ROUTES } from '@rolegate/contract';
 import { filterOf } from './audit.js';
 import type { AuditGrantRepository, PreferencesRepository } from '@rolegate/db';
@@ -40,6 +40,8 @@ export function apiRoutes(deps: {
   awsDefaults?: { region: string; stsEndpoint?: string };
   /** Portal preferences (favourites, region) and recently used roles. */
   preferences?: PreferencesRepository;
+  /** Open access windows of approval roles, shown with each entitlement. */
+  windows?: AccessWindowSource;
 }) {
   const r = Router();
   const on = routesAt(r, '/api');
@@ -72,8 +74,14 @@ export function apiRoutes(deps: {
   }
 
   on(ROUTES.entitlements, async (req, res) => {
-    const items = await deps.grantService.entitlements(principalOf(req));
-    res.json({ items: items.map((m) => entitlementDto(m)), ...(deps.awsDefaults ? { aws: deps.awsDefaults } : {}) });
+    const p = principalOf(req);
+    const items = await deps.grantService.entitlements(p);
+    // Approval roles carry the caller's open access window (if any).
+    const windows = await Promise.all(items.map((m) => (policyOf(m).access === 'approval' && deps.windows ? deps.windows.activeWindow(p.userId, m.id) : null)));
+    res.json({
+      items: items.map((m, i) => entitlementDto(m, m.maxDurationSeconds, windows[i] ?? null)),
+      ...(deps.awsDefaults ? { aws: deps.awsDefaults } : {}),
+    });
   });
 
   on(ROUTES.createGrant, async (req, res) => {

@@ -6,6 +6,7 @@ import {
   mappingIssues,
   trustPolicyFor,
   type FieldIssue,
+  mappingSpecOf,
   type MappingFields,
   type MappingSpec,
   type Principal,
@@ -117,14 +118,11 @@ export function createAdminService(deps: {
       const { accounts, mappings } = await deps.mappings.snapshot();
       const doc = {
         accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
-        mappings: mappings.map((m) => ({
-          group: m.group,
-          roleArn: m.roleArn,
-          maxDurationSeconds: m.maxDurationSeconds,
-          requireReason: m.requireReason,
-          description: m.description,
-          enabled: m.enabled,
-        })),
+        // Policy fields only where they differ from the default: an instant mapping exports as it always did.
+        mappings: mappings.map((m) => {
+          const { accountId: _fromArn, ...spec } = mappingSpecOf(m);
+          return spec;
+        }),
       };
       return YAML_HEADER + stringify(doc, { lineWidth: 0 });
     },

@@ -17,6 +17,13 @@ interface FormValues {
   description: string;
   requireReason: boolean;
   enabled: boolean;
+  access: 'instant' | 'approval';
+  /** One approver group per line (groups match exactly; a comma is part of a name, never a separator). */
+  approvers: string;
+  approvals: number;
+  pendingTimeoutHours: number;
+  breakGlass: boolean;
+  reviewWithinHours: number;
 }
 
 interface Props {
@@ -26,7 +33,31 @@ interface Props {
   onDone: (saved: AdminMapping | null) => void;
 }
 
-const FIELDS: readonly FieldPath<FormValues>[] = ['group', 'roleArn', 'description', 'requireReason', 'enabled'];
+const FIELDS: readonly FieldPath<FormValues>[] = [
+  'group',
+  'roleArn',
+  'description',
+  'requireReason',
+  'enabled',
+  'access',
+  'approvers',
+  'approvals',
+  'breakGlass',
+];
+
+/** A server issue path of the policy (`approvers.0`, `pendingTimeoutSeconds`) → the form field showing it. */
+function policyField(path: string): FieldPath<FormValues> | undefined {
+  if (path.startsWith('approvers')) return 'approvers';
+  if (path === 'pendingTimeoutSeconds') return 'pendingTimeoutHours';
+  if (path === 'reviewWithinSeconds') return 'reviewWithinHours';
+  return undefined;
+}
+
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
 /** Create or edit a mapping. Every rule is checked at its field before anything is sent; the server's 400 issues land on their fields too. */
 export function MappingForm({ mapping, accounts, onDone }: Props) {
@@ -50,6 +81,12 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       description: mapping?.description ?? '',
       requireReason: mapping?.requireReason ?? false,
       enabled: mapping?.enabled ?? true,
+      access: mapping?.access ?? 'instant',
+      approvers: (mapping?.approvers ?? []).join('\n'),
+      approvals: mapping?.approvals ?? 1,
+      pendingTimeoutHours: (mapping?.pendingTimeoutSeconds ?? 86400) / 3600,
+      breakGlass: mapping?.breakGlass ?? false,
+      reviewWithinHours: (mapping?.reviewWithinSeconds ?? 86400) / 3600,
     },
   });
 
@@ -68,6 +105,17 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       description: values.description,
       requireReason: values.requireReason,
       enabled: values.enabled,
+      access: values.access,
+      // Stages and escalation are edited in the mappings YAML; the form keeps what is there.
+      ...(values.access === 'approval'
+        ? {
+            approvers: mapping?.stages.length ? [] : linesOf(values.approvers),
+            approvals: values.approvals,
+            pendingTimeoutSeconds: Math.round(values.pendingTimeoutHours * 3600),
+            breakGlass: values.breakGlass,
+            reviewWithinSeconds: Math.round(values.reviewWithinHours * 3600),
+          }
+        : { approvers: [], approvals: 1, stages: [], breakGlass: false, escalateAfterSeconds: null, escalateTo: [] }),
     };
     try {
       const res = await save.mutateAsync({
@@ -80,7 +128,12 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       const issues = err instanceof ApiError ? err.issues : [];
       let placed = false;
       for (const issue of issues) {
-        const field = issue.path === 'name' ? 'accountName' : issue.path === 'maxDurationSeconds' ? 'maxHours' : FIELDS.find((f) => f === issue.path);
+        const field =
+          issue.path === 'name'
+            ? 'accountName'
+            : issue.path === 'maxDurationSeconds'
+              ? 'maxHours'
+              : (FIELDS.find((f) => f === issue.path) ?? policyField(issue.path));
         if (field) {
           setError(field, { type: 'server', message: issue.message });
           placed = true;
@@ -270,6 +323,108 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
           </label>
         </div>
       </div>
+
+      <fieldset className="field field--wide" data-testid="mapping-policy">
+        <legend className="field__label">Access</legend>
+        <div className="checks">
+          <label className="check">
+            <input type="radio" value="instant" data-testid="mapping-access-instant" {...register('access')} />
+            <span>
+              <strong>Instant</strong>
+              <span className="check__hint">Members get a session whenever they ask.</span>
+            </span>
+          </label>
+          <label className="check">
+            <input type="radio" value="approval" data-testid="mapping-access-approval" {...register('access')} />
+            <span>
+              <strong>Needs approval</strong>
+              <span className="check__hint">Members request access; approvers open a time-limited window that bounds every session.</span>
+            </span>
+          </label>
+        </div>
+        {watch('access') === 'approval' && (
+          <div className="form-grid">
+            {mapping && mapping.stages.length > 0 ? (
+              <p className="field__hint field--wide">This mapping has {mapping.stages.length} approval stages; edit them in the mappings YAML.</p>
+            ) : (
+              <div className="field">
+                <label className="field__label" htmlFor={`${id}-approvers`}>
+                  Approver groups <span className="field__required">(one per line)</span>
+                </label>
+                <textarea
+                  id={`${id}-approvers`}
+                  className="input textarea"
+                  rows={2}
+                  data-testid="mapping-approvers"
+                  aria-invalid={errors.approvers ? true : undefined}
+                  aria-describedby={describe('approvers')}
+                  {...register('approvers', {
+                    validate: (v, all) => all.access !== 'approval' || linesOf(v).length > 0 || 'Name at least one approver group.',
+                  })}
+                />
+                <FieldError id={`${id}-approvers-error`} error={errors.approvers} />
+              </div>
+            )}
+            <div className="field">
+              <label className="field__label" htmlFor={`${id}-approvals`}>
+                Approvals needed (distinct people)
+              </label>
+              <input
+                id={`${id}-approvals`}
+                className="input input--short"
+                type="number"
+                min={1}
+                max={10}
+                step={1}
+                data-testid="mapping-approvals"
+                {...register('approvals', { valueAsNumber: true })}
+              />
+              <FieldError id={`${id}-approvals-error`} error={errors.approvals} />
+            </div>
+            <div className="field">
+              <label className="field__label" htmlFor={`${id}-pending`}>
+                Pending requests expire after (hours)
+              </label>
+              <input
+                id={`${id}-pending`}
+                className="input input--short"
+                type="number"
+                min={0.1}
+                max={720}
+                step="any"
+                data-testid="mapping-pending-hours"
+                {...register('pendingTimeoutHours', { valueAsNumber: true })}
+              />
+              <FieldError id={`${id}-pendingTimeoutHours-error`} error={errors.pendingTimeoutHours} />
+            </div>
+            <label className="check">
+              <input type="checkbox" data-testid="mapping-break-glass" {...register('breakGlass')} />
+              <span>
+                <strong>Break-glass</strong>
+                <span className="check__hint">A member may skip approval with a reason; approvers are told and an admin must review it.</span>
+              </span>
+            </label>
+            {watch('breakGlass') && (
+              <div className="field">
+                <label className="field__label" htmlFor={`${id}-review`}>
+                  Review within (hours)
+                </label>
+                <input
+                  id={`${id}-review`}
+                  className="input input--short"
+                  type="number"
+                  min={0.1}
+                  max={720}
+                  step="any"
+                  data-testid="mapping-review-hours"
+                  {...register('reviewWithinHours', { valueAsNumber: true })}
+                />
+                <FieldError id={`${id}-reviewWithinHours-error`} error={errors.reviewWithinHours} />
+              </div>
+            )}
+          </div>
+        )}
+      </fieldset>
 
       <div className="form-card__footer">
         <button type="button" className="btn btn--secondary" onClick={() => onDone(null)} disabled={isSubmitting}>

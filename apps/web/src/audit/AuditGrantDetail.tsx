@@ -8,6 +8,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { SkeletonList } from '../components/SkeletonList';
 import { StatusBadge } from '../components/StatusBadge';
 import { ReasonText } from '../components/ReasonText';
+import { useRequest } from '../hooks/useRequests';
 import { formatDateTime, formatDuration } from '../format';
 
 const none = <span className="muted">—</span>;
@@ -132,6 +133,8 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
         </dl>
       </section>
 
+      {g.requestId && <GrantRequestSection requestId={g.requestId} />}
+
       <section className="card section" aria-labelledby="cloudtrail-title" data-testid="grant-cloudtrail">
         <header className="section__header">
           <div>
@@ -159,5 +162,39 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
         <CopyBlock label="CloudTrail lookups" hint="AWS CLI commands for this session." text={cloudTrailCommands(detail.data)} testId="copy-cloudtrail" />
       </section>
     </div>
+  );
+}
+
+/** The access request whose window the grant was issued in: who asked, why, and who approved it when (auditors may read every request). */
+function GrantRequestSection({ requestId }: { requestId: string }) {
+  const r = useRequest(requestId);
+  return (
+    <section className="card section" aria-labelledby="grant-request-title" data-testid="grant-request">
+      <h2 id="grant-request-title" className="section-title">
+        Approval
+      </h2>
+      {r.isPending && <p className="muted">Loading the request…</p>}
+      {r.isError && <p className="role__error">The request could not be loaded.</p>}
+      {r.data && (
+        <dl className="detail">
+          <Item label="Request" mono>
+            {r.data.id}
+          </Item>
+          <Item label="Requested">{`${r.data.requester.email}, ${formatDateTime(r.data.createdAt)}${r.data.breakGlass ? ' (break-glass)' : ''}`}</Item>
+          <Item label="Request reason">{r.data.reason}</Item>
+          <Item label="Window">
+            {r.data.windowStartsAt && r.data.windowEndsAt ? `${formatDateTime(r.data.windowStartsAt)} – ${formatDateTime(r.data.windowEndsAt)}` : null}
+          </Item>
+          <Item label="Approved by" testId="detail-approvals">
+            {r.data.approvals.length > 0
+              ? r.data.approvals.map((a) => `${a.by.email} (${formatDateTime(a.at)}${a.comment ? `: ${a.comment}` : ''})`).join('; ')
+              : null}
+          </Item>
+          <Item label="Review">
+            {r.data.review ? (r.data.review.status === 'open' ? 'open' : `closed by ${r.data.review.by?.email ?? '?'}: ${r.data.review.note ?? ''}`) : null}
+          </Item>
+        </dl>
+      )}
+    </section>
   );
 }

@@ -7,16 +7,19 @@ interface Props {
   value: number | undefined;
   onChange: (seconds: number) => void;
   disabled?: boolean;
+  /** Shortest choice shown (access windows start at 20 minutes). */
+  minSeconds?: number;
+  label?: string;
 }
 
 /** Session length, limited to the choices not above the role's maximum. */
-export function DurationSelect({ testId, maxDurationSeconds, value, onChange, disabled }: Props) {
+export function DurationSelect({ testId, maxDurationSeconds, value, onChange, disabled, minSeconds = 0, label = 'Duration' }: Props) {
   const id = useId();
-  const options = durationOptions(maxDurationSeconds);
+  const options = durationOptions(maxDurationSeconds).filter((d) => d >= minSeconds);
   return (
     <div className="field field--duration">
       <label htmlFor={id} className="field__label">
-        Duration
+        {label}
       </label>
       {options.length === 0 ? (
         <p className="field__note">No session length fits this role's maximum.</p>

@@ -1,12 +1,12 @@
 import { isAccountId } from '@rolegate/aws-names';
-import { AppError, diffImport, mappingSpecOf, type AccountSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
+import { AppError, diffImport, mappingSpecOf, type AccountSpec, type FullMappingSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
 import { MAPPINGS_FILE_ACTOR, recordAdminChange, type Actor, type ChangeSource } from './admin-changes.js';
-import type { MappingRow } from './mappings.js';
+import { policyColumns, policyFromRow, type MappingRow } from './mappings.js';
 
 /** A mapping with its account's name and timestamps, as admins see it. */
-export interface AdminMappingRecord extends MappingSpec {
+export interface AdminMappingRecord extends FullMappingSpec {
   id: string;
   accountName: string;
   createdAt: Date;
@@ -30,10 +30,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ADMIN_WRITE_LOCK = 7262001;
 
 function toRecord(r: AdminMappingRow): AdminMappingRecord {
-  return { id: r.id, ...mappingSpecOf(r), accountName: r.account.name, createdAt: r.createdAt, updatedAt: r.updatedAt };
+  return {
+    id: r.id,
+    ...mappingSpecOf({ ...r, ...policyFromRow(r) }),
+    ...policyFromRow(r),
+    accountName: r.account.name,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }
 
-/** What the change log stores for a mapping. */
+/** A spec as Prisma writes it (the policy's stages as JSON). */
+function rowData(m: MappingSpec) {
+  return { ...mappingSpecOf(m), ...policyColumns(m) };
+}
+
+/** What the change log stores for a mapping (policy fields only where not default). */
 function snapshot(m: MappingSpec & { id: string }): Record<string, unknown> {
   return { id: m.id, ...mappingSpecOf(m) };
 }
@@ -92,7 +104,7 @@ async function applyDeclaredState(
     await record({ action: 'delete', entity: 'mapping', entityId: d.id, before: snapshot(d), after: null });
   }
   for (const u of diff.updated) {
-    await tx.roleMapping.update({ where: { id: u.id }, data: u.after });
+    await tx.roleMapping.update({ where: { id: u.id }, data: rowData(u.after) });
     await record({
       action: 'update',
       entity: 'mapping',
@@ -102,7 +114,7 @@ async function applyDeclaredState(
     });
   }
   for (const c of diff.created) {
-    const row = await tx.roleMapping.create({ data: c });
+    const row = await tx.roleMapping.create({ data: rowData(c) });
     await record({ action: 'create', entity: 'mapping', entityId: row.id, before: null, after: snapshot({ id: row.id, ...c }) });
   }
   // After the mapping deletions: an account the file drops has no mappings left (the file's mappings name only its accounts).
@@ -170,7 +182,7 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
       inTx(async (tx) => {
         await requireAccount(tx, spec.accountId);
         if (await tx.roleMapping.findUnique({ where: { group_roleArn: { group: spec.group, roleArn: spec.roleArn } } })) throw duplicate(spec);
-        const row = toRecord(await tx.roleMapping.create({ data: mappingSpecOf(spec), include: WITH_ACCOUNT }));
+        const row = toRecord(await tx.roleMapping.create({ data: rowData(spec), include: WITH_ACCOUNT }));
         await recordAdminChange(tx, actor, { action: 'create', entity: 'mapping', entityId: row.id, before: null, after: snapshot(row) });
         return row;
       }),
@@ -191,7 +203,7 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
           const clash = await tx.roleMapping.findUnique({ where: { group_roleArn: { group: spec.group, roleArn: spec.roleArn } } });
           if (clash && clash.id !== id) throw duplicate(spec);
         }
-        const row = toRecord(await tx.roleMapping.update({ where: { id }, data: spec, include: WITH_ACCOUNT }));
+        const row = toRecord(await tx.roleMapping.update({ where: { id }, data: rowData(spec), include: WITH_ACCOUNT }));
         await recordAdminChange(tx, actor, { action: 'update', entity: 'mapping', entityId: id, before: snapshot(before), after: snapshot(row) });
         return row;
       }),

@@ -140,7 +140,8 @@ const EXPORT_JSON_SQL = [
   `',"kind":"' || kind || '","durationSeconds":' || coalesce(duration_seconds::text, 'null')`,
   `',"expiresAt":' || ${JSON_PLAIN(ISO('expires_at'))} || ',"reason":' || ${JSON_TEXT('reason')} || ',"status":"' || status`,
   `'","stsRequestId":' || ${JSON_TEXT('sts_request_id')} || ',"accessKeyId":' || ${JSON_TEXT('access_key_id')}`,
-  `',"clientIp":' || ${JSON_TEXT('client_ip')} || ',"userAgent":' || ${JSON_TEXT('user_agent')} || ',"error":' || ${JSON_TEXT('error')} || '}'`,
+  `',"clientIp":' || ${JSON_TEXT('client_ip')} || ',"userAgent":' || ${JSON_TEXT('user_agent')} || ',"error":' || ${JSON_TEXT('error')}`,
+  `',"requestId":' || ${JSON_PLAIN('request_id')} || '}'`,
 ].join('\n  || ');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,7 +3,7 @@ import type { GrantRecord } from '@rolegate/core';
 /** The columns of `grants` that make a GrantRecord, for plain-SQL reads. */
 export const GRANT_COLUMNS = `id, created_at, user_id, user_email, user_subject, idp, groups, mapping_id, account_id,
   role_arn, role_session_name, source_identity, kind, duration_seconds, expires_at, reason, status,
-  sts_request_id, access_key_id, client_ip, user_agent, error`;
+  sts_request_id, access_key_id, client_ip, user_agent, error, request_id`;
 
 /** A `grants` row as pg returns it. */
 export interface GrantSqlRow {
@@ -29,6 +29,7 @@ export interface GrantSqlRow {
   client_ip: string | null;
   user_agent: string | null;
   error: string | null;
+  request_id?: string | null;
 }
 
 /** A pg row of `grants` as the domain's GrantRecord. */
@@ -53,5 +54,6 @@ export function grantFromSql(r: GrantSqlRow): GrantRecord {
     clientIp: r.client_ip,
     userAgent: r.user_agent,
     error: r.error,
+    requestId: r.request_id ?? null,
   };
 }

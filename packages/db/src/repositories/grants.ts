@@ -21,8 +21,8 @@ export function createGrantRepository(pool: pg.Pool) {
         const id = g.id ?? randomUUID();
         const res = await pool.query<{ created_at: Date }>(
           `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn,
-             role_session_name, source_identity, kind, duration_seconds, reason, status, client_ip, user_agent, error)
-           VALUES ($18, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING created_at`,
+             role_session_name, source_identity, kind, duration_seconds, reason, status, client_ip, user_agent, error, request_id)
+           VALUES ($18, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19) RETURNING created_at`,
           [
             g.user.id,
             g.user.email,
@@ -42,6 +42,7 @@ export function createGrantRepository(pool: pg.Pool) {
             g.userAgent,
             g.error ?? null,
             id,
+            g.requestId ?? null,
           ],
         );
         return {
@@ -54,6 +55,7 @@ export function createGrantRepository(pool: pg.Pool) {
           stsRequestId: null,
           accessKeyId: null,
           error: g.error ?? null,
+          requestId: g.requestId ?? null,
         } satisfies GrantRecord;
       }),
     // The outcome is exactly what was sent: nothing needs to come back.

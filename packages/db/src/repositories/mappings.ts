@@ -1,4 +1,4 @@
-import type { MappingSource, RoleMapping } from '@rolegate/core';
+import { policyOf, type AccessPolicy, type AccessPolicyInput, type ApprovalStage, type MappingSource, type RoleMapping } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { Database, Tx } from '../client.js';
 import { BULK_TRANSACTION } from './admin-mappings.js';
@@ -15,10 +15,49 @@ export type MappingRow = {
   description: string;
   enabled: boolean;
   account: { name: string };
+} & PolicyColumns;
+
+/** The policy columns of role_mappings, as Prisma and the SQL below return them (stages is JSON). */
+export type PolicyColumns = {
+  access: string;
+  approvers: string[];
+  approvals: number;
+  stages: unknown;
+  pendingTimeoutSeconds: number;
+  escalateAfterSeconds: number | null;
+  escalateTo: string[];
+  breakGlass: boolean;
+  reviewWithinSeconds: number;
 };
+
+/** The policy of a stored mapping (the columns are checked by the database and by policyIssues before any write). */
+export function policyFromRow(r: PolicyColumns): AccessPolicy {
+  return policyOf({
+    access: r.access === 'approval' ? 'approval' : 'instant',
+    approvers: r.approvers,
+    approvals: r.approvals,
+    stages: Array.isArray(r.stages) ? (r.stages as ApprovalStage[]).map((s) => ({ approvers: [...s.approvers], approvals: s.approvals })) : [],
+    pendingTimeoutSeconds: r.pendingTimeoutSeconds,
+    escalateAfterSeconds: r.escalateAfterSeconds,
+    escalateTo: r.escalateTo,
+    breakGlass: r.breakGlass,
+    reviewWithinSeconds: r.reviewWithinSeconds,
+  });
+}
+
+/** The policy as Prisma writes it (stages as JSON). */
+export function policyColumns(m: AccessPolicyInput) {
+  const p = policyOf(m);
+  return { ...p, stages: p.stages.map((s) => ({ approvers: s.approvers, approvals: s.approvals })) };
+}
+
+export const POLICY_SQL = `m.access, m.approvers, m.approvals, m.stages, m.pending_timeout_seconds AS "pendingTimeoutSeconds",
+  m.escalate_after_seconds AS "escalateAfterSeconds", m.escalate_to AS "escalateTo", m.break_glass AS "breakGlass",
+  m.review_within_seconds AS "reviewWithinSeconds"`;
 
 function toMapping(r: MappingRow): RoleMapping {
   return {
+    ...policyFromRow(r),
     id: r.id,
     group: r.group,
     accountId: r.accountId,
@@ -33,7 +72,7 @@ function toMapping(r: MappingRow): RoleMapping {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface MappingInput {
+export interface MappingInput extends AccessPolicyInput {
   group: string;
   roleArn: string;
   accountId: string;
@@ -51,7 +90,7 @@ export function createMappingRepository(database: Pick<Database, 'prisma' | 'poo
       await pool.query<Omit<MappingRow, 'account'> & { accountName: string }>(
         `SELECT m.id, m."group", m.account_id AS "accountId", m.role_arn AS "roleArn",
                 m.max_duration_seconds AS "maxDurationSeconds", m.require_reason AS "requireReason",
-                m.description, m.enabled, a.name AS "accountName"
+                m.description, m.enabled, a.name AS "accountName", ${POLICY_SQL}
          FROM role_mappings m JOIN accounts a ON a.id = m.account_id ${where}`,
         params,
       )
@@ -88,6 +127,7 @@ export function createMappingRepository(database: Pick<Database, 'prisma' | 'poo
             requireReason: m.requireReason,
             description: m.description,
             enabled: m.enabled ?? true,
+            ...policyColumns(m),
           };
           const existing = await tx.roleMapping.findUnique({ where: { group_roleArn: { group: m.group, roleArn: m.roleArn } } });
           if (existing) {

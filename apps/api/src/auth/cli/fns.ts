@@ -71,6 +71,11 @@ export function bearerMayUse(method: string, path: string): boolean {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/entitlements') return method === 'GET' || method === 'HEAD';
   if (p === '/grants') return method === 'GET' || method === 'HEAD' || method === 'POST';
+  // Access requests: file, read, cancel, end and extend one's own. Never approve or deny:
+  // an approval needs a fresh IdP sign-in, which a CLI token does not carry.
+  if (p === '/requests') return method === 'GET' || method === 'HEAD' || method === 'POST';
+  if (/^\/requests\/[^/]+$/.test(p)) return method === 'GET' || method === 'HEAD';
+  if (/^\/requests\/[^/]+\/(cancel|end|extend)$/.test(p)) return method === 'POST';
   return false;
 }
 

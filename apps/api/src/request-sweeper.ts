@@ -1,0 +1,30 @@
+import type { Announce, RequestRepository } from '@rolegate/db';
+import type { Logger } from './logger.js';
+
+/**
+ * Time-driven request changes, recorded: a pending request past its
+ * `pendingTimeoutSeconds` is marked expired (it already reads `expired` to
+ * everyone, see effectiveStatus; this writes the event and announces it), and
+ * one still pending after `escalateAfterSeconds` is escalated once (its
+ * `escalateTo` groups are notified). Every replica runs it, like the grant
+ * reconciler: due rows are claimed with FOR UPDATE SKIP LOCKED, so each
+ * change happens once.
+ */
+export function createRequestSweeper(deps: { requests: Pick<RequestRepository, 'sweepDue'>; announce?: Announce; log: Pick<Logger, 'info' | 'warn'> }) {
+  let timer: NodeJS.Timeout | undefined;
+  async function runOnce() {
+    const done = await deps.requests.sweepDue(deps.announce);
+    if (done.expired.length > 0 || done.escalated.length > 0) deps.log.info(done, 'access requests expired or escalated');
+    return done;
+  }
+  return {
+    runOnce,
+    start(intervalMs: number) {
+      timer = setInterval(() => {
+        runOnce().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'request sweep failed; retrying at the next interval'));
+      }, intervalMs);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
+}

@@ -1,0 +1,73 @@
+import { useId, useState } from 'react';
+import type { Entitlement } from '@rolegate/contract';
+import { errorMessage } from '../api';
+import { roleKey } from '../entitlements';
+import { useRequestActions } from '../hooks/useRequests';
+import { DurationSelect } from '../components/DurationSelect';
+
+/** Request access to an approval role: a reason, how long, and (where allowed) break-glass. */
+export function RequestForm({ entitlement: e }: { entitlement: Entitlement }) {
+  const id = useId();
+  const key = roleKey(e);
+  const { create } = useRequestActions();
+  const [reason, setReason] = useState('');
+  const [duration, setDuration] = useState<number | undefined>(Math.min(3600, e.maxDurationSeconds) >= 1200 ? Math.min(3600, e.maxDurationSeconds) : undefined);
+  const [breakGlass, setBreakGlass] = useState(false);
+  const sent = create.isSuccess ? create.data.request : null;
+
+  if (sent) {
+    return (
+      <p className="role__opening" role="status" data-testid={`request-sent-${key}`}>
+        {sent.status === 'approved' ? 'Break-glass access is open: reload to use it.' : 'Request sent. Approvers have been asked; see My requests.'}{' '}
+        <a href={`/requests/${sent.id}`}>View the request</a>
+      </p>
+    );
+  }
+  return (
+    <form
+      className="request-form"
+      onSubmit={(ev) => {
+        ev.preventDefault();
+        if (duration === undefined || reason.trim() === '') return;
+        create.mutate({ entitlementId: e.id, durationSeconds: duration, reason: reason.trim(), ...(breakGlass ? { breakGlass: true } : {}) });
+      }}
+    >
+      <div className="field">
+        <label className="field__label" htmlFor={`${id}-reason`}>
+          Reason
+        </label>
+        <input
+          id={`${id}-reason`}
+          className="input"
+          value={reason}
+          onChange={(ev) => setReason(ev.target.value)}
+          required
+          maxLength={1000}
+          data-testid={`request-reason-${key}`}
+        />
+      </div>
+      <DurationSelect testId={`request-duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} minSeconds={1200} value={duration} onChange={setDuration} />
+      {e.breakGlass && (
+        <label className="checkbox">
+          <input type="checkbox" checked={breakGlass} onChange={(ev) => setBreakGlass(ev.target.checked)} data-testid={`request-breakglass-${key}`} />{' '}
+          Break-glass: skip approval now (approvers are told at once and an admin reviews it)
+        </label>
+      )}
+      <div className="role__actions">
+        <button
+          type="submit"
+          className="btn btn--primary"
+          disabled={create.isPending || reason.trim() === '' || duration === undefined}
+          data-testid={`request-submit-${key}`}
+        >
+          {breakGlass ? 'Break glass' : 'Request'}
+        </button>
+      </div>
+      {create.isError && (
+        <p className="role__error" role="alert" data-testid={`request-error-${key}`}>
+          {errorMessage(create.error)}
+        </p>
+      )}
+    </form>
+  );
+}
