@@ -313,7 +313,6 @@ export function createApp(deps: AppDeps): Express {
     sameOrigin,
     requireJson,
     csrfUnlessBearer(csrf),
-    apiRoutes({
     requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }),
     apiRoutes({
       windows: repos.requests,

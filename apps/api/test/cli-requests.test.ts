@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveSession } from '../../../packages/cli/src/session.js';
 import { cliTokenFor, runCli, startCli } from './cli-support.js';
 import type { TestBrowser } from './support/http-client.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -37,7 +36,12 @@ beforeAll(async () => {
   const t = await cliTokenFor(emma);
   const home = await mkdtemp(path.join(os.tmpdir(), 'rolegate-cli-req-'));
   env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'), AWS_CONFIG_FILE: path.join(home, 'aws-config'), BROWSER: 'none' };
-  await saveSession({ url: stack.baseUrl, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt }, path.join(env.XDG_CONFIG_HOME!, 'rolegate'));
+  // The session file as `rolegate login` writes it (0600 in the CLI's config folder).
+  const configDir = path.join(env.XDG_CONFIG_HOME!, 'rolegate');
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(configDir, 'session.json'), JSON.stringify({ url: stack.baseUrl, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt }), {
+    mode: 0o600,
+  });
   await writeFile(
     env.AWS_CONFIG_FILE!,
     `[profile rolegate-production-Deploy]\ncredential_process = rolegate credentials --account 222222222222 --role Deploy\n`,

@@ -1,5 +1,5 @@
 import { routesAt } from '../http/route.js';
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { AppError, appRolesFor, policyOf, type AccessWindowSource, type GrantService } from '@rolegate/core';
 import { createGrantRequest, myGrantsQuery, preferencesBody, ROUTES } from '@rolegate/contract';
 import { filterOf } from './audit.js';

@@ -8,6 +8,8 @@ import { CredentialsDialog } from './CredentialsDialog';
 import { DurationSelect } from './DurationSelect';
 import { ReasonField } from './ReasonField';
 import { Spinner } from '../components/Spinner';
+import { TimeLeft } from '../components/TimeLeft';
+import { RequestForm } from '../requests/RequestForm';
 
 /** What the portal passes to every role row: the person's favourites and console region. */
 export interface RoleRowOptions {
@@ -117,71 +119,87 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
         <p className="role__meta">
           <span>Up to {formatDuration(e.maxDurationSeconds)}</span>
           {e.requireReason && <span className="tag">Reason required</span>}
+          {e.access === 'approval' && (
+            <span className="tag" data-testid={`needs-approval-${key}`}>
+              Needs approval
+            </span>
+          )}
+          {e.window && (
+            <span data-testid={`window-${key}`}>
+              Access window: <TimeLeft expiresAt={e.window.endsAt} testId={`window-left-${key}`} />
+            </span>
+          )}
         </p>
       </div>
 
-      <div className="role__controls">
-        {/* Reason first: Duration and the buttons then line up across rows. */}
-        {e.requireReason && <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />}
-        <DurationSelect testId={`duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} value={duration} onChange={setDuration} disabled={busy} />
-        <div className="role__actions">
-          {e.requireReason ? (
-            // The reason travels in the request body, so this role is opened here rather than by link.
+      {e.access === 'approval' && !e.window ? (
+        <div className="role__controls">
+          <RequestForm entitlement={e} />
+        </div>
+      ) : (
+        <div className="role__controls">
+          {/* Reason first: Duration and the buttons then line up across rows. */}
+          {e.requireReason && <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />}
+          <DurationSelect testId={`duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} value={duration} onChange={setDuration} disabled={busy} />
+          <div className="role__actions">
+            {e.requireReason ? (
+              // The reason travels in the request body, so this role is opened here rather than by link.
+              <button
+                type="button"
+                className="btn btn--primary"
+                data-testid={`console-${key}`}
+                disabled={disabled}
+                aria-describedby={reasonMissing ? hintId : undefined}
+                onClick={() => request('console')}
+              >
+                {(pendingKind === 'console' || opening) && <Spinner />}
+                {opening ? 'Opening console…' : pendingKind === 'console' ? 'Requesting…' : 'Console'}
+              </button>
+            ) : (
+              <a className="btn btn--primary" href={link} target="_blank" rel="noopener" data-testid={`console-${key}`}>
+                Console<span className="visually-hidden"> (opens in a new tab)</span>
+              </a>
+            )}
             <button
               type="button"
-              className="btn btn--primary"
-              data-testid={`console-${key}`}
+              className="btn btn--secondary"
+              ref={cliButton}
+              data-testid={`cli-${key}`}
               disabled={disabled}
               aria-describedby={reasonMissing ? hintId : undefined}
-              onClick={() => request('console')}
+              onClick={() => request('cli')}
             >
-              {(pendingKind === 'console' || opening) && <Spinner />}
-              {opening ? 'Opening console…' : pendingKind === 'console' ? 'Requesting…' : 'Console'}
+              {pendingKind === 'cli' && <Spinner />}
+              {pendingKind === 'cli' ? 'Requesting…' : 'CLI credentials'}
             </button>
-          ) : (
-            <a className="btn btn--primary" href={link} target="_blank" rel="noopener" data-testid={`console-${key}`}>
-              Console<span className="visually-hidden"> (opens in a new tab)</span>
-            </a>
+            {!e.requireReason && (
+              <button type="button" className="btn btn--ghost btn--sm" data-testid={`copy-link-${key}`} onClick={() => void copyLink()}>
+                Copy link
+              </button>
+            )}
+          </div>
+          <p className="role__copied" aria-live="polite" data-testid={`copy-link-status-${key}`}>
+            {copied === 'copied'
+              ? 'Link copied: it opens this role’s console (bookmark it or share it with someone who has the role).'
+              : copied === 'failed'
+                ? `Copy this link: ${new URL(link, window.location.origin).toString()}`
+                : ''}
+          </p>
+          {reasonMissing && (
+            <p id={hintId} className="role__hint">
+              Enter a reason to request this role.
+            </p>
           )}
-          <button
-            type="button"
-            className="btn btn--secondary"
-            ref={cliButton}
-            data-testid={`cli-${key}`}
-            disabled={disabled}
-            aria-describedby={reasonMissing ? hintId : undefined}
-            onClick={() => request('cli')}
-          >
-            {pendingKind === 'cli' && <Spinner />}
-            {pendingKind === 'cli' ? 'Requesting…' : 'CLI credentials'}
-          </button>
-          {!e.requireReason && (
-            <button type="button" className="btn btn--ghost btn--sm" data-testid={`copy-link-${key}`} onClick={() => void copyLink()}>
-              Copy link
-            </button>
+          <div aria-live="polite" className="role__status">
+            {opening && <p className="role__opening">Opening the AWS console…</p>}
+          </div>
+          {error && (
+            <p className="role__error" role="alert" data-testid={`error-${key}`}>
+              {error}
+            </p>
           )}
         </div>
-        <p className="role__copied" aria-live="polite" data-testid={`copy-link-status-${key}`}>
-          {copied === 'copied'
-            ? 'Link copied: it opens this role’s console (bookmark it or share it with someone who has the role).'
-            : copied === 'failed'
-              ? `Copy this link: ${new URL(link, window.location.origin).toString()}`
-              : ''}
-        </p>
-        {reasonMissing && (
-          <p id={hintId} className="role__hint">
-            Enter a reason to request this role.
-          </p>
-        )}
-        <div aria-live="polite" className="role__status">
-          {opening && <p className="role__opening">Opening the AWS console…</p>}
-        </div>
-        {error && (
-          <p className="role__error" role="alert" data-testid={`error-${key}`}>
-            {error}
-          </p>
-        )}
-      </div>
+      )}
 
       {credentials && (
         <CredentialsDialog credentials={credentials} title={`${e.roleName} · ${e.accountName}`} accountId={e.accountId} onClose={closeCredentials} />

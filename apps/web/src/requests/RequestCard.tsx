@@ -3,7 +3,7 @@ import type { AccessRequest } from '@rolegate/contract';
 import { ApiError, errorMessage } from '../api';
 import { formatDuration, formatTimeWithZone } from '../format';
 import { useRequestActions } from '../hooks/useRequests';
-import { DurationSelect } from '../components/DurationSelect';
+import { DurationSelect } from '../portal/DurationSelect';
 import { TimeLeft } from '../components/TimeLeft';
 import { RequestStatusBadge } from './RequestStatusBadge';
 

@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import type { Entitlement } from '@rolegate/contract';
 import { errorMessage } from '../api';
-import { roleKey } from '../entitlements';
+import { roleKey } from '../portal/entitlements';
 import { useRequestActions } from '../hooks/useRequests';
-import { DurationSelect } from '../components/DurationSelect';
+import { DurationSelect } from '../portal/DurationSelect';
 
 /** Request access to an approval role: a reason, how long, and (where allowed) break-glass. */
 export function RequestForm({ entitlement: e }: { entitlement: Entitlement }) {

@@ -14,6 +14,7 @@ import { PeoplePanel } from '../admin/PeoplePanel';
 import { ProvisioningPanel } from '../admin/ProvisioningPanel';
 import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
 import { AuditGrantDetail } from '../audit/AuditGrantDetail';
+import { ApprovalsPanel, MyRequestsPanel, OutboxPanel, RequestDetailPanel, ReviewsPanel } from '../requests/RequestsPanels';
 
 interface ScreenText {
   label: string;
@@ -29,6 +30,18 @@ const SCREENS: Record<TabId, ScreenText> = {
   },
   grants: { label: 'My grants', title: 'AWS access', lead: 'Everything you requested, including denied and failed attempts.' },
   tokens: { label: 'CLI tokens', title: 'AWS access', lead: 'The rolegate command-line sessions signed in as you.' },
+  requests: { label: 'My requests', title: 'AWS access', lead: 'Your requests for roles that need approval, and the time left in each access window.' },
+  approvals: { label: 'Approvals', title: 'Approvals', lead: 'Requests waiting for your decision. You never approve your own, and you count once.' },
+  outbox: {
+    label: 'Notifications',
+    title: 'Notifications',
+    lead: 'What Rolegate sent (or, in the demo, would have sent) about requests, and how each delivery went.',
+  },
+  reviews: {
+    label: 'Break-glass reviews',
+    title: 'Break-glass reviews',
+    lead: 'Every break-glass use stays here until someone closes its review with a note.',
+  },
   mappings: {
     label: 'Mappings',
     title: 'Role mappings',
@@ -40,7 +53,20 @@ const SCREENS: Record<TabId, ScreenText> = {
   audit: { label: 'Grant history', title: 'Grant history', lead: 'Who had which role, when, for how long and why. Filters match exactly.' },
 };
 
-const TAB_ORDER: TabId[] = ['access', 'grants', 'tokens', 'mappings', 'changes', 'people', 'provisioning', 'audit'];
+const TAB_ORDER: TabId[] = [
+  'access',
+  'grants',
+  'requests',
+  'approvals',
+  'tokens',
+  'mappings',
+  'changes',
+  'people',
+  'provisioning',
+  'reviews',
+  'outbox',
+  'audit',
+];
 
 /** The tabs the user's roles allow (the server enforces the same on every route). */
 export function tabsFor(roles: readonly string[]): PortalTabDef[] {
@@ -130,6 +156,11 @@ export function Portal({ me }: { me: MeResponse }) {
             {tab === 'access' && <EntitlementsPanel groups={me.user.groups} />}
             {tab === 'grants' && <GrantHistoryPanel />}
             {tab === 'tokens' && <CliTokensPanel />}
+            {tab === 'requests' && route.screen === 'request' && <RequestDetailPanel requestId={route.requestId} />}
+            {tab === 'requests' && route.screen === 'requests' && <MyRequestsPanel />}
+            {tab === 'approvals' && <ApprovalsPanel />}
+            {tab === 'reviews' && <ReviewsPanel />}
+            {tab === 'outbox' && <OutboxPanel />}
             {tab === 'mappings' && <MappingsPanel />}
             {tab === 'changes' && <ChangeHistoryPanel />}
             {tab === 'people' && <PeoplePanel />}
