@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliTokenFor, runCli, startCli } from './cli-support.js';
 import type { TestBrowser } from './support/http-client.js';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack, testPerson } from './support/stack.js';
 
 // The CLI and approval roles (issue 14): `rolegate request`, credential_process
 // without a window, --request-if-needed, and cached credentials never past the window.
@@ -16,13 +15,7 @@ accounts:
 mappings:
   - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/Deploy", maxDurationSeconds: 7200, access: approval, approvers: [prod-approvers] }
 `;
-const person = (username: string, groups: string[]) => ({
-  username,
-  email: `${username}@example.com`,
-  name: username,
-  groups,
-  password: randomBytes(12).toString('base64url'),
-});
+const person = testPerson;
 
 let stack: Stack;
 let amy: TestBrowser;

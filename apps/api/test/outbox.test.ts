@@ -7,7 +7,7 @@ import { createDatabase, createRepositories, type Database } from '@rolegate/db'
 import { createOutboxWorker } from '../src/notifications/outbox-worker.js';
 import { createWebhookChannel } from '../src/notifications/webhook.js';
 import { createLogger } from '../src/logger.js';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack, testPerson } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
 
 // The durable outbox (issue 14): notifications written with the change,
@@ -21,13 +21,7 @@ accounts:
 mappings:
   - { group: engineers, roleArn: "arn:aws:iam::222222222222:role/Deploy", maxDurationSeconds: 7200, access: approval, approvers: [prod-approvers] }
 `;
-const person = (username: string, groups: string[]) => ({
-  username,
-  email: `${username}@example.com`,
-  name: username,
-  groups,
-  password: randomBytes(12).toString('base64url'),
-});
+const person = testPerson;
 
 interface Hit {
   id: string;

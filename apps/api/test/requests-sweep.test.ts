@@ -4,7 +4,7 @@ import { createDatabase, createRepositories, type Database } from '@rolegate/db'
 import { createAnnouncer } from '../src/notifications/announce.js';
 import { createRequestSweeper } from '../src/request-sweeper.js';
 import { createLogger } from '../src/logger.js';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack, type Stack, testPerson } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
 
 // Pending timeout and escalation (issue 14): a periodic sweep on every
@@ -23,13 +23,7 @@ mappings:
     escalateAfterSeconds: 600
     escalateTo: [engineering-leads]
 `;
-const person = (username: string, groups: string[]) => ({
-  username,
-  email: `${username}@example.com`,
-  name: username,
-  groups,
-  password: randomBytes(12).toString('base64url'),
-});
+const person = testPerson;
 
 let stack: Stack;
 let emma: TestBrowser;

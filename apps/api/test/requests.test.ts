@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS_TOKEN, startStack, type Stack } from './support/stack.js';
+import { METRICS_TOKEN, startStack, type Stack, testPerson } from './support/stack.js';
 import { TestBrowser } from './support/http-client.js';
 
 // Just-in-time requests and approvals (issue 14): policy per mapping, the
@@ -25,13 +24,7 @@ mappings:
   - { group: engineers, roleArn: "${role('BreakGlass')}", maxDurationSeconds: 3600, access: approval, approvers: [prod-approvers], breakGlass: true, reviewWithinSeconds: 3600 }
 `;
 
-const person = (username: string, groups: string[]) => ({
-  username,
-  email: `${username}@example.com`,
-  name: username,
-  groups,
-  password: randomBytes(12).toString('base64url'),
-});
+const person = testPerson;
 
 let stack: Stack;
 let ids: Record<string, string>;

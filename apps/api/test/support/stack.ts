@@ -31,6 +31,15 @@ mappings:
 `;
 
 /** The stack's METRICS_TOKEN: outside the demo, /metrics answers only with it. */
+/** An extra person for `startStack({ extraUsers })`: email from the user name, a random password. */
+export const testPerson = (username: string, groups: string[]): DemoUser => ({
+  username,
+  email: `${username}@example.com`,
+  name: username,
+  groups,
+  password: randomBytes(12).toString('base64url'),
+});
+
 export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 /**
