@@ -275,7 +275,7 @@ describe('the real process (node --import tsx apps/api/src/main.ts)', () => {
 
   for (const launcher of ['node', 'tsx-cli'] as const) {
     it(
-      `SIGTERM (${launcher === 'node' ? 'node --import tsx' : 'the tsx launcher, as in the Dockerfile'}): drains (readyz 503, new grants 503 + Connection: close), then stops accepting, finishes the in-flight grant, exits 0`,
+      `SIGTERM (${launcher === 'node' ? 'node --import tsx' : 'the tsx launcher, a parent process that must pass the signal on'}): drains (readyz 503, new grants 503 + Connection: close), then stops accepting, finishes the in-flight grant, exits 0`,
       { timeout: 60_000 },
       async () => {
         // The first run signals the server the tests above left running; the second starts one the production way.
