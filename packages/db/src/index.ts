@@ -87,3 +87,10 @@ export {
   type OutboxMessage,
   type OutboxChannel,
 } from './repositories/outbox.js';
+export {
+  createMappingCheckRepository,
+  type MappingCheckRepository,
+  type MappingCheckRecord,
+  type MappingCheckResult,
+  type MappingCheckStatus,
+} from './repositories/mapping-checks.js';
