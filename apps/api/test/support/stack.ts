@@ -11,6 +11,7 @@ import { asLoginRole, createTestDatabase as createDatabaseFromTemplate } from '@
 import { createFederationAdapter } from '../../src/adapters/federation.js';
 import { createOidcAdapter } from '../../src/adapters/oidc.js';
 import { createStsAdapter } from '../../src/adapters/sts.js';
+import { createIamAdapter } from '../../src/adapters/iam.js';
 import { createApp } from '../../src/app.js';
 import { createSamlServiceProvider } from '../../src/auth/saml/sp.js';
 import { loadConfig } from '../../src/config.js';
@@ -160,12 +161,25 @@ export async function startStack(opts: StackOptions = {}) {
   if (!opts.skipIdentityDetection) await sts.detectIdentity();
   aws.clearLog();
   /** An app on `db`, wired as every instance of this stack is (same IdP, AWS, secret). */
-  const appOn = (db: Database, webDist = '/nonexistent') =>
-    createApp({
+  const appOn = (db: Database, webDist = '/nonexistent') => {
+    const repositories = createRepositories(db, { exportStatementTimeoutMs: config.exports.statementTimeoutMs });
+    // IAM in each account through its control role (the account's controlRoleArn), at the emulator.
+    const iam = createIamAdapter({
+      region: 'us-east-1',
+      stsEndpoint: aws.stsUrl,
+      iamEndpoint: aws.iamUrl,
+      timeoutMs: config.aws.iamTimeoutMs,
+      revocationPolicyName: config.aws.revocationPolicyName,
+      controlRoleOf: async (accountId) => (await repositories.adminMappings.findAccount(accountId))?.controlRoleArn ?? null,
+      credentials: brokerCredentials,
+    });
+    iamAdapters.push(iam);
+    return createApp({
       config,
-      repositories: createRepositories(db, { exportStatementTimeoutMs: config.exports.statementTimeoutMs }),
+      repositories,
       log,
       sts,
+      iam,
       brokerIdentity: sts,
       federation: createFederationAdapter({ federationUrl: aws.federationUrl, issuer: baseUrl, timeoutMs: config.aws.federationTimeoutMs }),
       oidc: createOidcAdapter(config.oidc!, `${baseUrl}/auth/oidc/callback`),
@@ -173,6 +187,8 @@ export async function startStack(opts: StackOptions = {}) {
       sessionSecret: config.sessionSecret!,
       webDist,
     });
+  };
+  const iamAdapters: { destroy(): void }[] = [];
   const app = appOn(database, opts.webDist);
   server.on('request', app);
 
@@ -209,6 +225,8 @@ export async function startStack(opts: StackOptions = {}) {
     /** The Express app this stack serves (for tests that inspect its routes). */
     app,
     aws,
+    /** The broker's own AWS credentials at the emulator. */
+    brokerCredentials,
     idp,
     /** The SAML test IdP (with `saml: 'test-idp'`). */
     samlIdp: saml?.testIdp ?? null,
@@ -262,6 +280,7 @@ export async function startStack(opts: StackOptions = {}) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       sts.destroy();
+      for (const iam of iamAdapters) iam.destroy();
       await database.close().catch(() => {});
       await direct.close().catch(() => {});
       await proxy.close();
