@@ -110,6 +110,7 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
       OIDC_CLIENT_SECRET: clientSecret,
       OIDC_SCOPES: 'openid email profile groups',
       AWS_ENDPOINT_URL_STS: aws.stsUrl,
+      AWS_ENDPOINT_URL_IAM: aws.iamUrl,
       FEDERATION_URL: aws.federationUrl,
       ADMIN_GROUPS: 'platform-admins',
       AUDITOR_GROUPS: 'auditors',
