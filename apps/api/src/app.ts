@@ -35,7 +35,7 @@ import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { requestRoutes, reviewRoutes } from './routes/requests.js';
 import { createRequestService } from './services/request-service.js';
-import { createAnnouncer } from './notifications/announce.js';
+import { announcerFor } from './notifications/announce.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
@@ -119,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
     mappings,
     rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
     ...(deps.clock ? { clock: deps.clock } : {}),
-    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
+    announce: announcerFor(config),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({

@@ -71,4 +71,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', ROLEGATE_DEMO: '1', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ ...prod, NODE_ENV: 'production' }).demo).toBe(false);
   });
+
+  it('email: SMTP needs a From, recipients need SMTP; configured, every notification is routed to the recipients', () => {
+    expect(problems({ ...prod, NOTIFY_SMTP_URL: 'smtps://mail.example.com' })).toEqual(['NOTIFY_EMAIL_FROM: is required when NOTIFY_SMTP_URL is set']);
+    expect(problems({ ...prod, NOTIFY_EMAIL_TO: 'ops@example.com' })).toEqual([
+      'NOTIFY_SMTP_URL: is required when NOTIFY_EMAIL_TO is set (mail needs a server)',
+    ]);
+    expect(problems({ ...prod, NOTIFY_SMTP_URL: 'http://mail.example.com', NOTIFY_EMAIL_FROM: 'x@example.com' })[0]).toMatch(
+      /^NOTIFY_SMTP_URL: must be an smtp/,
+    );
+    expect(problems({ ...prod, NOTIFY_SMTP_URL: 'smtps://m.example.com', NOTIFY_EMAIL_FROM: 'x@example.com', NOTIFY_EMAIL_TO: 'ops' })[0]).toMatch(
+      /^NOTIFY_EMAIL_TO\.0: must be an email/,
+    );
+    const c = loadConfig({
+      ...prod,
+      NOTIFY_SMTP_URL: 'smtps://u:p@mail.example.com',
+      NOTIFY_EMAIL_FROM: 'Rolegate <rg@example.com>',
+      NOTIFY_EMAIL_TO: 'a@example.com, b@example.com',
+    });
+    expect(c.notify.email).toEqual({ smtpUrl: 'smtps://u:p@mail.example.com', from: 'Rolegate <rg@example.com>' });
+    expect(c.notify.routes).toEqual([{ channel: 'email', target: 'a@example.com,b@example.com' }]);
+  });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { IAM_PRINCIPAL_ARN_PATTERN } from '@rolegate/aws-names';
 import { z } from 'zod';
+import type { NotifyRoute } from './notifications/routing.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 
@@ -17,6 +18,18 @@ const groupList = z
   .string()
   .optional()
   .transform((v) => (v ? v.split(',').filter((g) => g.length > 0) : []));
+
+const emailAddress = z.string().regex(/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/, 'must be an email address');
+const emailList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
+  )
+  .pipe(z.array(emailAddress).max(50));
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -53,6 +66,17 @@ const envSchema = z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_… secret (base64 of at least 18 bytes)')
       .optional(),
+    // Email over SMTP (nodemailer): smtp[s]://[user:password@]host[:port]; From; the default recipients.
+    NOTIFY_SMTP_URL: z
+      .string()
+      .url()
+      .refine((v) => /^smtps?:$/.test(new URL(v).protocol), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    NOTIFY_EMAIL_FROM: z
+      .string()
+      .refine((v) => emailAddress.safeParse(v.match(/<([^>]+)>\s*$/)?.[1] ?? v).success, 'must be an address, or "Name <address>"')
+      .optional(),
+    NOTIFY_EMAIL_TO: emailList,
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
     CLI_TOKEN_TTL_SECONDS: z.coerce
@@ -139,6 +163,12 @@ const envSchema = z
     if (env.NOTIFY_WEBHOOK_URLS.length > 0 && !env.NOTIFY_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['NOTIFY_WEBHOOK_SECRET'], message: 'is required when NOTIFY_WEBHOOK_URLS is set (webhooks are always signed)' });
     }
+    if (env.NOTIFY_SMTP_URL && !env.NOTIFY_EMAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_EMAIL_FROM'], message: 'is required when NOTIFY_SMTP_URL is set' });
+    }
+    if (env.NOTIFY_EMAIL_TO.length > 0 && !env.NOTIFY_SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_SMTP_URL'], message: 'is required when NOTIFY_EMAIL_TO is set (mail needs a server)' });
+    }
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
       for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
@@ -190,6 +220,14 @@ function isDemo(env: Pick<Env, 'ROLEGATE_DEMO' | 'OIDC_ISSUER' | 'SAML_IDP_SSO_U
   if (env.ROLEGATE_DEMO === '1' || env.ROLEGATE_DEMO === 'true') return true;
   if (env.ROLEGATE_DEMO === '0' || env.ROLEGATE_DEMO === 'false') return false;
   return !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL;
+}
+
+/** Without NOTIFY_ROUTES: every configured target hears every notification. */
+function defaultRoutes(env: Env): NotifyRoute[] {
+  return [
+    ...env.NOTIFY_WEBHOOK_URLS.map((url): NotifyRoute => ({ channel: 'webhook', target: url })),
+    ...(env.NOTIFY_EMAIL_TO.length > 0 ? [{ channel: 'email' as const, target: env.NOTIFY_EMAIL_TO.join(',') }] : []),
+  ];
 }
 
 /** SAML_IDP_CERT is PEM text, or else the path of a PEM file (read once, at boot). */
@@ -251,7 +289,18 @@ export interface Config {
   /** Lifetime of a CLI bearer token (default 12 h). */
   cliTokenTtlSeconds: number;
   /** Notification channels and delivery settings of the outbox. */
-  notify: { webhookUrls: string[]; webhookSecret: string | undefined; timeoutMs: number; maxAttempts: number };
+  notify: {
+    webhookUrls: string[];
+    webhookSecret: string | undefined;
+    /** SMTP delivery (null = no email channel). */
+    email: { smtpUrl: string; from: string } | null;
+    /** Which notifications go where (every configured target gets everything unless NOTIFY_ROUTES says otherwise). */
+    routes: NotifyRoute[];
+    /** Targets that hear every break-glass at once and every overdue review, whatever `routes` say. */
+    securityRoutes: NotifyRoute[];
+    timeoutMs: number;
+    maxAttempts: number;
+  };
   demo: boolean;
   oidc: OidcSettings | null;
   saml: SamlSettings | null;
@@ -318,6 +367,9 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     notify: {
       webhookUrls: env.NOTIFY_WEBHOOK_URLS,
       webhookSecret: env.NOTIFY_WEBHOOK_SECRET,
+      email: env.NOTIFY_SMTP_URL && env.NOTIFY_EMAIL_FROM ? { smtpUrl: env.NOTIFY_SMTP_URL, from: env.NOTIFY_EMAIL_FROM } : null,
+      routes: defaultRoutes(env),
+      securityRoutes: [],
       timeoutMs: env.NOTIFY_TIMEOUT_MS,
       maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
     },

@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 const log = createLogger({ level: 'silent' });
-const announce = createAnnouncer({ publicUrl: 'http://127.0.0.1', webhookUrls: ['https://hooks.example.com/rolegate'] });
+const announce = createAnnouncer({ publicUrl: 'http://127.0.0.1', routes: [{ channel: 'webhook', target: 'https://hooks.example.com/rolegate' }] });
 const sweeperOn = (db: Database) => createRequestSweeper({ requests: createRepositories(db).requests, announce, log });
 const eventsOf = async (id: string) =>
   (

@@ -8,7 +8,22 @@ export type NotificationType =
   | 'request.ended'
   | 'request.expired'
   | 'request.escalated'
-  | 'review.closed';
+  | 'review.closed'
+  | 'review.overdue';
+
+/** Every notification type, for validating routing configuration. */
+export const NOTIFICATION_TYPES: readonly NotificationType[] = [
+  'request.created',
+  'request.break_glass',
+  'request.approved',
+  'request.denied',
+  'request.cancelled',
+  'request.ended',
+  'request.expired',
+  'request.escalated',
+  'review.closed',
+  'review.overdue',
+];
 
 /**
  * The notification a request event announces, or null. A partial approval
@@ -35,6 +50,8 @@ export function notificationFor(eventType: string, statusAfter: string): Notific
       return 'request.escalated';
     case 'review-closed':
       return 'review.closed';
+    case 'review-overdue':
+      return 'review.overdue';
     default:
       return null;
   }

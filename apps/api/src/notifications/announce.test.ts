@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { policyOf } from '@rolegate/core';
 import type { AccessRequestRecord } from '@rolegate/db';
-import { createAnnouncer, DEMO_TARGET } from './announce.js';
+import { createAnnouncer, DEMO_ROUTES } from './announce.js';
 
 const request = (status: AccessRequestRecord['status']): AccessRequestRecord => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -28,7 +28,13 @@ const request = (status: AccessRequestRecord['status']): AccessRequestRecord => 
 
 describe('createAnnouncer', () => {
   it('one row per webhook, with the review link; a partial approval announces nothing', () => {
-    const announce = createAnnouncer({ publicUrl: 'https://rg.example.com', webhookUrls: ['https://a.example.com/h', 'https://b.example.com/h'] });
+    const announce = createAnnouncer({
+      publicUrl: 'https://rg.example.com',
+      routes: [
+        { channel: 'webhook', target: 'https://a.example.com/h' },
+        { channel: 'webhook', target: 'https://b.example.com/h' },
+      ],
+    });
     const rows = announce(request('pending'), { type: 'requested', comment: 'release' });
     expect(rows.map((r) => r.target)).toEqual(['https://a.example.com/h', 'https://b.example.com/h']);
     expect(rows[0]!.payload).toMatchObject({
@@ -39,10 +45,9 @@ describe('createAnnouncer', () => {
     expect(announce(request('approved'), { type: 'approved', stage: 0 })[0]!.eventType).toBe('request.approved');
   });
 
-  it('the demo, with no channel configured, writes to the outbox page only; production with none writes nothing', () => {
-    expect(
-      createAnnouncer({ publicUrl: 'http://127.0.0.1:3000', webhookUrls: [], demo: true })(request('pending'), { type: 'requested' }).map((r) => r.target),
-    ).toEqual([DEMO_TARGET]);
-    expect(createAnnouncer({ publicUrl: 'https://rg.example.com', webhookUrls: [] })(request('pending'), { type: 'requested' })).toEqual([]);
+  it('the demo, with no channel configured, writes one row per channel for the outbox page; production with none writes nothing', () => {
+    const rows = createAnnouncer({ publicUrl: 'http://127.0.0.1:3000', routes: [], demo: true })(request('pending'), { type: 'requested' });
+    expect(rows.map((r) => [r.channel, r.target])).toEqual(DEMO_ROUTES.map((r) => [r.channel, r.target]));
+    expect(createAnnouncer({ publicUrl: 'https://rg.example.com', routes: [] })(request('pending'), { type: 'requested' })).toEqual([]);
   });
 });
