@@ -36,6 +36,8 @@ import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { requestRoutes, reviewRoutes } from './routes/requests.js';
 import { createRequestService } from './services/request-service.js';
 import { announcerFor } from './notifications/announce.js';
+import { slackClientFor } from './notifications/channels.js';
+import { slackInteractionRoutes } from './slack/interactions.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
@@ -216,6 +218,18 @@ export function createApp(deps: AppDeps): Express {
   on(ROUTES.openapi, openApiHandler({ publicUrl: config.publicUrl }));
   // SCIM: its own bearer tokens, body parser, rate limit and error format; no session.
   if (scim.protocol) app.use('/scim/v2', scim.protocol);
+  // Slack's buttons: signed by Slack over the raw body (read by the route itself), no session, no CSRF.
+  app.use(
+    '/api/slack',
+    slackInteractionRoutes({
+      signingSecret: config.notify.slack.signingSecret,
+      approveInSlack: config.notify.slack.approveInSlack,
+      slack: repos.slack,
+      client: slackClientFor(config),
+      requests: requestService,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+  );
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   // CLI bearer tokens: before the limiters (a token's grants count against its user,

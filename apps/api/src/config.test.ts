@@ -92,4 +92,17 @@ describe('loadConfig', () => {
     expect(c.notify.email).toEqual({ smtpUrl: 'smtps://u:p@mail.example.com', from: 'Rolegate <rg@example.com>' });
     expect(c.notify.routes).toEqual([{ channel: 'email', target: 'a@example.com,b@example.com' }]);
   });
+
+  it('Slack: a channel needs a token; approving in Slack is off by default and needs the signing secret and the token', () => {
+    expect(problems({ ...prod, NOTIFY_SLACK_CHANNEL: 'C0123456' })).toEqual(['NOTIFY_SLACK_TOKEN: is required when NOTIFY_SLACK_CHANNEL is set']);
+    expect(problems({ ...prod, NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc', NOTIFY_SLACK_CHANNEL: '#ops' })[0]).toMatch(
+      /^NOTIFY_SLACK_CHANNEL: must be a Slack channel id/,
+    );
+    expect(problems({ ...prod, SLACK_APPROVE_IN_SLACK: '1', NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc' })[0]).toMatch(
+      /^SLACK_APPROVE_IN_SLACK: needs SLACK_SIGNING_SECRET/,
+    );
+    const c = loadConfig({ ...prod, NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc', NOTIFY_SLACK_CHANNEL: 'C0123456', SLACK_SIGNING_SECRET: 's'.repeat(32) });
+    expect(c.notify.slack).toEqual({ token: 'xoxb-1234567890-abc', apiUrl: 'https://slack.com/api/', signingSecret: 's'.repeat(32), approveInSlack: false });
+    expect(c.notify.routes).toEqual([{ channel: 'slack', target: 'C0123456' }]);
+  });
 });

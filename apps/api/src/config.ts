@@ -77,6 +77,22 @@ const envSchema = z
       .refine((v) => emailAddress.safeParse(v.match(/<([^>]+)>\s*$/)?.[1] ?? v).success, 'must be an address, or "Name <address>"')
       .optional(),
     NOTIFY_EMAIL_TO: emailList,
+    // Slack (@slack/web-api): a bot token, the channel id of request messages, the API base (tests point it at a fake),
+    // the signing secret of interactive requests, and whether its Approve button works (off: it skips step-up).
+    NOTIFY_SLACK_TOKEN: z
+      .string()
+      .regex(/^xox[bp]-[A-Za-z0-9-]{10,}$/, 'must be a Slack bot token (xoxb-…)')
+      .optional(),
+    NOTIFY_SLACK_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{6,20}$/, 'must be a Slack channel id (C…), not a name')
+      .optional(),
+    NOTIFY_SLACK_API_URL: endpointUrl.default('https://slack.com/api/').transform((v) => (v.endsWith('/') ? v : `${v}/`)),
+    SLACK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    SLACK_APPROVE_IN_SLACK: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('false')
+      .transform((v) => v === '1' || v === 'true'),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
     CLI_TOKEN_TTL_SECONDS: z.coerce
@@ -169,6 +185,16 @@ const envSchema = z
     if (env.NOTIFY_EMAIL_TO.length > 0 && !env.NOTIFY_SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['NOTIFY_SMTP_URL'], message: 'is required when NOTIFY_EMAIL_TO is set (mail needs a server)' });
     }
+    if (env.NOTIFY_SLACK_CHANNEL && !env.NOTIFY_SLACK_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_SLACK_TOKEN'], message: 'is required when NOTIFY_SLACK_CHANNEL is set' });
+    }
+    if (env.SLACK_APPROVE_IN_SLACK && (!env.SLACK_SIGNING_SECRET || !env.NOTIFY_SLACK_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_APPROVE_IN_SLACK'],
+        message: 'needs SLACK_SIGNING_SECRET (to verify the click) and NOTIFY_SLACK_TOKEN (to ask Slack who clicked)',
+      });
+    }
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
       for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
@@ -227,6 +253,7 @@ function defaultRoutes(env: Env): NotifyRoute[] {
   return [
     ...env.NOTIFY_WEBHOOK_URLS.map((url): NotifyRoute => ({ channel: 'webhook', target: url })),
     ...(env.NOTIFY_EMAIL_TO.length > 0 ? [{ channel: 'email' as const, target: env.NOTIFY_EMAIL_TO.join(',') }] : []),
+    ...(env.NOTIFY_SLACK_CHANNEL ? [{ channel: 'slack' as const, target: env.NOTIFY_SLACK_CHANNEL }] : []),
   ];
 }
 
@@ -294,6 +321,8 @@ export interface Config {
     webhookSecret: string | undefined;
     /** SMTP delivery (null = no email channel). */
     email: { smtpUrl: string; from: string } | null;
+    /** Slack: bot token and API base (null = no Slack channel); interactive requests' signing secret; the Approve button. */
+    slack: { token: string | null; apiUrl: string; signingSecret: string | null; approveInSlack: boolean };
     /** Which notifications go where (every configured target gets everything unless NOTIFY_ROUTES says otherwise). */
     routes: NotifyRoute[];
     /** Targets that hear every break-glass at once and every overdue review, whatever `routes` say. */
@@ -368,6 +397,12 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       webhookUrls: env.NOTIFY_WEBHOOK_URLS,
       webhookSecret: env.NOTIFY_WEBHOOK_SECRET,
       email: env.NOTIFY_SMTP_URL && env.NOTIFY_EMAIL_FROM ? { smtpUrl: env.NOTIFY_SMTP_URL, from: env.NOTIFY_EMAIL_FROM } : null,
+      slack: {
+        token: env.NOTIFY_SLACK_TOKEN ?? null,
+        apiUrl: env.NOTIFY_SLACK_API_URL,
+        signingSecret: env.SLACK_SIGNING_SECRET ?? null,
+        approveInSlack: env.SLACK_APPROVE_IN_SLACK,
+      },
       routes: defaultRoutes(env),
       securityRoutes: [],
       timeoutMs: env.NOTIFY_TIMEOUT_MS,

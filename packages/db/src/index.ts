@@ -87,3 +87,4 @@ export {
   type OutboxMessage,
   type OutboxChannel,
 } from './repositories/outbox.js';
+export { createSlackRepository, type SlackRepository, type KnownPerson } from './repositories/slack.js';
