@@ -105,4 +105,40 @@ describe('loadConfig', () => {
     expect(c.notify.slack).toEqual({ token: 'xoxb-1234567890-abc', apiUrl: 'https://slack.com/api/', signingSecret: 's'.repeat(32), approveInSlack: false });
     expect(c.notify.routes).toEqual([{ channel: 'slack', target: 'C0123456' }]);
   });
+
+  it('NOTIFY_ROUTES replaces the default routes, each entry validated against its channel; NOTIFY_SECURITY_TARGETS are channel:target pairs', () => {
+    const base = {
+      ...prod,
+      NOTIFY_WEBHOOK_URLS: 'https://hooks.example.com/all',
+      NOTIFY_WEBHOOK_SECRET: `whsec_${'A'.repeat(32)}`,
+      NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc',
+    };
+    const routes = [
+      { channel: 'slack', target: 'C0PROD0001', groups: ['prod-approvers'], events: ['request.created', 'request.approved'] },
+      { channel: 'webhook', target: 'https://siem.example.com/in', accounts: ['222222222222'], roles: ['Deploy'] },
+    ];
+    const c = loadConfig({ ...base, NOTIFY_ROUTES: JSON.stringify(routes), NOTIFY_SECURITY_TARGETS: 'slack:C0SECURITY1, webhook:https://soc.example.com/h' });
+    expect(c.notify.routes).toEqual(routes);
+    expect(c.notify.securityRoutes).toEqual([
+      { channel: 'slack', target: 'C0SECURITY1' },
+      { channel: 'webhook', target: 'https://soc.example.com/h' },
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: '[{' })).toEqual(['NOTIFY_ROUTES: must be a JSON array of routes']);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'email', target: 'ops@example.com' }]) })).toEqual([
+      'NOTIFY_ROUTES.0.channel: email needs NOTIFY_SMTP_URL',
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'slack', target: '#prod' }]) })).toEqual([
+      'NOTIFY_ROUTES.0.target: must be a Slack channel id (C…) for the slack channel',
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'webhook', target: 'http://evil.example.com' }]) })).toEqual([
+      'NOTIFY_ROUTES.0.target: must be an https URL for the webhook channel',
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'slack', target: 'C0PROD0001', events: ['request.made'] }]) })[0]).toMatch(
+      /^NOTIFY_ROUTES\.0\.events\.0: /,
+    );
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'slack', target: 'C0PROD0001', group: ['typo'] }]) })[0]).toMatch(
+      /^NOTIFY_ROUTES\.0: /,
+    );
+    expect(problems({ ...base, NOTIFY_SECURITY_TARGETS: 'pager:12345' })[0]).toMatch(/^NOTIFY_SECURITY_TARGETS\.0\.channel: /);
+  });
 });

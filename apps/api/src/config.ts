@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { IAM_PRINCIPAL_ARN_PATTERN } from '@rolegate/aws-names';
+import { NOTIFICATION_TYPES, type NotificationType } from '@rolegate/core';
 import { z } from 'zod';
 import type { NotifyRoute } from './notifications/routing.js';
 
@@ -30,6 +31,66 @@ const emailList = z
       .filter((a) => a !== ''),
   )
   .pipe(z.array(emailAddress).max(50));
+
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{6,20}$/;
+
+/** One NOTIFY_ROUTES entry: a channel, its target, and filters (all optional). */
+const routeSchema = z
+  .object({
+    channel: z.enum(['webhook', 'email', 'slack']),
+    target: z.string().min(1),
+    events: z
+      .array(z.enum(NOTIFICATION_TYPES as [NotificationType, ...NotificationType[]]))
+      .min(1)
+      .optional(),
+    groups: z.array(z.string().min(1)).min(1).optional(),
+    accounts: z
+      .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'))
+      .min(1)
+      .optional(),
+    roles: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const ok =
+      r.channel === 'webhook'
+        ? endpointUrl.safeParse(r.target).success
+        : r.channel === 'email'
+          ? r.target.split(',').every((a) => emailAddress.safeParse(a.trim()).success)
+          : SLACK_CHANNEL_ID.test(r.target);
+    if (!ok) {
+      const what = { webhook: 'an https URL', email: 'email addresses (comma-separated)', slack: 'a Slack channel id (C…)' }[r.channel];
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `must be ${what} for the ${r.channel} channel` });
+    }
+  });
+
+/** A JSON array of routes (NOTIFY_ROUTES). */
+const routesJson = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of routes' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(routeSchema).max(50).optional());
+
+/** `channel:target` entries, comma-separated (NOTIFY_SECURITY_TARGETS): `slack:C0SEC`, `email:sec@example.com`, `webhook:https://…`. */
+const securityTargets = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+      .map((t) => ({ channel: t.slice(0, t.indexOf(':')), target: t.slice(t.indexOf(':') + 1) })),
+  )
+  .pipe(z.array(routeSchema).max(10));
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -83,16 +144,16 @@ const envSchema = z
       .string()
       .regex(/^xox[bp]-[A-Za-z0-9-]{10,}$/, 'must be a Slack bot token (xoxb-…)')
       .optional(),
-    NOTIFY_SLACK_CHANNEL: z
-      .string()
-      .regex(/^[CG][A-Z0-9]{6,20}$/, 'must be a Slack channel id (C…), not a name')
-      .optional(),
+    NOTIFY_SLACK_CHANNEL: z.string().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id (C…), not a name').optional(),
     NOTIFY_SLACK_API_URL: endpointUrl.default('https://slack.com/api/').transform((v) => (v.endsWith('/') ? v : `${v}/`)),
     SLACK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     SLACK_APPROVE_IN_SLACK: z
       .enum(['0', '1', 'true', 'false'])
       .default('false')
       .transform((v) => v === '1' || v === 'true'),
+    // Which notifications go where (replaces "every target gets everything"), and who hears every break-glass.
+    NOTIFY_ROUTES: routesJson,
+    NOTIFY_SECURITY_TARGETS: securityTargets,
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
     CLI_TOKEN_TTL_SECONDS: z.coerce
@@ -193,6 +254,17 @@ const envSchema = z
         code: 'custom',
         path: ['SLACK_APPROVE_IN_SLACK'],
         message: 'needs SLACK_SIGNING_SECRET (to verify the click) and NOTIFY_SLACK_TOKEN (to ask Slack who clicked)',
+      });
+    }
+    // A route to a channel that is not configured would fill the outbox with rows nothing can deliver.
+    const configured = { webhook: Boolean(env.NOTIFY_WEBHOOK_SECRET), email: Boolean(env.NOTIFY_SMTP_URL), slack: Boolean(env.NOTIFY_SLACK_TOKEN) };
+    const needs = { webhook: 'NOTIFY_WEBHOOK_SECRET', email: 'NOTIFY_SMTP_URL', slack: 'NOTIFY_SLACK_TOKEN' } as const;
+    for (const [name, list] of [
+      ['NOTIFY_ROUTES', env.NOTIFY_ROUTES ?? []],
+      ['NOTIFY_SECURITY_TARGETS', env.NOTIFY_SECURITY_TARGETS],
+    ] as const) {
+      list.forEach((r, i) => {
+        if (!configured[r.channel]) ctx.addIssue({ code: 'custom', path: [name, i, 'channel'], message: `${r.channel} needs ${needs[r.channel]}` });
       });
     }
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -403,8 +475,8 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
         signingSecret: env.SLACK_SIGNING_SECRET ?? null,
         approveInSlack: env.SLACK_APPROVE_IN_SLACK,
       },
-      routes: defaultRoutes(env),
-      securityRoutes: [],
+      routes: env.NOTIFY_ROUTES ?? defaultRoutes(env),
+      securityRoutes: env.NOTIFY_SECURITY_TARGETS,
       timeoutMs: env.NOTIFY_TIMEOUT_MS,
       maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
     },

@@ -50,4 +50,31 @@ describe('createAnnouncer', () => {
     expect(rows.map((r) => [r.channel, r.target])).toEqual(DEMO_ROUTES.map((r) => [r.channel, r.target]));
     expect(createAnnouncer({ publicUrl: 'https://rg.example.com', routes: [] })(request('pending'), { type: 'requested' })).toEqual([]);
   });
+
+  it('routes by event type, approver group, account and role (exact matches), one row per target; the security targets hear every break-glass', () => {
+    const announce = createAnnouncer({
+      publicUrl: 'https://rg.example.com',
+      routes: [
+        { channel: 'slack', target: 'C0OPS00001', groups: ['ops'] },
+        { channel: 'slack', target: 'C0OPSRO001', groups: ['ops-readonly'] },
+        { channel: 'email', target: 'deploys@example.com', roles: ['Deployer'], events: ['request.approved'] },
+        { channel: 'email', target: 'admin@example.com', roles: ['Deploy'] },
+        { channel: 'webhook', target: 'https://other.example.com/h', accounts: ['333333333333'] },
+        { channel: 'webhook', target: 'https://all.example.com/h' },
+      ],
+      securityRoutes: [
+        { channel: 'slack', target: 'C0SECURITY' },
+        { channel: 'webhook', target: 'https://all.example.com/h' },
+      ],
+    });
+    const targets = (status: AccessRequestRecord['status'], type: string, breakGlass = false) =>
+      announce({ ...request(status), breakGlass }, { type } as never).map((r) => `${r.channel} ${r.target}`);
+    expect(targets('pending', 'requested')).toEqual(['slack C0OPS00001', 'webhook https://all.example.com/h']);
+    expect(targets('approved', 'approved')).toEqual(['slack C0OPS00001', 'email deploys@example.com', 'webhook https://all.example.com/h']);
+    expect(targets('approved', 'break-glass', true)).toEqual(['slack C0OPS00001', 'webhook https://all.example.com/h', 'slack C0SECURITY']);
+    const escalated = createAnnouncer({ publicUrl: 'https://rg.example.com', routes: [{ channel: 'slack', target: 'C0LEADS001', groups: ['leads'] }] });
+    const r = { ...request('pending'), policy: policyOf({ access: 'approval', approvers: ['ops'], escalateAfterSeconds: 60, escalateTo: ['leads'] }) };
+    expect(escalated(r, { type: 'requested' }).map((x) => x.target)).toEqual([]);
+    expect(escalated(r, { type: 'escalated' }).map((x) => x.target)).toEqual(['C0LEADS001']);
+  });
 });
