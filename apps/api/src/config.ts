@@ -154,6 +154,12 @@ const envSchema = z
     // Which notifications go where (replaces "every target gets everything"), and who hears every break-glass.
     NOTIFY_ROUTES: routesJson,
     NOTIFY_SECURITY_TARGETS: securityTargets,
+    REVIEW_RENOTIFY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(4 * 3600),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
     CLI_TOKEN_TTL_SECONDS: z.coerce
@@ -401,6 +407,8 @@ export interface Config {
     securityRoutes: NotifyRoute[];
     timeoutMs: number;
     maxAttempts: number;
+    /** How often an overdue break-glass review is announced again. */
+    reviewRenotifySeconds: number;
   };
   demo: boolean;
   oidc: OidcSettings | null;
@@ -479,6 +487,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       securityRoutes: env.NOTIFY_SECURITY_TARGETS,
       timeoutMs: env.NOTIFY_TIMEOUT_MS,
       maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
+      reviewRenotifySeconds: env.REVIEW_RENOTIFY_SECONDS,
     },
     demo,
     oidc:

@@ -200,6 +200,7 @@ async function main() {
     requests: repositories.requests,
     announce: announcerFor(config),
     log,
+    reviewRenotifySeconds: config.notify.reviewRenotifySeconds,
   });
   requestSweeper.start(30_000);
 

@@ -15,7 +15,7 @@ import { insertOutbox, type OutboxMessage } from './outbox.js';
  */
 
 export type RequestEventType =
-  'requested' | 'break-glass' | 'approved' | 'denied' | 'cancelled' | 'ended' | 'expired' | 'extended' | 'escalated' | 'review-closed';
+  'requested' | 'break-glass' | 'approved' | 'denied' | 'cancelled' | 'ended' | 'expired' | 'extended' | 'escalated' | 'review-closed' | 'review-overdue';
 
 export interface RequestEvent {
   id: string;
@@ -368,6 +368,34 @@ export function createRequestRepository(pool: pg.Pool) {
             await announceIn(c, announce, r, { type: expired.includes(r.id) ? 'expired' : 'escalated' });
           }
           return { expired, escalated };
+        }),
+      ),
+
+    /**
+     * Announces each open break-glass review past its due time again, at
+     * most once per `intervalSeconds` (not on every sweep): rows are claimed
+     * with FOR UPDATE SKIP LOCKED and stamped `review_notified_at` in the
+     * same transaction as their 'review-overdue' event and outbox rows, so
+     * two replicas never send one reminder twice.
+     */
+    sweepOverdueReviews: (intervalSeconds: number, announce?: Announce, limit = 100) =>
+      db(() =>
+        inTransaction(pool, async (c) => {
+          const ids = (
+            await c.query<{ id: string }>(
+              `SELECT id FROM access_requests
+               WHERE review_status = 'open' AND review_due_at <= now()
+                 AND (review_notified_at IS NULL OR review_notified_at <= now() - $2::int * interval '1 second')
+               ORDER BY review_due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+              [limit, intervalSeconds],
+            )
+          ).rows.map((r) => r.id);
+          for (const id of ids) {
+            await insertEvent(c, id, SYSTEM_ACTOR, { type: 'review-overdue' });
+            await c.query(`UPDATE access_requests SET review_notified_at = now(), updated_at = now() WHERE id = $1`, [id]);
+          }
+          for (const r of await load(c, ids)) await announceIn(c, announce, r, { type: 'review-overdue' });
+          return ids;
         }),
       ),
 
