@@ -3,6 +3,7 @@ export type NotificationType =
   | 'request.created'
   | 'request.break_glass'
   | 'request.approved'
+  | 'request.extended'
   | 'request.denied'
   | 'request.cancelled'
   | 'request.ended'
@@ -16,6 +17,7 @@ export const NOTIFICATION_TYPES: readonly NotificationType[] = [
   'request.created',
   'request.break_glass',
   'request.approved',
+  'request.extended',
   'request.denied',
   'request.cancelled',
   'request.ended',
@@ -38,6 +40,8 @@ export function notificationFor(eventType: string, statusAfter: string): Notific
       return 'request.break_glass';
     case 'approved':
       return statusAfter === 'approved' ? 'request.approved' : null;
+    case 'extended':
+      return 'request.extended';
     case 'denied':
       return 'request.denied';
     case 'cancelled':

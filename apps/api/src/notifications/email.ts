@@ -46,7 +46,7 @@ export function createEmailChannel(cfg: { smtpUrl: string; from: string; timeout
       html: mail.html,
       messageId: `<${row.id}@${domain}>`,
       references: thread,
-      ...(p.type === 'request.created' || p.type === 'request.break_glass' ? {} : { inReplyTo: thread }),
+      ...(p.type === 'request.created' || p.type === 'request.break_glass' || p.type === 'request.extended' ? {} : { inReplyTo: thread }),
       headers: { 'X-Rolegate-Delivery-Id': row.id, 'X-Rolegate-Event': p.type, 'Auto-Submitted': 'auto-generated' },
     });
   };

@@ -12,6 +12,7 @@ const HEADLINES: Record<NotificationPayload['type'], string> = {
   'request.created': 'Access request waiting for approval',
   'request.break_glass': 'BREAK-GLASS access opened (review required)',
   'request.approved': 'Access request approved',
+  'request.extended': 'Access window extended without approval (policy)',
   'request.denied': 'Access request denied',
   'request.cancelled': 'Access request cancelled',
   'request.ended': 'Access window ended',
@@ -36,7 +37,9 @@ export function factsOf(p: NotificationPayload): [string, string][] {
     ['Status', d.status],
   ];
   if (d.comment) lines.push(['Comment', d.comment]);
-  if (d.windowEndsAt && (p.type === 'request.approved' || p.type === 'request.break_glass')) lines.push(['Window ends', d.windowEndsAt]);
+  if (d.windowEndsAt && (p.type === 'request.approved' || p.type === 'request.break_glass' || p.type === 'request.extended')) {
+    lines.push(['Window ends', d.windowEndsAt]);
+  }
   if (d.escalateTo && d.escalateTo.length > 0) lines.push(['Escalated to', d.escalateTo.join(', ')]);
   if (d.reviewDueAt) lines.push(['Review was due', d.reviewDueAt]);
   return lines;

@@ -71,7 +71,7 @@ export function createSlackChannel(cfg: { client: WebClient; approveInSlack: boo
       }
       return;
     }
-    const opening = p.type === 'request.created' || p.type === 'request.break_glass';
+    const opening = p.type === 'request.created' || p.type === 'request.break_glass' || p.type === 'request.extended';
     if (!opening && row.attempts < 3) throw new Error('the request message is not posted yet; the update waits for it');
     const posted = await cfg.client.chat.postMessage({ channel, ...message });
     if (!posted.ts) throw new Error('Slack answered without a message ts');

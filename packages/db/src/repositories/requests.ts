@@ -224,6 +224,26 @@ export interface NewAccessRequest {
  */
 export type Announce = (r: AccessRequestRecord, event: RequestChange['event']) => OutboxMessage[];
 
+/**
+ * How many extensions of the window chain `parentId` belongs to were
+ * approved by the policy alone ('extended' events). The chain's first
+ * request is locked first, so two extensions asked at the same moment are
+ * counted one after the other and never both take the last free one.
+ */
+async function freeExtensionsUsed(c: pg.PoolClient, parentId: string): Promise<number> {
+  const chain = `WITH RECURSIVE chain AS (
+      SELECT id, extends_request_id FROM access_requests WHERE id = $1
+      UNION ALL SELECT a.id, a.extends_request_id FROM access_requests a JOIN chain ON a.id = chain.extends_request_id)`;
+  await c.query(`${chain} SELECT 1 FROM access_requests WHERE id = (SELECT id FROM chain WHERE extends_request_id IS NULL) FOR UPDATE`, [parentId]);
+  // Counted after the lock: every member of the chain, and every extension of any member.
+  const res = await c.query<{ n: number }>(
+    `${chain}, members AS (SELECT id FROM chain UNION SELECT a.id FROM access_requests a JOIN chain ON a.extends_request_id = chain.id)
+     SELECT count(*)::int AS n FROM access_request_events e JOIN members m ON e.request_id = m.id WHERE e.type = 'extended'`,
+    [parentId],
+  );
+  return res.rows[0]!.n;
+}
+
 /** Access requests: create, decide (race-safe), list, and the open window the grant path asks for. */
 export function createRequestRepository(pool: pg.Pool) {
   const announceIn = async (c: pg.PoolClient, fn: Announce | undefined, r: AccessRequestRecord, event: RequestChange['event']) => {
@@ -283,6 +303,27 @@ export function createRequestRepository(pool: pg.Pool) {
           );
           const event = { type: bg ? ('break-glass' as const) : ('requested' as const), comment: input.reason };
           await insertEvent(c, id, input.requester, event);
+          if (input.extendsRequestId && input.policy.extensionsWithoutApproval > 0) {
+            const used = await freeExtensionsUsed(c, input.extendsRequestId);
+            if (used < input.policy.extensionsWithoutApproval) {
+              // Approved by the policy: the window continues from the end of the one it extends.
+              const extended = {
+                type: 'extended' as const,
+                comment: `extension ${used + 1} of ${input.policy.extensionsWithoutApproval} without approval`,
+              };
+              await insertEvent(c, id, SYSTEM_ACTOR, extended);
+              await c.query(
+                `UPDATE access_requests SET status = 'approved', decided_at = now(), window_starts_at = now(), updated_at = now(),
+                   window_ends_at = GREATEST(now(), COALESCE((SELECT p.window_ends_at FROM access_requests p
+                     WHERE p.id = access_requests.extends_request_id AND p.status = 'approved'), now())) + duration_seconds * interval '1 second'
+                 WHERE id = $1`,
+                [id],
+              );
+              const approved = (await load(c, [id]))[0]!;
+              await announceIn(c, announce, approved, extended);
+              return approved;
+            }
+          }
           const created = (await load(c, [id]))[0]!;
           await announceIn(c, announce, created, event);
           return created;
