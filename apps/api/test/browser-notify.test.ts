@@ -168,6 +168,9 @@ describe('request screens in the browser', () => {
       const bob = await pageFor(s, 'bob');
       await scan(bob.page, '/admin/reviews', `review-${breakGlass.id}`);
       await scan(bob.page, '/admin/notifications', 'outbox');
+      // Each row says what it sends: here the webhook's event and subject.
+      const message = await bob.page.locator('[data-testid^="outbox-message-"]').first().textContent();
+      expect(message).toMatch(/^POST request\.\w+: erin@example\.com → \w+ \(222222222222\)$/);
       await shot(bob.page, 'outbox-page');
       expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
       // The scan can fail: an image without a text alternative on the same page is found.

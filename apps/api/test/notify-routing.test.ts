@@ -97,3 +97,43 @@ describe('notification routing', () => {
     expect(JSON.stringify(post.args.blocks)).toContain('incident 77');
   });
 });
+
+describe('the demo outbox page', () => {
+  it('shows, for each request change, what each channel would have been sent, and sends nothing', async () => {
+    const demo = await startStack({ extraUsers: [testPerson('emma', ['oncall'])], env: { ROLEGATE_DEMO: '1' } });
+    try {
+      const emma = await demo.signIn('emma');
+      const entitlementId = await demo.mappingId('arn:aws:iam::222222222222:role/Deployer', 'oncall');
+      const res = await emma.post('/api/requests', { entitlementId, durationSeconds: 3600, reason: 'demo release' });
+      expect(res.status, res.text).toBe(201);
+      const id = res.json().request.id as string;
+      const bob = await demo.signIn('bob');
+      const items = ((await bob.get('/api/admin/outbox')).json().items as { requestId: string; channel: string; target: string; message: string }[]).filter(
+        (i) => i.requestId === id,
+      );
+      expect(items.map((i) => [i.channel, i.target, i.message]).sort()).toEqual([
+        ['email', 'approvers@rolegate.demo', '[Rolegate] Access request waiting for approval: emma@example.com → Deployer (222222222222)'],
+        ['slack', 'demo-access-requests', 'Access request waiting for approval: emma@example.com → Deployer (222222222222)'],
+        ['webhook', 'demo:outbox-page', 'POST request.created: emma@example.com → Deployer (222222222222)'],
+      ]);
+      // The demo's worker marks them delivered without a network call (no channel is configured to reach).
+      const config = loadConfig({ ROLEGATE_DEMO: '1' });
+      const repos = createRepositories(demo.database);
+      const before = fake.calls.length;
+      const worker = createOutboxWorker({
+        outbox: repos.outbox,
+        channels: channelsFor(config, { slackMessages: repos.slack, slackClient: slackClientFor(config) }).channels,
+        log: createLogger({ level: 'silent' }),
+        maxAttempts: 3,
+        leaseMs: 5_000,
+        backoff: { baseMs: 10, maxMs: 10 },
+      });
+      await worker.runOnce();
+      const rows = await demo.sql.query<{ status: string }>(`SELECT status FROM notification_outbox WHERE request_id = $1`, [id]);
+      expect(rows.rows.map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
+      expect(fake.calls.length).toBe(before);
+    } finally {
+      await demo.close();
+    }
+  });
+});
