@@ -36,7 +36,7 @@ import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { requestRoutes, reviewRoutes } from './routes/requests.js';
 import { createRequestService } from './services/request-service.js';
 import { announcerFor } from './notifications/announce.js';
-import { slackClientFor } from './notifications/channels.js';
+import { slackUserLookupFor } from './notifications/channels.js';
 import { slackInteractionRoutes } from './slack/interactions.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
@@ -225,7 +225,7 @@ export function createApp(deps: AppDeps): Express {
       signingSecret: config.notify.slack.signingSecret,
       approveInSlack: config.notify.slack.approveInSlack,
       slack: repos.slack,
-      client: slackClientFor(config),
+      lookupUser: slackUserLookupFor(config),
       requests: requestService,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),

@@ -28,7 +28,7 @@ import { createReconciler, createRetrier } from './reconciler.js';
 import { createOutboxWorker } from './notifications/outbox-worker.js';
 import { announcerFor } from './notifications/announce.js';
 import { createRequestSweeper } from './request-sweeper.js';
-import { channelsFor, slackClientFor } from './notifications/channels.js';
+import { channelsFor } from './notifications/channels.js';
 import { createLogger } from './logger.js';
 import { applyMappingsFile, reloadMappingsFileOnSighup } from './mappings-file.js';
 
@@ -185,7 +185,7 @@ async function main() {
   reconciler.start(30_000);
   void reconciler.runOnce().catch(() => {});
   // Every replica delivers the outbox (rows are claimed with SKIP LOCKED; docs/approvals.md).
-  const delivery = channelsFor(config, { slackMessages: repositories.slack, slackClient: slackClientFor(config) });
+  const delivery = channelsFor(config, { slackMessages: repositories.slack });
   const outboxWorker = createOutboxWorker({
     outbox: repositories.outbox,
     channels: delivery.channels,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories } from '@rolegate/db';
-import { channelsFor, slackClientFor } from '../src/notifications/channels.js';
+import { channelsFor } from '../src/notifications/channels.js';
 import { createOutboxWorker } from '../src/notifications/outbox-worker.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -85,7 +85,7 @@ describe('notification routing', () => {
     const repos = createRepositories(stack.database);
     const worker = createOutboxWorker({
       outbox: repos.outbox,
-      channels: channelsFor(config, { slackMessages: repos.slack, slackClient: slackClientFor(config) }).channels,
+      channels: channelsFor(config, { slackMessages: repos.slack }).channels,
       log: createLogger({ level: 'silent' }),
       maxAttempts: 3,
       leaseMs: 5_000,
@@ -122,7 +122,7 @@ describe('the demo outbox page', () => {
       const before = fake.calls.length;
       const worker = createOutboxWorker({
         outbox: repos.outbox,
-        channels: channelsFor(config, { slackMessages: repos.slack, slackClient: slackClientFor(config) }).channels,
+        channels: channelsFor(config, { slackMessages: repos.slack }).channels,
         log: createLogger({ level: 'silent' }),
         maxAttempts: 3,
         leaseMs: 5_000,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories } from '@rolegate/db';
 import { createOutboxWorker } from '../src/notifications/outbox-worker.js';
-import { channelsFor, slackClientFor } from '../src/notifications/channels.js';
-import { APPROVE_ACTION, REVIEW_ACTION } from '../src/notifications/slack.js';
+import { channelsFor } from '../src/notifications/channels.js';
+import { APPROVE_ACTION, REVIEW_ACTION } from '../src/notifications/slack-message.js';
 import { loadConfig } from '../src/config.js';
 import { signSlackRequest } from '../src/slack/signature.js';
 import { createLogger } from '../src/logger.js';
@@ -70,7 +70,7 @@ async function deliver(stack: Stack, approveInSlack = false) {
     ...slackEnv(fake.apiUrl, approveInSlack),
   });
   const repos = createRepositories(stack.database);
-  const { channels } = channelsFor(config, { slackMessages: repos.slack, slackClient: slackClientFor(config) });
+  const { channels } = channelsFor(config, { slackMessages: repos.slack });
   const worker = createOutboxWorker({ outbox: repos.outbox, channels, log, maxAttempts: 10, leaseMs: 10_000, backoff: { baseMs: 20, maxMs: 100 } });
   worker.start(20);
   try {

@@ -1,7 +1,7 @@
 import type { OutboxRecord } from '@rolegate/db';
 import type { NotificationPayload } from './announce.js';
 import { renderEmail } from './render.js';
-import { renderSlack } from './slack.js';
+import { renderSlack } from './slack-message.js';
 
 /**
  * One line saying what a row sends on its channel (the outbox page; in the

@@ -1,11 +1,11 @@
 import express, { Router } from 'express';
-import type { WebClient } from '@slack/web-api';
 import { ROUTES, slackInteractionForm, slackInteractionPayload } from '@rolegate/contract';
 import { AppError, type Principal } from '@rolegate/core';
 import type { SlackRepository } from '@rolegate/db';
 import { parseBody } from '../http/parse.js';
 import { routesAt } from '../http/route.js';
-import { APPROVE_ACTION } from '../notifications/slack.js';
+import type { SlackUserFacts } from '../notifications/channels.js';
+import { APPROVE_ACTION } from '../notifications/slack-message.js';
 import type { RequestService } from '../services/request-service.js';
 import { checkSlackSignature, SLACK_WINDOW_SECONDS } from './signature.js';
 
@@ -16,7 +16,7 @@ export interface SlackInteractionDeps {
   approveInSlack: boolean;
   slack: Pick<SlackRepository, 'rememberSignature' | 'peopleByEmail'>;
   /** Asks Slack who clicked (users.info); null without a bot token. */
-  client: Pick<WebClient, 'users'> | null;
+  lookupUser: ((slackUserId: string) => Promise<SlackUserFacts | null>) | null;
   requests: Pick<RequestService, 'approve'>;
   clock?: { now(): Date };
 }
@@ -29,10 +29,9 @@ export interface SlackInteractionDeps {
  * @throws AppError SLACK_USER_UNKNOWN
  */
 async function personOf(deps: SlackInteractionDeps, slackUserId: string): Promise<Principal> {
-  const info = await deps.client!.users.info({ user: slackUserId }).catch(() => null);
-  const email = info?.user?.profile?.email;
-  if (!email || info.user?.deleted || info.user?.is_bot) throw new AppError('SLACK_USER_UNKNOWN', 'Slack did not give an email for this user');
-  const people = await deps.slack.peopleByEmail(email);
+  const facts = await deps.lookupUser!(slackUserId);
+  if (!facts?.email || facts.deleted || facts.isBot) throw new AppError('SLACK_USER_UNKNOWN', 'Slack did not give an email for this user');
+  const people = await deps.slack.peopleByEmail(facts.email);
   if (people.length !== 1) throw new AppError('SLACK_USER_UNKNOWN', 'No single Rolegate person has this Slack user’s email; approve on the request page');
   const p = people[0]!;
   return { userId: p.id, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: p.groups };
@@ -79,7 +78,7 @@ export function slackInteractionRoutes(deps: SlackInteractionDeps) {
     const payload = parseBody(slackInteractionPayload, json);
     const approve = payload.actions.find((a) => a.action_id === APPROVE_ACTION);
     if (!approve) return void res.json({ ok: true, outcome: 'ignored' });
-    if (!deps.approveInSlack || !deps.client) throw new AppError('SLACK_APPROVAL_DISABLED', 'Approving in Slack is off: approve on the request page');
+    if (!deps.approveInSlack || !deps.lookupUser) throw new AppError('SLACK_APPROVAL_DISABLED', 'Approving in Slack is off: approve on the request page');
     if (!approve.value || !/^[0-9a-f-]{36}$/.test(approve.value)) throw new AppError('VALIDATION_FAILED', 'actions.value: is not a request id');
     const person = await personOf(deps, payload.user.id);
     const view = await deps.requests.approve(person, approve.value, 'approved in Slack');
