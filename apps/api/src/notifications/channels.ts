@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { OutboxChannel, OutboxRecord, SlackRepository } from '@rolegate/db';
 import type { Config } from '../config.js';
 import type { Deliver } from './outbox-worker.js';
@@ -70,7 +71,7 @@ export interface SlackUserFacts {
 export function slackUserLookupFor(config: Pick<Config, 'notify'>): ((slackUserId: string) => Promise<SlackUserFacts | null>) | null {
   const token = config.notify.slack.token;
   if (!token) return null;
-  let client: Promise<import('@slack/web-api').WebClient> | null = null;
+  let client: Promise<WebClient> | null = null;
   return async (slackUserId) => {
     client ??= import('./slack.js').then((m) => m.createSlackClient({ token, apiUrl: config.notify.slack.apiUrl, timeoutMs: config.notify.timeoutMs }));
     const info = await (await client).users.info({ user: slackUserId }).catch(() => null);
