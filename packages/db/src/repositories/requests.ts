@@ -176,16 +176,13 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
   }
 }
 
-async function insertEvent(q: pg.PoolClient | pg.Pool, requestId: string, actor: RequestActorRef, e: RequestChange['event']): Promise<void> {
-  await q.query(`INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, stage, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-    randomUUID(),
-    requestId,
-    e.type,
-    actor.id,
-    actor.email,
-    e.stage ?? null,
-    e.comment ?? null,
-  ]);
+/** `second`: a second event of the same transaction, stamped 1 ms after `now()` so the history reads in the order it happened. */
+async function insertEvent(q: pg.PoolClient | pg.Pool, requestId: string, actor: RequestActorRef, e: RequestChange['event'], second = false): Promise<void> {
+  const at = second ? `now() + interval '1 millisecond'` : 'now()';
+  await q.query(
+    `INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, stage, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, ${at})`,
+    [randomUUID(), requestId, e.type, actor.id, actor.email, e.stage ?? null, e.comment ?? null],
+  );
 }
 
 async function load(q: pg.PoolClient | pg.Pool, ids: string[], lock = false): Promise<AccessRequestRecord[]> {
@@ -311,7 +308,7 @@ export function createRequestRepository(pool: pg.Pool) {
                 type: 'extended' as const,
                 comment: `extension ${used + 1} of ${input.policy.extensionsWithoutApproval} without approval`,
               };
-              await insertEvent(c, id, SYSTEM_ACTOR, extended);
+              await insertEvent(c, id, SYSTEM_ACTOR, extended, true);
               await c.query(
                 `UPDATE access_requests SET status = 'approved', decided_at = now(), window_starts_at = now(), updated_at = now(),
                    window_ends_at = GREATEST(now(), COALESCE((SELECT p.window_ends_at FROM access_requests p
