@@ -226,6 +226,7 @@ export function createApp(deps: AppDeps): Express {
       approveInSlack: config.notify.slack.approveInSlack,
       slack: repos.slack,
       lookupUser: slackUserLookupFor(config),
+      groupsOf: scim.groupsOf,
       requests: requestService,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),

@@ -150,6 +150,16 @@ describe('the Slack channel', () => {
     const other = updates.find((u) => u.args.ts !== ts)!;
     expect(other.args.ts).toBe(saved.rows.find((r) => r.request_id === cancelled)!.ts);
     expect(JSON.stringify(other.args.blocks)).toContain('Access request cancelled');
+
+    // A retry of the older 'created' notification arriving late (a lease ran out mid-send, say) does not turn the message back to pending.
+    await off.sql.query(`UPDATE notification_outbox SET status = 'pending', next_attempt_at = now() WHERE request_id = $1 AND event_type = 'request.created'`, [
+      id,
+    ]);
+    fake.calls.length = 0;
+    await deliver(off);
+    expect(fake.calls.filter((c) => c.method === 'chat.update' || c.method === 'chat.postMessage')).toEqual([]);
+    const shown = await off.sql.query<{ ts: string }>(`SELECT ts FROM slack_messages WHERE request_id = $1`, [id]);
+    expect(shown.rows).toEqual([{ ts }]);
   });
 
   it('with approving in Slack on, a pending request message carries an Approve button', async () => {

@@ -7,6 +7,8 @@ CREATE TABLE "slack_messages" (
   "channel" TEXT NOT NULL,
   "ts" TEXT NOT NULL,
   "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT now(),
+  -- When the notification the message shows now was written: an older one delivered late never overwrites it.
+  "shows_from" TIMESTAMPTZ(3) NOT NULL,
   CONSTRAINT "slack_messages_pkey" PRIMARY KEY ("request_id", "channel"),
   CONSTRAINT "slack_messages_request_id_fkey" FOREIGN KEY ("request_id") REFERENCES "access_requests" ("id") ON DELETE CASCADE
 );
@@ -21,6 +23,6 @@ CREATE INDEX "slack_seen_requests_seen_at_idx" ON "slack_seen_requests" ("seen_a
 -- The runtime role records and updates messages, and remembers and forgets signatures; nothing else.
 REVOKE ALL ON "slack_messages" FROM "rolegate_runtime";
 GRANT SELECT, INSERT ON "slack_messages" TO "rolegate_runtime";
-GRANT UPDATE ("ts") ON "slack_messages" TO "rolegate_runtime";
+GRANT UPDATE ("ts", "shows_from") ON "slack_messages" TO "rolegate_runtime";
 REVOKE ALL ON "slack_seen_requests" FROM "rolegate_runtime";
 GRANT SELECT, INSERT, DELETE ON "slack_seen_requests" TO "rolegate_runtime";

@@ -33,7 +33,7 @@ function lazy(load: () => Promise<Deliver & { close?: () => void }>): Deliver & 
  */
 export function channelsFor(
   config: Pick<Config, 'demo' | 'notify'>,
-  deps: { slackMessages: Pick<SlackRepository, 'messageTs' | 'saveMessage'> },
+  deps: { slackMessages: Pick<SlackRepository, 'message' | 'saveMessage'> },
 ): { channels: Partial<Record<OutboxChannel, Deliver>>; close: () => void } {
   const { notify } = config;
   const channels: Partial<Record<OutboxChannel, Deliver>> = {};

@@ -26,14 +26,19 @@ export function createSlackClient(cfg: { token: string; apiUrl: string; timeoutM
  * posts a message of its own.
  * @throws Error on a Slack error (`ok: false`), an HTTP error or a timeout
  */
-export function createSlackChannel(cfg: { client: WebClient; approveInSlack: boolean; messages: Pick<SlackRepository, 'messageTs' | 'saveMessage'> }) {
+export function createSlackChannel(cfg: { client: WebClient; approveInSlack: boolean; messages: Pick<SlackRepository, 'message' | 'saveMessage'> }) {
   return async (row: OutboxRecord): Promise<void> => {
     const p = row.payload as unknown as NotificationPayload;
     const channel = row.target;
     const message = renderSlack(p, { approveInSlack: cfg.approveInSlack });
-    const ts = await cfg.messages.messageTs(p.data.requestId, channel);
-    if (ts) {
-      await cfg.client.chat.update({ channel, ts, ...message });
+    const posted = await cfg.messages.message(p.data.requestId, channel);
+    if (posted) {
+      const { ts } = posted;
+      // A retry of an older change arriving after a newer one leaves the message as the newer one made it.
+      if (row.createdAt.getTime() >= posted.showsFrom.getTime()) {
+        await cfg.client.chat.update({ channel, ts, ...message });
+        await cfg.messages.saveMessage(p.data.requestId, channel, ts, row.createdAt);
+      }
       if (p.type === 'request.escalated' || p.type === 'review.overdue') {
         await cfg.client.chat.postMessage({ channel, thread_ts: ts, reply_broadcast: true, text: message.text });
       }
@@ -41,8 +46,8 @@ export function createSlackChannel(cfg: { client: WebClient; approveInSlack: boo
     }
     const opening = p.type === 'request.created' || p.type === 'request.break_glass' || p.type === 'request.extended';
     if (!opening && row.attempts < 3) throw new Error('the request message is not posted yet; the update waits for it');
-    const posted = await cfg.client.chat.postMessage({ channel, ...message });
-    if (!posted.ts) throw new Error('Slack answered without a message ts');
-    await cfg.messages.saveMessage(p.data.requestId, channel, posted.ts);
+    const fresh = await cfg.client.chat.postMessage({ channel, ...message });
+    if (!fresh.ts) throw new Error('Slack answered without a message ts');
+    await cfg.messages.saveMessage(p.data.requestId, channel, fresh.ts, row.createdAt);
   };
 }

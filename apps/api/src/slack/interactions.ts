@@ -18,6 +18,8 @@ export interface SlackInteractionDeps {
   /** Asks Slack who clicked (users.info); null without a bot token. */
   lookupUser: ((slackUserId: string) => Promise<SlackUserFacts | null>) | null;
   requests: Pick<RequestService, 'approve'>;
+  /** With SCIM on, a person's groups as SCIM makes them (as for every request with a session); otherwise their last sign-in's. */
+  groupsOf?: ((who: { email: string; groups: readonly string[] }) => Promise<readonly string[]>) | null;
   clock?: { now(): Date };
 }
 
@@ -25,7 +27,8 @@ export interface SlackInteractionDeps {
  * The Rolegate person behind a Slack user: Slack's verified profile email
  * (users.info), matched to exactly one person who signed in. Two people
  * with one address, or none, refuse: an approval must never land on a
- * guessed identity. Their groups are those of their last sign-in.
+ * guessed identity. Their groups are those of their last sign-in, or with
+ * SCIM on what SCIM makes of them, as for a request with a session.
  * @throws AppError SLACK_USER_UNKNOWN
  */
 async function personOf(deps: SlackInteractionDeps, slackUserId: string): Promise<Principal> {
@@ -34,7 +37,8 @@ async function personOf(deps: SlackInteractionDeps, slackUserId: string): Promis
   const people = await deps.slack.peopleByEmail(facts.email);
   if (people.length !== 1) throw new AppError('SLACK_USER_UNKNOWN', 'No single Rolegate person has this Slack user’s email; approve on the request page');
   const p = people[0]!;
-  return { userId: p.id, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups: p.groups };
+  const groups = deps.groupsOf ? await deps.groupsOf(p) : p.groups;
+  return { userId: p.id, email: p.email, displayName: p.displayName, subject: p.subject, idp: p.idp, groups };
 }
 
 /**

@@ -14,19 +14,30 @@ export interface KnownPerson {
 /** Slack's state in Postgres: the message of each request per channel, the interaction signatures seen lately, people by email. */
 export function createSlackRepository(pool: pg.Pool) {
   return {
-    /** The `ts` of the message posted for `requestId` in `channel`, or null. */
-    messageTs: (requestId: string, channel: string) =>
-      db(
-        async () =>
-          (await pool.query<{ ts: string }>(`SELECT ts FROM slack_messages WHERE request_id = $1 AND channel = $2`, [requestId, channel])).rows[0]?.ts ?? null,
-      ),
+    /** The message posted for `requestId` in `channel` (its `ts`, and when the notification it shows was written), or null. */
+    message: (requestId: string, channel: string) =>
+      db(async () => {
+        const row = (
+          await pool.query<{ ts: string; shows_from: Date }>(`SELECT ts, shows_from FROM slack_messages WHERE request_id = $1 AND channel = $2`, [
+            requestId,
+            channel,
+          ])
+        ).rows[0];
+        return row ? { ts: row.ts, showsFrom: row.shows_from } : null;
+      }),
 
-    /** Records (or moves) the message of `requestId` in `channel`. */
-    saveMessage: (requestId: string, channel: string, ts: string) =>
+    /**
+     * Records the message of `requestId` in `channel` as showing the
+     * notification written at `showsFrom`; never moves it back to an older
+     * one (a late retry of an earlier change must not undo a later update).
+     */
+    saveMessage: (requestId: string, channel: string, ts: string, showsFrom: Date) =>
       db(async () => {
         await pool.query(
-          `INSERT INTO slack_messages (request_id, channel, ts) VALUES ($1, $2, $3) ON CONFLICT (request_id, channel) DO UPDATE SET ts = EXCLUDED.ts`,
-          [requestId, channel, ts],
+          `INSERT INTO slack_messages (request_id, channel, ts, shows_from) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (request_id, channel) DO UPDATE SET ts = EXCLUDED.ts, shows_from = EXCLUDED.shows_from
+           WHERE slack_messages.shows_from <= EXCLUDED.shows_from`,
+          [requestId, channel, ts, showsFrom],
         );
       }),
 
