@@ -36,7 +36,9 @@ import { adminRoutes, IMPORT_BODY_LIMIT } from './routes/admin.js';
 import { apiRoutes, awsClientDefaultsOf } from './routes/api.js';
 import { requestRoutes, reviewRoutes } from './routes/requests.js';
 import { createRequestService } from './services/request-service.js';
-import { createAnnouncer } from './notifications/announce.js';
+import { announcerFor } from './notifications/announce.js';
+import { slackUserLookupFor } from './notifications/channels.js';
+import { slackInteractionRoutes } from './slack/interactions.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
@@ -133,7 +135,7 @@ export function createApp(deps: AppDeps): Express {
     mappings,
     rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
     ...(deps.clock ? { clock: deps.clock } : {}),
-    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
+    announce: announcerFor(config),
   });
   const csrf = createCsrf();
   const cliTokens = createCliTokenService({
@@ -230,6 +232,19 @@ export function createApp(deps: AppDeps): Express {
   on(ROUTES.openapi, openApiHandler({ publicUrl: config.publicUrl }));
   // SCIM: its own bearer tokens, body parser, rate limit and error format; no session.
   if (scim.protocol) app.use('/scim/v2', scim.protocol);
+  // Slack's buttons: signed by Slack over the raw body (read by the route itself), no session, no CSRF.
+  app.use(
+    '/api/slack',
+    slackInteractionRoutes({
+      signingSecret: config.notify.slack.signingSecret,
+      approveInSlack: config.notify.slack.approveInSlack,
+      slack: repos.slack,
+      lookupUser: slackUserLookupFor(config),
+      groupsOf: scim.groupsOf,
+      requests: requestService,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+  );
   app.use(sessionMiddleware({ repo: sessions, secret: deps.sessionSecret, ttlSeconds: config.sessionTtlSeconds, secure: config.secureCookies }));
   // Before body parsing: a flood is refused without reading its bodies. Counters live in Postgres (shared by instances).
   // CLI bearer tokens: before the limiters (a token's grants count against its user,

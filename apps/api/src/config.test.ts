@@ -88,4 +88,74 @@ describe('loadConfig', () => {
     expect(problems({ ...prod, AWS_ENDPOINT_URL_IAM: 'http://iam.example.com' })[0]).toMatch(/^AWS_ENDPOINT_URL_IAM:/);
     expect(problems({ ...prod, MAPPING_CHECK_INTERVAL_SECONDS: '5' })[0]).toMatch(/^MAPPING_CHECK_INTERVAL_SECONDS:/);
   });
+
+  it('email: SMTP needs a From, recipients need SMTP; configured, every notification is routed to the recipients', () => {
+    expect(problems({ ...prod, NOTIFY_SMTP_URL: 'smtps://mail.example.com' })).toEqual(['NOTIFY_EMAIL_FROM: is required when NOTIFY_SMTP_URL is set']);
+    expect(problems({ ...prod, NOTIFY_EMAIL_TO: 'ops@example.com' })).toEqual([
+      'NOTIFY_SMTP_URL: is required when NOTIFY_EMAIL_TO is set (mail needs a server)',
+    ]);
+    expect(problems({ ...prod, NOTIFY_SMTP_URL: 'http://mail.example.com', NOTIFY_EMAIL_FROM: 'x@example.com' })[0]).toMatch(
+      /^NOTIFY_SMTP_URL: must be an smtp/,
+    );
+    expect(problems({ ...prod, NOTIFY_SMTP_URL: 'smtps://m.example.com', NOTIFY_EMAIL_FROM: 'x@example.com', NOTIFY_EMAIL_TO: 'ops' })[0]).toMatch(
+      /^NOTIFY_EMAIL_TO\.0: must be an email/,
+    );
+    const c = loadConfig({
+      ...prod,
+      NOTIFY_SMTP_URL: 'smtps://u:p@mail.example.com',
+      NOTIFY_EMAIL_FROM: 'Rolegate <rg@example.com>',
+      NOTIFY_EMAIL_TO: 'a@example.com, b@example.com',
+    });
+    expect(c.notify.email).toEqual({ smtpUrl: 'smtps://u:p@mail.example.com', from: 'Rolegate <rg@example.com>' });
+    expect(c.notify.routes).toEqual([{ channel: 'email', target: 'a@example.com,b@example.com' }]);
+  });
+
+  it('Slack: a channel needs a token; approving in Slack is off by default and needs the signing secret and the token', () => {
+    expect(problems({ ...prod, NOTIFY_SLACK_CHANNEL: 'C0123456' })).toEqual(['NOTIFY_SLACK_TOKEN: is required when NOTIFY_SLACK_CHANNEL is set']);
+    expect(problems({ ...prod, NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc', NOTIFY_SLACK_CHANNEL: '#ops' })[0]).toMatch(
+      /^NOTIFY_SLACK_CHANNEL: must be a Slack channel id/,
+    );
+    expect(problems({ ...prod, SLACK_APPROVE_IN_SLACK: '1', NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc' })[0]).toMatch(
+      /^SLACK_APPROVE_IN_SLACK: needs SLACK_SIGNING_SECRET/,
+    );
+    const c = loadConfig({ ...prod, NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc', NOTIFY_SLACK_CHANNEL: 'C0123456', SLACK_SIGNING_SECRET: 's'.repeat(32) });
+    expect(c.notify.slack).toEqual({ token: 'xoxb-1234567890-abc', apiUrl: 'https://slack.com/api/', signingSecret: 's'.repeat(32), approveInSlack: false });
+    expect(c.notify.routes).toEqual([{ channel: 'slack', target: 'C0123456' }]);
+  });
+
+  it('NOTIFY_ROUTES replaces the default routes, each entry validated against its channel; NOTIFY_SECURITY_TARGETS are channel:target pairs', () => {
+    const base = {
+      ...prod,
+      NOTIFY_WEBHOOK_URLS: 'https://hooks.example.com/all',
+      NOTIFY_WEBHOOK_SECRET: `whsec_${'A'.repeat(32)}`,
+      NOTIFY_SLACK_TOKEN: 'xoxb-1234567890-abc',
+    };
+    const routes = [
+      { channel: 'slack', target: 'C0PROD0001', groups: ['prod-approvers'], events: ['request.created', 'request.approved'] },
+      { channel: 'webhook', target: 'https://siem.example.com/in', accounts: ['222222222222'], roles: ['Deploy'] },
+    ];
+    const c = loadConfig({ ...base, NOTIFY_ROUTES: JSON.stringify(routes), NOTIFY_SECURITY_TARGETS: 'slack:C0SECURITY1, webhook:https://soc.example.com/h' });
+    expect(c.notify.routes).toEqual(routes);
+    expect(c.notify.securityRoutes).toEqual([
+      { channel: 'slack', target: 'C0SECURITY1' },
+      { channel: 'webhook', target: 'https://soc.example.com/h' },
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: '[{' })).toEqual(['NOTIFY_ROUTES: must be a JSON array of routes']);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'email', target: 'ops@example.com' }]) })).toEqual([
+      'NOTIFY_ROUTES.0.channel: email needs NOTIFY_SMTP_URL',
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'slack', target: '#prod' }]) })).toEqual([
+      'NOTIFY_ROUTES.0.target: must be a Slack channel id (C…) for the slack channel',
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'webhook', target: 'http://evil.example.com' }]) })).toEqual([
+      'NOTIFY_ROUTES.0.target: must be an https URL for the webhook channel',
+    ]);
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'slack', target: 'C0PROD0001', events: ['request.made'] }]) })[0]).toMatch(
+      /^NOTIFY_ROUTES\.0\.events\.0: /,
+    );
+    expect(problems({ ...base, NOTIFY_ROUTES: JSON.stringify([{ channel: 'slack', target: 'C0PROD0001', group: ['typo'] }]) })[0]).toMatch(
+      /^NOTIFY_ROUTES\.0: /,
+    );
+    expect(problems({ ...base, NOTIFY_SECURITY_TARGETS: 'pager:12345' })[0]).toMatch(/^NOTIFY_SECURITY_TARGETS\.0\.channel: /);
+  });
 });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { IAM_PRINCIPAL_ARN_PATTERN } from '@rolegate/aws-names';
+import { NOTIFICATION_TYPES, type NotificationType } from '@rolegate/core';
 import { z } from 'zod';
+import type { NotifyRoute } from './notifications/routing.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 
@@ -17,6 +19,78 @@ const groupList = z
   .string()
   .optional()
   .transform((v) => (v ? v.split(',').filter((g) => g.length > 0) : []));
+
+const emailAddress = z.string().regex(/^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/, 'must be an email address');
+const emailList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a !== ''),
+  )
+  .pipe(z.array(emailAddress).max(50));
+
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{6,20}$/;
+
+/** One NOTIFY_ROUTES entry: a channel, its target, and filters (all optional). */
+const routeSchema = z
+  .object({
+    channel: z.enum(['webhook', 'email', 'slack']),
+    target: z.string().min(1),
+    events: z
+      .array(z.enum(NOTIFICATION_TYPES as [NotificationType, ...NotificationType[]]))
+      .min(1)
+      .optional(),
+    groups: z.array(z.string().min(1)).min(1).optional(),
+    accounts: z
+      .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'))
+      .min(1)
+      .optional(),
+    roles: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const ok =
+      r.channel === 'webhook'
+        ? endpointUrl.safeParse(r.target).success
+        : r.channel === 'email'
+          ? r.target.split(',').every((a) => emailAddress.safeParse(a.trim()).success)
+          : SLACK_CHANNEL_ID.test(r.target);
+    if (!ok) {
+      const what = { webhook: 'an https URL', email: 'email addresses (comma-separated)', slack: 'a Slack channel id (C…)' }[r.channel];
+      ctx.addIssue({ code: 'custom', path: ['target'], message: `must be ${what} for the ${r.channel} channel` });
+    }
+  });
+
+/** A JSON array of routes (NOTIFY_ROUTES). */
+const routesJson = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of routes' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(routeSchema).max(50).optional());
+
+/** `channel:target` entries, comma-separated (NOTIFY_SECURITY_TARGETS): `slack:C0SEC`, `email:sec@example.com`, `webhook:https://…`. */
+const securityTargets = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+      .map((t) => ({ channel: t.slice(0, t.indexOf(':')), target: t.slice(t.indexOf(':') + 1) })),
+  )
+  .pipe(z.array(routeSchema).max(10));
 
 const positiveInt = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -53,6 +127,39 @@ const envSchema = z
       .string()
       .regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_… secret (base64 of at least 18 bytes)')
       .optional(),
+    // Email over SMTP (nodemailer): smtp[s]://[user:password@]host[:port]; From; the default recipients.
+    NOTIFY_SMTP_URL: z
+      .string()
+      .url()
+      .refine((v) => /^smtps?:$/.test(new URL(v).protocol), 'must be an smtp:// or smtps:// URL')
+      .optional(),
+    NOTIFY_EMAIL_FROM: z
+      .string()
+      .refine((v) => emailAddress.safeParse(v.match(/<([^>]+)>\s*$/)?.[1] ?? v).success, 'must be an address, or "Name <address>"')
+      .optional(),
+    NOTIFY_EMAIL_TO: emailList,
+    // Slack (@slack/web-api): a bot token, the channel id of request messages, the API base (tests point it at a fake),
+    // the signing secret of interactive requests, and whether its Approve button works (off: it skips step-up).
+    NOTIFY_SLACK_TOKEN: z
+      .string()
+      .regex(/^xox[bp]-[A-Za-z0-9-]{10,}$/, 'must be a Slack bot token (xoxb-…)')
+      .optional(),
+    NOTIFY_SLACK_CHANNEL: z.string().regex(SLACK_CHANNEL_ID, 'must be a Slack channel id (C…), not a name').optional(),
+    NOTIFY_SLACK_API_URL: endpointUrl.default('https://slack.com/api/').transform((v) => (v.endsWith('/') ? v : `${v}/`)),
+    SLACK_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    SLACK_APPROVE_IN_SLACK: z
+      .enum(['0', '1', 'true', 'false'])
+      .default('false')
+      .transform((v) => v === '1' || v === 'true'),
+    // Which notifications go where (replaces "every target gets everything"), and who hears every break-glass.
+    NOTIFY_ROUTES: routesJson,
+    NOTIFY_SECURITY_TARGETS: securityTargets,
+    REVIEW_RENOTIFY_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(4 * 3600),
     NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
     CLI_TOKEN_TTL_SECONDS: z.coerce
@@ -152,6 +259,33 @@ const envSchema = z
     if (env.NOTIFY_WEBHOOK_URLS.length > 0 && !env.NOTIFY_WEBHOOK_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['NOTIFY_WEBHOOK_SECRET'], message: 'is required when NOTIFY_WEBHOOK_URLS is set (webhooks are always signed)' });
     }
+    if (env.NOTIFY_SMTP_URL && !env.NOTIFY_EMAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_EMAIL_FROM'], message: 'is required when NOTIFY_SMTP_URL is set' });
+    }
+    if (env.NOTIFY_EMAIL_TO.length > 0 && !env.NOTIFY_SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_SMTP_URL'], message: 'is required when NOTIFY_EMAIL_TO is set (mail needs a server)' });
+    }
+    if (env.NOTIFY_SLACK_CHANNEL && !env.NOTIFY_SLACK_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFY_SLACK_TOKEN'], message: 'is required when NOTIFY_SLACK_CHANNEL is set' });
+    }
+    if (env.SLACK_APPROVE_IN_SLACK && (!env.SLACK_SIGNING_SECRET || !env.NOTIFY_SLACK_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_APPROVE_IN_SLACK'],
+        message: 'needs SLACK_SIGNING_SECRET (to verify the click) and NOTIFY_SLACK_TOKEN (to ask Slack who clicked)',
+      });
+    }
+    // A route to a channel that is not configured would fill the outbox with rows nothing can deliver.
+    const configured = { webhook: Boolean(env.NOTIFY_WEBHOOK_SECRET), email: Boolean(env.NOTIFY_SMTP_URL), slack: Boolean(env.NOTIFY_SLACK_TOKEN) };
+    const needs = { webhook: 'NOTIFY_WEBHOOK_SECRET', email: 'NOTIFY_SMTP_URL', slack: 'NOTIFY_SLACK_TOKEN' } as const;
+    for (const [name, list] of [
+      ['NOTIFY_ROUTES', env.NOTIFY_ROUTES ?? []],
+      ['NOTIFY_SECURITY_TARGETS', env.NOTIFY_SECURITY_TARGETS],
+    ] as const) {
+      list.forEach((r, i) => {
+        if (!configured[r.channel]) ctx.addIssue({ code: 'custom', path: [name, i, 'channel'], message: `${r.channel} needs ${needs[r.channel]}` });
+      });
+    }
     const oidcVars = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     if (oidcVars.some(Boolean) && !oidcVars.every(Boolean)) {
       for (const name of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
@@ -203,6 +337,15 @@ function isDemo(env: Pick<Env, 'ROLEGATE_DEMO' | 'OIDC_ISSUER' | 'SAML_IDP_SSO_U
   if (env.ROLEGATE_DEMO === '1' || env.ROLEGATE_DEMO === 'true') return true;
   if (env.ROLEGATE_DEMO === '0' || env.ROLEGATE_DEMO === 'false') return false;
   return !env.OIDC_ISSUER && !env.SAML_IDP_SSO_URL;
+}
+
+/** Without NOTIFY_ROUTES: every configured target hears every notification. */
+function defaultRoutes(env: Env): NotifyRoute[] {
+  return [
+    ...env.NOTIFY_WEBHOOK_URLS.map((url): NotifyRoute => ({ channel: 'webhook', target: url })),
+    ...(env.NOTIFY_EMAIL_TO.length > 0 ? [{ channel: 'email' as const, target: env.NOTIFY_EMAIL_TO.join(',') }] : []),
+    ...(env.NOTIFY_SLACK_CHANNEL ? [{ channel: 'slack' as const, target: env.NOTIFY_SLACK_CHANNEL }] : []),
+  ];
 }
 
 /** SAML_IDP_CERT is PEM text, or else the path of a PEM file (read once, at boot). */
@@ -264,7 +407,22 @@ export interface Config {
   /** Lifetime of a CLI bearer token (default 12 h). */
   cliTokenTtlSeconds: number;
   /** Notification channels and delivery settings of the outbox. */
-  notify: { webhookUrls: string[]; webhookSecret: string | undefined; timeoutMs: number; maxAttempts: number };
+  notify: {
+    webhookUrls: string[];
+    webhookSecret: string | undefined;
+    /** SMTP delivery (null = no email channel). */
+    email: { smtpUrl: string; from: string } | null;
+    /** Slack: bot token and API base (null = no Slack channel); interactive requests' signing secret; the Approve button. */
+    slack: { token: string | null; apiUrl: string; signingSecret: string | null; approveInSlack: boolean };
+    /** Which notifications go where (every configured target gets everything unless NOTIFY_ROUTES says otherwise). */
+    routes: NotifyRoute[];
+    /** Targets that hear every break-glass at once and every overdue review, whatever `routes` say. */
+    securityRoutes: NotifyRoute[];
+    timeoutMs: number;
+    maxAttempts: number;
+    /** How often an overdue break-glass review is announced again. */
+    reviewRenotifySeconds: number;
+  };
   demo: boolean;
   oidc: OidcSettings | null;
   saml: SamlSettings | null;
@@ -339,8 +497,18 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     notify: {
       webhookUrls: env.NOTIFY_WEBHOOK_URLS,
       webhookSecret: env.NOTIFY_WEBHOOK_SECRET,
+      email: env.NOTIFY_SMTP_URL && env.NOTIFY_EMAIL_FROM ? { smtpUrl: env.NOTIFY_SMTP_URL, from: env.NOTIFY_EMAIL_FROM } : null,
+      slack: {
+        token: env.NOTIFY_SLACK_TOKEN ?? null,
+        apiUrl: env.NOTIFY_SLACK_API_URL,
+        signingSecret: env.SLACK_SIGNING_SECRET ?? null,
+        approveInSlack: env.SLACK_APPROVE_IN_SLACK,
+      },
+      routes: env.NOTIFY_ROUTES ?? defaultRoutes(env),
+      securityRoutes: env.NOTIFY_SECURITY_TARGETS,
       timeoutMs: env.NOTIFY_TIMEOUT_MS,
       maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
+      reviewRenotifySeconds: env.REVIEW_RENOTIFY_SECONDS,
     },
     demo,
     oidc:

@@ -29,9 +29,9 @@ import { startHousekeeping } from './housekeeping.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReconciler, createRetrier } from './reconciler.js';
 import { createOutboxWorker } from './notifications/outbox-worker.js';
-import { createAnnouncer } from './notifications/announce.js';
+import { announcerFor } from './notifications/announce.js';
 import { createRequestSweeper } from './request-sweeper.js';
-import { createWebhookChannel } from './notifications/webhook.js';
+import { channelsFor } from './notifications/channels.js';
 import { createLogger } from './logger.js';
 import { applyMappingsFile, reloadMappingsFileOnSighup } from './mappings-file.js';
 
@@ -199,13 +199,10 @@ async function main() {
   reconciler.start(30_000);
   void reconciler.runOnce().catch(() => {});
   // Every replica delivers the outbox (rows are claimed with SKIP LOCKED; docs/approvals.md).
+  const delivery = channelsFor(config, { slackMessages: repositories.slack });
   const outboxWorker = createOutboxWorker({
     outbox: repositories.outbox,
-    channels: config.notify.webhookSecret
-      ? { webhook: createWebhookChannel({ secret: config.notify.webhookSecret, timeoutMs: config.notify.timeoutMs }) }
-      : config.demo
-        ? { webhook: async () => {} } // demo: shown on the outbox page, sent nowhere
-        : {},
+    channels: delivery.channels,
     log,
     maxAttempts: config.notify.maxAttempts,
     leaseMs: config.notify.timeoutMs * 2 + 5_000,
@@ -215,8 +212,9 @@ async function main() {
   // Expiry and escalation of pending requests, recorded and announced (every replica; SKIP LOCKED).
   const requestSweeper = createRequestSweeper({
     requests: repositories.requests,
-    announce: createAnnouncer({ publicUrl: config.publicUrl, webhookUrls: config.notify.webhookUrls, demo: config.demo }),
+    announce: announcerFor(config),
     log,
+    reviewRenotifySeconds: config.notify.reviewRenotifySeconds,
   });
   requestSweeper.start(30_000);
   // Trust and set-up checks of every mapping's role (every replica; claims are leased in mapping_checks).
@@ -246,6 +244,7 @@ async function main() {
       () => housekeeping.stop(),
       () => reconciler.stop(),
       () => outboxWorker.stop(),
+      () => delivery.close(),
       () => requestSweeper.stop(),
       () => mappingCheckJob.stop(),
       () => retrier.stop(),

@@ -8,14 +8,24 @@ import type { Logger } from './logger.js';
  * one still pending after `escalateAfterSeconds` is escalated once (its
  * `escalateTo` groups are notified). Every replica runs it, like the grant
  * reconciler: due rows are claimed with FOR UPDATE SKIP LOCKED, so each
- * change happens once.
+ * change happens once. Open break-glass reviews past due are announced
+ * again (`review.overdue`, to the routes and the security targets) once per
+ * `reviewRenotifySeconds`, not on every pass.
  */
-export function createRequestSweeper(deps: { requests: Pick<RequestRepository, 'sweepDue'>; announce?: Announce; log: Pick<Logger, 'info' | 'warn'> }) {
+export function createRequestSweeper(deps: {
+  requests: Pick<RequestRepository, 'sweepDue' | 'sweepOverdueReviews'>;
+  announce?: Announce;
+  log: Pick<Logger, 'info' | 'warn'>;
+  reviewRenotifySeconds: number;
+}) {
   let timer: NodeJS.Timeout | undefined;
   async function runOnce() {
     const done = await deps.requests.sweepDue(deps.announce);
-    if (done.expired.length > 0 || done.escalated.length > 0) deps.log.info(done, 'access requests expired or escalated');
-    return done;
+    const overdueReviews = await deps.requests.sweepOverdueReviews(deps.reviewRenotifySeconds, deps.announce);
+    if (done.expired.length > 0 || done.escalated.length > 0 || overdueReviews.length > 0) {
+      deps.log.info({ ...done, overdueReviews }, 'access requests expired or escalated, overdue reviews announced');
+    }
+    return { ...done, overdueReviews };
   }
   return {
     runOnce,

@@ -76,6 +76,7 @@ function csvValues(r: Record<string, any>): (string | number | null)[] {
     r.client_ip,
     r.user_agent === null ? null : neutraliseBidi(r.user_agent),
     r.error,
+    r.request_id,
   ];
 }
 
@@ -202,7 +203,7 @@ describe('content', () => {
     expect(rows).toHaveLength(cells.length);
     expect(res.text).toBe(csvLine([...AUDIT_EXPORT_COLUMNS]) + rows.map((r) => csvLine(csvValues(r))).join(''));
     expect(res.text).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
-    expect(res.text).toContain(`,'-2+3,failed,,,,'\tleading tab,"'\rleading CR"\r\n`);
+    expect(res.text).toContain(`,'-2+3,failed,,,,'\tleading tab,"'\rleading CR",\r\n`);
     expect(res.text).toContain('fix ⟨U+202E⟩nimda ot ssecca⟨U+202C⟩ ⟨U+2066⟩x⟨U+2069⟩');
     expect(res.text).toContain('ua⟨U+202B⟩z⟨U+2067⟩');
     expect(res.text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);

@@ -148,12 +148,26 @@ describe('requests and approvals in the browser', () => {
     await page.getByTestId('mapping-approvers').fill('approvers\nsecurity-leads');
     await page.getByTestId('mapping-approvals').fill('2');
     await page.getByTestId('mapping-break-glass').check();
+    // Extensions without approval: checked at the field (0 to 10) before anything is sent.
+    await page.getByTestId('mapping-free-extensions').fill('11');
+    await page.getByTestId('mapping-save').click();
+    await expect.poll(() => page.getByTestId('mapping-form').textContent(), WAIT).toContain('A whole number from 0 to 10.');
+    expect(await count()).toBe(0);
+    await page.getByTestId('mapping-free-extensions').fill('2');
     await page.getByTestId('mapping-save').click();
     await expect.poll(count, WAIT).toBe(1);
-    const row = (await s.sql.query(`SELECT access, approvers, approvals, break_glass FROM role_mappings WHERE "group" = 'release-managers'`)).rows[0];
-    expect(row).toEqual({ access: 'approval', approvers: ['approvers', 'security-leads'], approvals: 2, break_glass: true });
+    const row = (
+      await s.sql.query(`SELECT access, approvers, approvals, break_glass, extensions_without_approval FROM role_mappings WHERE "group" = 'release-managers'`)
+    ).rows[0];
+    expect(row).toEqual({ access: 'approval', approvers: ['approvers', 'security-leads'], approvals: 2, break_glass: true, extensions_without_approval: 2 });
     const change = (await s.sql.query(`SELECT after FROM admin_changes WHERE entity = 'mapping' AND after->>'group' = 'release-managers'`)).rows[0];
-    expect(change.after).toMatchObject({ access: 'approval', approvers: ['approvers', 'security-leads'], approvals: 2, breakGlass: true });
+    expect(change.after).toMatchObject({
+      access: 'approval',
+      approvers: ['approvers', 'security-leads'],
+      approvals: 2,
+      breakGlass: true,
+      extensionsWithoutApproval: 2,
+    });
     expect(bob.errors).toEqual([]);
   });
 });

@@ -22,6 +22,13 @@ mappings:
     pendingTimeoutSeconds: 3600
     escalateAfterSeconds: 600
     escalateTo: [engineering-leads]
+  - group: engineers
+    roleArn: "arn:aws:iam::222222222222:role/Emergency"
+    maxDurationSeconds: 3600
+    access: approval
+    approvers: [prod-approvers]
+    breakGlass: true
+    reviewWithinSeconds: 3600
 `;
 const person = testPerson;
 
@@ -49,8 +56,8 @@ afterAll(async () => {
 });
 
 const log = createLogger({ level: 'silent' });
-const announce = createAnnouncer({ publicUrl: 'http://127.0.0.1', webhookUrls: ['https://hooks.example.com/rolegate'] });
-const sweeperOn = (db: Database) => createRequestSweeper({ requests: createRepositories(db).requests, announce, log });
+const announce = createAnnouncer({ publicUrl: 'http://127.0.0.1', routes: [{ channel: 'webhook', target: 'https://hooks.example.com/rolegate' }] });
+const sweeperOn = (db: Database) => createRequestSweeper({ requests: createRepositories(db).requests, announce, log, reviewRenotifySeconds: 3600 });
 const eventsOf = async (id: string) =>
   (
     await stack.sql.query<{ type: string; actor_email: string }>(`SELECT type, actor_email FROM access_request_events WHERE request_id = $1 ORDER BY at, id`, [
@@ -94,5 +101,33 @@ describe('the request sweep', () => {
     ]);
     expect((await outboxOf(id)).map((o) => o.event_type)).toEqual(['request.created', 'request.expired']);
     expect((await amy.post(`/api/requests/${id}/approve`, {})).json().error.code).toBe('ALREADY_DECIDED');
+  });
+
+  it('announces an overdue break-glass review again once per interval, not on every pass, on two replicas at once; a closed review never', async () => {
+    const emergency = (await stack.mappingIds()).Emergency!;
+    const id = (await emma.post('/api/requests', { entitlementId: emergency, durationSeconds: 1800, reason: 'incident', breakGlass: true })).json().request
+      .id as string;
+    expect((await sweeperOn(stack.database).runOnce()).overdueReviews).not.toContain(id);
+    await stack.sql.query(`UPDATE access_requests SET review_due_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    const [a, b] = await Promise.all([sweeperOn(stack.database).runOnce(), sweeperOn(second).runOnce()]);
+    expect([...a.overdueReviews, ...b.overdueReviews].filter((x) => x === id)).toHaveLength(1);
+    // The next passes, within the interval, announce nothing more.
+    expect((await sweeperOn(second).runOnce()).overdueReviews).not.toContain(id);
+    expect((await sweeperOn(stack.database).runOnce()).overdueReviews).not.toContain(id);
+    expect((await outboxOf(id)).map((o) => o.event_type)).toEqual(['request.break_glass', 'review.overdue']);
+    // An interval later: once more.
+    await stack.sql.query(`UPDATE access_requests SET review_notified_at = now() - interval '61 minutes' WHERE id = $1`, [id]);
+    expect((await sweeperOn(second).runOnce()).overdueReviews).toContain(id);
+    expect((await eventsOf(id)).map((e) => [e.type, e.actor_email])).toEqual([
+      ['break-glass', 'emma@example.com'],
+      ['review-overdue', 'rolegate'],
+      ['review-overdue', 'rolegate'],
+    ]);
+    // Closed: no more reminders, however late.
+    const bob = await stack.signIn('bob');
+    expect((await bob.post(`/api/admin/reviews/${id}/close`, { note: 'checked the session log' })).status).toBe(200);
+    await stack.sql.query(`UPDATE access_requests SET review_notified_at = now() - interval '10 hours' WHERE id = $1`, [id]);
+    expect((await sweeperOn(stack.database).runOnce()).overdueReviews).not.toContain(id);
+    expect((await outboxOf(id)).filter((o) => o.event_type === 'review.overdue')).toHaveLength(2);
   });
 });

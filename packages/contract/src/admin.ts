@@ -60,6 +60,7 @@ export const policyInput = {
   escalateTo: z.array(policyGroup).max(50).optional(),
   breakGlass: z.boolean().optional(),
   reviewWithinSeconds: policySeconds('reviewWithinSeconds').optional(),
+  extensionsWithoutApproval: z.number().int().min(0, 'extensionsWithoutApproval must be 0 or more').max(10).optional(),
 };
 
 /** The policy as the API answers it: every field present. */
@@ -73,6 +74,7 @@ export const policyFields = {
   escalateTo: z.array(z.string()),
   breakGlass: z.boolean(),
   reviewWithinSeconds: z.number().int(),
+  extensionsWithoutApproval: z.number().int(),
 };
 
 /** A mapping as the admin API returns it. `accountId` is always the role ARN's account. */

@@ -1,6 +1,7 @@
 import { ACCOUNT_ID_PATTERN, ROLE_ARN_MAX_LENGTH, ROLE_ARN_OUTLINE, ROLE_NAME_PATTERN } from '@rolegate/aws-names';
 import { z } from 'zod';
 import { grant, grantKind, grantStatus } from './grants.js';
+import { requestStatus } from './requests.js';
 
 /*
  * Auditor API (`/api/audit/*`, needs the auditor role). Every filter is an
@@ -61,6 +62,13 @@ export const auditFilterFields = {
     .optional(),
   status: z.enum(grantStatus.options, { error: `status must be one of ${grantStatus.options.join(', ')}` }).optional(),
   kind: z.enum(grantKind.options, { error: 'kind must be console or cli' }).optional(),
+  /** Grants issued in the window of this access request. */
+  requestId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'requestId must be a request id (a UUID)')
+    .optional(),
+  /** Grants issued under a request that is now in this status. */
+  requestStatus: z.enum(requestStatus.options, { error: `requestStatus must be one of ${requestStatus.options.join(', ')}` }).optional(),
   /** Inclusive lower bound on createdAt. */
   from: isoDate('from').optional(),
   /** Exclusive upper bound on createdAt. */
@@ -138,6 +146,7 @@ export const AUDIT_EXPORT_COLUMNS = [
   'clientIp',
   'userAgent',
   'error',
+  'requestId',
 ] as const;
 
 /** Optional filters of `GET /api/grants` (the caller's own history). */

@@ -58,6 +58,16 @@ export const ERROR_CODES = [
   'REQUEST_NOT_ACTIVE',
   'BREAK_GLASS_NOT_ALLOWED',
   'REVIEW_CLOSED',
+  /** Slack interaction: the signature is missing or does not verify. */
+  'SLACK_SIGNATURE_INVALID',
+  /** Slack interaction: X-Slack-Request-Timestamp is more than 5 minutes away. */
+  'SLACK_REQUEST_STALE',
+  /** Slack interaction: this signed request was received already. */
+  'SLACK_REPLAY',
+  /** Approving inside Slack is off (SLACK_APPROVE_IN_SLACK): approve on the request page. */
+  'SLACK_APPROVAL_DISABLED',
+  /** The Slack user has no email Rolegate knows (exactly one person who signed in). */
+  'SLACK_USER_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

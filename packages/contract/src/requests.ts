@@ -115,6 +115,8 @@ export const outboxList = z.object({
       deliveredAt: z.string().nullable(),
       lastError: z.string().nullable(),
       payload: z.record(z.string(), z.unknown()),
+      /** What the row sends, in one line: the mail's subject, the Slack message's text, the webhook's event. */
+      message: z.string(),
     }),
   ),
 });

@@ -62,6 +62,7 @@ import {
   reviewList,
   reviewQuery,
 } from './requests.js';
+import { slackInteractionForm, slackInteractionResponse } from './slack.js';
 import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
 
 /**
@@ -72,10 +73,11 @@ import { livenessResponse, loginQuery, providersResponse, readinessResponse, sam
  * - `bearer`: the CLI token presented as `Authorization: Bearer` (its own logout);
  * - `admin` / `auditor`: a session whose groups give that app role;
  * - `metrics-token`: public unless METRICS_TOKEN is set;
- * - `scim-token`: a SCIM bearer token (made on the provisioning screen), for the IdP on /scim/v2 only.
+ * - `scim-token`: a SCIM bearer token (made on the provisioning screen), for the IdP on /scim/v2 only;
+ * - `slack-signature`: Slack's request signature (SLACK_SIGNING_SECRET) over the raw body, within 5 minutes, never replayed.
  * State-changing calls with a session also need the CSRF token (see `needsCsrf`).
  */
-export type RouteAuth = 'public' | 'session' | 'session-or-bearer' | 'bearer' | 'admin' | 'auditor' | 'metrics-token' | 'scim-token';
+export type RouteAuth = 'public' | 'session' | 'session-or-bearer' | 'bearer' | 'admin' | 'auditor' | 'metrics-token' | 'scim-token' | 'slack-signature';
 
 export interface RouteResponse {
   description: string;
@@ -175,6 +177,20 @@ export const ROUTES = {
     auth: 'public',
     onlyWhen: 'saml',
     responses: { 200: { description: 'XML', contentType: 'application/samlmetadata+xml' } },
+  },
+  slackInteractions: {
+    method: 'post',
+    path: '/api/slack/interactions',
+    summary: "Slack's interactive requests (buttons of request messages); approving here only with SLACK_APPROVE_IN_SLACK",
+    auth: 'slack-signature',
+    request: { form: slackInteractionForm },
+    responses: {
+      200: { description: 'Handled', body: slackInteractionResponse },
+      400: error('Not a block action Rolegate knows'),
+      401: error('Bad or missing signature, timestamp outside 5 minutes, or a replay'),
+      403: error('Approving in Slack is off, the Slack user is not a Rolegate person, or the approval rules refuse'),
+      404: error('Slack is not configured'),
+    },
   },
   samlAcs: {
     method: 'post',

@@ -26,6 +26,8 @@ export interface AccessPolicy {
   breakGlass: boolean;
   /** A break-glass review must be closed within this long. */
   reviewWithinSeconds: number;
+  /** How many times one window may be extended without approval (0: every extension is decided like a request). */
+  extensionsWithoutApproval: number;
 }
 
 export const DEFAULT_ACCESS_POLICY: Readonly<AccessPolicy> = Object.freeze({
@@ -38,6 +40,7 @@ export const DEFAULT_ACCESS_POLICY: Readonly<AccessPolicy> = Object.freeze({
   escalateTo: [],
   breakGlass: false,
   reviewWithinSeconds: 86_400,
+  extensionsWithoutApproval: 0,
 });
 
 /** The policy fields of a mapping, as optional inputs (absent → default). */
@@ -56,6 +59,7 @@ export function policyOf(m: AccessPolicyInput): AccessPolicy {
     escalateTo: [...(m.escalateTo ?? d.escalateTo)],
     breakGlass: m.breakGlass ?? d.breakGlass,
     reviewWithinSeconds: m.reviewWithinSeconds ?? d.reviewWithinSeconds,
+    extensionsWithoutApproval: m.extensionsWithoutApproval ?? d.extensionsWithoutApproval,
   };
 }
 
@@ -76,6 +80,8 @@ export function isApproverOf(p: AccessPolicy, groups: readonly string[]): boolea
 
 const MAX_APPROVALS = 10;
 const MAX_STAGES = 5;
+/** Extensions without approval: a handful at most, or the approval would mean little. */
+const MAX_FREE_EXTENSIONS = 10;
 const MAX_SECONDS = 30 * 86_400;
 
 function secondsProblem(v: number, min: number): string | null {
@@ -116,6 +122,8 @@ export function policyIssues(input: AccessPolicyInput): FieldIssue[] {
   });
   add('pendingTimeoutSeconds', secondsProblem(p.pendingTimeoutSeconds, 60));
   add('reviewWithinSeconds', secondsProblem(p.reviewWithinSeconds, 60));
+  const n = p.extensionsWithoutApproval;
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_FREE_EXTENSIONS) add('extensionsWithoutApproval', `must be a whole number from 0 to ${MAX_FREE_EXTENSIONS}`);
   if (p.escalateAfterSeconds !== null) {
     add('escalateAfterSeconds', secondsProblem(p.escalateAfterSeconds, 60));
     if (p.escalateAfterSeconds >= p.pendingTimeoutSeconds) add('escalateAfterSeconds', 'must be shorter than pendingTimeoutSeconds');
@@ -126,6 +134,7 @@ export function policyIssues(input: AccessPolicyInput): FieldIssue[] {
     if (p.stages.length > 0 && p.approvers.length > 0) add('approvers', 'give either approvers or stages, not both');
   } else {
     if (p.breakGlass) add('breakGlass', 'is only allowed on approval mappings');
+    if (p.extensionsWithoutApproval !== 0) add('extensionsWithoutApproval', 'is only allowed on approval mappings');
   }
   return issues;
 }

@@ -10,6 +10,10 @@ export interface AuditFilter {
   role?: string | undefined;
   status?: GrantStatus | undefined;
   kind?: GrantKind | undefined;
+  /** The access request the grant was issued under (its window). */
+  requestId?: string | undefined;
+  /** Grants issued under a request now in this status (pending never has grants; approved, ended, revoked do). */
+  requestStatus?: string | undefined;
   /** Inclusive. */
   from?: Date | undefined;
   /** Exclusive. */

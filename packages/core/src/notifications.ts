@@ -3,12 +3,29 @@ export type NotificationType =
   | 'request.created'
   | 'request.break_glass'
   | 'request.approved'
+  | 'request.extended'
   | 'request.denied'
   | 'request.cancelled'
   | 'request.ended'
   | 'request.expired'
   | 'request.escalated'
-  | 'review.closed';
+  | 'review.closed'
+  | 'review.overdue';
+
+/** Every notification type, for validating routing configuration. */
+export const NOTIFICATION_TYPES: readonly NotificationType[] = [
+  'request.created',
+  'request.break_glass',
+  'request.approved',
+  'request.extended',
+  'request.denied',
+  'request.cancelled',
+  'request.ended',
+  'request.expired',
+  'request.escalated',
+  'review.closed',
+  'review.overdue',
+];
 
 /**
  * The notification a request event announces, or null. A partial approval
@@ -23,6 +40,8 @@ export function notificationFor(eventType: string, statusAfter: string): Notific
       return 'request.break_glass';
     case 'approved':
       return statusAfter === 'approved' ? 'request.approved' : null;
+    case 'extended':
+      return 'request.extended';
     case 'denied':
       return 'request.denied';
     case 'cancelled':
@@ -35,6 +54,8 @@ export function notificationFor(eventType: string, statusAfter: string): Notific
       return 'request.escalated';
     case 'review-closed':
       return 'review.closed';
+    case 'review-overdue':
+      return 'review.overdue';
     default:
       return null;
   }

@@ -94,3 +94,4 @@ export {
   type MappingCheckResult,
   type MappingCheckStatus,
 } from './repositories/mapping-checks.js';
+export { createSlackRepository, type SlackRepository, type KnownPerson } from './repositories/slack.js';

@@ -16,6 +16,7 @@ import { createRequestRepository } from './repositories/requests.js';
 import { createOutboxRepository } from './repositories/outbox.js';
 import { createSamlRepository } from './repositories/saml.js';
 import { createScimRepository } from './repositories/scim.js';
+import { createSlackRepository } from './repositories/slack.js';
 import { createSessionRepository } from './repositories/sessions.js';
 import { createUserRepository } from './repositories/users.js';
 
@@ -47,6 +48,7 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     preferences: createPreferencesRepository(pool),
     requests: createRequestRepository(pool),
     outbox: createOutboxRepository(pool),
+    slack: createSlackRepository(pool),
     mappings: createMappingRepository(database),
     mappingChecks: createMappingCheckRepository(pool),
     adminMappings: createAdminMappingRepository(prisma, { afterWrite: () => mappingWriteListeners.forEach((listener) => listener()) }),

@@ -107,6 +107,7 @@ const SECURITY: Record<RouteAuth, Json[] | undefined> = {
   auditor: [{ session: [] }],
   'metrics-token': [{}, { metricsToken: [] }],
   'scim-token': [{ scimToken: [] }],
+  'slack-signature': [{ slackSignature: [] }],
 };
 
 /** One operation of the document, from its entry in the route table. */
@@ -202,6 +203,12 @@ export function buildOpenApiDocument(opts: { publicUrl: string; version?: string
         cliToken: { type: 'http', scheme: 'bearer', description: 'A CLI token (`rolegate login`): entitlements and grants only' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'Only when METRICS_TOKEN is set' },
         scimToken: { type: 'http', scheme: 'bearer', description: 'A SCIM token (made on the provisioning screen, SCIM_ENABLED): /scim/v2 only' },
+        slackSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Slack-Signature',
+          description: 'v0= HMAC-SHA256 of v0:{X-Slack-Request-Timestamp}:{raw body} under SLACK_SIGNING_SECRET',
+        },
       },
     },
     paths: pathsOf(ROUTES),

@@ -11,7 +11,18 @@ import { parseBody } from '../http/parse.js';
 
 /** The filter part of a parsed audit query (exact matches only). */
 export function filterOf(q: AuditFilter): AuditFilter {
-  return { user: q.user, accountId: q.accountId, roleArn: q.roleArn, role: q.role, status: q.status, kind: q.kind, from: q.from, to: q.to };
+  return {
+    user: q.user,
+    accountId: q.accountId,
+    roleArn: q.roleArn,
+    role: q.role,
+    status: q.status,
+    kind: q.kind,
+    requestId: q.requestId,
+    requestStatus: q.requestStatus,
+    from: q.from,
+    to: q.to,
+  };
 }
 
 /**

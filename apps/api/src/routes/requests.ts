@@ -8,6 +8,7 @@ import { requestDto } from '../http/dto.js';
 import { principalOf } from '../middleware/auth.js';
 import type { RequestService } from '../services/request-service.js';
 import type { OutboxRepository } from '@rolegate/db';
+import { previewOf } from '../notifications/preview.js';
 
 /**
  * Approvals need a recent IdP sign-in (STEP_UP_MAX_AGE_SECONDS): a session
@@ -77,6 +78,7 @@ export function reviewRoutes(deps: { requests: RequestService; outbox: Pick<Outb
         createdAt: o.createdAt.toISOString(),
         nextAttemptAt: o.nextAttemptAt.toISOString(),
         deliveredAt: o.deliveredAt?.toISOString() ?? null,
+        message: previewOf(o),
       })),
     });
   });

@@ -3,7 +3,7 @@ import type { Repositories } from '@rolegate/db';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { scimAdminRoutes, scimAuditRoutes } from './admin-routes.js';
-import { scimGroupsMiddleware } from './membership.js';
+import { effectiveGroups, scimGroupsMiddleware } from './membership.js';
 import { scimRoutes } from './routes.js';
 import { scimTokenKey } from './tokens.js';
 
@@ -13,6 +13,8 @@ export interface ScimFeature {
   protocol: Router | null;
   /** Sets req.scimGroups (mount after the session and the CLI bearer middleware). */
   groups: RequestHandler | null;
+  /** A person's groups as SCIM makes them (for callers without a session: approvals from Slack); null when SCIM is off. */
+  groupsOf: ((who: { email: string; groups: readonly string[] }) => Promise<readonly string[]>) | null;
   /** `/api/admin/scim` (behind the admin guards, before the admin router). */
   admin: Router;
   /** `/api/audit/scim` (behind the auditor guards, before the audit router). */
@@ -49,6 +51,10 @@ export function createScimFeature(deps: {
           })
         : null,
     groups: scim ? scimGroupsMiddleware({ repo, settings: { signInGroups: scim.signInGroups, groupName: scim.groupName } }) : null,
+    groupsOf: scim
+      ? async (who) =>
+          effectiveGroups(who.groups, await repo.membershipOf(who.email), { signInGroups: scim.signInGroups, groupName: scim.groupName }) ?? who.groups
+      : null,
     admin: scimAdminRoutes({ repo, settings: scim && tokenKey ? { tokenKey, signInGroups: scim.signInGroups, groupName: scim.groupName } : null }),
     audit: scimAuditRoutes({ repo }),
   };

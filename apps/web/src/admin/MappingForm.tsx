@@ -24,6 +24,7 @@ interface FormValues {
   pendingTimeoutHours: number;
   breakGlass: boolean;
   reviewWithinHours: number;
+  extensionsWithoutApproval: number;
 }
 
 interface Props {
@@ -43,6 +44,7 @@ const FIELDS: readonly FieldPath<FormValues>[] = [
   'approvers',
   'approvals',
   'breakGlass',
+  'extensionsWithoutApproval',
 ];
 
 /** A server issue path of the policy (`approvers.0`, `pendingTimeoutSeconds`) → the form field showing it. */
@@ -87,6 +89,7 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
       pendingTimeoutHours: (mapping?.pendingTimeoutSeconds ?? 86400) / 3600,
       breakGlass: mapping?.breakGlass ?? false,
       reviewWithinHours: (mapping?.reviewWithinSeconds ?? 86400) / 3600,
+      extensionsWithoutApproval: mapping?.extensionsWithoutApproval ?? 0,
     },
   });
 
@@ -114,8 +117,9 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
             pendingTimeoutSeconds: Math.round(values.pendingTimeoutHours * 3600),
             breakGlass: values.breakGlass,
             reviewWithinSeconds: Math.round(values.reviewWithinHours * 3600),
+            extensionsWithoutApproval: values.extensionsWithoutApproval,
           }
-        : { approvers: [], approvals: 1, stages: [], breakGlass: false, escalateAfterSeconds: null, escalateTo: [] }),
+        : { approvers: [], approvals: 1, stages: [], breakGlass: false, escalateAfterSeconds: null, escalateTo: [], extensionsWithoutApproval: 0 }),
     };
     try {
       const res = await save.mutateAsync({
@@ -396,6 +400,27 @@ export function MappingForm({ mapping, accounts, onDone }: Props) {
                 {...register('pendingTimeoutHours', { valueAsNumber: true })}
               />
               <FieldError id={`${id}-pendingTimeoutHours-error`} error={errors.pendingTimeoutHours} />
+            </div>
+            <div className="field">
+              <label className="field__label" htmlFor={`${id}-free-extensions`}>
+                Extensions without approval (per window)
+              </label>
+              <input
+                id={`${id}-free-extensions`}
+                className="input input--short"
+                type="number"
+                min={0}
+                max={10}
+                step={1}
+                data-testid="mapping-free-extensions"
+                aria-invalid={errors.extensionsWithoutApproval ? true : undefined}
+                aria-describedby={errors.extensionsWithoutApproval ? `${id}-extensionsWithoutApproval-error` : undefined}
+                {...register('extensionsWithoutApproval', {
+                  valueAsNumber: true,
+                  validate: (v) => (Number.isInteger(v) && v >= 0 && v <= 10) || 'A whole number from 0 to 10.',
+                })}
+              />
+              <FieldError id={`${id}-extensionsWithoutApproval-error`} error={errors.extensionsWithoutApproval} />
             </div>
             <label className="check">
               <input type="checkbox" data-testid="mapping-break-glass" {...register('breakGlass')} />

@@ -8,6 +8,8 @@ import { EMPTY_FILTERS, type FilterValues } from './filters';
 // Listed here rather than read from the contract's zod enums, so the web bundle does not carry zod.
 const STATUSES: readonly GrantStatus[] = ['issued', 'denied', 'failed', 'pending', 'revoked'];
 const KINDS: readonly GrantKind[] = ['console', 'cli'];
+const REQUEST_STATUSES = ['approved', 'ended', 'revoked', 'expired', 'cancelled', 'denied'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Props {
   values: FilterValues;
@@ -111,6 +113,33 @@ export function AuditFilterForm({ values, onApply }: Props) {
             {KINDS.map((k) => (
               <option key={k} value={k}>
                 {k === 'cli' ? 'CLI' : 'Console'}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor={`${id}-requestId`}>
+            Request id
+          </label>
+          <input
+            className="input mono"
+            data-testid="filter-request-id"
+            spellCheck={false}
+            autoComplete="off"
+            {...field('requestId')}
+            {...register('requestId', { validate: (v) => v.trim() === '' || UUID.test(v.trim()) || 'Enter a request id (a UUID, as shown on the request).' })}
+          />
+          <FieldError id={`${id}-requestId-error`} error={errors.requestId} />
+        </div>
+        <div className="field">
+          <label className="field__label" htmlFor={`${id}-requestStatus`}>
+            Request status
+          </label>
+          <select className="select" data-testid="filter-request-status" {...field('requestStatus')} {...register('requestStatus')}>
+            <option value="">Any</option>
+            {REQUEST_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
               </option>
             ))}
           </select>

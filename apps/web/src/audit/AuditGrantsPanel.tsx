@@ -75,6 +75,11 @@ export function AuditGrantsPanel({ search, onSearchChange, onOpen }: Props) {
           <>
             <StatusBadge status={c.getValue()} />
             {c.row.original.error && <span className="cell-sub cell-sub--error">{c.row.original.error}</span>}
+            {c.row.original.requestId && (
+              <a className="cell-sub mono" href={`/requests/${c.row.original.requestId}`} data-testid={`grant-request-${c.row.original.id}`}>
+                request {c.row.original.requestId.slice(0, 8)}
+              </a>
+            )}
           </>
         ),
       }),

@@ -8,11 +8,25 @@ export interface FilterValues {
   role: string;
   status: string;
   kind: string;
+  /** The access request a grant was issued under (a UUID), matched exactly. */
+  requestId: string;
+  /** The status that request is in now. */
+  requestStatus: string;
   fromDate: string;
   toDate: string;
 }
 
-export const EMPTY_FILTERS: FilterValues = { user: '', accountId: '', role: '', status: '', kind: '', fromDate: '', toDate: '' };
+export const EMPTY_FILTERS: FilterValues = {
+  user: '',
+  accountId: '',
+  role: '',
+  status: '',
+  kind: '',
+  requestId: '',
+  requestStatus: '',
+  fromDate: '',
+  toDate: '',
+};
 
 const KEYS = Object.keys(EMPTY_FILTERS) as (keyof FilterValues)[];
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -56,6 +70,8 @@ export function toApiFilters(v: FilterValues): AuditFilters {
   if (v.role !== '') out.role = v.role.trim();
   if (v.status !== '') out.status = v.status;
   if (v.kind !== '') out.kind = v.kind;
+  if (v.requestId !== '') out.requestId = v.requestId.trim().toLowerCase();
+  if (v.requestStatus !== '') out.requestStatus = v.requestStatus;
   const from = localDayStart(v.fromDate);
   const to = localDayStart(v.toDate, 1);
   if (from) out.from = from;

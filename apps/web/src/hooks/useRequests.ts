@@ -9,6 +9,16 @@ export function useRequestList(scope: 'mine' | 'approver', status?: string) {
   return useQuery({ queryKey: [...queryKeys.requests, scope, status ?? ''], queryFn: () => requestsApi.list(scope, status), refetchInterval: 15_000 });
 }
 
+/**
+ * How many pending requests the user can approve now (the Approvals badge):
+ * the inbox's pending page, counted by what the server says the caller may do
+ * (never their own, never twice, only at their stage). Shares the inbox's cache.
+ */
+export function useActionableCount(): number {
+  const list = useRequestList('approver', 'pending');
+  return list.data?.items.filter((r) => r.can.approve).length ?? 0;
+}
+
 export function useRequest(requestId: string) {
   return useQuery({ queryKey: queryKeys.request(requestId), queryFn: () => requestsApi.get(requestId), select: (r) => r.request });
 }

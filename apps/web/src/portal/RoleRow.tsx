@@ -9,6 +9,7 @@ import { DurationSelect } from './DurationSelect';
 import { ReasonField } from './ReasonField';
 import { Spinner } from '../components/Spinner';
 import { TimeLeft } from '../components/TimeLeft';
+import { WindowEndingPrompt } from './WindowEndingPrompt';
 import { RequestForm } from '../requests/RequestForm';
 
 /** What the portal passes to every role row: the person's favourites and console region. */
@@ -138,6 +139,7 @@ export function RoleRow({ entitlement: e, options }: { entitlement: Entitlement;
         </div>
       ) : (
         <div className="role__controls">
+          {e.window && <WindowEndingPrompt entitlement={e} />}
           {/* Reason first: Duration and the buttons then line up across rows. */}
           {e.requireReason && <ReasonField testId={`reason-${key}`} value={reason} onChange={setReason} disabled={busy} describedBy={hintId} />}
           <DurationSelect testId={`duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} value={duration} onChange={setDuration} disabled={busy} />

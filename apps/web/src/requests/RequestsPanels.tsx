@@ -165,6 +165,7 @@ export function OutboxPanel() {
             <th scope="col">Event</th>
             <th scope="col">Channel</th>
             <th scope="col">Target</th>
+            <th scope="col">Message</th>
             <th scope="col">Delivery</th>
           </tr>
         </thead>
@@ -175,6 +176,9 @@ export function OutboxPanel() {
               <td>{o.eventType}</td>
               <td>{o.channel}</td>
               <td className="breakable">{o.target}</td>
+              <td className="breakable" data-testid={`outbox-message-${o.id}`}>
+                {o.message}
+              </td>
               <td>
                 {o.status} ({o.attempts} {o.attempts === 1 ? 'attempt' : 'attempts'}){o.lastError ? `: ${o.lastError}` : ''}
               </td>

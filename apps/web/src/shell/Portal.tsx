@@ -14,6 +14,7 @@ import { PeoplePanel } from '../admin/PeoplePanel';
 import { ProvisioningPanel } from '../admin/ProvisioningPanel';
 import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
 import { AuditGrantDetail } from '../audit/AuditGrantDetail';
+import { useActionableCount } from '../hooks/useRequests';
 import { ApprovalsPanel, MyRequestsPanel, OutboxPanel, RequestDetailPanel, ReviewsPanel } from '../requests/RequestsPanels';
 
 interface ScreenText {
@@ -76,7 +77,8 @@ export function tabsFor(roles: readonly string[]): PortalTabDef[] {
 /** The signed-in portal: top bar, the user's groups, the tabs their roles allow, and the current screen. */
 export function Portal({ me }: { me: MeResponse }) {
   const [route, navigate] = useRoute();
-  const tabs = tabsFor(me.roles);
+  const actionable = useActionableCount();
+  const tabs = tabsFor(me.roles).map((t) => (t.id === 'approvals' ? { ...t, badge: actionable } : t));
   const requested = tabOf(route);
   const allowed = requested !== null && tabs.some((t) => t.id === requested);
   // A screen the user's roles do not allow (an old bookmark, say) is a 403 screen; an unknown path a 404 screen.

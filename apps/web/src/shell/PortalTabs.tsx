@@ -4,6 +4,8 @@ import type { TabId } from '../route';
 export interface PortalTabDef {
   id: TabId;
   label: string;
+  /** A count shown beside the label (e.g. requests waiting for the user); nothing when 0 or absent. */
+  badge?: number;
 }
 
 interface Props {
@@ -55,6 +57,12 @@ export function PortalTabs({ tabs, value, onChange }: Props) {
           onClick={() => onChange(t.id)}
         >
           {t.label}
+          {t.badge !== undefined && t.badge > 0 && (
+            <span className="tabs__badge" data-testid={`tab-badge-${t.id}`}>
+              {t.badge > 99 ? '99+' : t.badge}
+              <span className="visually-hidden"> waiting for you</span>
+            </span>
+          )}
         </button>
       ))}
     </div>

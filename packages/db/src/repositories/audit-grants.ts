@@ -42,6 +42,11 @@ function whereSql(filter: AuditFilter, after: { createdAt: Date; id: string } | 
   }
   if (filter.status !== undefined) conds.push(`status = ${bind(filter.status)}::"GrantStatus"`);
   if (filter.kind !== undefined) conds.push(`kind = ${bind(filter.kind)}::"GrantKind"`);
+  // Served by grants_request_id_idx; the status one looks the requests up first (few), then their grants.
+  if (filter.requestId !== undefined) conds.push(`request_id = ${bind(filter.requestId.toLowerCase())}::uuid`);
+  if (filter.requestStatus !== undefined) {
+    conds.push(`request_id IN (SELECT ar.id FROM access_requests ar WHERE ar.status = ${bind(filter.requestStatus)})`);
+  }
   if (filter.from !== undefined) conds.push(`created_at >= ${bind(filter.from)}::timestamptz`);
   if (filter.to !== undefined) conds.push(`created_at < ${bind(filter.to)}::timestamptz`);
   if (after) conds.push(`(created_at, id) < (${bind(after.createdAt)}::timestamptz, ${bind(after.id)}::uuid)`);
@@ -116,6 +121,7 @@ export const EXPORT_CSV_SQL: readonly (readonly [string, string])[] = [
   ['clientIp', CSV_TEXT('client_ip')],
   ['userAgent', CSV_TEXT(NEUTRAL_BIDI('user_agent'))],
   ['error', CSV_TEXT('error')],
+  ['requestId', 'request_id'],
 ];
 
 /** A nullable text column as a JSON value: escaped by Postgres's to_json (quotes, backslashes, control characters). */

@@ -28,6 +28,7 @@ export type PolicyColumns = {
   escalateTo: string[];
   breakGlass: boolean;
   reviewWithinSeconds: number;
+  extensionsWithoutApproval: number;
 };
 
 /** The policy of a stored mapping (the columns are checked by the database and by policyIssues before any write). */
@@ -42,6 +43,7 @@ export function policyFromRow(r: PolicyColumns): AccessPolicy {
     escalateTo: r.escalateTo,
     breakGlass: r.breakGlass,
     reviewWithinSeconds: r.reviewWithinSeconds,
+    extensionsWithoutApproval: r.extensionsWithoutApproval,
   });
 }
 
@@ -53,7 +55,7 @@ export function policyColumns(m: AccessPolicyInput) {
 
 export const POLICY_SQL = `m.access, m.approvers, m.approvals, m.stages, m.pending_timeout_seconds AS "pendingTimeoutSeconds",
   m.escalate_after_seconds AS "escalateAfterSeconds", m.escalate_to AS "escalateTo", m.break_glass AS "breakGlass",
-  m.review_within_seconds AS "reviewWithinSeconds"`;
+  m.review_within_seconds AS "reviewWithinSeconds", m.extensions_without_approval AS "extensionsWithoutApproval"`;
 
 function toMapping(r: MappingRow): RoleMapping {
   return {

@@ -15,7 +15,7 @@ import { insertOutbox, type OutboxMessage } from './outbox.js';
  */
 
 export type RequestEventType =
-  'requested' | 'break-glass' | 'approved' | 'denied' | 'cancelled' | 'ended' | 'expired' | 'extended' | 'escalated' | 'review-closed';
+  'requested' | 'break-glass' | 'approved' | 'denied' | 'cancelled' | 'ended' | 'expired' | 'extended' | 'escalated' | 'review-closed' | 'review-overdue';
 
 export interface RequestEvent {
   id: string;
@@ -176,16 +176,13 @@ async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pr
   }
 }
 
-async function insertEvent(q: pg.PoolClient | pg.Pool, requestId: string, actor: RequestActorRef, e: RequestChange['event']): Promise<void> {
-  await q.query(`INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, stage, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-    randomUUID(),
-    requestId,
-    e.type,
-    actor.id,
-    actor.email,
-    e.stage ?? null,
-    e.comment ?? null,
-  ]);
+/** `second`: a second event of the same transaction, stamped 1 ms after `now()` so the history reads in the order it happened. */
+async function insertEvent(q: pg.PoolClient | pg.Pool, requestId: string, actor: RequestActorRef, e: RequestChange['event'], second = false): Promise<void> {
+  const at = second ? `now() + interval '1 millisecond'` : 'now()';
+  await q.query(
+    `INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, stage, comment, at) VALUES ($1, $2, $3, $4, $5, $6, $7, ${at})`,
+    [randomUUID(), requestId, e.type, actor.id, actor.email, e.stage ?? null, e.comment ?? null],
+  );
 }
 
 async function load(q: pg.PoolClient | pg.Pool, ids: string[], lock = false): Promise<AccessRequestRecord[]> {
@@ -223,6 +220,26 @@ export interface NewAccessRequest {
  * rolled back). `event` is the event just written.
  */
 export type Announce = (r: AccessRequestRecord, event: RequestChange['event']) => OutboxMessage[];
+
+/**
+ * How many extensions of the window chain `parentId` belongs to were
+ * approved by the policy alone ('extended' events). The chain's first
+ * request is locked first, so two extensions asked at the same moment are
+ * counted one after the other and never both take the last free one.
+ */
+async function freeExtensionsUsed(c: pg.PoolClient, parentId: string): Promise<number> {
+  const chain = `WITH RECURSIVE chain AS (
+      SELECT id, extends_request_id FROM access_requests WHERE id = $1
+      UNION ALL SELECT a.id, a.extends_request_id FROM access_requests a JOIN chain ON a.id = chain.extends_request_id)`;
+  await c.query(`${chain} SELECT 1 FROM access_requests WHERE id = (SELECT id FROM chain WHERE extends_request_id IS NULL) FOR UPDATE`, [parentId]);
+  // Counted after the lock: every member of the chain, and every extension of any member.
+  const res = await c.query<{ n: number }>(
+    `${chain}, members AS (SELECT id FROM chain UNION SELECT a.id FROM access_requests a JOIN chain ON a.extends_request_id = chain.id)
+     SELECT count(*)::int AS n FROM access_request_events e JOIN members m ON e.request_id = m.id WHERE e.type = 'extended'`,
+    [parentId],
+  );
+  return res.rows[0]!.n;
+}
 
 /** Access requests: create, decide (race-safe), list, and the open window the grant path asks for. */
 export function createRequestRepository(pool: pg.Pool) {
@@ -283,6 +300,27 @@ export function createRequestRepository(pool: pg.Pool) {
           );
           const event = { type: bg ? ('break-glass' as const) : ('requested' as const), comment: input.reason };
           await insertEvent(c, id, input.requester, event);
+          if (input.extendsRequestId && input.policy.extensionsWithoutApproval > 0) {
+            const used = await freeExtensionsUsed(c, input.extendsRequestId);
+            if (used < input.policy.extensionsWithoutApproval) {
+              // Approved by the policy: the window continues from the end of the one it extends.
+              const extended = {
+                type: 'extended' as const,
+                comment: `extension ${used + 1} of ${input.policy.extensionsWithoutApproval} without approval`,
+              };
+              await insertEvent(c, id, SYSTEM_ACTOR, extended, true);
+              await c.query(
+                `UPDATE access_requests SET status = 'approved', decided_at = now(), window_starts_at = now(), updated_at = now(),
+                   window_ends_at = GREATEST(now(), COALESCE((SELECT p.window_ends_at FROM access_requests p
+                     WHERE p.id = access_requests.extends_request_id AND p.status = 'approved'), now())) + duration_seconds * interval '1 second'
+                 WHERE id = $1`,
+                [id],
+              );
+              const approved = (await load(c, [id]))[0]!;
+              await announceIn(c, announce, approved, extended);
+              return approved;
+            }
+          }
           const created = (await load(c, [id]))[0]!;
           await announceIn(c, announce, created, event);
           return created;
@@ -368,6 +406,34 @@ export function createRequestRepository(pool: pg.Pool) {
             await announceIn(c, announce, r, { type: expired.includes(r.id) ? 'expired' : 'escalated' });
           }
           return { expired, escalated };
+        }),
+      ),
+
+    /**
+     * Announces each open break-glass review past its due time again, at
+     * most once per `intervalSeconds` (not on every sweep): rows are claimed
+     * with FOR UPDATE SKIP LOCKED and stamped `review_notified_at` in the
+     * same transaction as their 'review-overdue' event and outbox rows, so
+     * two replicas never send one reminder twice.
+     */
+    sweepOverdueReviews: (intervalSeconds: number, announce?: Announce, limit = 100) =>
+      db(() =>
+        inTransaction(pool, async (c) => {
+          const ids = (
+            await c.query<{ id: string }>(
+              `SELECT id FROM access_requests
+               WHERE review_status = 'open' AND review_due_at <= now()
+                 AND (review_notified_at IS NULL OR review_notified_at <= now() - $2::int * interval '1 second')
+               ORDER BY review_due_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+              [limit, intervalSeconds],
+            )
+          ).rows.map((r) => r.id);
+          for (const id of ids) {
+            await insertEvent(c, id, SYSTEM_ACTOR, { type: 'review-overdue' });
+            await c.query(`UPDATE access_requests SET review_notified_at = now(), updated_at = now() WHERE id = $1`, [id]);
+          }
+          for (const r of await load(c, ids)) await announceIn(c, announce, r, { type: 'review-overdue' });
+          return ids;
         }),
       ),
 
