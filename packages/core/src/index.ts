@@ -16,3 +16,4 @@ export * from './aws-refusal.js';
 export * from './access-policy.js';
 export * from './request-rules.js';
 export * from './notifications.js';
+export * from './revocation-policy.js';
