@@ -87,3 +87,19 @@ export {
   type OutboxMessage,
   type OutboxChannel,
 } from './repositories/outbox.js';
+export {
+  createRevocationRepository,
+  insertPersonRevocations,
+  insertGrantRevocations,
+  grantsOfWindow,
+  type RevocationRepository,
+  type RevocationRecord,
+  type RevocationBatch,
+  type RevocationKind,
+  type RevocationState,
+  type RevocationRequester,
+  type RevocableGrant,
+  type GrantValidity,
+  type AccountPassOutcome,
+  type Querier,
+} from './repositories/revocations.js';

@@ -12,6 +12,7 @@ import { createMappingRepository } from './repositories/mappings.js';
 import { createPreferencesRepository } from './repositories/preferences.js';
 import { createRateLimitRepository } from './repositories/rate-limits.js';
 import { createRequestRepository } from './repositories/requests.js';
+import { createRevocationRepository } from './repositories/revocations.js';
 import { createOutboxRepository } from './repositories/outbox.js';
 import { createSamlRepository } from './repositories/saml.js';
 import { createScimRepository } from './repositories/scim.js';
@@ -46,6 +47,7 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     preferences: createPreferencesRepository(pool),
     requests: createRequestRepository(pool),
     outbox: createOutboxRepository(pool),
+    revocations: createRevocationRepository(pool),
     mappings: createMappingRepository(database),
     adminMappings: createAdminMappingRepository(prisma, { afterWrite: () => mappingWriteListeners.forEach((listener) => listener()) }),
     adminChanges: createAdminChangeRepository(prisma),
