@@ -41,6 +41,8 @@ import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js'
 import { requireUser } from './middleware/auth.js';
 import { createAdminService } from './services/admin-service.js';
 import { createAdminUserService } from './services/admin-user-service.js';
+import { createRevocationService } from './services/revocation-service.js';
+import { adminRevocationRoutes, grantRevocationRoutes } from './routes/revocations.js';
 import { authRoutes } from './routes/auth.js';
 import { signInSession } from './auth/session.js';
 import { samlRoutes } from './routes/saml.js';
@@ -168,7 +170,14 @@ export function createApp(deps: AppDeps): Express {
     managedBy: config.mappingsFile,
   });
   const scim = createScimFeature({ config, repos, log, afterCutOff: sessions.forgetAll });
-  const adminUsers = createAdminUserService({ users: repos.adminUsers, clock: deps.clock ?? { now: () => new Date() }, afterCutOff: sessions.forgetAll });
+  const revocations = createRevocationService({ revocations: repos.revocations, mappings, rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups } });
+  metrics.watchRevocations(repos.revocations.stateCounts);
+  const adminUsers = createAdminUserService({
+    users: repos.adminUsers,
+    clock: deps.clock ?? { now: () => new Date() },
+    afterCutOff: sessions.forgetAll,
+    revocation: revocations.batch,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -296,6 +305,7 @@ export function createApp(deps: AppDeps): Express {
     requireJson,
     csrf.csrfSynchronisedProtection,
     reviewRoutes({ requests: requestService, outbox: repos.outbox }),
+    adminRevocationRoutes({ revocations }),
     adminRoutes({ admin: adminService, users: adminUsers }),
   );
   app.use(
@@ -314,6 +324,7 @@ export function createApp(deps: AppDeps): Express {
     requireJson,
     csrfUnlessBearer(csrf),
     requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }),
+    grantRevocationRoutes({ revocations }),
     apiRoutes({
       windows: repos.requests,
       grantService,

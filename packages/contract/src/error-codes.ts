@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'REQUEST_NOT_ACTIVE',
   'BREAK_GLASS_NOT_ALLOWED',
   'REVIEW_CLOSED',
+  /** A grant that was denied or whose session already ended: nothing to revoke at AWS. */
+  'GRANT_NOT_REVOCABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

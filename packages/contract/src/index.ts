@@ -10,3 +10,4 @@ export * from './service.js';
 export * from './requests.js';
 export * from './routes.js';
 export * from './scim.js';
+export * from './revocations.js';

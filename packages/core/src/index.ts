@@ -17,3 +17,4 @@ export * from './access-policy.js';
 export * from './request-rules.js';
 export * from './notifications.js';
 export * from './revocation-policy.js';
+export * from './revocation-rules.js';
