@@ -10,6 +10,7 @@ import { instrumentFederation } from './adapters/instrumented-federation.js';
 import { instrumentGrantStore } from './adapters/instrumented-grant-store.js';
 import { instrumentSignIn } from './adapters/instrumented-sign-in.js';
 import { instrumentSts } from './adapters/instrumented-sts.js';
+import type { IamControlPort } from './adapters/iam.js';
 import type { OidcAdapter } from './adapters/oidc.js';
 import { cliBearerAuth, csrfUnlessBearer } from './auth/cli/bearer.js';
 import { createFailureLimiter } from './middleware/failure-limit.js';
@@ -74,6 +75,8 @@ export interface AppDeps {
   isDraining?: () => boolean;
   /** Who the broker is at AWS, for trust policies (the STS adapter implements it); unknown when absent. */
   brokerIdentity?: BrokerIdentityPort;
+  /** IAM in each account through its control role (adapters/iam.ts); absent = checks answer "cannot check". */
+  iam?: IamControlPort;
 }
 
 const DEFAULT_WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');

@@ -83,6 +83,19 @@ const envSchema = z
     AUDITOR_GROUPS: groupList,
     AWS_REGION: z.string().min(1).default('us-east-1'),
     AWS_ENDPOINT_URL_STS: endpointUrl.optional(),
+    AWS_ENDPOINT_URL_IAM: endpointUrl.optional(),
+    IAM_TIMEOUT_MS: positiveInt(10_000),
+    // IAM's customer-managed policy name rules: 1–128 of [\w+=,.@-].
+    REVOCATION_POLICY_NAME: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM policy name (1-128 characters of letters, digits and +=,.@_-)')
+      .default('RolegateRevocations'),
+    MAPPING_CHECK_INTERVAL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
     FEDERATION_URL: endpointUrl.optional(),
     STS_TIMEOUT_MS: positiveInt(10_000),
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
@@ -260,10 +273,18 @@ export interface Config {
   aws: {
     region: string;
     stsEndpoint: string | undefined;
+    /** AWS_ENDPOINT_URL_IAM: IAM for every account and partition (the emulator); unset = each partition's IAM endpoint. */
+    iamEndpoint: string | undefined;
     federationUrl: string | undefined;
     stsTimeoutMs: number;
+    /** Bound of every IAM call and of the control role's AssumeRole. */
+    iamTimeoutMs: number;
     federationTimeoutMs: number;
+    /** Name of the customer-managed policy, in every account, that holds the revocation denies (REVOCATION_POLICY_NAME). */
+    revocationPolicyName: string;
   };
+  /** How often each mapping's role is checked (trust, MaxSessionDuration, revocation policy); every replica runs the job, each mapping is checked once per interval. */
+  mappingCheckIntervalSeconds: number;
   mappingsFile: string | undefined;
   /** After SIGTERM: how long /readyz answers 503 before the listener closes, and the whole shutdown's limit. */
   shutdown: { drainMs: number; timeoutMs: number };
@@ -358,10 +379,14 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
     aws: {
       region: env.AWS_REGION,
       stsEndpoint: env.AWS_ENDPOINT_URL_STS,
+      iamEndpoint: env.AWS_ENDPOINT_URL_IAM,
       federationUrl: env.FEDERATION_URL,
       stsTimeoutMs: env.STS_TIMEOUT_MS,
+      iamTimeoutMs: env.IAM_TIMEOUT_MS,
       federationTimeoutMs: env.FEDERATION_TIMEOUT_MS,
+      revocationPolicyName: env.REVOCATION_POLICY_NAME,
     },
+    mappingCheckIntervalSeconds: env.MAPPING_CHECK_INTERVAL_SECONDS,
     mappingsFile: env.MAPPINGS_FILE,
     // The default budget outlasts a grant that started just before the listener closed: both outbound calls at their timeouts, plus 5 s for its writes.
     shutdown: {

@@ -17,6 +17,7 @@ import {
 import { createFederationAdapter } from './adapters/federation.js';
 import { createOidcAdapter } from './adapters/oidc.js';
 import { createStsAdapter } from './adapters/sts.js';
+import { createIamAdapter } from './adapters/iam.js';
 import { createApp } from './app.js';
 import { createSamlServiceProvider } from './auth/saml/sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -120,6 +121,16 @@ async function main() {
     ...(demo ? { credentials: demo.brokerCredentials } : {}),
   });
   void sts.detectIdentity().then((arn) => log.info({ brokerArn: arn }, 'broker AWS identity'));
+  // IAM in each account through its control role (checks of brokered roles; the revocation policy).
+  const iam = createIamAdapter({
+    region: config.aws.region,
+    stsEndpoint: config.aws.stsEndpoint,
+    iamEndpoint: config.aws.iamEndpoint,
+    timeoutMs: config.aws.iamTimeoutMs,
+    revocationPolicyName: config.aws.revocationPolicyName,
+    controlRoleOf: async (accountId) => (await repositories.adminMappings.findAccount(accountId))?.controlRoleArn ?? null,
+    ...(demo ? { credentials: demo.brokerCredentials } : {}),
+  });
   const federation = createFederationAdapter({ federationUrl: config.aws.federationUrl, issuer: config.publicUrl, timeoutMs: config.aws.federationTimeoutMs });
   const oidc = config.oidc ? createOidcAdapter(config.oidc, `${config.publicUrl}/auth/oidc/callback`) : null;
   const sessionSecret = config.sessionSecret ?? (await demoSessionSecret(config.dataDir));
@@ -134,6 +145,7 @@ async function main() {
     log,
     sts,
     brokerIdentity: sts,
+    iam,
     federation,
     oidc,
     saml,
@@ -219,6 +231,7 @@ async function main() {
       () => retrier.stop(),
       () => database.close(),
       () => sts.destroy(),
+      () => iam.destroy(),
       ...closers,
       () => embedded?.stop(),
     ],

@@ -6,7 +6,7 @@ import type { AdminMappingRepository, AppliedState } from '@rolegate/db';
 import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { policyInput } from '@rolegate/contract';
+import { controlRoleArnSchema, policyInput } from '@rolegate/contract';
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit AWS account id');
 
@@ -23,11 +23,17 @@ const mappingSchema = z.strictObject({
 
 export const mappingsFileSchema = z
   .strictObject({
-    accounts: z.array(z.strictObject({ id: accountId, name: z.string().min(1).max(128) })).default([]),
+    accounts: z.array(z.strictObject({ id: accountId, name: z.string().min(1).max(128), controlRoleArn: controlRoleArnSchema.optional() })).default([]),
     mappings: z.array(mappingSchema).default([]),
   })
   .superRefine((doc, ctx) => {
     const accounts = new Set(doc.accounts.map((a) => a.id));
+    doc.accounts.forEach((a, i) => {
+      const control = a.controlRoleArn ? parseRoleArn(a.controlRoleArn) : null;
+      if (control && control.accountId !== a.id) {
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'controlRoleArn'], message: `must be a role in account ${a.id} (it names ${control.accountId})` });
+      }
+    });
     const seen = new Set<string>();
     doc.mappings.forEach((m, i) => {
       const arn = parseRoleArn(m.roleArn);

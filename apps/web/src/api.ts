@@ -143,8 +143,8 @@ export const adminApi = {
     request<AdminMappingResponse>(`/api/admin/mappings/${id(mappingId)}`, { method: 'PUT', body, csrfToken }),
   deleteMapping: (mappingId: string, csrfToken: string) => request<void>(`/api/admin/mappings/${id(mappingId)}`, { method: 'DELETE', csrfToken }),
   accounts: () => request<AdminAccountList>('/api/admin/accounts'),
-  upsertAccount: (accountId: string, name: string, csrfToken: string) =>
-    request<AdminAccountResponse>(`/api/admin/accounts/${id(accountId)}`, { method: 'PUT', body: { name }, csrfToken }),
+  upsertAccount: (accountId: string, body: { name: string; controlRoleArn?: string | null }, csrfToken: string) =>
+    request<AdminAccountResponse>(`/api/admin/accounts/${id(accountId)}`, { method: 'PUT', body, csrfToken }),
   deleteAccount: (accountId: string, csrfToken: string) => request<void>(`/api/admin/accounts/${id(accountId)}`, { method: 'DELETE', csrfToken }),
   changes: (cursor?: string) => request<AdminChangeList>(`/api/admin/changes${queryString({ cursor })}`),
   importMappings: (yaml: string, dryRun: boolean, csrfToken: string) =>

@@ -140,6 +140,8 @@ export type AdminMappingResponse = z.infer<typeof adminMappingResponse>;
 export const adminAccount = z.object({
   id: z.string(),
   name: z.string(),
+  /** The IAM role the broker assumes in this account for IAM calls (checks, revocation policy); null = none. */
+  controlRoleArn: z.string().nullable(),
   mappingCount: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -150,9 +152,23 @@ export type AdminAccount = z.infer<typeof adminAccount>;
 export const adminAccountList = z.object({ items: z.array(adminAccount) });
 export type AdminAccountList = z.infer<typeof adminAccountList>;
 
-/** Body of `PUT /api/admin/accounts/:id` (creates or renames; `:id` is the 12-digit account id). */
+/**
+ * An account's control role: an IAM role ARN in that same account (the
+ * server checks the account; see docs/deploy.md for its policies).
+ */
+export const controlRoleArnSchema = z
+  .string()
+  .max(ROLE_ARN_MAX_LENGTH, `controlRoleArn must be at most ${ROLE_ARN_MAX_LENGTH} characters`)
+  .regex(ROLE_ARN_PATTERN, 'controlRoleArn must look like arn:aws:iam::123456789012:role/[path/]RoleName (partition aws, aws-us-gov or aws-cn)');
+
+/**
+ * Body of `PUT /api/admin/accounts/:id` (creates or renames; `:id` is the
+ * 12-digit account id). `controlRoleArn`: absent keeps the stored one, null
+ * or "" removes it.
+ */
 export const upsertAccountBody = z.strictObject({
   name: z.string().trim().min(1, 'name is required').max(128, 'name must be at most 128 characters'),
+  controlRoleArn: z.union([z.literal('').transform(() => null), z.null(), controlRoleArnSchema]).optional(),
 });
 export type UpsertAccountBody = z.input<typeof upsertAccountBody>;
 
@@ -222,7 +238,7 @@ export const mappingSpec = z.object({
 });
 export type MappingSpec = z.infer<typeof mappingSpec>;
 
-export const accountSpec = z.object({ id: z.string(), name: z.string() });
+export const accountSpec = z.object({ id: z.string(), name: z.string(), controlRoleArn: z.string().nullable().optional() });
 export type AccountSpec = z.infer<typeof accountSpec>;
 
 /** Answer of the import, for a dry run and for the real thing alike. */

@@ -38,6 +38,10 @@ export const ERROR_CODES = [
   'DATABASE_UNAVAILABLE',
   'SHUTTING_DOWN',
   'BROKER_IDENTITY_UNKNOWN',
+  /** The account has no control role (controlRoleArn), so the broker cannot call IAM there. */
+  'CONTROL_ROLE_MISSING',
+  /** IAM (or STS assuming the control role) refused, throttled, failed or timed out. */
+  'AWS_IAM_FAILED',
   'MAPPINGS_MANAGED_BY_FILE',
   /** The IdP could not be asked (CLI token group re-check); nothing was decided. */
   'IDP_UNAVAILABLE',

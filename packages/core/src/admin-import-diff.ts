@@ -12,6 +12,13 @@ export type FullMappingSpec = MappingSpec & AccessPolicy;
 export interface AccountSpec {
   id: string;
   name: string;
+  /** The IAM role the broker assumes in this account for IAM calls; absent or null = none. */
+  controlRoleArn?: string | null;
+}
+
+/** An account as exported, diffed and change-logged: `controlRoleArn` only when set (older documents stay as they were). */
+export function accountSpecOf(a: AccountSpec): AccountSpec {
+  return a.controlRoleArn ? { id: a.id, name: a.name, controlRoleArn: a.controlRoleArn } : { id: a.id, name: a.name };
 }
 
 /** What an import would do; the same shape for a dry run and for the applied import. */
@@ -93,8 +100,10 @@ export function diffImport(
   const accounts = new Map(current.accounts.map((a) => [a.id, a]));
   for (const a of declared.accounts) {
     const s = accounts.get(a.id);
-    if (!s) diff.accounts.created.push({ id: a.id, name: a.name });
-    else if (s.name !== a.name) diff.accounts.updated.push({ before: { id: s.id, name: s.name }, after: { id: a.id, name: a.name } });
+    if (!s) diff.accounts.created.push(accountSpecOf(a));
+    else if (s.name !== a.name || (s.controlRoleArn ?? null) !== (a.controlRoleArn ?? null)) {
+      diff.accounts.updated.push({ before: accountSpecOf(s), after: accountSpecOf(a) });
+    }
   }
   return diff;
 }

@@ -18,3 +18,4 @@ export * from './request-rules.js';
 export * from './notifications.js';
 export * from './revocation-policy.js';
 export * from './revocation-rules.js';
+export * from './role-check.js';

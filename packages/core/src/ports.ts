@@ -79,7 +79,7 @@ export interface AssumeRoleOutput {
 export class UpstreamError extends Error {
   override readonly name = 'UpstreamError';
   constructor(
-    readonly service: 'sts' | 'federation',
+    readonly service: 'sts' | 'federation' | 'iam',
     readonly code: string,
     message: string,
     readonly requestId: string | null = null,

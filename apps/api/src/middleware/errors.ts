@@ -54,6 +54,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   DATABASE_UNAVAILABLE: 503,
   SHUTTING_DOWN: 503,
   BROKER_IDENTITY_UNKNOWN: 503,
+  CONTROL_ROLE_MISSING: 409,
+  AWS_IAM_FAILED: 502,
   IDP_UNAVAILABLE: 503,
 });
 

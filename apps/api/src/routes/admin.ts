@@ -45,7 +45,14 @@ function mappingDto(m: AdminMappingRecord): AdminMapping {
 }
 
 function accountDto(a: AdminAccountRecord): AdminAccount {
-  return { id: a.id, name: a.name, mappingCount: a.mappingCount, createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString() };
+  return {
+    id: a.id,
+    name: a.name,
+    controlRoleArn: a.controlRoleArn,
+    mappingCount: a.mappingCount,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
 }
 
 function userDto(u: AdminUserRecord): AdminUser {
@@ -121,7 +128,7 @@ export function adminRoutes(deps: { admin: AdminService; users?: AdminUserServic
 
   on(ROUTES.adminUpsertAccount, async (req, res) => {
     const body = parseBody(upsertAccountBody, req.body);
-    res.json({ account: accountDto(await admin.upsertAccount(principalOf(req), req.params.id, body.name)) });
+    res.json({ account: accountDto(await admin.upsertAccount(principalOf(req), req.params.id, body.name, body.controlRoleArn)) });
   });
 
   on(ROUTES.adminDeleteAccount, async (req, res) => {

@@ -1,5 +1,6 @@
 import { isAccountId, parseRoleArn } from '@rolegate/aws-names';
 import {
+  accountSpecOf,
   AppError,
   assertNoIssues,
   brokerTrustPrincipal,
@@ -96,15 +97,25 @@ export function createAdminService(deps: {
 
     listAccounts: () => deps.mappings.listAccounts(),
 
-    /** @throws AppError MAPPINGS_MANAGED_BY_FILE | VALIDATION_FAILED (id not 12 digits) */
-    upsertAccount: async (p: Principal, id: string, name: string) => {
+    /**
+     * Creates an account or changes its name and control role
+     * (`controlRoleArn` undefined keeps it, null removes it).
+     * @throws AppError MAPPINGS_MANAGED_BY_FILE | VALIDATION_FAILED (id not 12 digits, control role in another account)
+     */
+    upsertAccount: async (p: Principal, id: string, name: string, controlRoleArn?: string | null) => {
       assertWritable();
       if (!isAccountId(id)) {
         throw new AppError('VALIDATION_FAILED', 'id: must be a 12-digit AWS account id', {
           issues: [{ path: 'id', message: 'must be a 12-digit AWS account id' }],
         });
       }
-      return deps.mappings.upsertAccount(id, name, actorOf(p));
+      // The broker assumes the control role to edit that account's revocation policy: a role of another account would act on the wrong one.
+      const control = controlRoleArn ? parseRoleArn(controlRoleArn) : null;
+      if (controlRoleArn && control?.accountId !== id) {
+        const message = control ? `must be a role in account ${id} (it names account ${control.accountId})` : 'must be an IAM role ARN';
+        throw new AppError('VALIDATION_FAILED', `controlRoleArn: ${message}`, { issues: [{ path: 'controlRoleArn', message }] });
+      }
+      return deps.mappings.upsertAccount(id, name, actorOf(p), controlRoleArn);
     },
 
     /** @throws AppError MAPPINGS_MANAGED_BY_FILE | NOT_FOUND | ACCOUNT_IN_USE (409 while mappings use it) */
@@ -117,7 +128,7 @@ export function createAdminService(deps: {
     async exportYaml(): Promise<string> {
       const { accounts, mappings } = await deps.mappings.snapshot();
       const doc = {
-        accounts: accounts.map((a) => ({ id: a.id, name: a.name })),
+        accounts: accounts.map((a) => accountSpecOf(a)),
         // Policy fields only where they differ from the default: an instant mapping exports as it always did.
         mappings: mappings.map((m) => {
           const { accountId: _fromArn, ...spec } = mappingSpecOf(m);

@@ -7,29 +7,33 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Spinner } from '../components/Spinner';
 import { FieldError } from '../components/FieldError';
 
-/** Inline rename of one account's friendly name. */
-function RenameForm({ account, onDone }: { account: AdminAccount; onDone: () => void }) {
+const CONTROL_ROLE_ARN = /^arn:aws(-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Inline edit of one account: its friendly name and its control role (the role the broker assumes there for IAM). */
+function AccountForm({ account, onDone }: { account: AdminAccount; onDone: () => void }) {
   const id = useId();
-  const rename = useRenameAccount();
+  const save = useRenameAccount();
   const {
     register,
     handleSubmit,
     setError,
     formState: { errors, isSubmitting },
-  } = useForm({ defaultValues: { name: account.name } });
+  } = useForm({ defaultValues: { name: account.name, controlRoleArn: account.controlRoleArn ?? '' } });
 
-  async function onSubmit({ name }: { name: string }) {
+  async function onSubmit({ name, controlRoleArn }: { name: string; controlRoleArn: string }) {
     try {
-      await rename.mutateAsync({ id: account.id, name: name.trim() });
+      await save.mutateAsync({ id: account.id, name: name.trim(), controlRoleArn: controlRoleArn.trim() === '' ? null : controlRoleArn.trim() });
       onDone();
     } catch (err) {
-      const issue = err instanceof ApiError ? err.issues.find((i) => i.path === 'name') : undefined;
-      setError('name', { type: 'server', message: issue?.message ?? errorMessage(err) });
+      const issues = err instanceof ApiError ? err.issues : [];
+      const control = issues.find((i) => i.path === 'controlRoleArn');
+      if (control) setError('controlRoleArn', { type: 'server', message: control.message });
+      else setError('name', { type: 'server', message: issues.find((i) => i.path === 'name')?.message ?? errorMessage(err) });
     }
   }
 
   return (
-    <form className="rename" onSubmit={(e) => void handleSubmit(onSubmit)(e)} noValidate>
+    <form className="rename" onSubmit={(e) => void handleSubmit(onSubmit)(e)} noValidate data-testid={`account-form-${account.id}`}>
       <label htmlFor={`${id}-name`} className="visually-hidden">
         Name for account {account.id}
       </label>
@@ -46,6 +50,24 @@ function RenameForm({ account, onDone }: { account: AdminAccount; onDone: () => 
           if (e.key === 'Escape') onDone();
         }}
       />
+      <label htmlFor={`${id}-control`} className="visually-hidden">
+        Control role ARN for account {account.id}
+      </label>
+      <input
+        id={`${id}-control`}
+        className="input mono"
+        placeholder={`arn:aws:iam::${account.id}:role/RolegateControl`}
+        aria-invalid={errors.controlRoleArn ? true : undefined}
+        aria-describedby={errors.controlRoleArn ? `${id}-control-error` : undefined}
+        {...register('controlRoleArn', {
+          validate: (v) => {
+            const t = v.trim();
+            if (t === '') return true;
+            if (!CONTROL_ROLE_ARN.test(t)) return 'Enter an IAM role ARN (arn:aws:iam::123456789012:role/Name), or leave it empty.';
+            return t.split(':')[4] === account.id ? true : `The control role must be a role in account ${account.id}.`;
+          },
+        })}
+      />
       <button type="submit" className="btn btn--primary btn--sm" disabled={isSubmitting}>
         {isSubmitting && <Spinner />}Save
       </button>
@@ -53,6 +75,7 @@ function RenameForm({ account, onDone }: { account: AdminAccount; onDone: () => 
         Cancel
       </button>
       <FieldError id={`${id}-error`} error={errors.name} />
+      <FieldError id={`${id}-control-error`} error={errors.controlRoleArn} />
     </form>
   );
 }
@@ -70,7 +93,10 @@ export function AccountsSection({ accounts, readOnly = false }: { accounts: Admi
           <h2 id="accounts-title" className="section-title">
             Accounts
           </h2>
-          <p className="section-lead">Friendly names shown in the portal. A new account is added when a mapping first uses it.</p>
+          <p className="section-lead">
+            Friendly names shown in the portal, and each account&apos;s control role: the role Rolegate assumes there to check brokered roles and edit the
+            revocation policy. A new account is added when a mapping first uses it.
+          </p>
         </div>
       </header>
       {accounts.length === 0 ? (
@@ -81,16 +107,19 @@ export function AccountsSection({ accounts, readOnly = false }: { accounts: Admi
             <li key={a.id} className="account-item" data-testid={`account-item-${a.id}`}>
               <span className="account__id">{a.id}</span>
               {editing === a.id ? (
-                <RenameForm account={a} onDone={() => setEditing(null)} />
+                <AccountForm account={a} onDone={() => setEditing(null)} />
               ) : (
                 <>
                   <span className="account-item__name">{a.name}</span>
                   <span className="muted account-item__count">
                     {a.mappingCount} {a.mappingCount === 1 ? 'mapping' : 'mappings'}
                   </span>
+                  <span className="muted mono account-item__control" data-testid={`account-control-${a.id}`}>
+                    {a.controlRoleArn ? `control role ${a.controlRoleArn}` : 'no control role'}
+                  </span>
                   {!readOnly && (
-                    <button type="button" className="btn btn--link btn--sm" onClick={() => setEditing(a.id)} aria-label={`Rename account ${a.id} (${a.name})`}>
-                      Rename
+                    <button type="button" className="btn btn--link btn--sm" onClick={() => setEditing(a.id)} aria-label={`Edit account ${a.id} (${a.name})`}>
+                      Edit
                     </button>
                   )}
                   {!readOnly && a.mappingCount === 0 && (

@@ -45,7 +45,7 @@ export function useSaveMapping() {
   const refresh = useRefreshAdmin();
   return useMutation({
     mutationFn: async (input: { id?: string; body: CreateMappingBody & UpdateMappingBody; account?: { id: string; name: string } }) => {
-      if (input.account) await adminApi.upsertAccount(input.account.id, input.account.name, csrf());
+      if (input.account) await adminApi.upsertAccount(input.account.id, { name: input.account.name }, csrf());
       return input.id ? adminApi.updateMapping(input.id, input.body, csrf()) : adminApi.createMapping(input.body, csrf());
     },
     onSettled: refresh,
@@ -79,7 +79,8 @@ export function useRenameAccount() {
   const csrf = useCsrfToken();
   const refresh = useRefreshAdmin();
   return useMutation({
-    mutationFn: (input: { id: string; name: string }) => adminApi.upsertAccount(input.id, input.name, csrf()),
+    mutationFn: (input: { id: string; name: string; controlRoleArn?: string | null }) =>
+      adminApi.upsertAccount(input.id, { name: input.name, ...(input.controlRoleArn !== undefined ? { controlRoleArn: input.controlRoleArn } : {}) }, csrf()),
     onSettled: refresh,
   });
 }

@@ -1,5 +1,5 @@
 import { isAccountId } from '@rolegate/aws-names';
-import { AppError, diffImport, mappingSpecOf, type AccountSpec, type FullMappingSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
+import { AppError, accountSpecOf, diffImport, mappingSpecOf, type AccountSpec, type FullMappingSpec, type ImportDiff, type MappingSpec } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
 import { MAPPINGS_FILE_ACTOR, recordAdminChange, type Actor, type ChangeSource } from './admin-changes.js';
@@ -16,6 +16,8 @@ export interface AdminMappingRecord extends FullMappingSpec {
 export interface AdminAccountRecord {
   id: string;
   name: string;
+  /** The IAM role the broker assumes in this account for IAM calls, or null. */
+  controlRoleArn: string | null;
   mappingCount: number;
   createdAt: Date;
   updatedAt: Date;
@@ -92,11 +94,11 @@ async function applyDeclaredState(
   const { actor, source } = opts;
   const record = (change: Parameters<typeof recordAdminChange>[2]) => recordAdminChange(tx, actor, change, source);
   for (const a of diff.accounts.created) {
-    await tx.account.create({ data: a });
+    await tx.account.create({ data: { id: a.id, name: a.name, controlRoleArn: a.controlRoleArn ?? null } });
     await record({ action: 'create', entity: 'account', entityId: a.id, before: null, after: { ...a } });
   }
   for (const { before, after } of diff.accounts.updated) {
-    await tx.account.update({ where: { id: after.id }, data: { name: after.name } });
+    await tx.account.update({ where: { id: after.id }, data: { name: after.name, controlRoleArn: after.controlRoleArn ?? null } });
     await record({ action: 'update', entity: 'account', entityId: after.id, before: { ...before }, after: { ...after } });
   }
   for (const d of diff.deleted) {
@@ -138,7 +140,7 @@ async function currentState(tx: Tx) {
     tx.roleMapping.findMany({ include: WITH_ACCOUNT, orderBy: [...ORDER] }),
     tx.account.findMany({ orderBy: { id: 'asc' } }),
   ]);
-  return { mappings: mappings.map(toRecord), accounts: accounts.map((a) => ({ id: a.id, name: a.name })) };
+  return { mappings: mappings.map(toRecord), accounts: accounts.map((a) => accountSpecOf(a)) };
 }
 
 /**
@@ -223,27 +225,53 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
         (await prisma.account.findMany({ orderBy: { id: 'asc' }, include: { _count: { select: { mappings: true } } } })).map((a): AdminAccountRecord => ({
           id: a.id,
           name: a.name,
+          controlRoleArn: a.controlRoleArn,
           mappingCount: a._count.mappings,
           createdAt: a.createdAt,
           updatedAt: a.updatedAt,
         })),
       ),
 
-    /** Creates or renames an account; records the change (nothing when the name is unchanged). */
-    upsertAccount: (id: string, name: string, actor: Actor) =>
+    /** One account, or null. */
+    findAccount: (id: string) =>
+      db(async () => {
+        if (!isAccountId(id)) return null;
+        const a = await prisma.account.findUnique({ where: { id } });
+        return a ? { id: a.id, name: a.name, controlRoleArn: a.controlRoleArn } : null;
+      }),
+
+    /**
+     * Creates an account or changes its name and control role
+     * (`controlRoleArn` undefined keeps the stored one, null clears it);
+     * records the change (nothing when nothing changed).
+     */
+    upsertAccount: (id: string, name: string, actor: Actor, controlRoleArn?: string | null) =>
       inTx(async (tx): Promise<AdminAccountRecord> => {
         const before = await tx.account.findUnique({ where: { id } });
-        const row = await tx.account.upsert({ where: { id }, create: { id, name }, update: { name }, include: { _count: { select: { mappings: true } } } });
-        if (!before || before.name !== name) {
+        const control = controlRoleArn === undefined ? (before?.controlRoleArn ?? null) : controlRoleArn;
+        const row = await tx.account.upsert({
+          where: { id },
+          create: { id, name, controlRoleArn: control },
+          update: { name, controlRoleArn: control },
+          include: { _count: { select: { mappings: true } } },
+        });
+        if (!before || before.name !== name || before.controlRoleArn !== control) {
           await recordAdminChange(tx, actor, {
             action: before ? 'update' : 'create',
             entity: 'account',
             entityId: id,
-            before: before ? { id, name: before.name } : null,
-            after: { id, name },
+            before: before ? { ...accountSpecOf(before) } : null,
+            after: { ...accountSpecOf({ id, name, controlRoleArn: control }) },
           });
         }
-        return { id: row.id, name: row.name, mappingCount: row._count.mappings, createdAt: row.createdAt, updatedAt: row.updatedAt };
+        return {
+          id: row.id,
+          name: row.name,
+          controlRoleArn: row.controlRoleArn,
+          mappingCount: row._count.mappings,
+          createdAt: row.createdAt,
+          updatedAt: row.updatedAt,
+        };
       }),
 
     /**
@@ -261,7 +289,7 @@ export function createAdminMappingRepository(prisma: PrismaClient, opts: { after
           });
         }
         await tx.account.delete({ where: { id } });
-        await recordAdminChange(tx, actor, { action: 'delete', entity: 'account', entityId: id, before: { id, name: found.name }, after: null });
+        await recordAdminChange(tx, actor, { action: 'delete', entity: 'account', entityId: id, before: { ...accountSpecOf(found) }, after: null });
       }),
 
     /** Accounts and mappings in the shape of a mappings file (for the YAML export). */

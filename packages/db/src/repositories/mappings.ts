@@ -109,13 +109,14 @@ export function createMappingRepository(database: Pick<Database, 'prisma' | 'poo
    * mappings not declared are left alone unless `prune` is set.
    */
   async function applyDeclared(
-    declared: { accounts: { id: string; name: string }[]; mappings: MappingInput[] },
+    declared: { accounts: { id: string; name: string; controlRoleArn?: string | null }[]; mappings: MappingInput[] },
     opts: { prune?: boolean } = {},
   ): Promise<{ created: number; updated: number; removed: number }> {
     return db(() =>
       prisma.$transaction(async (tx: Tx) => {
         for (const a of declared.accounts) {
-          await tx.account.upsert({ where: { id: a.id }, create: { id: a.id, name: a.name }, update: { name: a.name } });
+          const control = a.controlRoleArn === undefined ? {} : { controlRoleArn: a.controlRoleArn };
+          await tx.account.upsert({ where: { id: a.id }, create: { id: a.id, name: a.name, ...control }, update: { name: a.name, ...control } });
         }
         let created = 0;
         let updated = 0;

@@ -1,0 +1,212 @@
+import http from 'node:http';
+import https from 'node:https';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { parseRoleArn, type Partition } from '@rolegate/aws-names';
+import { AppError, stsRegionFor, UpstreamError } from '@rolegate/core';
+
+/** IAM's signing region per partition (IAM is a global service with one endpoint per partition). */
+const IAM_REGION: Record<Partition, string> = { aws: 'us-east-1', 'aws-us-gov': 'us-gov-west-1', 'aws-cn': 'cn-north-1' };
+
+/** Refresh a control session this long before it expires (a call started on it must not outlive it). */
+const REFRESH_BEFORE_MS = 5 * 60_000;
+/** Control sessions last an hour: the longest AWS allows a role-chained broker. */
+const CONTROL_SESSION_SECONDS = 3600;
+/** The RoleSessionName of every control session (CloudTrail shows it on each IAM call). */
+export const CONTROL_SESSION_NAME = 'rolegate-control';
+
+/** The account's IAM access, as the control role: its client, partition and role. */
+export interface ControlAccess {
+  accountId: string;
+  partition: Partition;
+  controlRoleArn: string;
+  /** An IAM client signed with the control role's session (refreshed before it expires). */
+  client: IAMClient;
+}
+
+/**
+ * IAM in each AWS account, reached through that account's control role
+ * (`controlRoleArn`, docs/deploy.md "Control role").
+ */
+export interface IamControlPort {
+  /** REVOCATION_POLICY_NAME (default RolegateRevocations). */
+  readonly revocationPolicyName: string;
+  /**
+   * The account's IAM access as its control role, assuming the role (with
+   * the broker's credentials) on first use and again shortly before the
+   * session expires.
+   * @throws AppError CONTROL_ROLE_MISSING (the account has none, or is unknown)
+   */
+  access(accountId: string): Promise<ControlAccess>;
+  /**
+   * Runs one IAM call as the account's control role, bounded by IAM_TIMEOUT_MS.
+   * @throws AppError CONTROL_ROLE_MISSING; UpstreamError('iam', awsCode) when STS (assuming the control role) or IAM refuses, throttles, fails or times out
+   */
+  call<T>(accountId: string, run: (client: IAMClient, abortSignal: AbortSignal) => Promise<T>): Promise<T>;
+  /** arn:<partition>:iam::<accountId>:policy/<revocationPolicyName>, the partition being the control role's. @throws like access() */
+  revocationPolicyArn(accountId: string): Promise<string>;
+  destroy(): void;
+}
+
+export interface IamAdapterOptions {
+  /** AWS_REGION: picks the partition of the broker's STS. */
+  region: string;
+  /** AWS_ENDPOINT_URL_STS (the emulator); unset = each partition's regional STS. */
+  stsEndpoint: string | undefined;
+  /** AWS_ENDPOINT_URL_IAM (the emulator); unset = each partition's IAM endpoint. */
+  iamEndpoint: string | undefined;
+  timeoutMs: number;
+  revocationPolicyName: string;
+  /** The account's control role ARN, or null when it has none (or the account is unknown). */
+  controlRoleOf(accountId: string): Promise<string | null>;
+  /** Explicit broker credentials (demo and tests); otherwise the SDK's default chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  clock?: { now(): number };
+}
+
+/** arn:<partition>:iam::<accountId>:policy/<name>: the revocation policy of one account. */
+export function revocationPolicyArnOf(partition: Partition, accountId: string, name: string): string {
+  return `arn:${partition}:iam::${accountId}:policy/${name}`;
+}
+
+function toUpstream(err: unknown): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const e = err as { name?: string; message?: string; $metadata?: { requestId?: string } };
+  const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError' || /timed? ?out/i.test(e.message ?? '');
+  const code = timedOut ? 'Timeout' : (e.name ?? 'UnknownError');
+  return new UpstreamError('iam', code, (e.message ?? code).slice(0, 300), e.$metadata?.requestId ?? null);
+}
+
+interface ControlSession {
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: Date };
+}
+
+/**
+ * IAM through each account's control role. Control sessions are cached per
+ * control role until shortly before they expire (one AssumeRole per account
+ * and hour, not per call), and concurrent first uses share one AssumeRole.
+ * A changed controlRoleArn is picked up at once: clients are keyed by the
+ * role, which is read from the account on every call.
+ */
+export function createIamAdapter(opts: IamAdapterOptions): IamControlPort {
+  const now = () => (opts.clock ? opts.clock.now() : Date.now());
+  const requestHandler = new NodeHttpHandler({
+    connectionTimeout: Math.min(opts.timeoutMs, 3000),
+    requestTimeout: opts.timeoutMs,
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+  });
+  const stsClients = new Map<Partition, STSClient>();
+  function stsFor(partition: Partition): STSClient {
+    let c = stsClients.get(partition);
+    if (!c) {
+      c = new STSClient({
+        region: stsRegionFor(partition, opts.region),
+        ...(opts.stsEndpoint ? { endpoint: opts.stsEndpoint } : {}),
+        ...(opts.credentials ? { credentials: opts.credentials } : {}),
+        maxAttempts: 1,
+        requestHandler,
+      });
+      stsClients.set(partition, c);
+    }
+    return c;
+  }
+
+  const sessions = new Map<string, Promise<ControlSession>>();
+  const clients = new Map<string, IAMClient>();
+
+  async function assumeControlRole(roleArn: string, partition: Partition): Promise<ControlSession> {
+    try {
+      const out = await stsFor(partition).send(
+        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: CONTROL_SESSION_NAME, DurationSeconds: CONTROL_SESSION_SECONDS }),
+        { abortSignal: AbortSignal.timeout(opts.timeoutMs) },
+      );
+      const c = out.Credentials;
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+        throw new UpstreamError('iam', 'MalformedResponse', 'AssumeRole of the control role returned no credentials', out.$metadata.requestId ?? null);
+      }
+      return { credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration } };
+    } catch (err) {
+      const up = toUpstream(err);
+      // Name the step: an AccessDenied here is the control role's trust policy, not IAM.
+      throw new UpstreamError('iam', up.code, `assuming the control role ${roleArn}: ${up.message}`.slice(0, 300), up.requestId);
+    }
+  }
+
+  /** The cached control session of `roleArn`, or a new one when none is cached or it expires within REFRESH_BEFORE_MS. */
+  function session(roleArn: string, partition: Partition): Promise<ControlSession> {
+    const cached = sessions.get(roleArn);
+    if (cached) return cached;
+    const fresh = assumeControlRole(roleArn, partition).then(
+      (s) => {
+        // Dropped from the cache shortly before expiry; the next call assumes the role again.
+        const ttl = Math.max(0, s.credentials.expiration.getTime() - REFRESH_BEFORE_MS - now());
+        setTimeout(() => {
+          if (sessions.get(roleArn) === fresh) sessions.delete(roleArn);
+        }, ttl).unref();
+        return s;
+      },
+      (err: unknown) => {
+        sessions.delete(roleArn);
+        throw err;
+      },
+    );
+    sessions.set(roleArn, fresh);
+    return fresh;
+  }
+
+  function clientOf(roleArn: string, partition: Partition): IAMClient {
+    let c = clients.get(roleArn);
+    if (!c) {
+      c = new IAMClient({
+        region: IAM_REGION[partition],
+        ...(opts.iamEndpoint ? { endpoint: opts.iamEndpoint } : {}),
+        // Asked on every call: the SDK keeps what it gets until its expiration, the cache above decides when to renew.
+        credentials: async () => (await session(roleArn, partition)).credentials,
+        maxAttempts: 1,
+        requestHandler,
+      });
+      clients.set(roleArn, c);
+    }
+    return c;
+  }
+
+  async function access(accountId: string): Promise<ControlAccess> {
+    const controlRoleArn = await opts.controlRoleOf(accountId);
+    const parsed = controlRoleArn ? parseRoleArn(controlRoleArn) : null;
+    if (!controlRoleArn || !parsed) {
+      throw new AppError(
+        'CONTROL_ROLE_MISSING',
+        `Account ${accountId} has no control role: set its controlRoleArn (admin screen → Accounts, or the mappings file) to the role described in docs/deploy.md`,
+        { accountId },
+      );
+    }
+    return { accountId, partition: parsed.partition, controlRoleArn, client: clientOf(controlRoleArn, parsed.partition) };
+  }
+
+  return {
+    revocationPolicyName: opts.revocationPolicyName,
+    access,
+    async call(accountId, run) {
+      const { client, controlRoleArn, partition } = await access(accountId);
+      // Assume first (its own timeout), so IAM_TIMEOUT_MS bounds the IAM call itself.
+      await session(controlRoleArn, partition);
+      try {
+        return await run(client, AbortSignal.timeout(opts.timeoutMs));
+      } catch (err) {
+        throw toUpstream(err);
+      }
+    },
+    async revocationPolicyArn(accountId) {
+      const { partition } = await access(accountId);
+      return revocationPolicyArnOf(partition, accountId, opts.revocationPolicyName);
+    },
+    destroy() {
+      for (const c of clients.values()) c.destroy();
+      for (const c of stsClients.values()) c.destroy();
+      clients.clear();
+      sessions.clear();
+    },
+  };
+}
