@@ -27,6 +27,8 @@ import { startHousekeeping } from './housekeeping.js';
 import { createMetrics } from './observability/metrics.js';
 import { createReconciler, createRetrier } from './reconciler.js';
 import { createOutboxWorker } from './notifications/outbox-worker.js';
+import { createRevocationWorker } from './revocation/worker.js';
+import { createRevocationPolicyIam } from './revocation/iam-policy.js';
 import { createAnnouncer } from './notifications/announce.js';
 import { createRequestSweeper } from './request-sweeper.js';
 import { createWebhookChannel } from './notifications/webhook.js';
@@ -210,6 +212,15 @@ async function main() {
     backoff: { baseMs: 5_000, maxMs: 15 * 60_000 },
   });
   outboxWorker.start(2_000);
+  // Revocations reach AWS through each account's revocation policy (every replica; one writer per account at a time).
+  const revocationWorker = createRevocationWorker({
+    revocations: repositories.revocations,
+    iam: createRevocationPolicyIam(iam),
+    log,
+    metrics,
+    backoff: { baseMs: config.revocations.retryBaseMs, maxMs: config.revocations.retryMaxMs },
+  });
+  revocationWorker.start(config.revocations.intervalMs);
   // Expiry and escalation of pending requests, recorded and announced (every replica; SKIP LOCKED).
   const requestSweeper = createRequestSweeper({
     requests: repositories.requests,
@@ -227,6 +238,7 @@ async function main() {
       () => housekeeping.stop(),
       () => reconciler.stop(),
       () => outboxWorker.stop(),
+      () => revocationWorker.stop(),
       () => requestSweeper.stop(),
       () => retrier.stop(),
       () => database.close(),
