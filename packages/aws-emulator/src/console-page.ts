@@ -12,7 +12,7 @@ header{background:#232f3e;color:#fff;display:flex;align-items:center;justify-con
 .banner{background:#0972d3;color:#fff;font-size:13px;padding:6px 20px}
 main{max-width:860px;margin:28px auto;padding:0 20px}
 .card{background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,28,36,.25);padding:20px 24px}
-h1{font-size:20px;margin:0 0 16px}dl{display:grid;grid-template-columns:200px 1fr;gap:10px 16px;margin:0}
+h1{font-size:20px;margin:0 0 16px}h2{font-size:16px;margin:0 0 12px}dl{display:grid;grid-template-columns:200px 1fr;gap:10px 16px;margin:0}
 dt{color:#5f6b7a;font-size:14px}dd{margin:0;font-size:14px;word-break:break-all}code{font-family:Menlo,Consolas,monospace;font-size:13px}
 .err{border-left:4px solid #d91515}`;
 
@@ -27,7 +27,7 @@ function layout(title: string, who: string, body: string): string {
 }
 
 /** The fake console page: role name, account, session name, assumed-role ARN, destination, expiry. */
-export function renderConsolePage(c: ConsoleSession): string {
+export function renderConsolePage(c: ConsoleSession, buckets: readonly string[] = []): string {
   const s = c.session;
   const rows: [string, string, string][] = [
     ['Role', 'role-name', s.roleName],
@@ -41,7 +41,20 @@ export function renderConsolePage(c: ConsoleSession): string {
   if (c.issuer) rows.push(['Issuer', 'issuer', c.issuer]);
   const dl = rows.map(([label, id, value]) => `<dt>${label}</dt><dd><code id="${id}">${htmlEscape(value)}</code></dd>`).join('');
   const who = `<b>${htmlEscape(s.roleName)}/${htmlEscape(s.sessionName)}</b> @ ${htmlEscape(s.account)}`;
-  return layout('AWS Management Console (emulated)', who, `<div class="card"><h1>Console Home</h1><dl>${dl}</dl></div>`);
+  const list = buckets.length ? buckets.map((b) => `<li><code>${htmlEscape(b)}</code></li>`).join('') : '<li>No buckets</li>';
+  const s3 = `<div class="card" style="margin-top:16px"><h2>Amazon S3 buckets</h2><ul id="buckets">${list}</ul></div>`;
+  return layout('AWS Management Console (emulated)', who, `<div class="card"><h1>Console Home</h1><dl>${dl}</dl></div>${s3}`);
+}
+
+/** The page a console session gets when its role's policies deny it (e.g. after a revocation). */
+export function renderDeniedPage(c: ConsoleSession, message: string): string {
+  const s = c.session;
+  const who = `<b>${htmlEscape(s.roleName)}/${htmlEscape(s.sessionName)}</b> @ ${htmlEscape(s.account)}`;
+  return layout(
+    'AWS Management Console (emulated) - access denied',
+    who,
+    `<div class="card err"><h1>Access denied</h1><p id="access-denied">${htmlEscape(message)}</p></div>`,
+  );
 }
 
 /** An HTML error page in the console's look. */

@@ -1,5 +1,8 @@
 import type { EmulatorContext } from './context.js';
-import { renderConsolePage, renderErrorPage } from './console-page.js';
+import type { Principal } from './auth.js';
+import { decide, deniedMessage } from './authz.js';
+import { renderConsolePage, renderDeniedPage, renderErrorPage } from './console-page.js';
+import { bucketsOf, LIST_BUCKETS_ACTION, LIST_BUCKETS_RESOURCE } from './s3.js';
 import { safeEqual } from './sigv4.js';
 import { SIGNIN_TOKEN_TTL_MS, type IssuedSession } from './store.js';
 
@@ -103,9 +106,29 @@ export function login(ctx: EmulatorContext, params: Record<string, string>): Web
   };
 }
 
-/** GET /console?session=…: the emulated console page, or 401 when the console session is unknown or expired. */
+/** The principal behind an emulator-issued session. */
+export const sessionPrincipal = (s: IssuedSession): Principal => ({
+  arn: s.arn,
+  userId: s.assumedRoleId,
+  account: s.account,
+  chained: true,
+  configured: false,
+  session: s,
+});
+
+/**
+ * GET /console?session=…: the emulated console page (its home lists the account's S3 buckets), or 401 when
+ * the console session is unknown or expired. Every page load is authorised like the S3 console's first call,
+ * s3:ListAllMyBuckets, against the role's current identity policies and the STS session's context
+ * (aws:SourceIdentity, aws:PrincipalTag/*, aws:TokenIssueTime…): a denied session gets 403.
+ */
 export function consolePage(ctx: EmulatorContext, params: Record<string, string>): WebResponse {
   const c = params.session ? ctx.store.findConsole(params.session, ctx.now()) : undefined;
   if (!c) return html(401, 'SessionExpired', renderErrorPage('Your console session is not valid or has expired. Sign in again.'));
-  return { ...html(200, undefined, renderConsolePage(c)), callerArn: c.session.arn };
+  const decision = decide(ctx, sessionPrincipal(c.session), LIST_BUCKETS_ACTION, LIST_BUCKETS_RESOURCE, ctx.region);
+  if (decision.effect !== 'Allow') {
+    const message = deniedMessage(c.session.arn, LIST_BUCKETS_ACTION, LIST_BUCKETS_RESOURCE, decision);
+    return { ...html(403, 'AccessDenied', renderDeniedPage(c, message)), callerArn: c.session.arn };
+  }
+  return { ...html(200, undefined, renderConsolePage(c, bucketsOf(ctx, c.session.account))), callerArn: c.session.arn };
 }

@@ -21,4 +21,4 @@ export const newSessionToken = (): string => 'IQoJb3JpZ2luX2VtdRr' + randomBytes
 export const newOpaqueToken = (bytes = 96): string => randomBytes(bytes).toString('base64url');
 
 /** A stable unique id such as AROA… or AIDA… derived from a seed (21 characters, like AWS's). */
-export const stableId = (prefix: 'AROA' | 'AIDA', seed: string): string => prefix + encode(createHash('sha256').update(seed).digest(), 17);
+export const stableId = (prefix: 'AROA' | 'AIDA' | 'ANPA', seed: string): string => prefix + encode(createHash('sha256').update(seed).digest(), 17);

@@ -1,31 +1,46 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { parseRoleArn } from './arn.js';
 import type { EmulatorContext } from './context.js';
+import { IamState } from './iam-state.js';
 import { createEmulatorServer } from './server.js';
 import { SessionStore } from './store.js';
-import type { AwsEmulator, EmulatorFault, EmulatorOptions, EmulatorRequest, EmulatorRole, FaultAction } from './types.js';
+import type { AwsEmulator, EmulatorFault, EmulatorOptions, EmulatorRequest, FaultAction, ManagedPolicyView, RoleView } from './types.js';
 
-export type { AwsEmulator, EmulatorCaller, EmulatorFault, EmulatorOptions, EmulatorRequest, EmulatorRole, FaultAction } from './types.js';
+export type {
+  AwsEmulator,
+  EmulatorBucket,
+  EmulatorCaller,
+  EmulatorFault,
+  EmulatorManagedPolicy,
+  EmulatorOptions,
+  EmulatorRequest,
+  EmulatorRole,
+  FaultAction,
+  IamAction,
+  ManagedPolicyView,
+  PolicyDocumentInput,
+  RoleView,
+} from './types.js';
+export { evaluatePolicies, type AuthzRequest, type Decision, type NamedPolicy } from './policy/evaluate.js';
+export { parsePolicyDocument, policySize, MANAGED_POLICY_MAX_CHARS, PolicySyntaxError, type PolicyDocument } from './policy/document.js';
 
-/** Checks a role definition; throws Error on a malformed ARN or a MaxSessionDuration outside 3600..43200. */
-function checkRole(role: EmulatorRole): EmulatorRole {
-  if (!parseRoleArn(role.arn)) throw new Error(`aws-emulator: not a role ARN: ${role.arn}`);
-  const max = role.maxSessionDuration ?? 3600;
-  if (!Number.isInteger(max) || max < 3600 || max > 43200) {
-    throw new Error(`aws-emulator: maxSessionDuration of ${role.arn} must be an integer in 3600..43200`);
-  }
-  return { ...role, trustedPrincipals: [...role.trustedPrincipals] };
-}
-
-/** Starts the emulator (STS at "/", federation at "/federation", console at "/console"); throws on a bad role definition or when the port is taken. */
+/**
+ * Starts the emulator: STS, IAM and S3 ListBuckets at "/" (told apart by the SigV4 credential scope),
+ * federation at "/federation", console at "/console". Throws on a bad role or policy definition or when the port is taken.
+ */
 export async function startAwsEmulator(opts: EmulatorOptions): Promise<AwsEmulator> {
   const host = opts.host ?? '127.0.0.1';
+  const now = opts.now ?? (() => new Date());
+  const callers = new Map(opts.callers.map((c) => [c.accessKeyId, { ...c }]));
+  const iam = new IamState(() => [...callers.values()], now);
+  for (const p of opts.managedPolicies ?? []) iam.putPolicy(p);
+  for (const r of opts.roles) iam.putRole(r);
   const ctx: EmulatorContext = {
     region: opts.region ?? 'us-east-1',
-    now: opts.now ?? (() => new Date()),
-    callers: new Map(opts.callers.map((c) => [c.accessKeyId, { ...c }])),
-    roles: new Map(opts.roles.map((r) => [r.arn, checkRole(r)])),
+    now,
+    callers,
+    iam,
+    buckets: [...(opts.buckets ?? [])],
     store: new SessionStore(),
   };
   const faults = new Map<FaultAction, EmulatorFault>();
@@ -38,6 +53,8 @@ export async function startAwsEmulator(opts: EmulatorOptions): Promise<AwsEmulat
   return {
     url,
     stsUrl: url,
+    iamUrl: url,
+    s3Url: url,
     federationUrl: `${url}/federation`,
     requests,
     countCalls: (action) => requests.filter((r) => r.action === action).length,
@@ -45,7 +62,36 @@ export async function startAwsEmulator(opts: EmulatorOptions): Promise<AwsEmulat
       requests.length = 0;
     },
     addRole: (role) => {
-      ctx.roles.set(role.arn, checkRole(role));
+      iam.putRole(role);
+    },
+    addManagedPolicy: (policy) => {
+      iam.putPolicy(policy);
+    },
+    managedPolicy: (arn): ManagedPolicyView | undefined => {
+      const p = iam.policies.get(arn);
+      if (!p) return undefined;
+      return {
+        arn,
+        defaultVersionId: p.defaultVersionId,
+        versions: p.versions.map((v) => ({
+          versionId: v.versionId,
+          document: v.text,
+          isDefault: v.versionId === p.defaultVersionId,
+          createDate: v.createDate,
+        })),
+        attachedTo: iam.attachedTo(arn).map((r) => r.arn),
+      };
+    },
+    role: (arn): RoleView | undefined => {
+      const r = iam.roles.get(arn);
+      if (!r) return undefined;
+      return {
+        arn,
+        maxSessionDuration: r.maxSessionDuration,
+        trustPolicy: r.trustText,
+        inlinePolicyNames: [...r.inline.keys()],
+        attachedPolicyArns: [...r.attached],
+      };
     },
     setFault: (action, fault) => {
       if (fault) faults.set(action, fault);

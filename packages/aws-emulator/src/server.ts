@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { authenticate } from './auth.js';
+import { authenticate, type SignedService } from './auth.js';
 import type { EmulatorContext } from './context.js';
 import { AwsError } from './errors.js';
 import { consolePage, getSigninToken, login, type WebResponse } from './federation.js';
 import { redactParams } from './redact.js';
+import { handleIamAction } from './iam.js';
+import { listBuckets } from './s3.js';
 import { handleStsAction } from './sts.js';
 import type { EmulatorFault, EmulatorRequest, FaultAction } from './types.js';
-import { newRequestId, stsErrorXml } from './xml.js';
+import { iamErrorXml, newRequestId, s3ErrorXml, stsErrorXml } from './xml.js';
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -48,22 +50,41 @@ const stsError = (e: AwsError, requestId: string): WebResponse => ({
   errorCode: e.code,
 });
 
-/** The error an injected fault produces, or undefined for delay (which has already waited). */
-function faultError(fault: EmulatorFault, service: 'sts' | 'federation'): AwsError | undefined {
-  if (fault.kind === 'throttle') return new AwsError(service === 'sts' ? 400 : 429, 'Throttling', 'Rate exceeded');
+/** An AwsError in the wire format of the service that raised it. */
+function serviceError(service: SignedService, e: AwsError, requestId: string): WebResponse {
+  if (service === 'sts') return stsError(e, requestId);
+  const body = service === 'iam' ? iamErrorXml(e.type, e.code, e.message, requestId) : s3ErrorXml(e.code, e.message, requestId);
+  return { status: e.status, contentType: service === 'iam' ? 'text/xml' : 'application/xml', body, errorCode: e.code };
+}
+
+/** The service named in the SigV4 credential scope of a request ("sts" when there is none: STS answers unsigned calls). */
+function scopedService(req: IncomingMessage): SignedService {
+  const auth = req.headers.authorization;
+  const m = typeof auth === 'string' ? /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/.exec(auth) : null;
+  return m?.[1] === 'iam' ? 'iam' : m?.[1] === 's3' ? 's3' : 'sts';
+}
+
+/** The error an injected fault produces (as the service answers it), or undefined for delay (which has already waited). */
+function faultError(fault: EmulatorFault, service: SignedService | 'federation'): AwsError | undefined {
+  if (fault.kind === 'throttle') {
+    if (service === 's3') return new AwsError(503, 'SlowDown', 'Please reduce your request rate.');
+    return new AwsError(service === 'federation' ? 429 : 400, 'Throttling', 'Rate exceeded');
+  }
   if (fault.kind === 'http5xx') {
     const status = fault.status ?? 500;
-    return status === 503
-      ? new AwsError(503, 'ServiceUnavailable', 'Service is unable to handle request.', 'Receiver')
-      : new AwsError(status, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 'Receiver');
+    if (status === 503) return new AwsError(503, 'ServiceUnavailable', 'Service is unable to handle request.', 'Receiver');
+    const code = service === 'iam' ? 'ServiceFailure' : service === 's3' ? 'InternalError' : 'InternalFailure';
+    return new AwsError(status, code, 'The request processing has failed because of an unknown error, exception or failure.', 'Receiver');
   }
   return undefined;
 }
 
 type Handler = (entry: EmulatorRequest, params: Record<string, string>, req: IncomingMessage, body: string, requestId: string) => Promise<WebResponse>;
 
-async function handleSts(
+/** STS, IAM (Query protocol) and S3 ListBuckets at "/": authenticate for the scoped service, then run the action. */
+async function handleSigned(
   ctx: EmulatorContext,
+  service: SignedService,
   entry: EmulatorRequest,
   params: Record<string, string>,
   req: IncomingMessage,
@@ -71,12 +92,14 @@ async function handleSts(
   requestId: string,
 ): Promise<WebResponse> {
   try {
-    const principal = await authenticate(ctx, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body });
+    const principal = await authenticate(ctx, { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, service);
     entry.callerArn = principal.arn;
-    const xml = handleStsAction(ctx, entry.action, principal, params, requestId);
+    if (service === 's3') return { status: 200, contentType: 'application/xml', body: listBuckets(ctx, principal, ctx.region) };
+    const xml =
+      service === 'iam' ? handleIamAction(ctx, entry.action, principal, params, requestId) : handleStsAction(ctx, entry.action, principal, params, requestId);
     return { status: 200, contentType: 'text/xml', body: xml };
   } catch (e) {
-    if (e instanceof AwsError) return stsError(e, requestId);
+    if (e instanceof AwsError) return serviceError(service, e, requestId);
     throw e;
   }
 }
@@ -87,11 +110,19 @@ function handleFederation(ctx: EmulatorContext, entry: EmulatorRequest, params: 
   return { status: 400, contentType: 'text/plain; charset=utf-8', body: 'Unsupported Action\n', errorCode: 'InvalidAction' };
 }
 
-/** Creates the HTTP server: STS at "/", the federation endpoint at "/federation", the console at "/console". */
+/**
+ * Creates the HTTP server: STS, IAM and S3 ListBuckets at "/" (told apart by the SigV4 credential scope),
+ * the federation endpoint at "/federation", the console at "/console".
+ */
 export function createEmulatorServer({ ctx, faults, log }: ServerDeps): Server {
-  const route = (path: string, method: string): { service: EmulatorRequest['service']; handler: Handler } | undefined => {
-    if (path === '/' && (method === 'POST' || method === 'GET')) {
-      return { service: 'sts', handler: (entry, params, req, body, id) => handleSts(ctx, entry, params, req, body, id) };
+  const route = (path: string, req: IncomingMessage): { service: EmulatorRequest['service']; handler: Handler } | undefined => {
+    const method = req.method ?? 'GET';
+    const signed = scopedService(req);
+    if (path === '/' && signed === 's3' && method === 'GET') {
+      return { service: 's3', handler: (entry, params, r, body, id) => handleSigned(ctx, 's3', entry, params, r, body, id) };
+    }
+    if (path === '/' && signed !== 's3' && (method === 'POST' || method === 'GET')) {
+      return { service: signed, handler: (entry, params, r, body, id) => handleSigned(ctx, signed, entry, params, r, body, id) };
     }
     if (path === '/federation' && (method === 'POST' || method === 'GET')) {
       return { service: 'federation', handler: async (entry, params) => handleFederation(ctx, entry, params) };
@@ -103,7 +134,7 @@ export function createEmulatorServer({ ctx, faults, log }: ServerDeps): Server {
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = newRequestId();
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const target = route(url.pathname, req.method ?? 'GET');
+    const target = route(url.pathname, req);
     if (!target) return send(res, requestId, { status: 404, contentType: 'text/plain; charset=utf-8', body: 'Not Found\n' });
     let body: string;
     try {
@@ -117,7 +148,7 @@ export function createEmulatorServer({ ctx, faults, log }: ServerDeps): Server {
     if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       Object.assign(params, Object.fromEntries(new URLSearchParams(body)));
     }
-    const action = target.service === 'console' ? 'console' : (params.Action ?? '');
+    const action = target.service === 'console' ? 'console' : target.service === 's3' ? 'ListBuckets' : (params.Action ?? '');
     const entry: EmulatorRequest = { at: ctx.now().toISOString(), service: target.service, action, status: 0, params: redactParams(params), requestId };
 
     const fault = faults.get(action as FaultAction);
@@ -129,7 +160,7 @@ export function createEmulatorServer({ ctx, faults, log }: ServerDeps): Server {
     }
     const injected = fault && target.service !== 'console' ? faultError(fault, target.service) : undefined;
     let response: WebResponse;
-    if (injected && target.service === 'sts') response = stsError(injected, requestId);
+    if (injected && target.service !== 'federation') response = serviceError(target.service as SignedService, injected, requestId);
     else if (injected)
       response = { status: injected.status, contentType: 'text/plain; charset=utf-8', body: `${injected.message}\n`, errorCode: injected.code };
     else response = await target.handler(entry, params, req, body, requestId);

@@ -13,6 +13,8 @@ export interface IssuedSession {
   account: string;
   sessionName: string;
   assumedRoleId: string;
+  /** When AssumeRole issued it (aws:TokenIssueTime). */
+  issuedAt: Date;
   expiresAt: Date;
   durationSeconds: number;
   sourceIdentity?: string;

@@ -5,7 +5,8 @@ import type { EmulatorContext } from './context.js';
 import { AwsError, validationError } from './errors.js';
 import { newSecretAccessKey, newSessionToken, newTemporaryAccessKeyId, stableId } from './ids.js';
 import type { IssuedSession } from './store.js';
-import { isTrusted } from './trust.js';
+import { requireAllowed } from './authz.js';
+import { untrustedAction, requiredTrustActions } from './trust.js';
 import { stsSuccessXml, type XmlTree } from './xml.js';
 
 /** AWS caps sessions obtained by role chaining at one hour. */
@@ -22,16 +23,21 @@ const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z'
  */
 export function assumeRole(ctx: EmulatorContext, caller: Principal, params: Record<string, string>): XmlTree {
   const input = parseAssumeRoleParams(params);
-  const role = ctx.roles.get(input.roleArn);
+  const role = ctx.iam.roles.get(input.roleArn);
   const roleParts = parseRoleArn(input.roleArn);
+  const denied = (action: string): AwsError =>
+    new AwsError(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${input.roleArn}`);
   // Unknown and untrusted roles answer alike, so callers cannot probe which roles exist.
-  if (!role || !roleParts || !isTrusted(role, caller.arn, caller.configured) || (role.externalId !== undefined && role.externalId !== input.externalId)) {
-    throw new AwsError(403, 'AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`);
-  }
+  if (!role || !roleParts) throw denied('sts:AssumeRole');
+  const refused = untrustedAction(ctx, role, caller, input);
+  if (refused) throw denied(refused);
+  if (role.externalId !== undefined && role.externalId !== input.externalId) throw denied('sts:AssumeRole');
+  // The caller's own identity policies must allow the same actions (a role session, or a configured caller given policies).
+  for (const action of requiredTrustActions(input)) requireAllowed(ctx, caller, action, input.roleArn, ctx.region);
   if (caller.chained && input.durationSeconds > ROLE_CHAINING_MAX_SECONDS) {
     throw validationError('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
   }
-  if (input.durationSeconds > (role.maxSessionDuration ?? 3600)) {
+  if (input.durationSeconds > role.maxSessionDuration) {
     throw validationError('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
   const packed = packedPolicySize(input);
@@ -49,6 +55,7 @@ export function assumeRole(ctx: EmulatorContext, caller: Principal, params: Reco
     account: roleParts.account,
     sessionName: input.roleSessionName,
     assumedRoleId: `${stableId('AROA', `arn:${roleParts.partition}:iam::${roleParts.account}:role/${roleParts.name}`)}:${input.roleSessionName}`,
+    issuedAt: now,
     // Whole seconds, exactly the Expiration the caller is told.
     expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + input.durationSeconds * 1000),
     durationSeconds: input.durationSeconds,

@@ -1,3 +1,5 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient, AssumeRoleCommand, type AssumeRoleCommandInput, type Credentials } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { onTestFinished } from 'vitest';
@@ -40,7 +42,7 @@ export async function startTestEmulator(overrides: Partial<EmulatorOptions> = {}
   return em;
 }
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+export type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 /** A real STS client pointed at the emulator, without retries. */
 export function stsClient(em: AwsEmulator, credentials: Creds = BROKER): STSClient {
@@ -48,6 +50,33 @@ export function stsClient(em: AwsEmulator, credentials: Creds = BROKER): STSClie
   const client = new STSClient({
     endpoint: em.stsUrl,
     region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+  });
+  onTestFinished(() => client.destroy());
+  return client;
+}
+
+/** A real IAM client pointed at the emulator (endpoint = iamUrl, region us-east-1), without retries. */
+export function iamClient(em: AwsEmulator, credentials: Creds = BROKER): IAMClient {
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  const client = new IAMClient({
+    endpoint: em.iamUrl,
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+  });
+  onTestFinished(() => client.destroy());
+  return client;
+}
+
+/** A real S3 client pointed at the emulator (path style), without retries. */
+export function s3Client(em: AwsEmulator, credentials: Creds): S3Client {
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  const client = new S3Client({
+    endpoint: em.s3Url,
+    region: 'us-east-1',
+    forcePathStyle: true,
     maxAttempts: 1,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
   });
