@@ -173,7 +173,11 @@ export function createApp(deps: AppDeps): Express {
     managedBy: config.mappingsFile,
   });
   const scim = createScimFeature({ config, repos, log, afterCutOff: sessions.forgetAll });
-  const revocations = createRevocationService({ revocations: repos.revocations, mappings, rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups } });
+  const revocations = createRevocationService({
+    revocations: repos.revocations,
+    mappings,
+    rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
+  });
   metrics.watchRevocations(repos.revocations.stateCounts);
   const adminUsers = createAdminUserService({
     users: repos.adminUsers,

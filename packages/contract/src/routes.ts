@@ -603,7 +603,10 @@ export const ROUTES = {
       'End all browser sessions, revoke all CLI tokens and revoke at AWS every session of a person issued before now (admin); new grants need a fresh sign-in',
     auth: 'admin',
     request: { params: idParams },
-    responses: { 202: { description: 'Counts of what was revoked and the AWS revocation (applied by the worker)', body: cutOffResponse }, 404: error('No such person') },
+    responses: {
+      202: { description: 'Counts of what was revoked and the AWS revocation (applied by the worker)', body: cutOffResponse },
+      404: error('No such person'),
+    },
   },
   adminRevocations: {
     method: 'get',

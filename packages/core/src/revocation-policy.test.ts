@@ -79,7 +79,13 @@ describe('buildRevocationPolicy', () => {
     expect(built.level).toBe('fallback');
     expect(built.chars).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
     expect(built.document.Statement).toEqual([
-      { Sid: 'RevokeAllSessionsBefore', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-12-09T10:01:00Z' } } },
+      {
+        Sid: 'RevokeAllSessionsBefore',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-12-09T10:01:00Z' } },
+      },
     ]);
   });
 

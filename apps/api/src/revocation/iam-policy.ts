@@ -1,10 +1,4 @@
-import {
-  CreatePolicyCommand,
-  CreatePolicyVersionCommand,
-  DeletePolicyVersionCommand,
-  GetPolicyCommand,
-  ListPolicyVersionsCommand,
-} from '@aws-sdk/client-iam';
+import { CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyVersionCommand, GetPolicyCommand, ListPolicyVersionsCommand } from '@aws-sdk/client-iam';
 import { UpstreamError, type PolicyVersionInfo } from '@rolegate/core';
 import type { IamControlPort } from '../adapters/iam.js';
 import type { RevocationPolicyIam } from './worker.js';
@@ -41,7 +35,11 @@ export function createRevocationPolicyIam(iam: IamControlPort): RevocationPolicy
     },
     async listVersions(policyArn, accountId): Promise<PolicyVersionInfo[]> {
       const out = await iam.call(accountId, (c, abortSignal) => c.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }));
-      return (out.Versions ?? []).map((v) => ({ versionId: v.VersionId ?? '', isDefault: v.IsDefaultVersion ?? false, createDate: v.CreateDate ?? new Date(0) }));
+      return (out.Versions ?? []).map((v) => ({
+        versionId: v.VersionId ?? '',
+        isDefault: v.IsDefaultVersion ?? false,
+        createDate: v.CreateDate ?? new Date(0),
+      }));
     },
     async createDefaultVersion(policyArn, accountId, document) {
       const out = await iam.call(accountId, (c, abortSignal) =>

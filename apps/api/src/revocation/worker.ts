@@ -1,11 +1,4 @@
-import {
-  buildRevocationPolicy,
-  retryDelayMs,
-  versionsToDelete,
-  type PolicyLevel,
-  type PolicyVersionInfo,
-  type RevocationEntry,
-} from '@rolegate/core';
+import { buildRevocationPolicy, retryDelayMs, versionsToDelete, type PolicyLevel, type PolicyVersionInfo, type RevocationEntry } from '@rolegate/core';
 import type { AccountPassOutcome, RevocationRecord, RevocationRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -28,12 +21,12 @@ export interface RevocationPolicyIam {
 
 /** What one pass did in one account (tests and logs read it). */
 export type AccountPassResult =
-  | { kind: 'applied'; versionId: string; level: PolicyLevel; entries: number }
-  | { kind: 'failed'; error: string }
-  | { kind: 'nothing' };
+  { kind: 'applied'; versionId: string; level: PolicyLevel; entries: number } | { kind: 'failed'; error: string } | { kind: 'nothing' };
 
 const entryOf = (r: RevocationRecord): RevocationEntry =>
-  r.kind === 'grant' ? { kind: 'grant', grantId: r.grantId!, requestedAt: r.createdAt } : { kind: 'person', sourceIdentity: r.sourceIdentity!, revokedBefore: r.revokedBefore! };
+  r.kind === 'grant'
+    ? { kind: 'grant', grantId: r.grantId!, requestedAt: r.createdAt }
+    : { kind: 'person', sourceIdentity: r.sourceIdentity!, revokedBefore: r.revokedBefore! };
 
 /** AWS's error code, a timeout, or the message: what an admin sees as the revocation's last error. */
 function describe(err: unknown): string {

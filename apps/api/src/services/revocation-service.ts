@@ -101,7 +101,9 @@ export function createRevocationService(deps: {
           valid: v.status === 'issued' && !ended && v.revoked === null,
           status: v.revoked ? 'revoked' : v.status,
           expiresAt: v.expiresAt ? v.expiresAt.toISOString() : null,
-          revoked: v.revoked ? { kind: v.revoked.kind === 'grant' ? ('grant' as const) : ('user' as const), status: v.revoked.state, at: v.revoked.at.toISOString() } : null,
+          revoked: v.revoked
+            ? { kind: v.revoked.kind === 'grant' ? ('grant' as const) : ('user' as const), status: v.revoked.state, at: v.revoked.at.toISOString() }
+            : null,
         };
         entry = { at: t, value };
         statusCache.set(grantId, entry);

@@ -111,7 +111,12 @@ export function createAdminUserRepository(prisma: PrismaClient) {
             entity: 'user',
             entityId: user.id,
             before: null,
-            after: { email: user.email, sessions, cliTokens, ...(revocation ? { revocationBatch: revocation.batchId, accountIds: revocation.accountIds } : {}) },
+            after: {
+              email: user.email,
+              sessions,
+              cliTokens,
+              ...(revocation ? { revocationBatch: revocation.batchId, accountIds: revocation.accountIds } : {}),
+            },
           });
           return { sessions, cliTokens, revocationBatch: revocation && revocation.accountIds.length > 0 ? revocation.batchId : null };
         }),

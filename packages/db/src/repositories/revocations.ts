@@ -356,10 +356,9 @@ export function createRevocationRepository(pool: pg.Pool) {
     statesOfGrants: (grantIds: string[]) =>
       db(async () => {
         if (grantIds.length === 0) return new Map<string, RevocationState>();
-        const res = await pool.query<{ grant_id: string; state: RevocationState }>(
-          `SELECT grant_id, state FROM revocations WHERE grant_id = ANY($1::uuid[])`,
-          [grantIds],
-        );
+        const res = await pool.query<{ grant_id: string; state: RevocationState }>(`SELECT grant_id, state FROM revocations WHERE grant_id = ANY($1::uuid[])`, [
+          grantIds,
+        ]);
         return new Map(res.rows.map((r) => [r.grant_id, r.state]));
       }),
 
@@ -442,9 +441,7 @@ export function createRevocationRepository(pool: pg.Pool) {
                WHERE id = ANY($1::uuid[]) AND state = 'requested'`,
               [outcome.appliedIds, outcome.policyVersion, outcome.fallback],
             );
-            await c.query(`UPDATE revocations SET state = 'pruned', pruned_at = now() WHERE id = ANY($1::uuid[]) AND state <> 'pruned'`, [
-              outcome.prunedIds,
-            ]);
+            await c.query(`UPDATE revocations SET state = 'pruned', pruned_at = now() WHERE id = ANY($1::uuid[]) AND state <> 'pruned'`, [outcome.prunedIds]);
           } else if (outcome.kind === 'failed') {
             await c.query(
               `UPDATE revocations SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3::int * interval '1 millisecond'
