@@ -16,7 +16,7 @@ export function createRevocationPolicyIam(iam: IamControlPort): RevocationPolicy
         await iam.call(accountId, (c, abortSignal) => c.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal }));
         return arn;
       } catch (err) {
-        if (err instanceof UpstreamError && err.code === 'NoSuchEntity') return null;
+        if (err instanceof UpstreamError && /^NoSuchEntity(Exception)?$/.test(err.code)) return null;
         throw err;
       }
     },

@@ -79,7 +79,7 @@ export interface StackOptions {
    * role next to an allow-all inline policy; the app gets the IAM adapter, and each instance runs a
    * revocation worker (started every `intervalMs`, default 200, unless `autoStart: false`).
    */
-  revocations?: { intervalMs?: number; autoStart?: boolean; retryBaseMs?: number; maxChars?: number; buckets?: boolean };
+  revocations?: { intervalMs?: number; autoStart?: boolean; retryBaseMs?: number; maxChars?: number; seedPolicies?: boolean };
   /** More people at the dev IdP, besides the demo users. */
   extraUsers?: DemoUser[];
   /** Also configure SAML: the mutable test IdP (stack.samlIdp) or the dev SAML IdP over HTTP (stack.devSamlIdp). */
@@ -97,7 +97,7 @@ export async function startStack(opts: StackOptions = {}) {
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
   const untrusted = new Set(opts.untrustedRoles ?? []);
   const broker = opts.brokerArn ?? BROKER_ARN;
-  const rev = opts.revocations ? revocationSetUp(doc, broker) : null;
+  const rev = opts.revocations ? revocationSetUp(doc, broker, opts.revocations.seedPolicies ?? true) : null;
   if (rev) doc.accounts = doc.accounts.map((a) => ({ ...a, controlRoleArn: controlRoleArnOf(a.id) }));
   const aws: AwsEmulator = await startAwsEmulator({
     callers: [{ ...brokerCredentials, arn: broker }],
@@ -354,12 +354,15 @@ const PLACEHOLDER = {
 };
 
 /** The emulator side of revocation as an operator sets it up (docs/deploy.md): control roles, policies, attachments. */
-function revocationSetUp(doc: { accounts: { id: string }[]; mappings: { roleArn: string }[] }, broker: string) {
+function revocationSetUp(doc: { accounts: { id: string }[]; mappings: { roleArn: string }[] }, broker: string, seedPolicies: boolean) {
   const accounts = [...new Set([...doc.accounts.map((a) => a.id), ...doc.mappings.map((m) => m.roleArn.split(':')[4]!)])];
   return {
-    policies: accounts.map((id) => ({ arn: revocationPolicyArnIn(id), document: PLACEHOLDER })),
+    policies: seedPolicies ? accounts.map((id) => ({ arn: revocationPolicyArnIn(id), document: PLACEHOLDER })) : [],
     controlRoles: accounts.map((id) => ({ arn: controlRoleArnOf(id), trustedPrincipals: [broker], inlinePolicies: { Iam: ALLOW_ALL } })),
     buckets: accounts.map((id) => ({ account: id, name: bucketOf(id) })),
-    brokeredRole: (arn: string) => ({ inlinePolicies: { AllowAll: ALLOW_ALL }, attachedPolicyArns: [revocationPolicyArnIn(arn.split(':')[4]!)] }),
+    brokeredRole: (arn: string) => ({
+      inlinePolicies: { AllowAll: ALLOW_ALL },
+      attachedPolicyArns: seedPolicies ? [revocationPolicyArnIn(arn.split(':')[4]!)] : [],
+    }),
   };
 }
