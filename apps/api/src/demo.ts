@@ -58,6 +58,68 @@ export async function demoUsers(dataDir: string | undefined): Promise<DemoUser[]
   return users;
 }
 
+const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+/** The revocation policy's first version, as an operator creates it: denies nothing. */
+const NO_REVOCATIONS = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'NoRevocations', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/rolegate:grant-id': 'none' } } },
+  ],
+};
+const accountsOf = (doc: { mappings: { roleArn: string }[] }): string[] => [...new Set(doc.mappings.map((m) => m.roleArn.split(':')[4]!))];
+/** The per-account control role of the demo (what an operator deploys in every account). */
+export const demoControlRoleArn = (account: string): string => `arn:aws:iam::${account}:role/RolegateControl`;
+export const demoRevocationPolicyArn = (account: string): string => `arn:aws:iam::${account}:policy/RolegateRevocations`;
+
+/**
+ * The demo's AWS side, as an operator sets it up: each brokered role trusts the broker and has an
+ * allow-all inline policy plus RolegateRevocations attached; each account has a RolegateControl role
+ * that may only manage that policy and read brokered roles.
+ */
+function demoAwsAccounts(doc: { mappings: { roleArn: string }[] }) {
+  const accounts = accountsOf(doc);
+  return {
+    managedPolicies: accounts.map((a) => ({ arn: demoRevocationPolicyArn(a), document: NO_REVOCATIONS })),
+    roles: [
+      ...[...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({
+        arn,
+        maxSessionDuration: MAX_SESSION_SECONDS,
+        trustedPrincipals: [BROKER_ARN],
+        inlinePolicies: { Work: ALLOW_ALL },
+        attachedPolicyArns: [demoRevocationPolicyArn(arn.split(':')[4]!)],
+      })),
+      ...accounts.map((a) => ({
+        arn: demoControlRoleArn(a),
+        trustedPrincipals: [BROKER_ARN],
+        inlinePolicies: {
+          RolegateControl: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: [
+                  'iam:CreatePolicy',
+                  'iam:GetPolicy',
+                  'iam:GetPolicyVersion',
+                  'iam:ListPolicyVersions',
+                  'iam:CreatePolicyVersion',
+                  'iam:DeletePolicyVersion',
+                  'iam:SetDefaultPolicyVersion',
+                ],
+                Resource: demoRevocationPolicyArn(a),
+              },
+              { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: `arn:aws:iam::${a}:role/*` },
+            ],
+          },
+        },
+      })),
+    ],
+  };
+}
+
+/** One S3 bucket per demo account, so `aws s3 ls` and the emulated console show something. */
+const demoBuckets = (doc: { mappings: { roleArn: string }[] }) => accountsOf(doc).map((account) => ({ account, name: `demo-${account}` }));
+
 async function listenOnPreferred<T>(preferred: number, start: (port: number) => Promise<T>): Promise<T> {
   try {
     return await start(preferred);
@@ -75,12 +137,9 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
   const mappingsFile = opts.mappingsFile ?? DEMO_MAPPINGS_FILE;
   const doc = parseMappingsYaml(await readFile(mappingsFile, 'utf8'), mappingsFile);
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
-  const roles = [...new Set(doc.mappings.map((m) => m.roleArn))].map((arn) => ({
-    arn,
-    maxSessionDuration: MAX_SESSION_SECONDS,
-    trustedPrincipals: [BROKER_ARN],
-  }));
-  const aws = await listenOnPreferred(4566, (port) => startAwsEmulator({ port, callers: [{ ...brokerCredentials, arn: BROKER_ARN }], roles }));
+  const aws = await listenOnPreferred(4566, (port) =>
+    startAwsEmulator({ port, callers: [{ ...brokerCredentials, arn: BROKER_ARN }], ...demoAwsAccounts(doc), buckets: demoBuckets(doc) }),
+  );
   const clientSecret = randomBytes(24).toString('base64url');
   const users = await demoUsers(opts.dataDir);
   const idp = await listenOnPreferred(9400, (port) =>
@@ -110,6 +169,7 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
       OIDC_CLIENT_SECRET: clientSecret,
       OIDC_SCOPES: 'openid email profile groups',
       AWS_ENDPOINT_URL_STS: aws.stsUrl,
+      AWS_ENDPOINT_URL_IAM: aws.iamUrl,
       FEDERATION_URL: aws.federationUrl,
       ADMIN_GROUPS: 'platform-admins',
       AUDITOR_GROUPS: 'auditors',
