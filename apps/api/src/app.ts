@@ -40,7 +40,8 @@ import { createAnnouncer } from './notifications/announce.js';
 import { auditRoutes } from './routes/audit.js';
 import { createExportSlots, EXPORTS_PER_USER } from './services/audit-export.js';
 import { requireUser } from './middleware/auth.js';
-import { createAdminService } from './services/admin-service.js';
+import { brokerPrincipalResolver, createAdminService } from './services/admin-service.js';
+import { createMappingCheckService } from './services/mapping-check-service.js';
 import { createAdminUserService } from './services/admin-user-service.js';
 import { createRevocationService } from './services/revocation-service.js';
 import { adminRevocationRoutes, grantRevocationRoutes } from './routes/revocations.js';
@@ -108,6 +109,15 @@ export function createApp(deps: AppDeps): Express {
   const mappings = createCachedMappingSource(repos.mappings, changeFeed(MAPPINGS_CHANNEL, 'mappings'));
   repos.onMappingsWritten(mappings.invalidate);
   const sessions = createCachedSessionRepository(repos.sessions, changeFeed(SESSIONS_CHANNEL, 'sessions'));
+  const brokerIdentity = deps.brokerIdentity ? () => deps.brokerIdentity!.detectIdentity() : async () => null;
+  const mappingChecks = createMappingCheckService({
+    checks: repos.mappingChecks,
+    mappings: repos.adminMappings,
+    iam: deps.iam,
+    brokerPrincipal: brokerPrincipalResolver(brokerIdentity, config.brokerPrincipalArn),
+    log,
+  });
+  metrics.watchMappingChecks(repos.mappingChecks.counts);
   const grantService = createGrantService({
     mappings,
     grants,
@@ -116,6 +126,7 @@ export function createApp(deps: AppDeps): Express {
     retryLater: deps.retryLater ?? createRetrier({ attempts: 30, delayMs: 2000, log }).retryLater,
     isAdmin: (p) => appRolesFor(p.groups, { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups }).includes('admin'),
     windows: repos.requests,
+    roleCheckProblems: mappingChecks.problemsOf,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
   metrics.watchReviews(repos.requests.reviewCounts);
@@ -168,7 +179,7 @@ export function createApp(deps: AppDeps): Express {
   const adminService = createAdminService({
     mappings: repos.adminMappings,
     changes: repos.adminChanges,
-    brokerIdentity: deps.brokerIdentity ? () => deps.brokerIdentity!.detectIdentity() : async () => null,
+    brokerIdentity,
     brokerPrincipalOverride: config.brokerPrincipalArn,
     managedBy: config.mappingsFile,
   });
@@ -313,7 +324,7 @@ export function createApp(deps: AppDeps): Express {
     csrf.csrfSynchronisedProtection,
     reviewRoutes({ requests: requestService, outbox: repos.outbox }),
     adminRevocationRoutes({ revocations }),
-    adminRoutes({ admin: adminService, users: adminUsers }),
+    adminRoutes({ admin: adminService, users: adminUsers, checks: mappingChecks }),
   );
   app.use(
     '/api/audit',

@@ -18,6 +18,8 @@ import { createFederationAdapter } from './adapters/federation.js';
 import { createOidcAdapter } from './adapters/oidc.js';
 import { createStsAdapter } from './adapters/sts.js';
 import { createIamAdapter } from './adapters/iam.js';
+import { brokerPrincipalResolver } from './services/admin-service.js';
+import { createMappingCheckService, startMappingCheckJob } from './services/mapping-check-service.js';
 import { createApp } from './app.js';
 import { createSamlServiceProvider } from './auth/saml/sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -228,6 +230,18 @@ async function main() {
     log,
   });
   requestSweeper.start(30_000);
+  // Trust and set-up checks of every mapping's role (every replica; claims are leased in mapping_checks).
+  const mappingCheckJob = startMappingCheckJob(
+    createMappingCheckService({
+      checks: repositories.mappingChecks,
+      mappings: repositories.adminMappings,
+      iam,
+      brokerPrincipal: brokerPrincipalResolver(() => sts.detectIdentity(), config.brokerPrincipalArn),
+      log,
+    }),
+    { intervalSeconds: config.mappingCheckIntervalSeconds, everyMs: Math.min(60_000, config.mappingCheckIntervalSeconds * 1000), log },
+  );
+  void mappingCheckJob.runOnce().catch((err: unknown) => log.warn({ err }, 'mapping checks failed'));
 
   const lifecycle = createLifecycle({
     server,
@@ -240,6 +254,7 @@ async function main() {
       () => outboxWorker.stop(),
       () => revocationWorker.stop(),
       () => requestSweeper.stop(),
+      () => mappingCheckJob.stop(),
       () => retrier.stop(),
       () => database.close(),
       () => sts.destroy(),

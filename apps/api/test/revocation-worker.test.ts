@@ -173,7 +173,7 @@ describe('two replicas', () => {
   it('never write conflicting policy versions: every version holds every entry an earlier one held, and a burst costs few versions', async () => {
     const second = await stack.startInstance();
     const eveB = await stack.signIn(eve.username);
-    const grants = [];
+    const grants: { id: string; creds: Creds }[] = [];
     for (let i = 0; i < 10; i++) grants.push(await cliGrant(stack, eveB));
     stack.aws.clearLog();
     // The burst: revocations through both replicas at once, while both workers run every 20 ms.

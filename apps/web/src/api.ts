@@ -1,4 +1,6 @@
 import type {
+  MappingCheck,
+  MappingCheckList,
   AdminCliTokenList,
   AdminUserList,
   AuditFilterName,
@@ -150,6 +152,8 @@ export const adminApi = {
   importMappings: (yaml: string, dryRun: boolean, csrfToken: string) =>
     request<ImportResult>(`/api/admin/mappings/import${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: { yaml }, csrfToken }),
   trustPolicy: (mappingId: string) => request<TrustPolicyResponse>(`/api/admin/mappings/${id(mappingId)}/trust-policy`),
+  mappingChecks: () => request<MappingCheckList>('/api/admin/mappings/checks'),
+  checkMapping: (mappingId: string, csrfToken: string) => request<MappingCheck>(`/api/admin/mappings/${id(mappingId)}/check`, { method: 'POST', csrfToken }),
   users: (q: string) => request<AdminUserList>(`/api/admin/users${queryString({ q })}`),
   userCliTokens: (userId: string) => request<AdminCliTokenList>(`/api/admin/users/${id(userId)}/cli-tokens`),
   cutOff: (userId: string, csrfToken: string) => request<CutOffResponse>(`/api/admin/users/${id(userId)}/cut-off`, { method: 'POST', csrfToken }),

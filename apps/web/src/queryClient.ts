@@ -9,6 +9,7 @@ export const queryKeys = {
   grants: ['grants'] as const,
   adminMappings: ['admin', 'mappings'] as const,
   adminAccounts: ['admin', 'accounts'] as const,
+  adminMappingChecks: ['admin', 'mapping-checks'] as const,
   adminChanges: ['admin', 'changes'] as const,
   adminUsers: (q: string) => ['admin', 'users', q] as const,
   adminUserCliTokens: (userId: string) => ['admin', 'users', userId, 'cli-tokens'] as const,

@@ -276,3 +276,36 @@ export const trustPolicyResponse = z.object({
   warnings: z.array(z.string()),
 });
 export type TrustPolicyResponse = z.infer<typeof trustPolicyResponse>;
+
+/** One finding of a role check: stable code, what is wrong, and the fix to paste (trust policy statement or AWS CLI command). */
+export const roleCheckProblem = z.object({
+  code: z.string(),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  fix: z.string(),
+});
+export type RoleCheckProblem = z.infer<typeof roleCheckProblem>;
+
+/**
+ * The latest trust and set-up check of a mapping's role (answer of
+ * `POST /api/admin/mappings/:id/check`, items of `GET /api/admin/mappings/checks`).
+ * `status`: `ok` (no error-level finding; warnings may be listed),
+ * `problems`, `not_checked` (never, or the mapping's role or maximum changed
+ * since), `cannot_check` (`error` says why: no control role, IAM refused or
+ * failed). `ok` is `status === "ok"`; `fix` joins the problems' fixes.
+ */
+export const mappingCheck = z.object({
+  mappingId: z.string(),
+  roleArn: z.string(),
+  status: z.enum(['ok', 'problems', 'not_checked', 'cannot_check']),
+  ok: z.boolean(),
+  problems: z.array(roleCheckProblem),
+  fix: z.string().nullable(),
+  error: z.string().nullable(),
+  checkedAt: z.string().nullable(),
+});
+export type MappingCheck = z.infer<typeof mappingCheck>;
+
+/** `GET /api/admin/mappings/checks`: one item per mapping. */
+export const mappingCheckList = z.object({ items: z.array(mappingCheck) });
+export type MappingCheckList = z.infer<typeof mappingCheckList>;

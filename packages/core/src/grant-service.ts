@@ -59,6 +59,8 @@ export interface GrantServiceDeps {
   isAdmin?: (principal: Principal) => boolean;
   /** Open access windows; without it every approval mapping answers APPROVAL_REQUIRED. */
   windows?: AccessWindowSource;
+  /** Error-level findings of a mapping's latest role check; a refusal then names them (read only when AWS refused). */
+  roleCheckProblems?: (mappingId: string) => Promise<readonly { code: string; message: string }[]>;
   clock?: { now(): Date };
 }
 
@@ -249,13 +251,16 @@ export function createGrantService(deps: GrantServiceDeps) {
     if (isAppError(err)) return err;
     const what = code === 'AWS_STS_FAILED' ? 'AWS STS' : 'The AWS federation endpoint';
     const audience = refused && deps.isAdmin?.(refused.principal) ? 'admin' : 'employee';
-    const advice = refused ? awsRefusalMessage(awsCode, refused.mapping, audience) : null;
+    // Only on a refusal (never on the grant path): a failed lookup leaves the plain advice.
+    const findings = refused && awsCode === 'AccessDenied' && deps.roleCheckProblems ? await deps.roleCheckProblems(refused.mapping.id).catch(() => []) : [];
+    const advice = refused ? awsRefusalMessage(awsCode, refused.mapping, audience, findings) : null;
     if (advice && refused) {
       return new AppError(code, advice, {
         awsCode,
         roleArn: refused.mapping.roleArn,
         accountId: refused.mapping.accountId,
         audience,
+        ...(findings.length > 0 ? { checkFindings: findings.map((f) => f.code) } : {}),
         ...(audience === 'admin' ? { mappingId: refused.mapping.id } : {}),
       });
     }

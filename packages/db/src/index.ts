@@ -103,3 +103,10 @@ export {
   type AccountPassOutcome,
   type Querier,
 } from './repositories/revocations.js';
+export {
+  createMappingCheckRepository,
+  type MappingCheckRepository,
+  type MappingCheckRecord,
+  type MappingCheckResult,
+  type MappingCheckStatus,
+} from './repositories/mapping-checks.js';

@@ -9,6 +9,7 @@ import { createGrantRepository } from './repositories/grants.js';
 import { createIdempotencyKeyRepository } from './repositories/idempotency-keys.js';
 import { createLoginTransactionRepository } from './repositories/login-transactions.js';
 import { createMappingRepository } from './repositories/mappings.js';
+import { createMappingCheckRepository } from './repositories/mapping-checks.js';
 import { createPreferencesRepository } from './repositories/preferences.js';
 import { createRateLimitRepository } from './repositories/rate-limits.js';
 import { createRequestRepository } from './repositories/requests.js';
@@ -49,6 +50,7 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     outbox: createOutboxRepository(pool),
     revocations: createRevocationRepository(pool),
     mappings: createMappingRepository(database),
+    mappingChecks: createMappingCheckRepository(pool),
     adminMappings: createAdminMappingRepository(prisma, { afterWrite: () => mappingWriteListeners.forEach((listener) => listener()) }),
     adminChanges: createAdminChangeRepository(prisma),
     adminUsers: createAdminUserRepository(prisma),

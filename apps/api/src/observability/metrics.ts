@@ -102,6 +102,38 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
       this.set({ state: 'overdue' }, counts.overdue);
     },
   });
+  type CheckCounts = { statuses: Record<string, number>; findings: Record<string, number> };
+  let checkCounts: (() => Promise<CheckCounts>) | null = null;
+  // One read per scrape feeds both gauges (prom-client collects them one after the other).
+  let checkRead: { at: number; value: Promise<CheckCounts | null> } | null = null;
+  const readChecks = () => {
+    if (!checkCounts) return Promise.resolve(null);
+    if (!checkRead || Date.now() - checkRead.at > 1000) checkRead = { at: Date.now(), value: checkCounts().catch(() => null) };
+    return checkRead.value;
+  };
+  new Gauge({
+    name: 'rolegate_mapping_checks',
+    help: "Mappings by the status of their role's latest trust and set-up check (ok, problems, not_checked, cannot_check)",
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await readChecks();
+      if (!counts) return;
+      for (const [status, n] of Object.entries(counts.statuses)) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'rolegate_mapping_check_findings',
+    help: "Findings of the mappings' latest role checks, by finding code (e.g. TRUST_MISSING_TAG_SESSION)",
+    labelNames: ['code'] as const,
+    registers: [registry],
+    async collect() {
+      const counts = await readChecks();
+      if (!counts) return;
+      this.reset();
+      for (const [code, n] of Object.entries(counts.findings)) this.set({ code }, n);
+    },
+  });
   if (opts.pool) {
     const pool = opts.pool;
     new Gauge({
@@ -141,7 +173,12 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
     revocationCounts = count;
   };
 
-  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed, watchReviews, revocationWrites, watchRevocations };
+  /** Reports role checks as `rolegate_mapping_checks{status}` and `rolegate_mapping_check_findings{code}` (read at each scrape). */
+  const watchMappingChecks = (count: () => Promise<CheckCounts>) => {
+    checkCounts = count;
+  };
+
+  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed, watchReviews, watchMappingChecks, revocationWrites, watchRevocations };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

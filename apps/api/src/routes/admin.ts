@@ -1,7 +1,7 @@
 import { routesAt } from '../http/route.js';
 import { Router } from 'express';
 import { parseRoleArn } from '@rolegate/aws-names';
-import { AppError, policyOf } from '@rolegate/core';
+import { AppError, combinedFix, policyOf } from '@rolegate/core';
 import {
   adminChangesQuery,
   adminUsersQuery,
@@ -14,10 +14,12 @@ import {
   type AdminCliToken,
   type AdminMapping,
   type AdminUser,
+  type MappingCheck,
   updateMappingBody,
   upsertAccountBody,
 } from '@rolegate/contract';
-import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminMappingRecord, AdminUserRecord } from '@rolegate/db';
+import type { AdminAccountRecord, AdminChangeRecord, AdminCliTokenRecord, AdminMappingRecord, AdminUserRecord, MappingCheckRecord } from '@rolegate/db';
+import type { MappingCheckService } from '../services/mapping-check-service.js';
 import { principalOf } from '../middleware/auth.js';
 import type { AdminService } from '../services/admin-service.js';
 import type { AdminUserService } from '../services/admin-user-service.js';
@@ -55,6 +57,19 @@ function accountDto(a: AdminAccountRecord): AdminAccount {
   };
 }
 
+function mappingCheckDto(c: MappingCheckRecord): MappingCheck {
+  return {
+    mappingId: c.mappingId,
+    roleArn: c.roleArn,
+    status: c.status,
+    ok: c.status === 'ok',
+    problems: c.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, fix: f.fix })),
+    fix: combinedFix(c.findings),
+    error: c.error,
+    checkedAt: c.checkedAt?.toISOString() ?? null,
+  };
+}
+
 function userDto(u: AdminUserRecord): AdminUser {
   return { id: u.id, email: u.email, displayName: u.displayName, groups: u.groups, lastSeenAt: u.lastSeenAt.toISOString() };
 }
@@ -78,10 +93,18 @@ function changeDto(c: AdminChangeRecord): AdminChange {
  * JSON-only guard (see app.ts); handlers parse with the contract and call the
  * admin service, which records every change.
  */
-export function adminRoutes(deps: { admin: AdminService; users?: AdminUserService }) {
+export function adminRoutes(deps: { admin: AdminService; users?: AdminUserService; checks: MappingCheckService }) {
   const r = Router();
   const on = routesAt(r, '/api/admin');
-  const { admin, users } = deps;
+  const { admin, users, checks } = deps;
+
+  on(ROUTES.adminMappingChecks, async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ items: (await checks.list()).map(mappingCheckDto) });
+  });
+
+  on(ROUTES.adminCheckMapping, async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(mappingCheckDto(await checks.checkMapping(req.params.id)));
+  });
 
   on(ROUTES.adminMappings, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ items: (await admin.listMappings()).map(mappingDto), managedBy: admin.managedBy });

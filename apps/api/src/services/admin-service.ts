@@ -30,6 +30,25 @@ const YAML_HEADER =
   '# Rolegate accounts and mappings (MAPPINGS_FILE format). Importing this document makes the\n# mappings equal to it: mappings not listed are deleted.\n';
 
 /**
+ * The principal a trust policy must name for the broker: BROKER_PRINCIPAL_ARN
+ * when set, else derived from the identity STS reports (asked again until
+ * known). @throws AppError BROKER_IDENTITY_UNKNOWN
+ */
+export function brokerPrincipalResolver(identity: () => Promise<string | null>, override: string | undefined): () => Promise<string> {
+  let brokerPrincipal: string | null = override ?? null;
+  return async () => {
+    if (!brokerPrincipal) {
+      const arn = await identity();
+      brokerPrincipal = arn ? brokerTrustPrincipal(arn) : null;
+    }
+    if (!brokerPrincipal) {
+      throw new AppError('BROKER_IDENTITY_UNKNOWN', "The broker's AWS identity is unknown (STS GetCallerIdentity failed); set BROKER_PRINCIPAL_ARN");
+    }
+    return brokerPrincipal;
+  };
+}
+
+/**
  * Admin use cases: mappings, accounts, YAML import/export, trust policies.
  * Every write goes through the repository's transaction that also records
  * the change, so no admin write can skip the change log.
@@ -44,18 +63,7 @@ export function createAdminService(deps: {
   /** MAPPINGS_FILE when set: the file is the truth and every admin write is refused. */
   managedBy?: string | undefined;
 }) {
-  let brokerPrincipal: string | null = deps.brokerPrincipalOverride ?? null;
-
-  async function resolveBrokerPrincipal(): Promise<string> {
-    if (!brokerPrincipal) {
-      const arn = await deps.brokerIdentity();
-      brokerPrincipal = arn ? brokerTrustPrincipal(arn) : null;
-    }
-    if (!brokerPrincipal) {
-      throw new AppError('BROKER_IDENTITY_UNKNOWN', "The broker's AWS identity is unknown (STS GetCallerIdentity failed); set BROKER_PRINCIPAL_ARN");
-    }
-    return brokerPrincipal;
-  }
+  const resolveBrokerPrincipal = brokerPrincipalResolver(deps.brokerIdentity, deps.brokerPrincipalOverride);
 
   const managedBy = deps.managedBy ?? null;
   /*
@@ -74,6 +82,9 @@ export function createAdminService(deps: {
   return {
     /** The MAPPINGS_FILE that manages the mappings, or null when admins edit them here. */
     managedBy,
+
+    /** The broker's trust principal. @throws AppError BROKER_IDENTITY_UNKNOWN */
+    brokerPrincipal: resolveBrokerPrincipal,
 
     listMappings: () => deps.mappings.listMappings(),
 

@@ -267,6 +267,8 @@ export async function startStack(opts: StackOptions = {}) {
     /** The Express app this stack serves (for tests that inspect its routes). */
     app,
     aws,
+    /** The broker's own AWS credentials at the emulator. */
+    brokerCredentials,
     idp,
     /** The SAML test IdP (with `saml: 'test-idp'`). */
     samlIdp: saml?.testIdp ?? null,
@@ -317,15 +319,13 @@ export async function startStack(opts: StackOptions = {}) {
     },
     /** The first instance's revocation worker (with `revocations`). */
     revocationWorker: main.worker,
-    /** The STS credentials the broker uses (for tests that call AWS as the broker). */
-    brokerCredentials,
     async close() {
       for (const w of workers) await w.stop();
       for (const i of instances) await i.close();
-      for (const a of iamAdapters) a.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       sts.destroy();
+      for (const iam of iamAdapters) iam.destroy();
       await database.close().catch(() => {});
       await direct.close().catch(() => {});
       await proxy.close();

@@ -1,7 +1,15 @@
 import { useId, useMemo, useRef, useState } from 'react';
 import type { AdminMapping } from '@rolegate/contract';
 import { errorMessage, MAPPINGS_EXPORT_URL } from '../api';
-import { useAdminAccounts, useAdminMappings, useDeleteMapping, useMappingsManagedBy, useUpdateMapping } from '../hooks/useAdmin';
+import {
+  useAdminAccounts,
+  useAdminMappings,
+  useCheckMapping,
+  useDeleteMapping,
+  useMappingChecks,
+  useMappingsManagedBy,
+  useUpdateMapping,
+} from '../hooks/useAdmin';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -25,6 +33,8 @@ export function MappingsPanel() {
   const accounts = useAdminAccounts();
   const toggle = useUpdateMapping();
   const remove = useDeleteMapping();
+  const checks = useMappingChecks();
+  const checkNow = useCheckMapping();
   const [view, setView] = useState<View>({ kind: 'list' });
   const [filter, setFilter] = useState('');
   const [deleting, setDeleting] = useState<AdminMapping | null>(null);
@@ -50,11 +60,17 @@ export function MappingsPanel() {
         remove.reset();
         setDeleting(m);
       },
+      check: (m) => {
+        setProblem(null);
+        checkNow.mutate(m.id, { onError: (err) => setProblem(errorMessage(err)) });
+      },
+      checks: checks.data ?? new Map(),
+      checkingId: checkNow.isPending ? checkNow.variables : null,
       busyId: toggle.isPending ? toggle.variables.id : null,
       readOnly: managedBy !== null,
     }),
-    // `mutate` and `reset` are stable; only the in-flight id changes what the table shows.
-    [toggle.isPending, toggle.variables?.id, managedBy],
+    // `mutate` and `reset` are stable; only the in-flight ids and the checks change what the table shows.
+    [toggle.isPending, toggle.variables?.id, managedBy, checks.data, checkNow.isPending, checkNow.variables],
   );
 
   function backToList(msg?: string) {

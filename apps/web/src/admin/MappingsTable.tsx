@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { createColumnHelper } from '@tanstack/react-table';
-import type { AdminMapping } from '@rolegate/contract';
+import type { AdminMapping, MappingCheck } from '@rolegate/contract';
+import { MappingCheckCell } from './MappingCheckCell';
 import { DataTable, type tableFeaturesNone } from '../components/DataTable';
 import { formatDuration } from '../format';
 import { Breakable } from '../components/Breakable';
@@ -12,6 +13,12 @@ export interface MappingActions {
   trustPolicy: (m: AdminMapping) => void;
   toggle: (m: AdminMapping) => void;
   remove: (m: AdminMapping) => void;
+  /** Checks the mapping's role now (trust policy, MaxSessionDuration, revocation policy). */
+  check: (m: AdminMapping) => void;
+  /** Latest role check per mapping id. */
+  checks: ReadonlyMap<string, MappingCheck>;
+  /** The mapping whose check is in flight. */
+  checkingId: string | null;
   /** The mapping whose enable/disable is in flight. */
   busyId: string | null;
   /** MAPPINGS_FILE manages the mappings: only the trust policy is offered. */
@@ -62,6 +69,16 @@ export function MappingsTable({ mappings, actions }: { mappings: AdminMapping[];
               <span className={`badge ${m.enabled ? 'badge--issued' : 'badge--revoked'}`}>{m.enabled ? 'Enabled' : 'Disabled'}</span>
               {m.requireReason && <span className="tag">Reason required</span>}
             </span>
+          );
+        },
+      }),
+      helper.display({
+        id: 'check',
+        header: 'AWS set-up',
+        cell: (c) => {
+          const m = c.row.original;
+          return (
+            <MappingCheckCell mapping={m} check={actions.checks.get(m.id)} testKey={mappingKey(m)} onCheck={actions.check} busy={actions.checkingId === m.id} />
           );
         },
       }),

@@ -29,6 +29,26 @@ export function useAdminChanges() {
   });
 }
 
+/** The latest role check of every mapping, by mapping id. */
+export function useMappingChecks() {
+  return useQuery({
+    queryKey: queryKeys.adminMappingChecks,
+    queryFn: adminApi.mappingChecks,
+    select: (r) => new Map(r.items.map((c) => [c.mappingId, c])),
+    staleTime: 0,
+  });
+}
+
+/** Checks one mapping's role now; the list of checks is refreshed afterwards. */
+export function useCheckMapping() {
+  const csrf = useCsrfToken();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (mappingId: string) => adminApi.checkMapping(mappingId, csrf()),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.adminMappingChecks }),
+  });
+}
+
 export function useTrustPolicy(mappingId: string) {
   return useQuery({ queryKey: queryKeys.trustPolicy(mappingId), queryFn: () => adminApi.trustPolicy(mappingId) });
 }
