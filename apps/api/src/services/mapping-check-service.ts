@@ -83,7 +83,10 @@ export function createMappingCheckService(deps: MappingCheckServiceDeps) {
     const result = await inspect(mapping);
     await deps.checks.save(mapping.id, result);
     if (result.status !== 'ok') {
-      deps.log.warn({ mappingId: mapping.id, roleArn: mapping.roleArn, status: result.status, codes: result.findings.map((f) => f.code), error: result.error }, 'mapping check');
+      deps.log.warn(
+        { mappingId: mapping.id, roleArn: mapping.roleArn, status: result.status, codes: result.findings.map((f) => f.code), error: result.error },
+        'mapping check',
+      );
     }
     return result;
   }
