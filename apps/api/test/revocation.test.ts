@@ -27,6 +27,7 @@ const cy = testPerson('rev-cy', ['engineers']);
 const dee = testPerson('rev-dee', ['engineers']);
 const lead = testPerson('rev-lead', ['leads']);
 const admin = testPerson('rev-admin', ['platform-admins']);
+const auditor = testPerson('rev-auditor', ['auditors']);
 
 interface Creds {
   accessKeyId: string;
@@ -38,7 +39,7 @@ let stack: Stack;
 let ids: Record<string, string>;
 
 beforeAll(async () => {
-  stack = await startStack({ mappingsYaml: TWO_ACCOUNTS, extraUsers: [ana, ben, cy, dee, lead, admin], revocations: { intervalMs: 200 } });
+  stack = await startStack({ mappingsYaml: TWO_ACCOUNTS, extraUsers: [ana, ben, cy, dee, lead, admin, auditor], revocations: { intervalMs: 200 } });
   ids = {
     Developer: await stack.mappingId('arn:aws:iam::111111111111:role/Developer', 'engineers'),
     Operator: await stack.mappingId('arn:aws:iam::222222222222:role/Operator', 'engineers'),
@@ -138,6 +139,33 @@ describe('revoking one grant', () => {
     expect((await adminB.post(`/api/grants/00000000-0000-4000-8000-000000000000/revoke`, {})).status).toBe(404);
     expect((await adminB.post(`/api/grants/not-a-uuid/revoke`, {})).status).toBe(404);
     expect((await adminB.post(`/api/grants/${g.id}/revoke`, { reason: 'x', extra: 1 })).status).toBe(400);
+  });
+});
+
+describe('readers', () => {
+  it('show a revoked grant as revoked in the person’s history, the audit list, its filter and both exports, without touching its stored outcome', async () => {
+    const benB = await stack.signIn(ben.username);
+    const g = await cliGrant(benB, 'Operator');
+    const kept = await cliGrant(benB, 'Operator');
+    expect((await benB.post(`/api/grants/${g.id}/revoke`, {})).status).toBe(202);
+    expect((await stack.grantRows('id = $1', [g.id]))[0].status).toBe('issued');
+
+    const mine = (await benB.get('/api/grants')).json().items as { id: string; status: string }[];
+    expect(mine.find((i) => i.id === g.id)?.status).toBe('revoked');
+    expect(mine.find((i) => i.id === kept.id)?.status).toBe('issued');
+
+    const aud = await stack.signIn(auditor.username);
+    const byUser = (await aud.get(`/api/audit/grants?user=${encodeURIComponent(ben.email)}`)).json().items as { id: string; status: string }[];
+    expect(byUser.find((i) => i.id === g.id)?.status).toBe('revoked');
+    const revoked = (await aud.get(`/api/audit/grants?user=${encodeURIComponent(ben.email)}&status=revoked`)).json().items as { id: string }[];
+    expect(revoked.map((i) => i.id)).toContain(g.id);
+    expect(revoked.map((i) => i.id)).not.toContain(kept.id);
+    expect((await aud.get(`/api/audit/grants/${g.id}`)).json().grant.status).toBe('revoked');
+    const csv = (await aud.get(`/api/audit/grants/export?format=csv&user=${encodeURIComponent(ben.email)}&status=revoked`)).text;
+    expect(csv).toContain(g.id);
+    expect(csv.split('\n').find((l) => l.startsWith(g.id))).toContain(',revoked,');
+    const ndjson = (await aud.get(`/api/audit/grants/export?format=ndjson&user=${encodeURIComponent(ben.email)}`)).text;
+    expect(JSON.parse(ndjson.split('\n').find((l) => l.includes(g.id))!).status).toBe('revoked');
   });
 });
 

@@ -70,8 +70,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function createMappingCheckRepository(pool: pg.Pool) {
   return {
     /** Every mapping with its latest check (or `not_checked`), in the admin list's order. */
-    list: () =>
-      db(async () => (await pool.query<Row>(`${SELECT} ORDER BY m.account_id, m.role_arn, m."group", m.id`)).rows.map(toRecord)),
+    list: () => db(async () => (await pool.query<Row>(`${SELECT} ORDER BY m.account_id, m.role_arn, m."group", m.id`)).rows.map(toRecord)),
 
     /** One mapping's latest check; null when there is no such mapping. */
     find: (mappingId: string) =>
