@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { bucketOf, revocationPolicyArnIn, startStack, testPerson, type Stack } from './support/stack.js';
+import { bucketOf, METRICS_TOKEN, revocationPolicyArnIn, startStack, testPerson, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
 
 /*
@@ -210,6 +210,9 @@ describe('cutting a person off', () => {
     const fresh = await cliGrant(again, 'Developer');
     expect(await listBuckets(fresh.creds)).toEqual([bucketOf('111111111111')]);
     expect(await listBuckets(a.creds)).toBe('AccessDenied');
+
+    const metrics = await stack.browser().get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(metrics.text).toMatch(/rolegate_revocations\{state="applied"\} [1-9]/);
 
     const list = await adminB.get('/api/admin/revocations');
     expect(list.status).toBe(200);

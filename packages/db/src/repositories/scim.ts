@@ -204,7 +204,7 @@ async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUser: { id: string
   const revocation = await insertPersonRevocations(c, {
     userIds: users,
     revokedBefore: personCutOffTime(now),
-    requester: { id: null, email: `scim:${actor.label}`, reason: `provisioning: ${why}` },
+    requester: { id: null, email: actor.label, reason: `provisioning: ${why}` },
   });
   const counts = { users: users.length, sessions, cliTokens };
   await recordChange(c, actor, 'cut-off', 'User', scimUser.id, {
