@@ -39,6 +39,7 @@ const emulator = await startAwsEmulator({ host: env.host, port: env.port, region
 
 console.log(`AWS emulator listening on ${emulator.url}`);
 console.log(`  AWS_ENDPOINT_URL_STS=${emulator.stsUrl}`);
+console.log(`  AWS_ENDPOINT_URL_IAM=${emulator.iamUrl}  (region us-east-1)`);
 console.log(`  FEDERATION_URL=${emulator.federationUrl}`);
 console.log(`  AWS_ACCESS_KEY_ID=${env.accessKeyId}`);
 if (!env.secretAccessKey) console.log(`  AWS_SECRET_ACCESS_KEY=${secretAccessKey}  (generated)`);

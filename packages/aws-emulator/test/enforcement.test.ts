@@ -270,6 +270,55 @@ describe('identity policies of roles', () => {
   });
 });
 
+describe('identity policies of the caller on AssumeRole', () => {
+  it('role chaining needs sts:AssumeRole in the calling role’s own policies, not only in the target’s trust policy', async () => {
+    const { em } = await setup();
+    const hop = `arn:aws:iam::${ACCOUNT}:role/Hop`;
+    const target = `arn:aws:iam::${ACCOUNT}:role/Target`;
+    em.addRole({
+      arn: hop,
+      trustedPrincipals: [BROKER.arn],
+      inlinePolicies: { S3: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
+    });
+    em.addRole({ arn: target, trustedPrincipals: [hop] });
+    const hopSession = await assume(em, { RoleArn: hop, RoleSessionName: 'hop' });
+    const refused = await failure(assume(em, { RoleArn: target, RoleSessionName: 'chained' }, hopSession));
+    expect(refused.name).toBe('AccessDenied');
+    expect(refused.message).toBe(
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/Hop/hop is not authorized to perform: sts:AssumeRole on resource: ${target} because no identity-based policy allows the sts:AssumeRole action`,
+    );
+    em.addRole({
+      arn: hop,
+      trustedPrincipals: [BROKER.arn],
+      inlinePolicies: { Chain: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: target }] } },
+    });
+    const chained = await assume(em, { RoleArn: target, RoleSessionName: 'chained' }, hopSession);
+    expect(chained.accessKeyId).toMatch(/^ASIA/);
+  });
+
+  it('a configured caller given policies is held to them', async () => {
+    const narrow = {
+      accessKeyId: 'AKIANARROW0000000001',
+      secretAccessKey: 'narrow-secret-value-0123456789abcdefghij',
+      arn: 'arn:aws:iam::111111111111:user/narrow',
+    };
+    const em = await startTestEmulator({
+      callers: [{ ...narrow, policies: { OnlyDev: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ROLE }] } } }],
+      roles: [
+        { arn: ROLE, trustedPrincipals: [narrow.arn] },
+        { arn: CONTROL_ROLE, trustedPrincipals: [narrow.arn] },
+      ],
+    });
+    expect((await assume(em, { RoleArn: ROLE, RoleSessionName: 's1' }, narrow)).accessKeyId).toMatch(/^ASIA/);
+    expect(await failure(assume(em, { RoleArn: CONTROL_ROLE, RoleSessionName: 's2' }, narrow))).toMatchObject({ name: 'AccessDenied' });
+    // Tags need sts:TagSession in the caller's policies too.
+    expect(await failure(assume(em, { RoleArn: ROLE, RoleSessionName: 's3', Tags: [{ Key: 'k', Value: 'v' }] }, narrow))).toMatchObject({
+      name: 'AccessDenied',
+    });
+    expect(await failure(listBuckets(em, narrow))).toMatchObject({ name: 'AccessDenied' });
+  });
+});
+
 describe('trust policy conditions on AssumeRole', () => {
   it('honours sts:SetSourceIdentity being absent from the trust policy', async () => {
     const { em } = await setup();
