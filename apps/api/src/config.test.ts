@@ -71,4 +71,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', ROLEGATE_DEMO: '1', HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(loadConfig({ ...prod, NODE_ENV: 'production' }).demo).toBe(false);
   });
+
+  it('IAM settings: defaults, and a revocation policy name IAM would refuse stops the boot', () => {
+    const c = loadConfig(prod);
+    expect(c.aws).toMatchObject({ iamEndpoint: undefined, iamTimeoutMs: 10_000, revocationPolicyName: 'RolegateRevocations' });
+    expect(c.mappingCheckIntervalSeconds).toBe(3600);
+    const set = loadConfig({
+      ...prod,
+      AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:4566',
+      REVOCATION_POLICY_NAME: 'Org.Revocations-1',
+      MAPPING_CHECK_INTERVAL_SECONDS: '600',
+    });
+    expect(set.aws).toMatchObject({ iamEndpoint: 'http://127.0.0.1:4566', revocationPolicyName: 'Org.Revocations-1' });
+    expect(set.mappingCheckIntervalSeconds).toBe(600);
+    expect(problems({ ...prod, REVOCATION_POLICY_NAME: 'has space' })[0]).toMatch(/^REVOCATION_POLICY_NAME: must be an IAM policy name/);
+    expect(problems({ ...prod, AWS_ENDPOINT_URL_IAM: 'http://iam.example.com' })[0]).toMatch(/^AWS_ENDPOINT_URL_IAM:/);
+    expect(problems({ ...prod, MAPPING_CHECK_INTERVAL_SECONDS: '5' })[0]).toMatch(/^MAPPING_CHECK_INTERVAL_SECONDS:/);
+  });
 });

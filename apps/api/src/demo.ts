@@ -179,7 +179,10 @@ export async function startDemoEnvironment(opts: { publicUrl: string; mappingsFi
     aws,
     brokerCredentials,
     // The demo's own mappings only seed an empty database: after that the admin screen is the truth.
-    seed: opts.mappingsFile ? null : toDeclared(doc),
+    // Each demo account names its control role (the emulator has one in every account).
+    seed: opts.mappingsFile
+      ? null
+      : { ...toDeclared(doc), accounts: doc.accounts.map((a) => ({ ...a, controlRoleArn: a.controlRoleArn ?? demoControlRoleArn(a.id) })) },
     async close() {
       await Promise.allSettled([idp.close(), samlIdp.close(), aws.close()]);
     },

@@ -203,7 +203,7 @@ describe('stored results', () => {
     const id = await stack.mappingId(NO_TAG);
     const replica = await stack.startInstance();
     const admin = new TestBrowser(replica.baseUrl);
-    admin.jar.store(bob.jar.header()!.split('; '));
+    admin.jar.store((bob.jar.header() ?? '').split('; '));
     const res = await admin.get('/api/admin/mappings/checks');
     expect(res.status).toBe(200);
     const items: { mappingId: string; status: string; problems: { code: string }[] }[] = res.json().items;

@@ -105,6 +105,13 @@ describe('trustFindings', () => {
     expect(findings[0]!.message).toContain('sts:ExternalId');
   });
 
+  it('accepts the presence-only conditions docs/deploy.md recommends, not an exact SourceIdentity', () => {
+    const hardened = brokerStatement(ALL, { Condition: { StringLike: { 'sts:SourceIdentity': '*', 'aws:RequestTag/rolegate:grant-id': '*' } } });
+    expect(codes(trust(hardened))).toEqual([]);
+    const exact = brokerStatement(ALL, { Condition: { StringEquals: { 'sts:SourceIdentity': 'alice' } } });
+    expect(codes(trust(exact))).toContain('TRUST_CONDITION');
+  });
+
   it('an explicit Deny of the broker wins over its Allow', () => {
     expect(codes(trust(brokerStatement(), { Effect: 'Deny', Principal: { AWS: BROKER }, Action: 'sts:TagSession' }))).toEqual(['TRUST_DENIES_BROKER']);
   });

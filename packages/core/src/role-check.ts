@@ -63,7 +63,32 @@ interface Statement {
   principals: { any: boolean; aws: string[]; service: string[]; federated: string[]; not: boolean };
   actions: string[];
   notActions: boolean;
+  /** Condition keys that may refuse the broker (benign ones, see brokerAlwaysMeets, left out). */
   conditionKeys: string[];
+}
+
+/**
+ * Condition keys every Rolegate AssumeRole satisfies, with the operators and
+ * values that only check presence: the hardening docs/deploy.md recommends
+ * (`StringLike sts:SourceIdentity "*"`, `StringLike aws:RequestTag/rolegate:grant-id "*"`).
+ * Anything else (an exact SourceIdentity, an ExternalId, a source IP) may refuse grants.
+ */
+const ALWAYS_SENT = new Set(['sts:sourceidentity', 'aws:requesttag/rolegate:grant-id']);
+function brokerAlwaysMeets(operator: string, key: string, value: unknown): boolean {
+  if (!ALWAYS_SENT.has(key.toLowerCase())) return false;
+  const values = asArray(value).map(String);
+  if (operator === 'StringLike') return values.includes('*');
+  if (operator === 'Null') return values.length > 0 && values.every((v) => v === 'false');
+  return false;
+}
+
+function conditionKeysOf(condition: unknown): string[] {
+  if (!condition || typeof condition !== 'object') return [];
+  return Object.entries(condition as Record<string, unknown>).flatMap(([operator, block]) =>
+    block && typeof block === 'object'
+      ? Object.entries(block as Record<string, unknown>).flatMap(([key, value]) => (brokerAlwaysMeets(operator, key, value) ? [] : [key]))
+      : [],
+  );
 }
 
 const asArray = (v: unknown): unknown[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
@@ -120,10 +145,7 @@ export function normalizeStatements(policy: unknown): Statement[] | null {
       },
       actions: strings(notActions ? s.NotAction : s.Action).map((a) => a.toLowerCase()),
       notActions,
-      conditionKeys:
-        s.Condition && typeof s.Condition === 'object'
-          ? Object.values(s.Condition as Record<string, unknown>).flatMap((v) => (v && typeof v === 'object' ? Object.keys(v) : []))
-          : [],
+      conditionKeys: conditionKeysOf(s.Condition),
     } satisfies Statement;
   });
 }

@@ -113,7 +113,8 @@ export function createIamAdapter(opts: IamAdapterOptions): IamControlPort {
     return c;
   }
 
-  const sessions = new Map<string, Promise<ControlSession>>();
+  /** Per control role: the AssumeRole in flight or done, and (once done) when its session expires. */
+  const sessions = new Map<string, { session: Promise<ControlSession>; expiresAt: number | null }>();
   const clients = new Map<string, IAMClient>();
 
   async function assumeControlRole(roleArn: string, partition: Partition): Promise<ControlSession> {
@@ -134,26 +135,25 @@ export function createIamAdapter(opts: IamAdapterOptions): IamControlPort {
     }
   }
 
-  /** The cached control session of `roleArn`, or a new one when none is cached or it expires within REFRESH_BEFORE_MS. */
+  /**
+   * The cached control session of `roleArn`; a new one when none is cached
+   * or the cached one expires within REFRESH_BEFORE_MS. Concurrent callers
+   * share one AssumeRole; a failed one is not cached.
+   */
   function session(roleArn: string, partition: Partition): Promise<ControlSession> {
     const cached = sessions.get(roleArn);
-    if (cached) return cached;
-    const fresh = assumeControlRole(roleArn, partition).then(
+    if (cached && (cached.expiresAt === null || cached.expiresAt - REFRESH_BEFORE_MS > now())) return cached.session;
+    const entry: { session: Promise<ControlSession>; expiresAt: number | null } = { session: assumeControlRole(roleArn, partition), expiresAt: null };
+    entry.session.then(
       (s) => {
-        // Dropped from the cache shortly before expiry; the next call assumes the role again.
-        const ttl = Math.max(0, s.credentials.expiration.getTime() - REFRESH_BEFORE_MS - now());
-        setTimeout(() => {
-          if (sessions.get(roleArn) === fresh) sessions.delete(roleArn);
-        }, ttl).unref();
-        return s;
+        entry.expiresAt = s.credentials.expiration.getTime();
       },
-      (err: unknown) => {
-        sessions.delete(roleArn);
-        throw err;
+      () => {
+        if (sessions.get(roleArn) === entry) sessions.delete(roleArn);
       },
     );
-    sessions.set(roleArn, fresh);
-    return fresh;
+    sessions.set(roleArn, entry);
+    return entry.session;
   }
 
   function clientOf(roleArn: string, partition: Partition): IAMClient {
@@ -162,7 +162,7 @@ export function createIamAdapter(opts: IamAdapterOptions): IamControlPort {
       c = new IAMClient({
         region: IAM_REGION[partition],
         ...(opts.iamEndpoint ? { endpoint: opts.iamEndpoint } : {}),
-        // Asked on every call: the SDK keeps what it gets until its expiration, the cache above decides when to renew.
+        // Asked on every call (the SDK keeps an identity until its expiration; the cache above renews it earlier).
         credentials: async () => (await session(roleArn, partition)).credentials,
         maxAttempts: 1,
         requestHandler,
