@@ -44,7 +44,7 @@ import { brokerPrincipalResolver, createAdminService } from './services/admin-se
 import { createMappingCheckService } from './services/mapping-check-service.js';
 import { createAdminUserService } from './services/admin-user-service.js';
 import { createRevocationService } from './services/revocation-service.js';
-import { adminRevocationRoutes, grantRevocationRoutes } from './routes/revocations.js';
+import { adminRevocationRoutes, auditRevocationRoutes, grantRevocationRoutes } from './routes/revocations.js';
 import { authRoutes } from './routes/auth.js';
 import { signInSession } from './auth/session.js';
 import { samlRoutes } from './routes/saml.js';
@@ -332,6 +332,7 @@ export function createApp(deps: AppDeps): Express {
     sameOrigin,
     requireJson,
     csrf.csrfSynchronisedProtection,
+    auditRevocationRoutes({ revocations }),
     auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }),
   );
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });

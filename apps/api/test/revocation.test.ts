@@ -164,6 +164,11 @@ describe('readers', () => {
     const csv = (await aud.get(`/api/audit/grants/export?format=csv&user=${encodeURIComponent(ben.email)}&status=revoked`)).text;
     expect(csv).toContain(g.id);
     expect(csv.split('\n').find((l) => l.startsWith(g.id))).toContain(',revoked,');
+    // Auditors read the revocations too (admins' list, without the admin rights).
+    const listed = (await aud.get('/api/audit/revocations')).json().items as { target: string }[];
+    expect(listed.map((i) => i.target)).toContain(g.id);
+    expect((await aud.get('/api/admin/revocations')).status).toBe(403);
+    expect((await benB.get('/api/audit/revocations')).status).toBe(403);
     const ndjson = (await aud.get(`/api/audit/grants/export?format=ndjson&user=${encodeURIComponent(ben.email)}`)).text;
     expect(JSON.parse(ndjson.split('\n').find((l) => l.includes(g.id))!).status).toBe('revoked');
   });
@@ -217,6 +222,26 @@ describe('cutting a person off', () => {
     const list = await adminB.get('/api/admin/revocations');
     expect(list.status).toBe(200);
     expect(list.json().items).toContainEqual(expect.objectContaining({ id: body.revocation.id, status: 'applied', kind: 'user' }));
+  });
+});
+
+describe('an approver', () => {
+  it('may revoke a grant on a role they approve, and not one on a role they do not', async () => {
+    const anaB = await stack.signIn(ana.username);
+    const req = await anaB.post('/api/requests', { entitlementId: ids.OncallOperator, durationSeconds: 3600, reason: 'incident 7', breakGlass: true });
+    expect(req.status, req.text).toBe(201);
+    const grant = await anaB.post('/api/grants', { entitlementId: ids.OncallOperator, kind: 'cli', durationSeconds: 900 });
+    expect(grant.status, grant.text).toBe(201);
+    const id = grant.json().grant.id;
+    const leadB = await stack.signIn(lead.username);
+    const res = await leadB.post(`/api/grants/${id}/revoke`, { reason: 'not this incident' });
+    expect(res.status, res.text).toBe(202);
+    expect((await revocationRows('grant_id = $1', [id]))[0]).toMatchObject({ requested_by_email: lead.email, reason: 'not this incident' });
+    await expect.poll(async () => listBuckets(grant.json().credentials), { timeout: 10_000 }).toBe('AccessDenied');
+    // Approvers of the role may revoke; the same people may not revoke grants on roles they do not approve.
+    const plain = await cliGrant(anaB, 'Developer');
+    expect((await leadB.post(`/api/grants/${plain.id}/revoke`, {})).status).toBe(403);
+    await anaB.post(`/api/requests/${req.json().request.id}/end`, {});
   });
 });
 

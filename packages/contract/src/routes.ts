@@ -637,6 +637,14 @@ export const ROUTES = {
     request: { query: revocationListQuery },
     responses: { 200: { description: 'Revocations', body: revocationList }, 400: error('Bad filter') },
   },
+  auditRevocations: {
+    method: 'get',
+    path: '/api/audit/revocations',
+    summary: 'Revocations with their state at AWS, newest first (auditor)',
+    auth: 'auditor',
+    request: { query: revocationListQuery },
+    responses: { 200: { description: 'Revocations', body: revocationList }, 400: error('Bad filter') },
+  },
   adminRevokeCliToken: {
     method: 'post',
     path: '/api/admin/cli-tokens/:id/revoke',

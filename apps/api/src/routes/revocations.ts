@@ -29,3 +29,14 @@ export function adminRevocationRoutes(deps: { revocations: RevocationService }) 
   });
   return r;
 }
+
+/** `/api/audit/revocations` (behind the audit mount's RBAC): the same list for auditors. */
+export function auditRevocationRoutes(deps: { revocations: RevocationService }) {
+  const r = Router();
+  const on = routesAt(r, '/api/audit');
+  on(ROUTES.auditRevocations, async (req, res) => {
+    const q = parseBody(revocationListQuery, req.query);
+    res.set('Cache-Control', 'no-store').json({ items: await deps.revocations.list(q.status) });
+  });
+  return r;
+}
