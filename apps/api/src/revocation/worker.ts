@@ -84,6 +84,8 @@ export function createRevocationWorker(deps: {
       if (!due) return { outcome: { kind: 'nothing' }, result: { kind: 'nothing' } };
       const built = buildRevocationPolicy(live.map(entryOf), deps.maxChars);
       const requested = live.filter((r) => r.state === 'requested');
+      // Expired entries that never applied back off with the rest (else they would make every pass retry IAM).
+      const waiting = [...requested, ...expired.filter((r) => r.state === 'requested')];
       try {
         const versionId = await writePolicy(accountId, built.text);
         deps.metrics?.revocationWrites.inc({ outcome: 'applied', level: built.level });
@@ -105,11 +107,11 @@ export function createRevocationWorker(deps: {
         return { outcome, result: { kind: 'applied', versionId, level: built.level, entries: live.length } };
       } catch (err) {
         const error = describe(err);
-        const attempts = Math.max(1, ...requested.map((r) => r.attempts + 1));
+        const attempts = Math.max(1, ...waiting.map((r) => r.attempts + 1));
         deps.metrics?.revocationWrites.inc({ outcome: 'failed', level: built.level });
         deps.log.warn({ accountId, err, attempt: attempts, requested: requested.length }, 'revocation policy write failed; will retry');
         return {
-          outcome: { kind: 'failed', error, retryInMs: retryDelayMs(attempts, deps.backoff), requestedIds: requested.map((r) => r.id) },
+          outcome: { kind: 'failed', error, retryInMs: retryDelayMs(attempts, deps.backoff), requestedIds: waiting.map((r) => r.id) },
           result: { kind: 'failed', error },
         };
       }

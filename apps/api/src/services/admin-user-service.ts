@@ -1,4 +1,4 @@
-import { AppError, personCutOffTime, type Clock, type Principal } from '@rolegate/core';
+import { AppError, type Clock, type Principal } from '@rolegate/core';
 import type { Revocation } from '@rolegate/contract';
 import type { AdminUserRepository } from '@rolegate/db';
 
@@ -46,9 +46,8 @@ export function createAdminUserService(deps: {
      */
     async cutOff(admin: Principal, userId: string) {
       const user = await requireUserById(userId);
-      const now = clock.now();
       try {
-        const done = await users.cutOff(user, actorOf(admin), now, { revokedBefore: personCutOffTime(now), reason: 'cut off by an admin' });
+        const done = await users.cutOff(user, actorOf(admin), clock.now(), { reason: 'cut off by an admin' });
         return { sessions: done.sessions, cliTokens: done.cliTokens, revocation: done.revocationBatch ? await deps.revocation(done.revocationBatch) : null };
       } finally {
         deps.afterCutOff?.();

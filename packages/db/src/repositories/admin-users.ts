@@ -1,3 +1,4 @@
+import { personCutOffTime } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
 import { recordAdminChange, type Actor } from './admin-changes.js';
@@ -90,14 +91,16 @@ export function createAdminUserRepository(prisma: PrismaClient) {
      * many of each went. (Deleting the session rows NOTIFYs every instance,
      * which drops them from its cache.)
      */
-    cutOff: (user: Pick<AdminUserRecord, 'id' | 'email'>, actor: Actor, now: Date, aws?: { revokedBefore: Date; reason: string }) =>
+    cutOff: (user: Pick<AdminUserRecord, 'id' | 'email'>, actor: Actor, now: Date, aws?: { reason: string }) =>
       db(() =>
         prisma.$transaction(async (tx: Tx) => {
           // Write-ahead: the person's revocation rows commit with the cut-off, before any IAM call.
+          // The cut-off time is the database's (as for grants and SCIM), rounded up to the second.
+          const q = querierOf(tx);
           const revocation = aws
-            ? await insertPersonRevocations(querierOf(tx), {
+            ? await insertPersonRevocations(q, {
                 userIds: [user.id],
-                revokedBefore: aws.revokedBefore,
+                revokedBefore: personCutOffTime((await q.query<{ now: Date }>(`SELECT now() AS now`)).rows[0]!.now),
                 requester: { id: actor.id, email: actor.email, reason: aws.reason },
               })
             : null;
