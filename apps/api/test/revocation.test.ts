@@ -186,11 +186,21 @@ describe('cutting a person off', () => {
 
     const adminB = await stack.signIn(admin.username);
     const userId = (await stack.sql.query(`SELECT id FROM users WHERE email = $1`, [dee.email])).rows[0].id;
+    // A grant of hers still waiting for STS at the cut-off: its session could be issued after the cut-off's second.
+    const inFlight = (
+      await stack.sql.query(
+        `INSERT INTO grants (id, user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn, role_session_name, source_identity, kind, duration_seconds, status)
+         SELECT gen_random_uuid(), user_id, user_email, user_subject, idp, groups, mapping_id, account_id, role_arn, role_session_name, source_identity, kind, duration_seconds, 'pending'
+         FROM grants WHERE id = $1 RETURNING id`,
+        [a.id],
+      )
+    ).rows[0].id;
     const res = await adminB.post(`/api/admin/users/${userId}/cut-off`, {});
     expect(res.status, res.text).toBe(202);
     const body = res.json();
     expect(body.sessions).toBeGreaterThanOrEqual(1);
     expect(body.revocation).toMatchObject({ kind: 'user', target: dee.email, accountIds: ['111111111111', '222222222222'] });
+    expect((await revocationRows('grant_id = $1', [inFlight]))[0]).toMatchObject({ kind: 'grant', batch_id: body.revocation.id });
 
     // New grants are refused: the browser session is gone (its CSRF token with it), nothing is recorded or sent to STS.
     const grantsBefore = (await stack.grantRows('user_email = $1', [dee.email])).length;

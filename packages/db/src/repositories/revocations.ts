@@ -122,7 +122,9 @@ export interface Querier {
  * caller's transaction: one row per (account, SourceIdentity) the people were
  * granted in the 12 hours before — every session of theirs that can still be
  * alive. Denied grants never reached AWS and are skipped; pending, failed
- * and abandoned ones may have (an outcome lost after STS answered).
+ * and abandoned ones may have (an outcome lost after STS answered). Grants
+ * still pending get a grant entry as well (same batch): their session may be
+ * issued after the cut-off's second.
  * @returns the batch id and the accounts reached (empty: nothing to revoke at AWS)
  */
 export async function insertPersonRevocations(
@@ -143,6 +145,14 @@ export async function insertPersonRevocations(
            ORDER BY user_id, account_id, source_identity, created_at DESC) g
      RETURNING account_id`,
     [batchId, input.userIds, input.revokedBefore, input.requester.id, input.requester.email, input.requester.reason.slice(0, 500), MAX_SESSION_MS],
+  );
+  // Grants still pending at the cut-off may get their session after its second: deny those by grant id too.
+  const pending = await q.query<{ id: string }>(`SELECT id FROM grants WHERE user_id = ANY($1::uuid[]) AND status = 'pending'`, [input.userIds]);
+  await insertGrantRevocations(
+    q,
+    pending.rows.map((r) => r.id),
+    input.requester,
+    batchId,
   );
   return { batchId, accountIds: [...new Set(res.rows.map((r) => r.account_id))].sort() };
 }
@@ -175,8 +185,12 @@ export async function grantsOfWindow(q: Querier, requestId: string): Promise<str
  * grant already revoked keeps its first row). The entry lives until the
  * grant's session ends (12 h after the grant when its end is unknown).
  */
-export async function insertGrantRevocations(q: Querier, grantIds: string[], requester: RevocationRequester): Promise<{ batchId: string; ids: string[] }> {
-  const batchId = randomUUID();
+export async function insertGrantRevocations(
+  q: Querier,
+  grantIds: string[],
+  requester: RevocationRequester,
+  batchId: string = randomUUID(),
+): Promise<{ batchId: string; ids: string[] }> {
   if (grantIds.length === 0) return { batchId, ids: [] };
   const res = await q.query<{ id: string }>(
     `INSERT INTO revocations (id, batch_id, kind, account_id, grant_id, user_id, user_email, requested_by_id, requested_by_email, reason, expires_at)
@@ -197,7 +211,7 @@ export type AccountPassOutcome =
   | { kind: 'nothing' };
 
 const BATCH_SQL = `
-  SELECT batch_id AS id, min(kind) AS kind, (array_agg(grant_id) FILTER (WHERE grant_id IS NOT NULL))[1] AS grant_id,
+  SELECT batch_id AS id, max(kind) AS kind, (array_agg(grant_id) FILTER (WHERE grant_id IS NOT NULL))[1] AS grant_id,
     (array_agg(user_id) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
     (array_agg(user_email) FILTER (WHERE user_email IS NOT NULL))[1] AS user_email,
     COALESCE(array_agg(DISTINCT source_identity) FILTER (WHERE source_identity IS NOT NULL), '{}') AS source_identities,
