@@ -239,7 +239,12 @@ async function main() {
       brokerPrincipal: brokerPrincipalResolver(() => sts.detectIdentity(), config.brokerPrincipalArn),
       log,
     }),
-    { intervalSeconds: config.mappingCheckIntervalSeconds, everyMs: Math.min(60_000, config.mappingCheckIntervalSeconds * 1000), log },
+    {
+      intervalSeconds: config.mappingCheckIntervalSeconds,
+      everyMs: Math.min(60_000, config.mappingCheckIntervalSeconds * 1000),
+      iamTimeoutMs: config.aws.iamTimeoutMs,
+      log,
+    },
   );
   void mappingCheckJob.runOnce().catch((err: unknown) => log.warn({ err }, 'mapping checks failed'));
 

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
 import { BROKER_ARN, type Stack } from './support/stack.js';
 
@@ -16,6 +19,18 @@ const REVOKE = `arn:aws:iam::${ACCT}:policy/RolegateRevocations`;
 const NO_TAG = `arn:aws:iam::${ACCT}:role/NoTag`;
 const NO_TAG_KEY = `engineers-${ACCT}-NoTag`;
 const ELSEWHERE_KEY = `engineers-${OTHER}-Elsewhere`;
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const all = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact }));
+  });
+  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+}
 
 const { ready, newContext } = browserSuite({
   mappingsYaml: `
@@ -81,11 +96,12 @@ describe('browser: role checks on the mappings screen', () => {
     expect(await cell.textContent()).toContain('TRUST_MISSING_TAG_SESSION');
     expect(await cell.textContent()).toContain('does not allow sts:TagSession');
     await cell.getByText('Fix to paste').click();
-    const fix = page.getByTestId(`check-fix-${NO_TAG_KEY}`);
+    const fix = page.getByTestId(`check-fix-${NO_TAG_KEY}-text`);
     await fix.waitFor({ state: 'visible', ...WAIT });
     expect(await fix.textContent()).toContain('"sts:TagSession"');
     expect(await fix.textContent()).toContain(BROKER_ARN);
     await shot(page, 'admin-mapping-check-problems');
+    expect(await seriousViolations(page)).toEqual([]);
     // The check went to IAM through the control role, and its result is stored.
     expect(s.aws.countCalls('GetRole')).toBe(1);
     expect(await stored(s, 'NoTag')).toMatchObject({ status: 'problems', findings: [{ code: 'TRUST_MISSING_TAG_SESSION' }] });

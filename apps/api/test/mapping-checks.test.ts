@@ -181,6 +181,22 @@ describe('POST /api/admin/mappings/:id/check', () => {
     expect((await check(GOOD)).body.status).toBe('ok');
   });
 
+  it("a control role without iam:GetRole: cannot check, with IAM's AccessDenied as the reason", async () => {
+    stack.aws.addRole({
+      arn: CONTROL,
+      trustedPrincipals: [BROKER_ARN],
+      inlinePolicies: { Nothing: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetPolicy', Resource: REVOKE }] } },
+    });
+    try {
+      const { body } = await check(GOOD);
+      expect(body.status).toBe('cannot_check');
+      expect(body.error).toMatch(/^IAM AccessDenied/);
+    } finally {
+      seedIam(stack);
+    }
+    expect((await check(GOOD)).body.status).toBe('ok');
+  });
+
   it('is admin-only and needs the CSRF token; neither refusal writes a result', async () => {
     const id = await stack.mappingId(SHORT);
     await stack.sql.query(`DELETE FROM mapping_checks WHERE mapping_id = $1`, [id]);

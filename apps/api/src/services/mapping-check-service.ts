@@ -142,15 +142,18 @@ export type MappingCheckService = ReturnType<typeof createMappingCheckService>;
  */
 export function startMappingCheckJob(
   service: Pick<MappingCheckService, 'runDue'>,
-  opts: { intervalSeconds: number; everyMs: number; log: Pick<Logger, 'warn'> },
+  opts: { intervalSeconds: number; everyMs: number; iamTimeoutMs: number; log: Pick<Logger, 'warn'> },
 ): { runOnce(): Promise<number>; stop(): void } {
   let running = false;
+  // A lease that outlasts a whole round even when every IAM call (at most 3 per check, plus the control role's AssumeRole) runs into its timeout,
+  // so no other replica re-claims a mapping still being checked; a crashed replica's claims come back after it.
+  const limit = 20;
+  const leaseSeconds = Math.ceil((limit * 4 * opts.iamTimeoutMs) / 1000) + 60;
   async function runOnce(): Promise<number> {
     if (running) return 0;
     running = true;
     try {
-      // A lease long enough for a round of 50 checks at their timeouts, short enough that a crashed replica's claims come back soon.
-      return await service.runDue({ intervalSeconds: opts.intervalSeconds, leaseSeconds: 300, limit: 50 });
+      return await service.runDue({ intervalSeconds: opts.intervalSeconds, leaseSeconds, limit });
     } finally {
       running = false;
     }

@@ -1,4 +1,5 @@
 import type { AdminMapping, MappingCheck } from '@rolegate/contract';
+import { CopyBlock } from '../components/CopyBlock';
 import { formatDateTime } from '../format';
 
 const LABEL: Record<MappingCheck['status'], string> = {
@@ -64,9 +65,12 @@ export function MappingCheckCell({
           {check.fix && (
             <details className="check-fix">
               <summary>Fix to paste</summary>
-              <pre className="code" data-testid={`check-fix-${testKey}`}>
-                {check.fix}
-              </pre>
+              <CopyBlock
+                label={`Fix for ${mapping.roleName}`}
+                hint={`Run it (or paste the statement) with IAM rights in account ${mapping.accountId}, then press Check.`}
+                text={check.fix}
+                testId={`check-fix-${testKey}`}
+              />
             </details>
           )}
         </>
