@@ -112,6 +112,23 @@ describe('revoking one grant', () => {
     expect(status.json()).toMatchObject({ valid: false, status: 'revoked', revoked: { kind: 'grant', status: 'applied' } });
   });
 
+  it('ends a console session too: the emulated console page answers Access denied on the next load', async () => {
+    const anaB = await stack.signIn(ana.username);
+    const res = await anaB.post('/api/grants', { entitlementId: ids.Developer, kind: 'console', durationSeconds: 3600 });
+    expect(res.status, res.text).toBe(201);
+    const { grant, consoleUrl } = res.json();
+    const login = await fetch(consoleUrl, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    const page = new URL(login.headers.get('location')!, consoleUrl).toString();
+    const before = await fetch(page);
+    expect(before.status).toBe(200);
+    expect(await before.text()).toContain(bucketOf('111111111111'));
+
+    expect((await anaB.post(`/api/grants/${grant.id}/revoke`, {})).status).toBe(202);
+    await expect.poll(async () => (await fetch(page)).status, { timeout: 10_000 }).toBe(403);
+    expect(await (await fetch(page)).text()).toContain('id="access-denied"');
+  });
+
   it('refuses someone who is neither the person, an approver nor an admin, and writes nothing', async () => {
     const anaB = await stack.signIn(ana.username);
     const cyB = await stack.signIn(cy.username);
