@@ -157,6 +157,17 @@ describe('revoking one grant', () => {
     expect((await adminB.post(`/api/grants/not-a-uuid/revoke`, {})).status).toBe(404);
     expect((await adminB.post(`/api/grants/${g.id}/revoke`, { reason: 'x', extra: 1 })).status).toBe(400);
   });
+
+  it('refuses a denied grant (it never reached AWS) with GRANT_NOT_REVOCABLE and writes nothing', async () => {
+    const leadB = await stack.signIn(lead.username);
+    const denied = await leadB.post('/api/grants', { entitlementId: ids.Operator, kind: 'cli' });
+    expect(denied.status).toBe(403);
+    const [row] = await stack.grantRows(`user_email = $1 AND status = 'denied'`, [lead.email]);
+    const res = await leadB.post(`/api/grants/${row.id}/revoke`, {});
+    expect(res.status).toBe(409);
+    expect(res.json().error.code).toBe('GRANT_NOT_REVOCABLE');
+    expect(await revocationRows('grant_id = $1', [row.id])).toHaveLength(0);
+  });
 });
 
 describe('readers', () => {
