@@ -45,6 +45,8 @@ import { requireUser } from './middleware/auth.js';
 import { brokerPrincipalResolver, createAdminService } from './services/admin-service.js';
 import { createMappingCheckService } from './services/mapping-check-service.js';
 import { createAdminUserService } from './services/admin-user-service.js';
+import { createRevocationService } from './services/revocation-service.js';
+import { adminRevocationRoutes, auditRevocationRoutes, grantRevocationRoutes } from './routes/revocations.js';
 import { authRoutes } from './routes/auth.js';
 import { signInSession } from './auth/session.js';
 import { samlRoutes } from './routes/saml.js';
@@ -184,7 +186,18 @@ export function createApp(deps: AppDeps): Express {
     managedBy: config.mappingsFile,
   });
   const scim = createScimFeature({ config, repos, log, afterCutOff: sessions.forgetAll });
-  const adminUsers = createAdminUserService({ users: repos.adminUsers, clock: deps.clock ?? { now: () => new Date() }, afterCutOff: sessions.forgetAll });
+  const revocations = createRevocationService({
+    revocations: repos.revocations,
+    mappings,
+    rbac: { adminGroups: config.adminGroups, auditorGroups: config.auditorGroups },
+  });
+  metrics.watchRevocations(repos.revocations.stateCounts);
+  const adminUsers = createAdminUserService({
+    users: repos.adminUsers,
+    clock: deps.clock ?? { now: () => new Date() },
+    afterCutOff: sessions.forgetAll,
+    revocation: revocations.batch,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -325,6 +338,7 @@ export function createApp(deps: AppDeps): Express {
     requireJson,
     csrf.csrfSynchronisedProtection,
     reviewRoutes({ requests: requestService, outbox: repos.outbox }),
+    adminRevocationRoutes({ revocations }),
     adminRoutes({ admin: adminService, users: adminUsers, checks: mappingChecks }),
   );
   app.use(
@@ -333,6 +347,7 @@ export function createApp(deps: AppDeps): Express {
     sameOrigin,
     requireJson,
     csrf.csrfSynchronisedProtection,
+    auditRevocationRoutes({ revocations }),
     auditRoutes({ grants: auditGrants, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }),
   );
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
@@ -343,6 +358,7 @@ export function createApp(deps: AppDeps): Express {
     requireJson,
     csrfUnlessBearer(csrf),
     requestRoutes({ requests: requestService, stepUpMaxAgeSeconds: config.stepUpMaxAgeSeconds }),
+    grantRevocationRoutes({ revocations }),
     apiRoutes({
       windows: repos.requests,
       grantService,

@@ -197,6 +197,10 @@ const envSchema = z
       .string()
       .regex(/^[\w+=,.@-]{1,128}$/, 'must be an IAM policy name (1-128 characters of letters, digits and +=,.@_-)')
       .default('RolegateRevocations'),
+    // The revocation worker (every replica): how often it looks for due revocations, and its retry backoff when IAM fails.
+    REVOCATION_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    REVOCATION_RETRY_BASE_MS: z.coerce.number().int().min(100).max(600_000).default(2000),
+    REVOCATION_RETRY_MAX_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
     MAPPING_CHECK_INTERVAL_SECONDS: z.coerce
       .number()
       .int()
@@ -443,6 +447,8 @@ export interface Config {
   };
   /** How often each mapping's role is checked (trust, MaxSessionDuration, revocation policy); every replica runs the job, each mapping is checked once per interval. */
   mappingCheckIntervalSeconds: number;
+  /** The revocation worker: pass interval and IAM retry backoff (docs/revocation.md). */
+  revocations: { intervalMs: number; retryBaseMs: number; retryMaxMs: number };
   mappingsFile: string | undefined;
   /** After SIGTERM: how long /readyz answers 503 before the listener closes, and the whole shutdown's limit. */
   shutdown: { drainMs: number; timeoutMs: number };
@@ -555,6 +561,7 @@ export function loadConfig(source: Record<string, string | undefined>): Readonly
       revocationPolicyName: env.REVOCATION_POLICY_NAME,
     },
     mappingCheckIntervalSeconds: env.MAPPING_CHECK_INTERVAL_SECONDS,
+    revocations: { intervalMs: env.REVOCATION_INTERVAL_MS, retryBaseMs: env.REVOCATION_RETRY_BASE_MS, retryMaxMs: env.REVOCATION_RETRY_MAX_MS },
     mappingsFile: env.MAPPINGS_FILE,
     // The default budget outlasts a grant that started just before the listener closed: both outbound calls at their timeouts, plus 5 s for its writes.
     shutdown: {

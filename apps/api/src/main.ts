@@ -30,6 +30,8 @@ import { createMetrics } from './observability/metrics.js';
 import { createReconciler, createRetrier } from './reconciler.js';
 import { createOutboxWorker } from './notifications/outbox-worker.js';
 import { announcerFor } from './notifications/announce.js';
+import { createRevocationWorker } from './revocation/worker.js';
+import { createRevocationPolicyIam } from './revocation/iam-policy.js';
 import { createRequestSweeper } from './request-sweeper.js';
 import { channelsFor } from './notifications/channels.js';
 import { createLogger } from './logger.js';
@@ -209,6 +211,15 @@ async function main() {
     backoff: { baseMs: 5_000, maxMs: 15 * 60_000 },
   });
   outboxWorker.start(2_000);
+  // Revocations reach AWS through each account's revocation policy (every replica; one writer per account at a time).
+  const revocationWorker = createRevocationWorker({
+    revocations: repositories.revocations,
+    iam: createRevocationPolicyIam(iam),
+    log,
+    metrics,
+    backoff: { baseMs: config.revocations.retryBaseMs, maxMs: config.revocations.retryMaxMs },
+  });
+  revocationWorker.start(config.revocations.intervalMs);
   // Expiry and escalation of pending requests, recorded and announced (every replica; SKIP LOCKED).
   const requestSweeper = createRequestSweeper({
     requests: repositories.requests,
@@ -245,6 +256,7 @@ async function main() {
       () => reconciler.stop(),
       () => outboxWorker.stop(),
       () => delivery.close(),
+      () => revocationWorker.stop(),
       () => requestSweeper.stop(),
       () => mappingCheckJob.stop(),
       () => retrier.stop(),

@@ -88,7 +88,10 @@ describe('cutting a person off', () => {
     const res = await bob.post(`/api/admin/users/${id}/cut-off`);
     expect(res.status).toBe(202);
     const body = cutOffResponse.parse(res.json());
-    expect(body).toEqual({ sessions: sessionsBefore, cliTokens: 1, revocation: null });
+    expect(body).toMatchObject({ sessions: sessionsBefore, cliTokens: 1 });
+    // The grant she took is revoked at AWS as well: a person revocation for its account, written ahead.
+    expect(body.revocation).toMatchObject({ kind: 'user', target: 'alice@example.com', status: 'requested', accountIds: ['111111111111'] });
+    expect((await stack.sql.query(`SELECT count(*)::int AS n FROM revocations WHERE user_id = $1 AND kind = 'person'`, [id])).rows[0].n).toBe(1);
 
     expect((await aliceHere.me()).status).toBe(401);
     await expect.poll(async () => (await aliceThere.me()).status, { timeout: 5000, interval: 50 }).toBe(401);

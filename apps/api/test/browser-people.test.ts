@@ -64,7 +64,7 @@ describe('People screen (real Chromium)', () => {
     await page.getByTestId('cut-off-alice@example.com').click();
     const dialog = page.getByTestId('cut-off-dialog');
     await dialog.waitFor({ state: 'visible', ...WAIT });
-    expect(await dialog.textContent()).toContain('AWS credentials already issued are not revoked at AWS');
+    expect(await dialog.textContent()).toContain('AWS denies every session they started before now');
     await page.getByTestId('cut-off-dialog-confirm').click();
     const message = page.getByTestId('people-message');
     await message.waitFor({ state: 'visible', ...WAIT });

@@ -82,6 +82,24 @@ describe('the runtime role', () => {
     expect(await grantRow()).toEqual(before);
   });
 
+  // Attack: un-revoke a grant (delete its revocation row, rewrite whom it names, or send it back to requested).
+  it('cannot delete a revocation, rewrite what it revokes, or move its state backwards', async () => {
+    const alice = await stack.signIn('alice');
+    expect((await alice.post(`/api/grants/${grantId}/revoke`, { reason: 'test' })).status).toBe(202);
+    const row = (await stack.sql.query(`SELECT * FROM revocations WHERE grant_id = $1`, [grantId])).rows[0];
+    await expect(runtime.query(`DELETE FROM revocations WHERE id = $1`, [row.id])).rejects.toThrow(/permission denied/);
+    await expect(runtime.query(`TRUNCATE revocations`)).rejects.toThrow(/permission denied/);
+    await expect(runtime.query(`UPDATE revocations SET grant_id = gen_random_uuid() WHERE id = $1`, [row.id])).rejects.toThrow(/permission denied/);
+    await expect(runtime.query(`UPDATE revocations SET expires_at = now() WHERE id = $1`, [row.id])).rejects.toThrow(/permission denied/);
+    // The state columns are the runtime role's to write, forward only.
+    await runtime.query(`UPDATE revocations SET state = 'applied', policy_version = 'v9' WHERE id = $1`, [row.id]);
+    await expect(runtime.query(`UPDATE revocations SET state = 'requested' WHERE id = $1`, [row.id])).rejects.toThrow(/does not go back/);
+    await runtime.query(`UPDATE revocations SET state = 'pruned' WHERE id = $1`, [row.id]);
+    await expect(runtime.query(`UPDATE revocations SET state = 'applied' WHERE id = $1`, [row.id])).rejects.toThrow(/does not come back/);
+    await expect(runtime.query(`ALTER TABLE revocations DISABLE TRIGGER revocations_state_forward`)).rejects.toThrow(/must be owner/);
+    expect((await stack.sql.query(`SELECT grant_id, state FROM revocations WHERE id = $1`, [row.id])).rows[0]).toEqual({ grant_id: grantId, state: 'pruned' });
+  });
+
   it('still does its housekeeping: expired sessions, login transactions, SAML replay rows and rate-limit windows are deleted', async () => {
     for (const sql of [
       `DELETE FROM web_sessions WHERE expires_at < now()`,

@@ -176,6 +176,15 @@ describe('deactivation and deletion cut people off at once', () => {
     expect(cut[0].detail).toMatchObject({ why: 'deactivated', users: 1 });
     expect(cut[0].detail.sessions).toBeGreaterThanOrEqual(3);
     expect(cut[0].detail.cliTokens).toBeGreaterThanOrEqual(1);
+    // …and her live AWS sessions: person revocations written ahead in the same transaction, for the account she was granted in.
+    const revoked = (
+      await stack.sql.query(`SELECT account_id, requested_by_email, reason, revoked_before FROM revocations WHERE kind = 'person' AND user_id = $1`, [
+        await userIdOf('alice@example.com'),
+      ])
+    ).rows;
+    expect(revoked.map((r) => r.account_id)).toContain('111111111111');
+    expect(revoked[0]).toMatchObject({ requested_by_email: 'scim:okta', reason: 'provisioning: deactivated' });
+    expect(cut[0].detail.accountIds).toContain('111111111111');
 
     // Signing in again authenticates, but an inactive SCIM user has no groups.
     const again = await stack.signIn('alice');

@@ -5,6 +5,8 @@ import type {
   AdminUserList,
   AuditFilterName,
   CutOffResponse,
+  RevocationList,
+  Revocation,
   AdminAccountList,
   AdminAccountResponse,
   AdminChangeList,
@@ -159,6 +161,7 @@ export const adminApi = {
   cutOff: (userId: string, csrfToken: string) => request<CutOffResponse>(`/api/admin/users/${id(userId)}/cut-off`, { method: 'POST', csrfToken }),
   revokeCliToken: (tokenId: string, csrfToken: string) =>
     request<{ revoked: true }>(`/api/admin/cli-tokens/${id(tokenId)}/revoke`, { method: 'POST', csrfToken }),
+  revocations: (status?: string) => request<RevocationList>(`/api/admin/revocations${queryString({ status })}`),
 };
 
 /** Access requests and approvals (docs/approvals.md). */
@@ -192,6 +195,9 @@ export const api = {
   savePreferences: (body: PreferencesBody, csrfToken: string) => request<PreferencesResponse>('/api/me/preferences', { method: 'PUT', body, csrfToken }),
   grants: (cursor?: string) => request<GrantListResponse>(cursor ? `/api/grants?cursor=${encodeURIComponent(cursor)}` : '/api/grants'),
   createGrant: (body: CreateGrantRequest, csrfToken: string) => request<CreateGrantResponse>('/api/grants', { method: 'POST', body, csrfToken }),
+  /** Revokes a grant's live AWS sessions (written ahead; the broker applies it within seconds). */
+  revokeGrant: (grantId: string, reason: string, csrfToken: string) =>
+    request<{ revocation: Revocation }>(`/api/grants/${id(grantId)}/revoke`, { method: 'POST', body: reason ? { reason } : {}, csrfToken }),
   /** The caller's working CLI tokens (never their secrets). */
   cliTokens: () => request<CliTokenList>('/api/cli/tokens'),
   revokeCliToken: (tokenId: string, csrfToken: string) => request<void>(`/api/cli/tokens/${id(tokenId)}`, { method: 'DELETE', csrfToken }),

@@ -19,6 +19,7 @@ export const queryKeys = {
   requests: ['requests'] as const,
   request: (requestId: string) => ['requests', 'one', requestId] as const,
   reviews: ['admin', 'reviews'] as const,
+  revocations: (status: string) => ['admin', 'revocations', status] as const,
 };
 
 /** Client errors will not fix themselves; retry only network and server errors. */

@@ -16,6 +16,7 @@ export type Route =
   | { screen: 'changes' }
   | { screen: 'people' }
   | { screen: 'provisioning' }
+  | { screen: 'revocations' }
   | { screen: 'audit'; search: string }
   | { screen: 'audit-grant'; grantId: string; search: string }
   /** A path the portal does not have (a typo, an old link): a 404 screen, never the portal in disguise. */
@@ -37,6 +38,7 @@ const PATHS: Record<TabId, string> = {
   changes: '/admin/changes',
   people: '/admin/people',
   provisioning: '/admin/provisioning',
+  revocations: '/admin/revocations',
   audit: '/audit/grants',
 };
 
@@ -53,6 +55,7 @@ export const SCREEN_ROLE: Record<TabId, AppRole> = {
   changes: 'admin',
   people: 'admin',
   provisioning: 'admin',
+  revocations: 'admin',
   audit: 'auditor',
 };
 

@@ -13,6 +13,7 @@ export const REFRESH_BEFORE_MS = 5 * 60 * 1000;
  * @property {string} SecretAccessKey
  * @property {string} SessionToken
  * @property {string} Expiration ISO-8601
+ * @property {string} [GrantId] the grant the set came from (kept in the cache only, never printed)
  */
 
 /**

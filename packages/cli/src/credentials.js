@@ -66,7 +66,11 @@ export async function getCredentials(s, dir, r) {
   });
   const cached = await readCached(file);
   // Never past the window: the broker clips each session to it, and a cached set is checked against it again.
-  if (cached && (!ent.window || Date.parse(cached.Expiration) <= Date.parse(ent.window.endsAt))) return { credentials: cached, aws: listed.aws };
+  // A set cached without a grant id (an older CLI) cannot be checked for revocation: it is not reused.
+  if (cached?.GrantId && (!ent.window || Date.parse(cached.Expiration) <= Date.parse(ent.window.endsAt))) {
+    await checkNotRevoked(s, file, cached.GrantId);
+    return { credentials: processCredentials(cached), aws: listed.aws };
+  }
   const body = await call(s.url, {
     method: 'POST',
     path: '/api/grants',
@@ -82,8 +86,49 @@ export async function getCredentials(s, dir, r) {
   if (!c) throw new CliError('The broker answered without credentials.', EXIT.FAILURE);
   /** @type {import('./cache.js').ProcessCredentials} */
   const out = { Version: 1, AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration };
-  await writeCached(file, out);
+  // The grant id travels in the cache only, so that the next call can ask whether the grant was revoked.
+  await writeCached(file, { ...out, GrantId: body.grant.id });
   return { credentials: out, aws: listed.aws };
+}
+
+/**
+ * The credential_process answer, without the cache's own fields.
+ * @param {import('./cache.js').ProcessCredentials} c
+ * @returns {import('./cache.js').ProcessCredentials}
+ */
+function processCredentials(c) {
+  return { Version: 1, AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expiration };
+}
+
+/**
+ * Asks the broker whether the cached set's grant still holds (a cheap call,
+ * cached for a few seconds on the broker). A revoked grant — its own
+ * revocation, its person cut off, or its window ended early — is refused,
+ * and its cached set deleted, so the SDK never gets credentials AWS now
+ * denies.
+ * @param {import('./session.js').Session} s
+ * @param {string} file
+ * @param {string} grantId
+ * @throws {CliError} REVOKED (after deleting the cached set); the broker's errors
+ */
+async function checkNotRevoked(s, file, grantId) {
+  const status = await call(s.url, {
+    method: 'GET',
+    path: /** @type {'/api/grants/:id/status'} */ (`/api/grants/${encodeURIComponent(grantId)}/status`),
+    token: s.token,
+  });
+  if (status.valid) return;
+  await rm(file, { force: true });
+  const why = status.revoked
+    ? status.revoked.kind === 'user'
+      ? 'your access was cut off by an admin'
+      : 'the grant was revoked'
+    : `the grant is ${status.status}`;
+  throw new CliError(
+    `Rolegate refused the cached credentials of grant ${grantId}: ${why}. They were deleted; AWS denies them. Run the command again for a new grant if you are still entitled.`,
+    EXIT.REVOKED,
+    'REVOKED',
+  );
 }
 
 /**

@@ -10,6 +10,8 @@ export const EXIT = Object.freeze({
   REASON_REQUIRED: 7,
   /** The role needs an approved request and none is open (or it was denied, expired or timed out). */
   APPROVAL_REQUIRED: 8,
+  /** The cached credentials' grant was revoked (or its person cut off): they were deleted. */
+  REVOKED: 9,
 });
 
 /** A failure to report to the user: a one-line message and an exit code. */

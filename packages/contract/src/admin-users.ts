@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { revocation } from './revocations.js';
 
 /*
- * Admin: find a person and cut them off (all browser sessions and CLI tokens
- * at once), or revoke one CLI token. Every revocation is recorded in the
+ * Admin: find a person and cut them off (all browser sessions, CLI tokens and
+ * live AWS sessions at once), or revoke one CLI token. Every revocation is recorded in the
  * change log.
  */
 
@@ -27,14 +28,14 @@ export type AdminUserList = z.infer<typeof adminUserList>;
 
 /**
  * `POST /api/admin/users/:id/cut-off` → 202: how many browser sessions ended
- * and CLI tokens were revoked. `revocation` is null: AWS credentials already
- * issued are not revoked at AWS yet and run until they expire (at most the
- * grant's duration).
+ * and CLI tokens were revoked, and the revocation of their AWS sessions (every
+ * account where they were granted in the last 12 hours; null when there is
+ * none), which the revocation worker applies within seconds.
  */
 export const cutOffResponse = z.object({
   sessions: z.number().int(),
   cliTokens: z.number().int(),
-  revocation: z.null(),
+  revocation: revocation.nullable(),
 });
 export type CutOffResponse = z.infer<typeof cutOffResponse>;
 

@@ -68,6 +68,8 @@ export const ERROR_CODES = [
   'SLACK_APPROVAL_DISABLED',
   /** The Slack user has no email Rolegate knows (exactly one person who signed in). */
   'SLACK_USER_UNKNOWN',
+  /** A grant that was denied or whose session already ended: nothing to revoke at AWS. */
+  'GRANT_NOT_REVOCABLE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

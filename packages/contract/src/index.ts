@@ -11,3 +11,4 @@ export * from './requests.js';
 export * from './routes.js';
 export * from './scim.js';
 export * from './slack.js';
+export * from './revocations.js';

@@ -63,6 +63,7 @@ import {
   reviewQuery,
 } from './requests.js';
 import { slackInteractionForm, slackInteractionResponse } from './slack.js';
+import { grantStatusResponse, revocationList, revocationListQuery, revokeGrantBody, revokeGrantResponse } from './revocations.js';
 import { livenessResponse, loginQuery, providersResponse, readinessResponse, samlAcsForm } from './service.js';
 
 /**
@@ -239,6 +240,29 @@ export const ROUTES = {
     auth: 'session-or-bearer',
     request: { query: myGrantsQuery },
     responses: { 200: { description: 'A page of grants', body: grantListResponse }, 400: error('Bad filter'), 401: signedOut },
+  },
+  revokeGrant: {
+    method: 'post',
+    path: '/api/grants/:id/revoke',
+    summary: "Revoke a grant's live AWS sessions (its person, an approver of its mapping, or an admin)",
+    auth: 'session',
+    request: { params: idParams, body: revokeGrantBody },
+    responses: {
+      202: { description: 'Written ahead; the revocation worker applies it at AWS (a repeat answers the first revocation)', body: revokeGrantResponse },
+      400: error('Bad input'),
+      401: signedOut,
+      403: error('Not the grant’s person, an approver of its mapping or an admin; or CSRF'),
+      404: error('No such grant'),
+      409: error('GRANT_NOT_REVOCABLE: denied, or its session has already ended'),
+    },
+  },
+  grantStatus: {
+    method: 'get',
+    path: '/api/grants/:id/status',
+    summary: 'Whether a grant’s credentials may still be used (the CLI asks before handing out cached credentials)',
+    auth: 'session-or-bearer',
+    request: { params: idParams },
+    responses: { 200: { description: 'Validity (never cached by clients)', body: grantStatusResponse }, 401: signedOut, 404: error('No such grant of yours') },
   },
   createGrant: {
     method: 'post',
@@ -612,10 +636,30 @@ export const ROUTES = {
   adminCutOff: {
     method: 'post',
     path: '/api/admin/users/:id/cut-off',
-    summary: 'End all browser sessions and revoke all CLI tokens of a person (admin); AWS credentials already issued run until they expire',
+    summary:
+      'End all browser sessions, revoke all CLI tokens and revoke at AWS every session of a person issued before now (admin); new grants need a fresh sign-in',
     auth: 'admin',
     request: { params: idParams },
-    responses: { 202: { description: 'Counts of what was revoked', body: cutOffResponse }, 404: error('No such person') },
+    responses: {
+      202: { description: 'Counts of what was revoked and the AWS revocation (applied by the worker)', body: cutOffResponse },
+      404: error('No such person'),
+    },
+  },
+  adminRevocations: {
+    method: 'get',
+    path: '/api/admin/revocations',
+    summary: 'Revocations with their state at AWS, newest first (admin)',
+    auth: 'admin',
+    request: { query: revocationListQuery },
+    responses: { 200: { description: 'Revocations', body: revocationList }, 400: error('Bad filter') },
+  },
+  auditRevocations: {
+    method: 'get',
+    path: '/api/audit/revocations',
+    summary: 'Revocations with their state at AWS, newest first (auditor)',
+    auth: 'auditor',
+    request: { query: revocationListQuery },
+    responses: { 200: { description: 'Revocations', body: revocationList }, 400: error('Bad filter') },
   },
   adminRevokeCliToken: {
     method: 'post',

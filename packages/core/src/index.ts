@@ -16,4 +16,6 @@ export * from './aws-refusal.js';
 export * from './access-policy.js';
 export * from './request-rules.js';
 export * from './notifications.js';
+export * from './revocation-policy.js';
+export * from './revocation-rules.js';
 export * from './role-check.js';

@@ -88,6 +88,22 @@ export {
   type OutboxChannel,
 } from './repositories/outbox.js';
 export {
+  createRevocationRepository,
+  insertPersonRevocations,
+  insertGrantRevocations,
+  grantsOfWindow,
+  type RevocationRepository,
+  type RevocationRecord,
+  type RevocationBatch,
+  type RevocationKind,
+  type RevocationState,
+  type RevocationRequester,
+  type RevocableGrant,
+  type GrantValidity,
+  type AccountPassOutcome,
+  type Querier,
+} from './repositories/revocations.js';
+export {
   createMappingCheckRepository,
   type MappingCheckRepository,
   type MappingCheckRecord,

@@ -13,6 +13,7 @@ import { createMappingCheckRepository } from './repositories/mapping-checks.js';
 import { createPreferencesRepository } from './repositories/preferences.js';
 import { createRateLimitRepository } from './repositories/rate-limits.js';
 import { createRequestRepository } from './repositories/requests.js';
+import { createRevocationRepository } from './repositories/revocations.js';
 import { createOutboxRepository } from './repositories/outbox.js';
 import { createSamlRepository } from './repositories/saml.js';
 import { createScimRepository } from './repositories/scim.js';
@@ -49,6 +50,7 @@ export function createRepositories(database: Database, opts: { exportStatementTi
     requests: createRequestRepository(pool),
     outbox: createOutboxRepository(pool),
     slack: createSlackRepository(pool),
+    revocations: createRevocationRepository(pool),
     mappings: createMappingRepository(database),
     mappingChecks: createMappingCheckRepository(pool),
     adminMappings: createAdminMappingRepository(prisma, { afterWrite: () => mappingWriteListeners.forEach((listener) => listener()) }),

@@ -57,6 +57,26 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
     buckets: HTTP_BUCKETS,
     registers: [registry],
   });
+  const revocationWrites = new Counter({
+    name: 'rolegate_revocation_policy_writes_total',
+    help: 'Revocation policy writes to IAM: outcome applied|failed; level exact|minute|hour|fallback (fallback: the role-wide TokenIssueTime deny, the entries did not fit)',
+    labelNames: ['outcome', 'level'] as const,
+    registers: [registry],
+  });
+  let revocationCounts: (() => Promise<Partial<Record<'requested' | 'applied', number>>>) | null = null;
+  new Gauge({
+    name: 'rolegate_revocations',
+    help: 'Revocation entries not yet pruned, by state (requested: waiting for IAM)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!revocationCounts) return;
+      const counts = await revocationCounts().catch(() => null);
+      if (!counts) return;
+      this.set({ state: 'requested' }, counts.requested ?? 0);
+      this.set({ state: 'applied' }, counts.applied ?? 0);
+    },
+  });
   const feeds = new Map<string, { isLive(): boolean }>();
   new Gauge({
     name: 'rolegate_change_feed_live',
@@ -148,12 +168,17 @@ export function createMetrics(opts: { pool?: PoolStats; defaultMetrics?: boolean
     reviewCounts = count;
   };
 
+  /** Reports the revocation entries as `rolegate_revocations{state}` (read at each scrape). */
+  const watchRevocations = (count: () => Promise<Partial<Record<'requested' | 'applied', number>>>) => {
+    revocationCounts = count;
+  };
+
   /** Reports role checks as `rolegate_mapping_checks{status}` and `rolegate_mapping_check_findings{code}` (read at each scrape). */
   const watchMappingChecks = (count: () => Promise<CheckCounts>) => {
     checkCounts = count;
   };
 
-  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed, watchReviews, watchMappingChecks };
+  return { registry, grants, sts, federation, signIns, http, httpMiddleware, watchFeed, watchReviews, watchMappingChecks, revocationWrites, watchRevocations };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

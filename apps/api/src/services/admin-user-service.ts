@@ -1,4 +1,5 @@
 import { AppError, type Clock, type Principal } from '@rolegate/core';
+import type { Revocation } from '@rolegate/contract';
 import type { AdminUserRepository } from '@rolegate/db';
 
 /**
@@ -8,7 +9,13 @@ import type { AdminUserRepository } from '@rolegate/db';
  * transaction. `afterCutOff` lets this instance drop its cached sessions at
  * once; other instances drop them on the session change notification.
  */
-export function createAdminUserService(deps: { users: AdminUserRepository; clock: Clock; afterCutOff?: () => void }) {
+export function createAdminUserService(deps: {
+  users: AdminUserRepository;
+  clock: Clock;
+  afterCutOff?: () => void;
+  /** The revocation batch a cut-off wrote, as admins see it. */
+  revocation: (batchId: string) => Promise<Revocation>;
+}) {
   const { users, clock } = deps;
   const actorOf = (p: Principal) => ({ id: p.userId, email: p.email });
 
@@ -28,15 +35,20 @@ export function createAdminUserService(deps: { users: AdminUserRepository; clock
     },
 
     /**
-     * Ends all of a person's browser sessions and revokes all their CLI
-     * tokens. AWS credentials already issued are not revoked at AWS (the
-     * answer's `revocation` is null) and run until they expire.
+     * Ends all of a person's browser sessions, revokes all their CLI tokens
+     * and, in the same transaction, writes person revocations for every
+     * account where they were granted in the last 12 hours: every AWS session
+     * of theirs issued before the cut-off (rounded up to the second) is
+     * denied once the worker applies it. Sessions they start after signing in
+     * again are not affected — and signing in again is the only way back,
+     * since their sessions and tokens are gone.
      * @throws AppError NOT_FOUND
      */
     async cutOff(admin: Principal, userId: string) {
       const user = await requireUserById(userId);
       try {
-        return { ...(await users.cutOff(user, actorOf(admin), clock.now())), revocation: null };
+        const done = await users.cutOff(user, actorOf(admin), clock.now(), { reason: 'cut off by an admin' });
+        return { sessions: done.sessions, cliTokens: done.cliTokens, revocation: done.revocationBatch ? await deps.revocation(done.revocationBatch) : null };
       } finally {
         deps.afterCutOff?.();
       }

@@ -204,7 +204,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       return view(r, actor);
     },
 
-    /** Ends the window now: no new session is issued on it. @throws AppError NOT_FOUND | FORBIDDEN | REQUEST_NOT_ACTIVE */
+    /** Ends the window now: no new session is issued on it, and the sessions issued in it are revoked at AWS. @throws AppError NOT_FOUND | FORBIDDEN | REQUEST_NOT_ACTIVE */
     async end(p: Principal, id: string) {
       await visible(p, id);
       const actor = actorOf(p);
@@ -213,7 +213,8 @@ export function createRequestService(deps: RequestServiceDeps) {
         ref(p),
         (current, at) => {
           decideEnd(requestState(current), actor, at);
-          return { event: { type: 'ended' }, status: 'ended', endWindow: true };
+          // Ending early also ends the sessions issued in the window (docs/revocation.md).
+          return { event: { type: 'ended' }, status: 'ended', endWindow: true, revokeGrants: { reason: 'access window ended early' } };
         },
         deps.announce,
       );

@@ -6,12 +6,14 @@ import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
 import { DEMO_USERS, signInByHttp, startDevOidcProvider, type DemoUser, type DevOidcProvider } from '@rolegate/dev-idp';
-import { createDatabase, createMappingRepository, createRepositories, type Database } from '@rolegate/db';
+import { createDatabase, createMappingRepository, createRepositories, type Database, type Repositories } from '@rolegate/db';
 import { asLoginRole, createTestDatabase as createDatabaseFromTemplate } from '@rolegate/db/testing';
 import { createFederationAdapter } from '../../src/adapters/federation.js';
 import { createOidcAdapter } from '../../src/adapters/oidc.js';
 import { createStsAdapter } from '../../src/adapters/sts.js';
-import { createIamAdapter } from '../../src/adapters/iam.js';
+import { createIamAdapter, type IamControlPort } from '../../src/adapters/iam.js';
+import { createRevocationWorker, type RevocationWorker } from '../../src/revocation/worker.js';
+import { createRevocationPolicyIam } from '../../src/revocation/iam-policy.js';
 import { createApp } from '../../src/app.js';
 import { createSamlServiceProvider } from '../../src/auth/saml/sp.js';
 import { loadConfig } from '../../src/config.js';
@@ -71,6 +73,13 @@ export interface StackOptions {
   webDist?: string;
   /** Point the app at this OIDC IdP instead of the dev IdP (e.g. the attack IdP of test/support/evil-oidc.ts). */
   oidcProvider?: { issuer: string; clientId: string; clientSecret: string };
+  /**
+   * Revocation at AWS: every account gets a control role (RolegateControl, trusted by the broker,
+   * set as the account's controlRoleArn) and a RolegateRevocations policy attached to every brokered
+   * role next to an allow-all inline policy; the app gets the IAM adapter, and each instance runs a
+   * revocation worker (started every `intervalMs`, default 200, unless `autoStart: false`).
+   */
+  revocations?: { intervalMs?: number; autoStart?: boolean; retryBaseMs?: number; maxChars?: number; seedPolicies?: boolean };
   /** More people at the dev IdP, besides the demo users. */
   extraUsers?: DemoUser[];
   /** Also configure SAML: the mutable test IdP (stack.samlIdp) or the dev SAML IdP over HTTP (stack.devSamlIdp). */
@@ -87,11 +96,18 @@ export async function startStack(opts: StackOptions = {}) {
   const doc = parseMappingsYaml(yamlText);
   const brokerCredentials = { accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64url') };
   const untrusted = new Set(opts.untrustedRoles ?? []);
+  const broker = opts.brokerArn ?? BROKER_ARN;
+  const rev = opts.revocations ? revocationSetUp(doc, broker, opts.revocations.seedPolicies ?? true) : null;
+  if (rev) doc.accounts = doc.accounts.map((a) => ({ ...a, controlRoleArn: controlRoleArnOf(a.id) }));
   const aws: AwsEmulator = await startAwsEmulator({
-    callers: [{ ...brokerCredentials, arn: opts.brokerArn ?? BROKER_ARN }],
-    roles: [...new Set(doc.mappings.map((m) => m.roleArn))]
-      .filter((arn) => !untrusted.has(arn))
-      .map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [opts.brokerArn ?? BROKER_ARN] })),
+    callers: [{ ...brokerCredentials, arn: broker }],
+    roles: [
+      ...[...new Set(doc.mappings.map((m) => m.roleArn))]
+        .filter((arn) => !untrusted.has(arn))
+        .map((arn) => ({ arn, maxSessionDuration: 43200, trustedPrincipals: [broker], ...rev?.brokeredRole(arn) })),
+      ...(rev?.controlRoles ?? []),
+    ],
+    ...(rev ? { managedPolicies: rev.policies, buckets: rev.buckets } : {}),
   });
 
   const server = http.createServer();
@@ -160,21 +176,45 @@ export async function startStack(opts: StackOptions = {}) {
   const sts = createStsAdapter({ region: 'us-east-1', endpoint: aws.stsUrl, timeoutMs: config.aws.stsTimeoutMs, credentials: brokerCredentials });
   if (!opts.skipIdentityDetection) await sts.detectIdentity();
   aws.clearLog();
-  /** An app on `db`, wired as every instance of this stack is (same IdP, AWS, secret). */
-  const appOn = (db: Database, webDist = '/nonexistent') => {
-    const repositories = createRepositories(db, { exportStatementTimeoutMs: config.exports.statementTimeoutMs });
-    // IAM in each account through its control role (the account's controlRoleArn), at the emulator.
-    const iam = createIamAdapter({
+  /** IAM through each account's control role, as main.ts builds it (one per instance). */
+  const iamAdapters: IamControlPort[] = [];
+  const iamAdapter = () => {
+    const adapter = createIamAdapter({
       region: 'us-east-1',
       stsEndpoint: aws.stsUrl,
       iamEndpoint: aws.iamUrl,
       timeoutMs: config.aws.iamTimeoutMs,
       revocationPolicyName: config.aws.revocationPolicyName,
-      controlRoleOf: async (accountId) => (await repositories.adminMappings.findAccount(accountId))?.controlRoleArn ?? null,
+      controlRoleOf: async (id) =>
+        (await direct.pool.query<{ control_role_arn: string | null }>(`SELECT control_role_arn FROM accounts WHERE id = $1`, [id])).rows[0]?.control_role_arn ??
+        null,
       credentials: brokerCredentials,
     });
-    iamAdapters.push(iam);
-    return createApp({
+    iamAdapters.push(adapter);
+    return adapter;
+  };
+  const workers: RevocationWorker[] = [];
+  /** The revocation worker of an instance (main.ts runs one per replica). */
+  const workerOn = (repositories: Repositories, iam: IamControlPort) => {
+    const worker = createRevocationWorker({
+      revocations: repositories.revocations,
+      iam: createRevocationPolicyIam(iam),
+      log,
+      backoff: { baseMs: opts.revocations?.retryBaseMs ?? 300, maxMs: 2000 },
+      ...(opts.revocations?.maxChars ? { maxChars: opts.revocations.maxChars } : {}),
+    });
+    if (opts.revocations?.autoStart !== false) worker.start(opts.revocations?.intervalMs ?? 200);
+    workers.push(worker);
+    return worker;
+  };
+  /** An app on `db`, wired as every instance of this stack is (same IdP, AWS, secret), with its revocation worker when asked for. */
+  const instanceOn = (db: Database, webDist = '/nonexistent') => {
+    const repositories = createRepositories(db, { exportStatementTimeoutMs: config.exports.statementTimeoutMs });
+    const iam = iamAdapter();
+    return { app: appWith(repositories, iam, webDist), worker: opts.revocations ? workerOn(repositories, iam) : null };
+  };
+  const appWith = (repositories: Repositories, iam: IamControlPort, webDist: string) =>
+    createApp({
       config,
       repositories,
       log,
@@ -187,9 +227,8 @@ export async function startStack(opts: StackOptions = {}) {
       sessionSecret: config.sessionSecret!,
       webDist,
     });
-  };
-  const iamAdapters: { destroy(): void }[] = [];
-  const app = appOn(database, opts.webDist);
+  const main = instanceOn(database, opts.webDist);
+  const app = main.app;
   server.on('request', app);
 
   const instances: { close(): Promise<void> }[] = [];
@@ -199,9 +238,12 @@ export async function startStack(opts: StackOptions = {}) {
     await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
     const db2: Database = createDatabase({ url: runtimeUrl, max: 4 });
-    srv.on('request', appOn(db2));
+    const second = instanceOn(db2);
+    srv.on('request', second.app);
     const instance = {
       baseUrl: url,
+      /** This instance's revocation worker (with `revocations`). */
+      revocationWorker: second.worker,
       /** A browser talking to this instance. */
       browser: () => new TestBrowser(url),
       async close() {
@@ -275,7 +317,10 @@ export async function startStack(opts: StackOptions = {}) {
       const res = await direct.pool.query(`SELECT * FROM grants WHERE ${where} ORDER BY created_at DESC, id DESC`, params);
       return res.rows;
     },
+    /** The first instance's revocation worker (with `revocations`). */
+    revocationWorker: main.worker,
     async close() {
+      for (const w of workers) await w.stop();
       for (const i of instances) await i.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -292,3 +337,32 @@ export async function startStack(opts: StackOptions = {}) {
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** The control role of an account in the revocation set-up. */
+export const controlRoleArnOf = (accountId: string) => `arn:aws:iam::${accountId}:role/RolegateControl`;
+/** The revocation policy of an account (default REVOCATION_POLICY_NAME). */
+export const revocationPolicyArnIn = (accountId: string) => `arn:aws:iam::${accountId}:policy/RolegateRevocations`;
+/** A bucket every account has, so that ListBuckets answers with something. */
+export const bucketOf = (accountId: string) => `bucket-${accountId}`;
+const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+/** The operator's placeholder first version (docs/deploy.md): denies nothing. */
+const PLACEHOLDER = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'NoRevocations', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/rolegate:grant-id': 'none' } } },
+  ],
+};
+
+/** The emulator side of revocation as an operator sets it up (docs/deploy.md): control roles, policies, attachments. */
+function revocationSetUp(doc: { accounts: { id: string }[]; mappings: { roleArn: string }[] }, broker: string, seedPolicies: boolean) {
+  const accounts = [...new Set([...doc.accounts.map((a) => a.id), ...doc.mappings.map((m) => m.roleArn.split(':')[4]!)])];
+  return {
+    policies: seedPolicies ? accounts.map((id) => ({ arn: revocationPolicyArnIn(id), document: PLACEHOLDER })) : [],
+    controlRoles: accounts.map((id) => ({ arn: controlRoleArnOf(id), trustedPrincipals: [broker], inlinePolicies: { Iam: ALLOW_ALL } })),
+    buckets: accounts.map((id) => ({ account: id, name: bucketOf(id) })),
+    brokeredRole: (arn: string) => ({
+      inlinePolicies: { AllowAll: ALLOW_ALL },
+      attachedPolicyArns: seedPolicies ? [revocationPolicyArnIn(arn.split(':')[4]!)] : [],
+    }),
+  };
+}

@@ -51,10 +51,10 @@ function PersonTokens({ user }: { user: AdminUser }) {
 }
 
 /**
- * Admin: find a person and cut them off — every browser session ends and
- * every CLI token is revoked at once (recorded in the change history) — or
- * revoke a single CLI token. AWS credentials already issued are not revoked
- * at AWS and run until they expire; the confirmation says so.
+ * Admin: find a person and cut them off — every browser session ends, every
+ * CLI token is revoked and their live AWS sessions are revoked at AWS
+ * (recorded in the change history; the Revocations screen shows the AWS
+ * side) — or revoke a single CLI token.
  */
 export function PeoplePanel() {
   const searchId = useId();
@@ -80,8 +80,8 @@ export function PeoplePanel() {
             People
           </h2>
           <p className="section-lead">
-            Cutting someone off ends all their browser sessions and revokes all their CLI tokens at once, on every instance. Remove them from their IdP groups
-            as well, or they can sign in again.
+            Cutting someone off ends all their browser sessions, revokes all their CLI tokens and denies at AWS every session they started before now, on every
+            role they used in the last 12 hours. Remove them from their IdP groups as well, or they can sign in again.
           </p>
         </div>
       </header>
@@ -168,7 +168,11 @@ export function PeoplePanel() {
             cutOff.mutate(cutting.id, {
               onSuccess: (r) => {
                 setMessage(
-                  `Cut off ${cutting.email}: ${plural(r.sessions, 'browser session', 'browser sessions')} ended, ${plural(r.cliTokens, 'CLI token', 'CLI tokens')} revoked. AWS credentials already issued run until they expire.`,
+                  `Cut off ${cutting.email}: ${plural(r.sessions, 'browser session', 'browser sessions')} ended, ${plural(r.cliTokens, 'CLI token', 'CLI tokens')} revoked. ${
+                    r.revocation
+                      ? `Their AWS sessions are being revoked in ${plural(r.revocation.accountIds.length, 'account', 'accounts')} (${r.revocation.accountIds.join(', ')}); see Revocations.`
+                      : 'They had no AWS session in the last 12 hours.'
+                  }`,
                 );
                 setCutting(null);
               },
@@ -176,8 +180,9 @@ export function PeoplePanel() {
           }
         >
           <p>
-            All browser sessions of <strong>{cutting.email}</strong> end now and all their CLI tokens stop working, on every instance. AWS credentials already
-            issued are not revoked at AWS: they run until they expire. Remove the person from their IdP groups too, or they can sign in again.
+            All browser sessions of <strong>{cutting.email}</strong> end now, all their CLI tokens stop working, and AWS denies every session they started
+            before now, on every role they used in the last 12 hours. New grants need a fresh sign-in: remove the person from their IdP groups too, or they can
+            sign in again.
           </p>
         </ConfirmDialog>
       )}

@@ -1,9 +1,12 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Grant } from '@rolegate/contract';
 import { formatDateTime, formatDuration, roleNameFromArn } from '../format';
 import { TimeLeft } from '../components/TimeLeft';
 import { ReasonText } from '../components/ReasonText';
 import { StatusBadge } from '../components/StatusBadge';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { errorMessage } from '../api';
+import { useRevokeGrant } from '../hooks/useRevocations';
 
 const KIND_LABEL: Record<Grant['kind'], string> = { console: 'Console', cli: 'CLI' };
 
@@ -21,6 +24,44 @@ function Cell({ label, className, children }: { label: string; className?: strin
     <td data-label={label} className={className}>
       <div>{children}</div>
     </td>
+  );
+}
+
+/** Ends a live grant's AWS sessions, after a confirmation (the broker writes it into the account's revocation policy). */
+function RevokeButton({ grant: g, role }: { grant: Grant; role: string | null }) {
+  const [asking, setAsking] = useState(false);
+  const revoke = useRevokeGrant();
+  return (
+    <>
+      <button
+        type="button"
+        className="btn btn--danger-ghost btn--sm"
+        onClick={() => {
+          revoke.reset();
+          setAsking(true);
+        }}
+        aria-label={`Revoke the ${role ?? ''} grant of ${formatDateTime(g.createdAt)}`}
+        data-testid={`revoke-grant-${g.id}`}
+      >
+        Revoke
+      </button>
+      {asking && (
+        <ConfirmDialog
+          title="Revoke this session?"
+          confirmLabel={revoke.isPending ? 'Revoking…' : 'Revoke'}
+          busy={revoke.isPending}
+          error={revoke.isError ? errorMessage(revoke.error) : undefined}
+          testId="revoke-grant-dialog"
+          onClose={() => setAsking(false)}
+          onConfirm={() => revoke.mutate({ grantId: g.id, reason: '' }, { onSuccess: () => setAsking(false) })}
+        >
+          <p>
+            AWS will deny this grant’s {g.kind === 'console' ? 'console' : 'CLI'} session{role ? ` as ${role}` : ''} within seconds, in every tab and tool using
+            it. You can request a new session afterwards if you still need one.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
   );
 }
 
@@ -47,6 +88,11 @@ export function GrantRow({ grant: g, accountName }: { grant: Grant; accountName:
           </span>
         )}
         {g.error && <span className="cell-sub cell-sub--error">{g.error}</span>}
+        {until && (
+          <span className="cell-sub">
+            <RevokeButton grant={g} role={role} />
+          </span>
+        )}
       </Cell>
       <Cell label="Duration">{g.durationSeconds ? formatDuration(g.durationSeconds) : none}</Cell>
       <Cell label="Reason" className="cell-reason">

@@ -171,6 +171,7 @@ export function RequestCard({ request: r, recent }: { request: AccessRequest; re
             className="btn btn--danger-ghost"
             disabled={busy}
             onClick={() => actions.act.mutate({ id: r.id, action: 'end' })}
+            title="Ends the window now and revokes at AWS every session issued in it"
             data-testid={`request-end-${key}`}
           >
             End now

@@ -12,6 +12,7 @@ import { MappingsPanel } from '../admin/MappingsPanel';
 import { ChangeHistoryPanel } from '../admin/ChangeHistoryPanel';
 import { PeoplePanel } from '../admin/PeoplePanel';
 import { ProvisioningPanel } from '../admin/ProvisioningPanel';
+import { RevocationsPanel } from '../revocation/RevocationsPanel';
 import { AuditGrantsPanel } from '../audit/AuditGrantsPanel';
 import { AuditGrantDetail } from '../audit/AuditGrantDetail';
 import { useActionableCount } from '../hooks/useRequests';
@@ -48,7 +49,16 @@ const SCREENS: Record<TabId, ScreenText> = {
     title: 'Role mappings',
     lead: 'Which identity-provider group may use which AWS role. Groups match exactly.',
   },
-  people: { label: 'People', title: 'People', lead: 'Find a person and cut them off: end their browser sessions and revoke their CLI tokens.' },
+  people: {
+    label: 'People',
+    title: 'People',
+    lead: 'Find a person and cut them off: end their browser sessions, revoke their CLI tokens and their live AWS sessions.',
+  },
+  revocations: {
+    label: 'Revocations',
+    title: 'Revocations',
+    lead: 'Grants and people revoked at AWS, and whether each account’s revocation policy holds them yet.',
+  },
   provisioning: { label: 'Provisioning', title: 'Provisioning (SCIM)', lead: 'People and groups your identity provider pushes, and the tokens it uses.' },
   changes: { label: 'Change history', title: 'Change history', lead: 'Every change to accounts and mappings: who, when, before and after.' },
   audit: { label: 'Grant history', title: 'Grant history', lead: 'Who had which role, when, for how long and why. Filters match exactly.' },
@@ -64,6 +74,7 @@ const TAB_ORDER: TabId[] = [
   'changes',
   'people',
   'provisioning',
+  'revocations',
   'reviews',
   'outbox',
   'audit',
@@ -167,6 +178,7 @@ export function Portal({ me }: { me: MeResponse }) {
             {tab === 'changes' && <ChangeHistoryPanel />}
             {tab === 'people' && <PeoplePanel />}
             {tab === 'provisioning' && <ProvisioningPanel />}
+            {tab === 'revocations' && <RevocationsPanel />}
             {tab === 'audit' && route.screen === 'audit-grant' && (
               <AuditGrantDetail grantId={route.grantId} onBack={() => go({ screen: 'audit', search: route.search })} />
             )}

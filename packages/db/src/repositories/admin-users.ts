@@ -1,6 +1,13 @@
+import { personCutOffTime } from '@rolegate/core';
 import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
 import { recordAdminChange, type Actor } from './admin-changes.js';
+import { insertPersonRevocations, type Querier } from './revocations.js';
+
+/** A Prisma transaction as a plain-SQL querier (for the revocation rows written in the cut-off's transaction). */
+const querierOf = (tx: Tx): Querier => ({
+  query: async <T>(sql: string, params: unknown[] = []) => ({ rows: await tx.$queryRawUnsafe<T[]>(sql, ...params) }),
+});
 
 /** A person as an admin finds them: who, which groups at their last sign-in, when last seen. */
 export interface AdminUserRecord {
@@ -84,9 +91,19 @@ export function createAdminUserRepository(prisma: PrismaClient) {
      * many of each went. (Deleting the session rows NOTIFYs every instance,
      * which drops them from its cache.)
      */
-    cutOff: (user: Pick<AdminUserRecord, 'id' | 'email'>, actor: Actor, now: Date) =>
+    cutOff: (user: Pick<AdminUserRecord, 'id' | 'email'>, actor: Actor, now: Date, aws?: { reason: string }) =>
       db(() =>
         prisma.$transaction(async (tx: Tx) => {
+          // Write-ahead: the person's revocation rows commit with the cut-off, before any IAM call.
+          // The cut-off time is the database's (as for grants and SCIM), rounded up to the second.
+          const q = querierOf(tx);
+          const revocation = aws
+            ? await insertPersonRevocations(q, {
+                userIds: [user.id],
+                revokedBefore: personCutOffTime((await q.query<{ now: Date }>(`SELECT now() AS now`)).rows[0]!.now),
+                requester: { id: actor.id, email: actor.email, reason: aws.reason },
+              })
+            : null;
           const sessions = (await tx.webSession.deleteMany({ where: { userId: user.id } })).count;
           const cliTokens = (await tx.cliToken.updateMany({ where: { userId: user.id, revokedAt: null }, data: { revokedAt: now } })).count;
           // CLI sign-ins the person approved but the CLI has not redeemed yet would
@@ -97,9 +114,14 @@ export function createAdminUserRepository(prisma: PrismaClient) {
             entity: 'user',
             entityId: user.id,
             before: null,
-            after: { email: user.email, sessions, cliTokens },
+            after: {
+              email: user.email,
+              sessions,
+              cliTokens,
+              ...(revocation ? { revocationBatch: revocation.batchId, accountIds: revocation.accountIds } : {}),
+            },
           });
-          return { sessions, cliTokens };
+          return { sessions, cliTokens, revocationBatch: revocation && revocation.accountIds.length > 0 ? revocation.batchId : null };
         }),
       ),
 

@@ -4,7 +4,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import { BIDI_CONTROL_CODE_POINTS, roleFilterOf, userFilterColumn, visibleCodePoint, type AuditFilter } from '@rolegate/core';
 import { db } from '../errors.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './admin-changes.js';
-import { GRANT_COLUMNS, grantFromSql as toRecord, type GrantSqlRow as Row } from './grant-rows.js';
+import { GRANT_COLUMNS, GRANT_STATUS_SQL, grantFromSql as toRecord, type GrantSqlRow as Row } from './grant-rows.js';
 
 /*
  * Grant history for auditors, on plain pg (not Prisma): the keyset predicate
@@ -40,7 +40,9 @@ function whereSql(filter: AuditFilter, after: { createdAt: Date; id: string } | 
     if (r.column === 'roleArn') conds.push(byArn(r.value));
     else conds.push(`${ROLE_NAME} = ${bind(r.value)}`);
   }
-  if (filter.status !== undefined) conds.push(`status = ${bind(filter.status)}::"GrantStatus"`);
+  // A revoked grant keeps its stored outcome; `revoked` is a revocation row naming it (unique index on grant_id).
+  if (filter.status === 'revoked') conds.push(`EXISTS (SELECT 1 FROM revocations r WHERE r.grant_id = grants.id)`);
+  else if (filter.status !== undefined) conds.push(`status = ${bind(filter.status)}::"GrantStatus"`);
   if (filter.kind !== undefined) conds.push(`kind = ${bind(filter.kind)}::"GrantKind"`);
   // Served by grants_request_id_idx; the status one looks the requests up first (few), then their grants.
   if (filter.requestId !== undefined) conds.push(`request_id = ${bind(filter.requestId.toLowerCase())}::uuid`);
@@ -115,7 +117,7 @@ export const EXPORT_CSV_SQL: readonly (readonly [string, string])[] = [
   ['durationSeconds', CSV_TEXT('duration_seconds::text')],
   ['expiresAt', ISO('expires_at')],
   ['reason', CSV_TEXT(NEUTRAL_BIDI('reason'))],
-  ['status', 'status'],
+  ['status', GRANT_STATUS_SQL],
   ['stsRequestId', CSV_TEXT('sts_request_id')],
   ['accessKeyId', CSV_TEXT('access_key_id')],
   ['clientIp', CSV_TEXT('client_ip')],
@@ -144,7 +146,7 @@ const EXPORT_JSON_SQL = [
   `',"accountId":' || ${JSON_TEXT('account_id')} || ',"roleArn":' || ${JSON_TEXT('role_arn')}`,
   `',"roleSessionName":' || ${JSON_TEXT('role_session_name')} || ',"sourceIdentity":' || ${JSON_TEXT('source_identity')}`,
   `',"kind":"' || kind || '","durationSeconds":' || coalesce(duration_seconds::text, 'null')`,
-  `',"expiresAt":' || ${JSON_PLAIN(ISO('expires_at'))} || ',"reason":' || ${JSON_TEXT('reason')} || ',"status":"' || status`,
+  `',"expiresAt":' || ${JSON_PLAIN(ISO('expires_at'))} || ',"reason":' || ${JSON_TEXT('reason')} || ',"status":"' || ${GRANT_STATUS_SQL}`,
   `'","stsRequestId":' || ${JSON_TEXT('sts_request_id')} || ',"accessKeyId":' || ${JSON_TEXT('access_key_id')}`,
   `',"clientIp":' || ${JSON_TEXT('client_ip')} || ',"userAgent":' || ${JSON_TEXT('user_agent')} || ',"error":' || ${JSON_TEXT('error')}`,
   `',"requestId":' || ${JSON_PLAIN('request_id')} || '}'`,

@@ -3,7 +3,15 @@ import type { GrantRecord } from '@rolegate/core';
 /** The columns of `grants` that make a GrantRecord, for plain-SQL reads. */
 export const GRANT_COLUMNS = `id, created_at, user_id, user_email, user_subject, idp, groups, mapping_id, account_id,
   role_arn, role_session_name, source_identity, kind, duration_seconds, expires_at, reason, status,
-  sts_request_id, access_key_id, client_ip, user_agent, error, request_id`;
+  sts_request_id, access_key_id, client_ip, user_agent, error, request_id,
+  (SELECT r.state FROM revocations r WHERE r.grant_id = grants.id) AS revocation_state`;
+
+/**
+ * The status a reader sees, in SQL (exports): `revoked` once a revocation row
+ * names the grant — the stored outcome is write-once and stays as it was.
+ * One lookup on the unique (grant_id) index per row.
+ */
+export const GRANT_STATUS_SQL = `CASE WHEN EXISTS (SELECT 1 FROM revocations r WHERE r.grant_id = grants.id) THEN 'revoked' ELSE status::text END`;
 
 /** A `grants` row as pg returns it. */
 export interface GrantSqlRow {
@@ -30,6 +38,8 @@ export interface GrantSqlRow {
   user_agent: string | null;
   error: string | null;
   request_id?: string | null;
+  /** The grant's revocation state (GRANT_COLUMNS' lookup), when one names it. */
+  revocation_state?: string | null;
 }
 
 /** A pg row of `grants` as the domain's GrantRecord. */
@@ -48,7 +58,8 @@ export function grantFromSql(r: GrantSqlRow): GrantRecord {
     durationSeconds: r.duration_seconds,
     expiresAt: r.expires_at,
     reason: r.reason,
-    status: r.status,
+    // Revoked once a revocation row names it (the outcome column itself is write-once).
+    status: r.revocation_state ? 'revoked' : r.status,
     stsRequestId: r.sts_request_id,
     accessKeyId: r.access_key_id,
     clientIp: r.client_ip,

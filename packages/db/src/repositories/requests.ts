@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AppError, policyOf, type AccessPolicy, type AccessWindowSource, type RequestState, type RequestStatus } from '@rolegate/core';
 import { db } from '../errors.js';
+import { grantsOfWindow, insertGrantRevocations } from './revocations.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './admin-changes.js';
 import { insertOutbox, type OutboxMessage } from './outbox.js';
 
@@ -75,6 +76,8 @@ export interface RequestChange {
   openWindow?: { endsAt?: Date };
   /** Closes the window now (end early). */
   endWindow?: boolean;
+  /** Revokes the window's live grants at AWS (revocation rows written in this transaction, applied by the revocation worker). */
+  revokeGrants?: { reason: string };
   closeReview?: { note: string };
 }
 
@@ -366,6 +369,9 @@ export function createRequestRepository(pool: pg.Pool) {
             sets.push(`review_by_id = ${bind(actor.id)}::uuid`, `review_by_email = ${bind(actor.email)}`);
           }
           await c.query(`UPDATE access_requests SET ${sets.join(', ')} WHERE id = $1`, params);
+          if (change.revokeGrants) {
+            await insertGrantRevocations(c, await grantsOfWindow(c, id), { id: actor.id, email: actor.email, reason: change.revokeGrants.reason });
+          }
           const after = (await load(c, [id]))[0]!;
           await announceIn(c, announce, after, change.event);
           return after;

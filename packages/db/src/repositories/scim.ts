@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import { personCutOffTime } from '@rolegate/core';
 import { db } from '../errors.js';
+import { insertPersonRevocations } from './revocations.js';
 
 /*
  * SCIM provisioning store (plain SQL): people and groups as the IdP pushed
@@ -197,8 +199,22 @@ async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUser: { id: string
   const sessions = (await c.query(`DELETE FROM web_sessions WHERE user_id = ANY($1::uuid[])`, [users])).rowCount ?? 0;
   const cliTokens = (await c.query(`UPDATE cli_tokens SET revoked_at = now() WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL`, [users])).rowCount ?? 0;
   await c.query(`DELETE FROM cli_login_requests WHERE user_id = ANY($1::uuid[])`, [users]);
+  // Their live AWS sessions too: person revocations, written ahead in this transaction (the worker applies them).
+  const now = (await c.query<{ now: Date }>(`SELECT now() AS now`)).rows[0]!.now;
+  const revocation = await insertPersonRevocations(c, {
+    userIds: users,
+    revokedBefore: personCutOffTime(now),
+    requester: { id: null, email: actor.label, reason: `provisioning: ${why}` },
+  });
   const counts = { users: users.length, sessions, cliTokens };
-  await recordChange(c, actor, 'cut-off', 'User', scimUser.id, { userName: scimUser.userName, why, userIds: users, ...counts });
+  await recordChange(c, actor, 'cut-off', 'User', scimUser.id, {
+    userName: scimUser.userName,
+    why,
+    userIds: users,
+    ...counts,
+    revocationBatch: revocation.batchId,
+    accountIds: revocation.accountIds,
+  });
   return counts;
 }
 

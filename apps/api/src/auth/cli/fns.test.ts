@@ -20,7 +20,12 @@ describe('CLI token scope', () => {
     expect(bearerMayUse('GET', '/grants')).toBe(true);
     expect(bearerMayUse('POST', '/grants')).toBe(true);
     expect(bearerMayUse('POST', '/grants/')).toBe(true);
+    // credential_process asks whether its cached grant still holds; a token may not revoke (a session may).
+    expect(bearerMayUse('GET', '/grants/0b9c7f2e-1c1a-4e0e-9a51-2f0e8d6b1a11/status')).toBe(true);
     for (const [m, p] of [
+      ['POST', '/grants/x/revoke'],
+      ['POST', '/grants/x/status'],
+      ['GET', '/grants/x/status/more'],
       ['GET', '/me'],
       ['GET', '/admin/mappings'],
       ['GET', '/audit/grants'],

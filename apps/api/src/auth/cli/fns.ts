@@ -71,6 +71,8 @@ export function bearerMayUse(method: string, path: string): boolean {
   const p = path.replace(/\/+$/, '') || '/';
   if (p === '/entitlements') return method === 'GET' || method === 'HEAD';
   if (p === '/grants') return method === 'GET' || method === 'HEAD' || method === 'POST';
+  // credential_process asks whether its cached grant still holds (revoked, ended) before handing it out.
+  if (/^\/grants\/[^/]+\/status$/.test(p)) return method === 'GET' || method === 'HEAD';
   // Access requests: file, read, cancel, end and extend one's own. Never approve or deny:
   // an approval needs a fresh IdP sign-in, which a CLI token does not carry.
   if (p === '/requests') return method === 'GET' || method === 'HEAD' || method === 'POST';
