@@ -145,7 +145,8 @@ describe('portal (issue 11 §4)', () => {
 
       // A new profile: the region is still chosen, and the role is under "Recently used" as a link.
       const other = await alicePage(s);
-      expect(await other.page.getByTestId('console-region').inputValue()).toBe('eu-west-1');
+      // The preferences arrive after the entitlements under load: wait for them rather than read the first render.
+      await expect.poll(() => other.page.getByTestId('console-region').inputValue(), WAIT).toBe('eu-west-1');
       const recent = other.page.getByTestId('recent-222222222222-ReadOnly');
       await recent.waitFor({ state: 'visible', ...WAIT });
       expect(await recent.locator('a').getAttribute('href')).toBe(`/console/222222222222/ReadOnly?destination=${destination}`);

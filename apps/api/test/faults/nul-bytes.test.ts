@@ -40,7 +40,12 @@ describe('NUL bytes are a 400 VALIDATION_FAILED on every route', () => {
   });
 
   it('in a JSON string, on every route that takes a body', async () => {
-    for (const r of routes.filter((x) => x.method !== 'GET')) {
+    // Slack's interaction route reads its raw body only after Slack's signature
+    // verifies (no secret configured here: 404), so no parser ever sees it unsigned.
+    const slack = routes.find((x) => x.path === '/api/slack/interactions');
+    expect(slack).toBeDefined();
+    expect((await bob.request('POST', slack!.path, { json: { payload: 'x\u0000' } })).status).toBe(404);
+    for (const r of routes.filter((x) => x.method !== 'GET' && x !== slack)) {
       await expectRefused(bob, r.method, r.path, {
         json: { entitlementId: 'x\u0000', yaml: 'accounts:\n  - { id: "1\u0000", name: x }\n', nested: [{ v: '\u0000' }] },
       });
