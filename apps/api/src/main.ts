@@ -18,7 +18,6 @@ import { createFederationAdapter } from './adapters/federation.js';
 import { createOidcAdapter } from './adapters/oidc.js';
 import { createStsAdapter } from './adapters/sts.js';
 import { createApp } from './app.js';
-import { createSamlServiceProvider } from './auth/saml/sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DemoEnvironment } from './demo.js';
 import { createLifecycle } from './lifecycle.js';
@@ -124,7 +123,8 @@ async function main() {
   const oidc = config.oidc ? createOidcAdapter(config.oidc, `${config.publicUrl}/auth/oidc/callback`) : null;
   const sessionSecret = config.sessionSecret ?? (await demoSessionSecret(config.dataDir));
 
-  const saml = config.saml ? createSamlServiceProvider(config.saml) : null;
+  // The SAML libraries (node-saml, xml-crypto, xmldom: several MB in memory) load only when SAML is configured.
+  const saml = config.saml ? (await import('./auth/saml/sp.js')).createSamlServiceProvider(config.saml) : null;
   let draining = () => false;
   const metrics = createMetrics({ pool: repositories.poolStats });
   const retrier = createRetrier({ attempts: 30, delayMs: 2000, log });
