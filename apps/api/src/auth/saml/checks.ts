@@ -4,6 +4,9 @@
  * and names the attack it stops.
  */
 
+/** How long an AuthnRequest id stays answerable (here, not in sp.ts, so that the sign-in flow does not load the SAML libraries). */
+export const SAML_REQUEST_TTL_SECONDS = 600;
+
 /** A refused SAML Response; `reason` is safe to log (it never contains the document). */
 export class SamlCheckError extends Error {
   override readonly name = 'SamlCheckError';

@@ -5,8 +5,8 @@ import type { SamlRepository, SamlRequestRecord, UserRepository } from '@rolegat
 import type { Request, Response } from 'express';
 import type { SamlSettings } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SamlCheckError } from './checks.js';
-import { SAML_REQUEST_TTL_SECONDS, type SamlServiceProvider } from './sp.js';
+import { checkAssertion, checkResponse, decodeSamlResponse, emailFrom, groupsFromAttribute, SAML_REQUEST_TTL_SECONDS, SamlCheckError } from './checks.js';
+import type { SamlServiceProvider } from './sp.js';
 
 /** The stored form of a browser binding secret (the secret itself stays in the browser's cookie). */
 function bindingDigest(secret: string): string {

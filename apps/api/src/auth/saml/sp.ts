@@ -5,6 +5,7 @@ import passport from 'passport';
 import { DOMParser, onWarningStopParsing, type Document, type Element } from '@xmldom/xmldom';
 import type { SamlSettings } from '../../config.js';
 import {
+  SAML_REQUEST_TTL_SECONDS,
   checkAttributeNames,
   checkSignatureAlgorithms,
   SamlCheckError,
@@ -16,8 +17,7 @@ import {
   type SubjectConfirmationFacts,
 } from './checks.js';
 
-/** How long an AuthnRequest id stays answerable. */
-export const SAML_REQUEST_TTL_SECONDS = 600;
+export { SAML_REQUEST_TTL_SECONDS };
 
 const NS_PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const NS_ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
