@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { AppError, policyOf, type AccessPolicy, type AccessWindowSource, type RequestState, type RequestStatus } from '@rolegate/core';
 import { db } from '../errors.js';
+import { inTransaction } from '../transaction.js';
 import { grantsOfWindow, insertGrantRevocations } from './revocations.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './admin-changes.js';
 import { insertOutbox, type OutboxMessage } from './outbox.js';
@@ -163,21 +164,6 @@ function toRecord(r: RequestRow, events: EventRow[]): AccessRequestRecord {
 const SYSTEM_ACTOR: RequestActorRef = { id: null, email: 'rolegate' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 /** `second`: a second event of the same transaction, stamped 1 ms after `now()` so the history reads in the order it happened. */
 async function insertEvent(q: pg.PoolClient | pg.Pool, requestId: string, actor: RequestActorRef, e: RequestChange['event'], second = false): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { MAX_SESSION_MS } from '@rolegate/core';
 import { db } from '../errors.js';
+import { inTransaction } from '../transaction.js';
 
 export type RevocationKind = 'grant' | 'person';
 export type RevocationState = 'requested' | 'applied' | 'pruned';
@@ -278,21 +279,6 @@ export interface GrantValidity {
 
 /** The revocations store: write-ahead rows, the worker's per-account passes, the admin list, the readers' lookups. */
 export function createRevocationRepository(pool: pg.Pool) {
-  async function inTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
-  }
-
   return {
     /** The grant to revoke, or null (also for ids that are not uuids). */
     findGrant: (id: string) =>
@@ -331,7 +317,7 @@ export function createRevocationRepository(pool: pg.Pool) {
       }),
 
     /** Revokes grants (write-ahead); returns the grant's batch: the new one, or the first revoke's. */
-    revokeGrants: (grantIds: string[], requester: RevocationRequester) => db(() => inTx((c) => insertGrantRevocations(c, grantIds, requester))),
+    revokeGrants: (grantIds: string[], requester: RevocationRequester) => db(() => inTransaction(pool, (c) => insertGrantRevocations(c, grantIds, requester))),
 
     /** The rows of one grant's revocation, or null. */
     forGrant: (grantId: string) =>
@@ -436,7 +422,7 @@ export function createRevocationRepository(pool: pg.Pool) {
       work: (input: { now: Date; live: RevocationRecord[]; due: boolean; expired: RevocationRecord[] }) => Promise<{ outcome: AccountPassOutcome; result: T }>,
     ) =>
       db(() =>
-        inTx(async (c) => {
+        inTransaction(pool, async (c) => {
           const lock = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtextextended('rolegate:revocations:' || $1, 0)) AS ok`, [
             accountId,
           ]);

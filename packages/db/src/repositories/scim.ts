@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { personCutOffTime } from '@rolegate/core';
 import { db } from '../errors.js';
+import { inTransaction } from '../transaction.js';
 import { insertPersonRevocations } from './revocations.js';
 
 /*
@@ -153,21 +154,6 @@ const GROUP_FILTER_COLUMN: Record<ScimEqFilter['attribute'], string> = {
   id: 'g.id = $1::uuid',
 };
 
-async function inTx<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await work(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
-}
-
 async function recordChange(
   c: pg.PoolClient,
   actor: ScimActor,
@@ -299,7 +285,7 @@ export function createScimRepository(pool: pg.Pool) {
     /** Stores a new token's hash; records who made it. */
     createToken: (label: string, tokenHash: string, createdBy: string) =>
       db(() =>
-        inTx(pool, async (c) => {
+        inTransaction(pool, async (c) => {
           const res = await c.query<{ id: string; created_at: Date }>(
             `INSERT INTO scim_tokens (label, token_hash, created_by) VALUES ($1, $2, $3) RETURNING id, created_at`,
             [label, tokenHash, createdBy],
@@ -330,7 +316,7 @@ export function createScimRepository(pool: pg.Pool) {
     revokeToken: (id: string, by: string) =>
       db(async () => {
         if (!isUuid(id)) return false;
-        return inTx(pool, async (c) => {
+        return inTransaction(pool, async (c) => {
           const res = await c.query<{ label: string }>(`UPDATE scim_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING label`, [id]);
           if (!res.rows[0]) return false;
           await recordChange(c, { label: by, tokenId: null }, 'revoke', 'Token', id, { label: res.rows[0].label });
@@ -376,7 +362,7 @@ export function createScimRepository(pool: pg.Pool) {
     createUser: (w: ScimUserWrite, actor: ScimActor) =>
       db(async (): Promise<ScimWriteResult<ScimUserRow>> => {
         try {
-          return await inTx(pool, async (c) => {
+          return await inTransaction(pool, async (c) => {
             const res = await c.query<{ id: string }>(
               `INSERT INTO scim_users (user_name, user_name_key, email_key, external_id, display_name, active, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
               [w.userName, w.userName.toLowerCase(), lower(w.email), w.externalId, w.displayName, w.active, JSON.stringify(w.data)],
@@ -404,7 +390,7 @@ export function createScimRepository(pool: pg.Pool) {
     ) =>
       db(async (): Promise<ScimWriteResult<ScimUserRow> | { ok: false; reason: 'invalid'; detail: string }> => {
         try {
-          return await inTx(pool, async (c) => {
+          return await inTransaction(pool, async (c) => {
             const current = await userById(c, id, true);
             if (!current) return { ok: false as const, reason: 'not-found' as const };
             if (opts.version !== undefined && opts.version !== current.version) return { ok: false as const, reason: 'version-mismatch' as const };
@@ -441,7 +427,7 @@ export function createScimRepository(pool: pg.Pool) {
     /** Deletes a user (and their memberships) and cuts them off; false when unknown. */
     deleteUser: (id: string, actor: ScimActor, version?: number) =>
       db(async (): Promise<ScimWriteResult<null>> => {
-        return inTx(pool, async (c) => {
+        return inTransaction(pool, async (c) => {
           const current = await userById(c, id, true);
           if (!current) return { ok: false as const, reason: 'not-found' as const };
           if (version !== undefined && version !== current.version) return { ok: false as const, reason: 'version-mismatch' as const };
@@ -480,7 +466,7 @@ export function createScimRepository(pool: pg.Pool) {
     createGroup: (w: ScimGroupWrite, actor: ScimActor) =>
       db(async (): Promise<ScimWriteResult<ScimGroupRow>> => {
         try {
-          return await inTx(pool, async (c) => {
+          return await inTransaction(pool, async (c) => {
             const res = await c.query<{ id: string }>(
               `INSERT INTO scim_groups (display_name, display_name_key, external_id) VALUES ($1, $2, $3) RETURNING id`,
               [w.displayName, w.displayName.toLowerCase(), w.externalId],
@@ -507,7 +493,7 @@ export function createScimRepository(pool: pg.Pool) {
     ) =>
       db(async (): Promise<ScimWriteResult<ScimGroupRow> | { ok: false; reason: 'invalid'; detail: string }> => {
         try {
-          return await inTx(pool, async (c) => {
+          return await inTransaction(pool, async (c) => {
             const current = await groupById(c, id, true, true);
             if (!current) return { ok: false as const, reason: 'not-found' as const };
             if (opts.version !== undefined && opts.version !== current.version) return { ok: false as const, reason: 'version-mismatch' as const };
@@ -536,7 +522,7 @@ export function createScimRepository(pool: pg.Pool) {
 
     deleteGroup: (id: string, actor: ScimActor, version?: number) =>
       db(async (): Promise<ScimWriteResult<null>> =>
-        inTx(pool, async (c) => {
+        inTransaction(pool, async (c) => {
           const current = await groupById(c, id, false, true);
           if (!current) return { ok: false as const, reason: 'not-found' as const };
           if (version !== undefined && version !== current.version) return { ok: false as const, reason: 'version-mismatch' as const };
