@@ -1,10 +1,12 @@
 import type { RateLimitRepository, SamlRepository, SessionRepository } from '@rolegate/db';
 import type { Logger } from './logger.js';
+import { runEvery } from './periodic.js';
 
 export interface Housekeeping {
   /** One sweep; resolves with what was deleted. */
   runOnce(): Promise<{ sessions: number; saml: number; rateLimits: number }>;
-  stop(): void;
+  /** Stops the timer; resolves once a sweep in flight has finished. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -28,12 +30,6 @@ export function startHousekeeping(deps: {
     if (sessions + saml + rateLimits > 0) deps.log.info({ sessions, saml, rateLimits }, 'expired rows purged');
     return { sessions, saml, rateLimits };
   }
-  const timer = setInterval(
-    () => {
-      runOnce().catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));
-    },
-    deps.intervalMs ?? 10 * 60 * 1000,
-  );
-  timer.unref();
-  return { runOnce, stop: () => clearInterval(timer) };
+  const loop = runEvery(deps.intervalMs ?? 10 * 60 * 1000, runOnce, (err) => deps.log.warn({ err }, 'housekeeping failed'));
+  return { runOnce, stop: () => loop.stop() };
 }

@@ -1,6 +1,7 @@
 import type { GrantRepository } from '@rolegate/db';
 import type { Logger } from './logger.js';
 import type { Metrics } from './observability/metrics.js';
+import { runEvery, type Periodic } from './periodic.js';
 
 /**
  * No grant stays `pending` for ever. A row is pending only between its
@@ -18,7 +19,7 @@ export function createReconciler(deps: {
   log: Pick<Logger, 'warn'>;
   metrics?: Pick<Metrics, 'grants'>;
 }) {
-  let timer: NodeJS.Timeout | undefined;
+  let loop: Periodic | undefined;
   async function runOnce(): Promise<string[]> {
     const closed = await deps.grants.abandonStale(deps.olderThanMs);
     for (const g of closed) deps.metrics?.grants.inc({ status: 'abandoned', kind: g.kind });
@@ -28,12 +29,11 @@ export function createReconciler(deps: {
   return {
     runOnce,
     start(intervalMs: number) {
-      timer = setInterval(() => {
-        runOnce().catch((err: unknown) => deps.log.warn({ err }, 'grant reconciler failed; retrying at the next interval'));
-      }, intervalMs);
-      timer.unref();
+      loop = runEvery(intervalMs, runOnce, (err) => deps.log.warn({ err }, 'grant reconciler failed; retrying at the next interval'));
     },
-    stop: () => clearInterval(timer),
+    async stop() {
+      await loop?.stop();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Announce, RequestRepository } from '@rolegate/db';
 import type { Logger } from './logger.js';
+import { runEvery, type Periodic } from './periodic.js';
 
 /**
  * Time-driven request changes, recorded: a pending request past its
@@ -18,7 +19,7 @@ export function createRequestSweeper(deps: {
   log: Pick<Logger, 'info' | 'warn'>;
   reviewRenotifySeconds: number;
 }) {
-  let timer: NodeJS.Timeout | undefined;
+  let loop: Periodic | undefined;
   async function runOnce() {
     const done = await deps.requests.sweepDue(deps.announce);
     const overdueReviews = await deps.requests.sweepOverdueReviews(deps.reviewRenotifySeconds, deps.announce);
@@ -30,11 +31,10 @@ export function createRequestSweeper(deps: {
   return {
     runOnce,
     start(intervalMs: number) {
-      timer = setInterval(() => {
-        runOnce().catch((err: unknown) => deps.log.warn({ err: (err as Error).message }, 'request sweep failed; retrying at the next interval'));
-      }, intervalMs);
-      timer.unref();
+      loop = runEvery(intervalMs, runOnce, (err) => deps.log.warn({ err: (err as Error).message }, 'request sweep failed; retrying at the next interval'));
     },
-    stop: () => clearInterval(timer),
+    async stop() {
+      await loop?.stop();
+    },
   };
 }

@@ -42,7 +42,7 @@ describe('housekeeping', () => {
       expect(result.saml).toBeGreaterThanOrEqual(1);
       expect(result.rateLimits).toBeGreaterThanOrEqual(1);
     } finally {
-      hk.stop();
+      await hk.stop();
     }
     for (const table of ['web_sessions', 'login_transactions', 'saml_requests']) {
       const ids = (await stack.sql.query(`SELECT id FROM ${table} WHERE id LIKE 'hk-%'`)).rows.map((r) => r.id);

@@ -1,6 +1,7 @@
 import { retryDelayMs } from '@rolegate/core';
 import type { OutboxChannel, OutboxRecord, OutboxRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
+import { runEvery, type Periodic } from '../periodic.js';
 
 export type Deliver = (row: OutboxRecord) => Promise<void>;
 
@@ -23,8 +24,7 @@ export function createOutboxWorker(deps: {
   backoff: { baseMs: number; maxMs: number };
   batch?: number;
 }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | null = null;
+  let loop: Periodic | undefined;
 
   async function deliverOne(row: OutboxRecord): Promise<void> {
     const deliver = deps.channels[row.channel];
@@ -53,22 +53,10 @@ export function createOutboxWorker(deps: {
   return {
     runOnce,
     start(intervalMs: number) {
-      const tick = () => {
-        if (running) return;
-        running = runOnce().catch((err: unknown) => {
-          deps.log.warn({ err: (err as Error).message }, 'outbox pass failed; retrying at the next interval');
-          return 0;
-        });
-        void running.finally(() => {
-          running = null;
-        });
-      };
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
+      loop = runEvery(intervalMs, runOnce, (err) => deps.log.warn({ err: (err as Error).message }, 'outbox pass failed; retrying at the next interval'));
     },
     async stop() {
-      clearInterval(timer);
-      await running;
+      await loop?.stop();
     },
   };
 }

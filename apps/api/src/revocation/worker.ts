@@ -2,6 +2,7 @@ import { buildRevocationPolicy, retryDelayMs, versionsToDelete, type PolicyLevel
 import type { AccountPassOutcome, RevocationRecord, RevocationRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { runEvery, type Periodic } from '../periodic.js';
 
 /**
  * What the worker needs from IAM in one account: the account's revocation
@@ -59,8 +60,7 @@ export function createRevocationWorker(deps: {
   backoff: { baseMs: number; maxMs: number };
   maxChars?: number;
 }) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | null = null;
+  let loop: Periodic | undefined;
 
   async function writePolicy(accountId: string, document: string): Promise<string> {
     const arn = await deps.iam.findPolicy(accountId);
@@ -132,20 +132,10 @@ export function createRevocationWorker(deps: {
     runOnce,
     passAccount,
     start(intervalMs: number) {
-      const tick = () => {
-        if (running) return;
-        running = runOnce()
-          .catch((err: unknown) => deps.log.warn({ err }, 'revocation pass failed; retrying at the next interval'))
-          .finally(() => {
-            running = null;
-          });
-      };
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
+      loop = runEvery(intervalMs, runOnce, (err) => deps.log.warn({ err }, 'revocation pass failed; retrying at the next interval'));
     },
     async stop() {
-      clearInterval(timer);
-      await running;
+      await loop?.stop();
     },
   };
 }

@@ -4,6 +4,7 @@ import { AppError, checkRole, isAppError, UpstreamError, type ObservedRole, type
 import type { AdminMappingRepository, MappingCheckRecord, MappingCheckRepository, MappingCheckResult } from '@rolegate/db';
 import type { IamControlPort } from '../adapters/iam.js';
 import type { Logger } from '../logger.js';
+import { runEvery } from '../periodic.js';
 
 /** ListAttachedRolePolicies pages read at most (100 policies each; IAM allows 20 managed policies per role by default, 20 more on request). */
 const MAX_ATTACHED_PAGES = 10;
@@ -143,7 +144,7 @@ export type MappingCheckService = ReturnType<typeof createMappingCheckService>;
 export function startMappingCheckJob(
   service: Pick<MappingCheckService, 'runDue'>,
   opts: { intervalSeconds: number; everyMs: number; iamTimeoutMs: number; log: Pick<Logger, 'warn'> },
-): { runOnce(): Promise<number>; stop(): void } {
+): { runOnce(): Promise<number>; stop(): Promise<void> } {
   let running = false;
   // A lease that outlasts a whole round even when every IAM call (at most 3 per check, plus the control role's AssumeRole) runs into its timeout,
   // so no other replica re-claims a mapping still being checked; a crashed replica's claims come back after it.
@@ -158,9 +159,6 @@ export function startMappingCheckJob(
       running = false;
     }
   }
-  const timer = setInterval(() => {
-    runOnce().catch((err: unknown) => opts.log.warn({ err }, 'mapping checks failed'));
-  }, opts.everyMs);
-  timer.unref();
-  return { runOnce, stop: () => clearInterval(timer) };
+  const loop = runEvery(opts.everyMs, runOnce, (err) => opts.log.warn({ err }, 'mapping checks failed'));
+  return { runOnce, stop: () => loop.stop() };
 }
