@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { browserSuite, signInThroughPortal } from './support/chromium.js';
-import { SANDBOX_DEVELOPER, type Stack } from './support/stack.js';
+import { browserSuite } from './support/chromium.js';
+import { seriousViolations, type AxeFinding } from './support/axe.js';
+import { SANDBOX_DEVELOPER } from './support/stack.js';
 import { loopbackStart } from './cli-support.js';
 
 /**
@@ -13,43 +11,16 @@ import { loopbackStart } from './cli-support.js';
  */
 
 const WAIT = { timeout: 15_000 };
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const { ready, newContext } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER });
+const { ready, signedInPage } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER });
 
-interface Finding {
-  id: string;
-  impact: string | null;
-  targets: string[];
-}
-
-/** Serious and critical axe violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<Finding[]> {
-  await page.evaluate(AXE);
-  const all = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-async function signedInPage(s: Stack, user: string): Promise<Page> {
-  const context = await newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  await signInThroughPortal(page, s, user, { wait: WAIT });
-  return page;
-}
+const pageOf = async (user: string) => (await signedInPage(user, { viewport: { width: 1100, height: 800 }, wait: WAIT })).page;
 
 describe('accessibility (axe-core in Chromium): no serious or critical violations', () => {
   it('the employee screens and the server-rendered CLI, deep-link and error pages', { timeout: 120_000 }, async () => {
     const s = ready();
-    const page = await signedInPage(s, 'alice');
-    const found: Record<string, Finding[]> = {};
+    const page = await pageOf('alice');
+    const found: Record<string, AxeFinding[]> = {};
     for (const path of ['/', '/grants', '/tokens', '/no-such-page']) {
       await page.goto(`${s.baseUrl}${path}`, WAIT);
       await page.locator('main').first().waitFor(WAIT);
@@ -73,14 +44,14 @@ describe('accessibility (axe-core in Chromium): no serious or critical violation
 
   it('the admin and audit screens', { timeout: 120_000 }, async () => {
     const s = ready();
-    const found: Record<string, Finding[]> = {};
-    const bob = await signedInPage(s, 'bob');
+    const found: Record<string, AxeFinding[]> = {};
+    const bob = await pageOf('bob');
     for (const path of ['/admin/mappings', '/admin/changes', '/admin/people']) {
       await bob.goto(`${s.baseUrl}${path}`, WAIT);
       await bob.waitForLoadState('networkidle');
       found[path] = await seriousViolations(bob);
     }
-    const carol = await signedInPage(s, 'carol');
+    const carol = await pageOf('carol');
     await carol.goto(`${s.baseUrl}/audit/grants`, WAIT);
     await carol.waitForLoadState('networkidle');
     found['/audit/grants'] = await seriousViolations(carol);

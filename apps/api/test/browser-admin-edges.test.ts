@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
-import type { Stack } from './support/stack.js';
+import { browserSuite, shot } from './support/chromium.js';
 
 /**
  * Issue 11 §5 in a real browser: an admin deletes an unused account, sees
@@ -23,21 +21,13 @@ mappings:
     description: Build and experiment in the sandbox account
 `;
 
-const { ready, newContext } = browserSuite({ mappingsYaml: MAPPINGS_YAML });
-
-async function newPage(s: Stack, username: string, path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  const errors = collectPageErrors(page, s.baseUrl);
-  await signInThroughPortal(page, s, username, { path, wait: WAIT });
-  await page.getByTestId('user-email').waitFor({ state: 'visible', ...WAIT });
-  return { page, errors };
-}
+const { ready, signedInPage } = browserSuite({ mappingsYaml: MAPPINGS_YAML });
+const newPage = (username: string, path: string) => signedInPage(username, { path, viewport: { width: 1280, height: 800 }, wait: WAIT, waitForUser: true });
 
 describe('admin rough edges (issue 11 §5)', () => {
   it('bob deletes the unused account (recorded), cannot delete one in use, reads descriptions, sets 1 h 30 min', { timeout: 120_000 }, async () => {
     const s = ready();
-    const { page, errors } = await newPage(s, 'bob', '/admin/mappings');
+    const { page, errors } = await newPage('bob', '/admin/mappings');
     await page.getByTestId('accounts').waitFor({ state: 'visible', ...WAIT });
 
     // The role's description is in the table.
@@ -98,7 +88,7 @@ describe('audit rough edges (issue 11 §5)', () => {
     const long = await seed('arn:aws:iam::222222222222:role/team/Developer', longReason, '2026-06-02T10:00:00Z');
     const other = await seed('arn:aws:iam::111111111111:role/SeniorDeveloper', 'not this one', '2026-06-03T10:00:00Z');
 
-    const { page, errors } = await newPage(s, 'carol', '/audit/grants');
+    const { page, errors } = await newPage('carol', '/audit/grants');
     await page.getByTestId('audit-table').waitFor({ state: 'visible', ...WAIT });
     await page.getByTestId('filter-role').fill('developer');
     await page.getByTestId('filter-apply').click();

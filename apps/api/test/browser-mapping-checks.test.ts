@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
+import { browserSuite, shot } from './support/chromium.js';
+import { seriousViolations } from './support/axe.js';
 import { BROKER_ARN, type Stack } from './support/stack.js';
 
 /*
@@ -20,19 +18,8 @@ const NO_TAG = `arn:aws:iam::${ACCT}:role/NoTag`;
 const NO_TAG_KEY = `engineers-${ACCT}-NoTag`;
 const ELSEWHERE_KEY = `engineers-${OTHER}-Elsewhere`;
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const all = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null }[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact }));
-  });
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-}
-
-const { ready, newContext } = browserSuite({
+const VIEWPORT = { width: 1400, height: 900 };
+const { ready, signedInPage } = browserSuite({
   mappingsYaml: `
 accounts:
   - { id: "${ACCT}", name: sandbox, controlRoleArn: "${CONTROL}" }
@@ -81,9 +68,7 @@ describe('browser: role checks on the mappings screen', () => {
   it('an admin presses Check and sees the missing sts:TagSession finding with the fix to paste', { timeout: 180_000 }, async () => {
     const s = ready();
     seedIam(s);
-    const page = await (await newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    const errors = collectPageErrors(page, s.baseUrl);
-    await signInThroughPortal(page, s, 'bob', { path: '/admin/mappings', wait: WAIT });
+    const { page, errors } = await signedInPage('bob', { path: '/admin/mappings', viewport: VIEWPORT, wait: WAIT });
     const status = page.getByTestId(`check-status-${NO_TAG_KEY}`);
     await status.waitFor({ state: 'visible', ...WAIT });
     expect(await status.textContent()).toBe('Not checked');
@@ -115,8 +100,7 @@ describe('browser: role checks on the mappings screen', () => {
 
   it('an admin sets an account’s control role in the accounts form; a role of another account is refused at the field', { timeout: 180_000 }, async () => {
     const s = ready();
-    const page = await (await newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await signInThroughPortal(page, s, 'bob', { path: '/admin/mappings', wait: WAIT });
+    const { page } = await signedInPage('bob', { path: '/admin/mappings', viewport: VIEWPORT, wait: WAIT });
     await page.getByRole('button', { name: `Edit account ${OTHER} (production)` }).click();
     const form = page.getByTestId(`account-form-${OTHER}`);
     await form.waitFor({ state: 'visible', ...WAIT });

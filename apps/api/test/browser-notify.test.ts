@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
+import { browserSuite, shot } from './support/chromium.js';
+import { seriousViolations, type AxeFinding } from './support/axe.js';
 import type { Stack } from './support/stack.js';
 
 // The request screens in real Chromium (issue 14): the approver's badge
@@ -13,33 +12,12 @@ import type { Stack } from './support/stack.js';
 
 const WAIT = { timeout: 30_000 };
 const DEPLOYER = '222222222222-Deployer';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 // Notifications go to a webhook nobody delivers to here: the outbox page has rows to show.
-const { ready, newContext } = browserSuite({
+const { ready, signedInPage } = browserSuite({
   env: { NOTIFY_WEBHOOK_URLS: 'https://hooks.example.com/rolegate', NOTIFY_WEBHOOK_SECRET: `whsec_${randomBytes(24).toString('base64')}` },
 });
 
-async function pageFor(s: Stack, username: string, path = '/'): Promise<{ page: Page; errors: string[] }> {
-  const context = await newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = collectPageErrors(page, s.baseUrl);
-  await signInThroughPortal(page, s, username, { wait: WAIT, path });
-  return { page, errors };
-}
-
-async function seriousViolations(page: Page): Promise<{ id: string; targets: string[] }[]> {
-  await page.evaluate(AXE);
-  const all = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(({ id, targets }) => ({ id, targets }));
-}
+const pageFor = (username: string, path = '/') => signedInPage(username, { path, viewport: { width: 1280, height: 900 }, wait: WAIT });
 
 async function fileRequest(s: Stack, reason: string, role = 'Deployer', extra: Record<string, unknown> = {}) {
   const erin = await s.signIn('erin');
@@ -52,7 +30,7 @@ async function fileRequest(s: Stack, reason: string, role = 'Deployer', extra: R
 describe('request screens in the browser', () => {
   it('the Approvals tab counts the pending requests the approver can act on, and drops when one is decided', { timeout: 120_000 }, async () => {
     const s = ready();
-    const ada = await pageFor(s, 'ada', '/approvals');
+    const ada = await pageFor('ada', '/approvals');
     await ada.page.getByTestId('panel-approvals').waitFor({ state: 'visible', ...WAIT });
     expect(await ada.page.getByTestId('tab-badge-approvals').count()).toBe(0);
     const one = await fileRequest(s, 'badge one');
@@ -62,7 +40,7 @@ describe('request screens in the browser', () => {
     await expect.poll(() => badge.textContent(), WAIT).toBe('2 waiting for you');
     await shot(ada.page, 'approvals-badge');
     // erin is no approver: no badge for her, though her own requests are pending.
-    const erin = await pageFor(s, 'erin', '/requests');
+    const erin = await pageFor('erin', '/requests');
     await erin.page.getByTestId(`request-${one.id}`).waitFor({ state: 'visible', ...WAIT });
     expect(await erin.page.getByTestId('tab-badge-approvals').count()).toBe(0);
     // Cancelled by erin: ada's badge counts one.
@@ -78,7 +56,7 @@ describe('request screens in the browser', () => {
     const { id } = await fileRequest(s, 'release 2026.12');
     const approver = await s.signIn('ada');
     expect((await approver.post(`/api/requests/${id}/approve`, {})).status).toBe(200);
-    const erin = await pageFor(s, 'erin');
+    const erin = await pageFor('erin');
     await erin.page.getByTestId(`window-${DEPLOYER}`).waitFor({ state: 'visible', ...WAIT });
     // An hour left: no prompt.
     expect(await erin.page.getByTestId(`window-ending-${DEPLOYER}`).count()).toBe(0);
@@ -118,7 +96,7 @@ describe('request screens in the browser', () => {
         ).post('/api/grants', { entitlementId: await s.mappingId('arn:aws:iam::111111111111:role/Developer', 'engineers'), kind: 'cli' })
       ).json().grant.id as string;
 
-      const carol = await pageFor(s, 'carol', '/audit/grants');
+      const carol = await pageFor('carol', '/audit/grants');
       const page = carol.page;
       await page.getByTestId('audit-filters').waitFor({ state: 'visible', ...WAIT });
       await page.getByTestId('filter-request-id').fill('not-a-request');
@@ -150,7 +128,7 @@ describe('request screens in the browser', () => {
       const s = ready();
       const pending = await fileRequest(s, 'needs a decision');
       const breakGlass = await fileRequest(s, 'incident 77', 'EmergencyAdmin', { breakGlass: true });
-      const found: Record<string, { id: string; targets: string[] }[]> = {};
+      const found: Record<string, AxeFinding[]> = {};
       const scan = async (page: Page, path: string, testId: string) => {
         await page.goto(`${s.baseUrl}${path}`, WAIT);
         await page
@@ -160,12 +138,12 @@ describe('request screens in the browser', () => {
         await page.waitForLoadState('networkidle');
         found[path] = await seriousViolations(page);
       };
-      const erin = await pageFor(s, 'erin');
+      const erin = await pageFor('erin');
       await scan(erin.page, '/requests', `request-${pending.id}`);
       await scan(erin.page, `/requests/${pending.id}`, `request-${pending.id}`);
-      const ada = await pageFor(s, 'ada');
+      const ada = await pageFor('ada');
       await scan(ada.page, '/approvals', `request-${pending.id}`);
-      const bob = await pageFor(s, 'bob');
+      const bob = await pageFor('bob');
       await scan(bob.page, '/admin/reviews', `review-${breakGlass.id}`);
       await scan(bob.page, '/admin/notifications', 'outbox');
       // Each row says what it sends: here the webhook's event and subject.

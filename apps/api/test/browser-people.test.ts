@@ -1,12 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { bearer, cliTokenFor } from './cli-support.js';
-import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
+import { browserSuite, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
 import { DEMO_MAPPINGS_FILE } from '../src/demo.js';
-import { startStack, type Stack } from './support/stack.js';
+import { startStack } from './support/stack.js';
 
 /**
  * The admin's People screen in real Chromium: bob finds alice and cuts her
@@ -16,43 +15,18 @@ import { startStack, type Stack } from './support/stack.js';
  */
 
 const WAIT = { timeout: 30_000 };
-let stack: Stack | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  if (missingBrowserPrerequisite()) return;
-  await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await startStack({ webDist: WEB_DIST });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await stack?.close();
-});
-
-async function newPage() {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  return context.newPage();
-}
+const VIEWPORT = { width: 1280, height: 800 };
+const { ready, newPage, signedInPage } = browserSuite();
 
 describe('People screen (real Chromium)', () => {
   it('bob cuts alice off: her browser session ends, her CLI token stops minting, the change history shows it', { timeout: 120_000 }, async () => {
-    const missing = missingBrowserPrerequisite();
-    if (missing) throw new Error(missing);
-    const s = stack!;
+    const s = ready();
 
-    const alicePage = await newPage();
-    await signInThroughPortal(alicePage, s, 'alice', { path: '/', wait: WAIT });
-    await alicePage.getByTestId('user-email').waitFor({ state: 'visible', ...WAIT });
+    const { page: alicePage } = await signedInPage('alice', { path: '/', viewport: VIEWPORT, wait: WAIT, waitForUser: true });
     const { token } = await cliTokenFor(await s.signIn('alice'));
     const developer = await s.mappingId('arn:aws:iam::111111111111:role/Developer');
 
-    const page = await newPage();
-    const errors = collectPageErrors(page, s.baseUrl);
-    await signInThroughPortal(page, s, 'bob', { path: '/admin/people', wait: WAIT });
+    const { page, errors } = await signedInPage('bob', { path: '/admin/people', viewport: VIEWPORT, wait: WAIT });
     await page.getByTestId('people-search').waitFor({ state: 'visible', ...WAIT });
     await page.getByTestId('people-search').fill('alice');
     await page.getByTestId('people-search-submit').click();
@@ -89,15 +63,14 @@ describe('People screen (real Chromium)', () => {
 
 describe('Mappings screen when MAPPINGS_FILE manages the mappings (real Chromium)', () => {
   it('says "Managed by <file>" and offers no edit, disable, delete, import or rename; export stays', { timeout: 120_000 }, async () => {
-    const missing = missingBrowserPrerequisite();
-    if (missing) throw new Error(missing);
+    ready(); // Chromium and the web build are there; this test serves the build from a stack of its own.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rolegate-mf-'));
     const file = path.join(dir, 'mappings.yaml');
     const yaml = await readFile(DEMO_MAPPINGS_FILE, 'utf8');
     await writeFile(file, yaml);
     const managed = await startStack({ webDist: WEB_DIST, mappingsYaml: yaml, env: { MAPPINGS_FILE: file } });
     try {
-      const page = await newPage();
+      const page = await newPage(VIEWPORT);
       await signInThroughPortal(page, managed, 'bob', { path: '/admin/mappings', wait: WAIT });
       const banner = page.getByTestId('mappings-managed-by');
       await banner.waitFor({ state: 'visible', ...WAIT });

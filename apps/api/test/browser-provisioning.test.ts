@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
+import { browserSuite, shot } from './support/chromium.js';
 import { oktaUser, patchOp, SCIM_ENV, scimClient } from './support/scim.js';
-import { SANDBOX_DEVELOPER, type Stack } from './support/stack.js';
+import { SANDBOX_DEVELOPER } from './support/stack.js';
 
 /**
  * The Provisioning screen in real Chromium (SCIM): bob makes a token (its
@@ -14,22 +13,14 @@ import { SANDBOX_DEVELOPER, type Stack } from './support/stack.js';
 
 const WAIT = { timeout: 30_000 };
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const { ready, newContext } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER, env: SCIM_ENV });
-
-async function newPage(s: Stack, username: string, path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = collectPageErrors(page, s.baseUrl);
-  await signInThroughPortal(page, s, username, { path, wait: WAIT });
-  await page.getByTestId('user-email').waitFor({ state: 'visible', ...WAIT });
-  return { page, errors };
-}
+const { ready, signedInPage } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER, env: SCIM_ENV });
+const newPage = (username: string, path: string) => signedInPage(username, { path, viewport: { width: 1280, height: 900 }, wait: WAIT, waitForUser: true });
 
 describe('Provisioning screen (real Chromium)', () => {
   it('token made once, pushes shown with status, deactivation ends a browser session, revocation refuses the IdP', { timeout: 180_000 }, async () => {
     const s = ready();
-    const { page: alice } = await newPage(s, 'alice', '/');
-    const { page, errors } = await newPage(s, 'bob', '/admin/provisioning');
+    const { page: alice } = await newPage('alice', '/');
+    const { page, errors } = await newPage('bob', '/admin/provisioning');
     await page.getByTestId('scim-status').waitFor({ state: 'visible', ...WAIT });
     expect(await page.getByTestId('scim-status').textContent()).toContain('waiting for the first push');
 

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { browserSuite, collectPageErrors, shot, signInThroughPortal } from './support/chromium.js';
-import type { Stack } from './support/stack.js';
+import { browserSuite, shot } from './support/chromium.js';
 
 // Just-in-time access in a real browser (issue 14): erin requests the demo's
 // approval role, ada (approver) signs in fresh at the IdP and approves, erin
@@ -9,20 +7,13 @@ import type { Stack } from './support/stack.js';
 
 const WAIT = { timeout: 30_000 };
 const DEPLOYER = '222222222222-Deployer';
-const { ready, newContext } = browserSuite();
-
-async function pageFor(s: Stack, username: string, path = '/'): Promise<{ page: Page; errors: string[] }> {
-  const context = await newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const errors = collectPageErrors(page, s.baseUrl);
-  await signInThroughPortal(page, s, username, { wait: WAIT, path });
-  return { page, errors };
-}
+const { ready, signedInPage } = browserSuite();
+const pageFor = (username: string, path = '/') => signedInPage(username, { path, viewport: { width: 1280, height: 900 }, wait: WAIT });
 
 describe('requests and approvals in the browser', () => {
   it('erin requests, ada signs in fresh and approves, erin opens the console inside the window', { timeout: 180_000 }, async () => {
     const s = ready();
-    const erin = await pageFor(s, 'erin');
+    const erin = await pageFor('erin');
     const row = erin.page.getByTestId(`role-${DEPLOYER}`);
     await row.waitFor({ state: 'visible', ...WAIT });
     expect(await erin.page.getByTestId(`needs-approval-${DEPLOYER}`).isVisible()).toBe(true);
@@ -44,7 +35,7 @@ describe('requests and approvals in the browser', () => {
     await shot(erin.page, 'requests-mine-pending');
 
     // ada's sign-in is old: approving sends her through the IdP and back to the request.
-    const ada = await pageFor(s, 'ada', '/approvals');
+    const ada = await pageFor('ada', '/approvals');
     const adaId = (await s.sql.query<{ id: string }>(`SELECT id FROM users WHERE email = 'ada@example.com'`)).rows[0]!.id;
     await s.sql.query(`UPDATE web_sessions SET data = jsonb_set(data, '{authTime}', to_jsonb('2020-01-01T00:00:00.000Z'::text)) WHERE user_id = $1`, [adaId]);
     const card = ada.page.getByTestId(`request-${requestId}`);
@@ -91,7 +82,7 @@ describe('requests and approvals in the browser', () => {
     expect(Number(call.params.DurationSeconds)).toBeLessThan(3600);
 
     // The auditor sees the approval in the grant history.
-    const carol = await pageFor(s, 'carol', `/audit/grants/${grant.id}`);
+    const carol = await pageFor('carol', `/audit/grants/${grant.id}`);
     await carol.page.getByTestId('grant-request').waitFor({ state: 'visible', ...WAIT });
     await expect.poll(() => carol.page.getByTestId('detail-approvals').textContent(), WAIT).toContain('ada@example.com');
     expect(await carol.page.getByTestId('detail-approvals').textContent()).toContain('go ahead');
@@ -108,7 +99,7 @@ describe('requests and approvals in the browser', () => {
   it('break-glass: erin skips approval with a reason, an admin closes the review', { timeout: 120_000 }, async () => {
     const s = ready();
     const key = '222222222222-EmergencyAdmin';
-    const erin = await pageFor(s, 'erin');
+    const erin = await pageFor('erin');
     await erin.page.getByTestId(`request-reason-${key}`).waitFor({ state: 'visible', ...WAIT });
     await erin.page.getByTestId(`request-reason-${key}`).fill('database down, incident 77');
     await erin.page.getByTestId(`request-breakglass-${key}`).check();
@@ -118,7 +109,7 @@ describe('requests and approvals in the browser', () => {
     expect(await erin.page.getByTestId(`console-${key}`).isVisible()).toBe(true);
     const requestId = (await s.sql.query<{ id: string }>(`SELECT id FROM access_requests WHERE break_glass ORDER BY created_at DESC LIMIT 1`)).rows[0]!.id;
 
-    const bob = await pageFor(s, 'bob', '/admin/reviews');
+    const bob = await pageFor('bob', '/admin/reviews');
     await bob.page.getByTestId(`review-${requestId}`).waitFor({ state: 'visible', ...WAIT });
     await shot(bob.page, 'break-glass-review');
     await bob.page.getByTestId(`review-note-${requestId}`).fill('checked CloudTrail; only the restart');
@@ -131,7 +122,7 @@ describe('requests and approvals in the browser', () => {
 
   it('admin form: an approval policy is set at its fields, refused without approvers, and saved with the change log', { timeout: 120_000 }, async () => {
     const s = ready();
-    const bob = await pageFor(s, 'bob', '/admin/mappings');
+    const bob = await pageFor('bob', '/admin/mappings');
     const page = bob.page;
     await page.getByTestId('mapping-new').click();
     await page.getByTestId('mapping-form').waitFor({ state: 'visible', ...WAIT });

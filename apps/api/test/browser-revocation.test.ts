@@ -1,9 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { collectPageErrors, launchChromium, missingBrowserPrerequisite, SCREENSHOTS, shot, signInThroughPortal, WEB_DIST } from './support/chromium.js';
-import { SANDBOX_DEVELOPER, startStack, testPerson, type Stack } from './support/stack.js';
+import { browserSuite, shot } from './support/chromium.js';
+import { SANDBOX_DEVELOPER, testPerson, type Stack } from './support/stack.js';
 
 /**
  * Revocation screens in real Chromium: a person revokes their own live grant
@@ -15,27 +13,8 @@ import { SANDBOX_DEVELOPER, startStack, testPerson, type Stack } from './support
 const WAIT = { timeout: 30_000 };
 const ivy = testPerson('br-ivy', ['engineers']);
 const root = testPerson('br-root', ['platform-admins']);
-let stack: Stack | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  if (missingBrowserPrerequisite()) return;
-  await mkdir(SCREENSHOTS, { recursive: true });
-  stack = await startStack({ webDist: WEB_DIST, mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [ivy, root], revocations: { intervalMs: 200 } });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await stack?.close();
-});
-
-async function newPage() {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  contexts.push(context);
-  return context.newPage();
-}
+const VIEWPORT = { width: 1280, height: 900 };
+const { ready, signedInPage } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [ivy, root], revocations: { intervalMs: 200 } });
 
 async function listBuckets(s: Stack, c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) {
   const s3 = new S3Client({
@@ -59,9 +38,7 @@ describe('revocation screens (real Chromium)', () => {
     'ivy revokes her live grant from My grants; AWS denies it; the admin sees it applied, and a waiting one with its IAM error',
     { timeout: 120_000 },
     async () => {
-      const missing = missingBrowserPrerequisite();
-      if (missing) throw new Error(missing);
-      const s = stack!;
+      const s = ready();
       const developer = await s.mappingId('arn:aws:iam::111111111111:role/Developer');
       const api = await s.signIn(ivy.username);
       const made = await api.post('/api/grants', { entitlementId: developer, kind: 'cli', durationSeconds: 3600 });
@@ -70,9 +47,7 @@ describe('revocation screens (real Chromium)', () => {
       const creds = made.json().credentials;
       expect(await listBuckets(s, creds)).toBe(1);
 
-      const page = await newPage();
-      const errors = collectPageErrors(page, s.baseUrl);
-      await signInThroughPortal(page, s, ivy.username, { path: '/grants', wait: WAIT });
+      const { page, errors } = await signedInPage(ivy.username, { path: '/grants', viewport: VIEWPORT, wait: WAIT });
       await page.getByTestId(`revoke-grant-${grantId}`).waitFor({ state: 'visible', ...WAIT });
       await page.getByTestId(`revoke-grant-${grantId}`).click();
       const dialog = page.getByTestId('revoke-grant-dialog');
@@ -104,9 +79,7 @@ describe('revocation screens (real Chromium)', () => {
             timeout: 10_000,
           })
           .toMatch(/Throttling/);
-        const admin = await newPage();
-        const adminErrors = collectPageErrors(admin, s.baseUrl);
-        await signInThroughPortal(admin, s, root.username, { path: '/admin/revocations', wait: WAIT });
+        const { page: admin, errors: adminErrors } = await signedInPage(root.username, { path: '/admin/revocations', viewport: VIEWPORT, wait: WAIT });
         await admin.getByTestId('revocations-list').waitFor({ state: 'visible', ...WAIT });
         const firstId = (await s.sql.query(`SELECT batch_id FROM revocations WHERE grant_id = $1`, [grantId])).rows[0].batch_id;
         const waitingId = (await s.sql.query(`SELECT batch_id FROM revocations WHERE grant_id = $1`, [other.json().grant.id])).rows[0].batch_id;

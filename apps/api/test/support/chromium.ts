@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type ViewportSize } from 'playwright-core';
 import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -104,6 +104,12 @@ export function browserSuite(opts: StackOptions = {}) {
     await browser?.close().catch(() => {});
     await stack?.close();
   });
+  /** A new browser context, closed with the suite. */
+  async function newContext(options?: BrowserContextOptions): Promise<BrowserContext> {
+    const context = await browser!.newContext(options);
+    contexts.push(context);
+    return context;
+  }
   return {
     /** The stack, or the reason the browser tests cannot run. */
     ready(): Stack {
@@ -111,11 +117,27 @@ export function browserSuite(opts: StackOptions = {}) {
       if (missing) throw new Error(missing);
       return stack!;
     },
-    /** A new browser context, closed with the suite. */
-    async newContext(options?: BrowserContextOptions): Promise<BrowserContext> {
-      const context = await browser!.newContext(options);
-      contexts.push(context);
-      return context;
+    newContext,
+    /** A page in a fresh browser profile (its own context) of the given viewport, closed with the suite. */
+    async newPage(viewport: ViewportSize): Promise<Page> {
+      return (await newContext({ viewport })).newPage();
+    },
+    /**
+     * A page in a fresh profile, signed in as `username` through the portal
+     * and left at `path`; `errors` collects the page's errors from the start
+     * (see collectPageErrors). With `waitForUser`, it also waits until the
+     * app shows who is signed in.
+     */
+    async signedInPage(
+      username: string,
+      opts: { viewport: ViewportSize; wait: { timeout: number }; path?: string; waitForUser?: boolean },
+    ): Promise<{ page: Page; errors: string[] }> {
+      const s = stack!;
+      const page = await (await newContext({ viewport: opts.viewport })).newPage();
+      const errors = collectPageErrors(page, s.baseUrl);
+      await signInThroughPortal(page, s, username, { wait: opts.wait, ...(opts.path === undefined ? {} : { path: opts.path }) });
+      if (opts.waitForUser) await page.getByTestId('user-email').waitFor({ state: 'visible', ...opts.wait });
+      return { page, errors };
     },
   };
 }
