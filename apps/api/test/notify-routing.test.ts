@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepositories } from '@rolegate/db';
+import { createRepositories, type Database } from '@rolegate/db';
 import { channelsFor } from '../src/notifications/channels.js';
 import { createOutboxWorker } from '../src/notifications/outbox-worker.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { configFrom } from './support/config.js';
 import { startFakeSlack } from './support/fake-slack.js';
 import { startStack, type Stack, testPerson } from './support/stack.js';
 
@@ -24,6 +25,20 @@ const ROUTES = [
   { channel: 'slack', target: 'C0STAGING01', groups: ['staging-approvers'] },
 ];
 let fake: Awaited<ReturnType<typeof startFakeSlack>>;
+
+/** One pass of an outbox worker over `database`, with the channels main.ts wires for `config`. */
+async function deliverOnce(database: Database, config: Readonly<Config>): Promise<void> {
+  const repos = createRepositories(database);
+  const worker = createOutboxWorker({
+    outbox: repos.outbox,
+    channels: channelsFor(config, { slackMessages: repos.slack }).channels,
+    log: createLogger({ level: 'silent' }),
+    maxAttempts: 3,
+    leaseMs: 5_000,
+    backoff: { baseMs: 10, maxMs: 10 },
+  });
+  await worker.runOnce();
+}
 let stack: Stack;
 let env: Record<string, string>;
 
@@ -74,24 +89,7 @@ describe('notification routing', () => {
     const id = res.json().request.id as string;
     expect(await targetsOf(id)).toEqual(['request.break_glass C0SECURITY1']);
 
-    const config = loadConfig({
-      ROLEGATE_DEMO: '0',
-      SESSION_SECRET: 'x'.repeat(40),
-      OIDC_ISSUER: 'http://127.0.0.1:1',
-      OIDC_CLIENT_ID: 'a',
-      OIDC_CLIENT_SECRET: 'b',
-      ...env,
-    });
-    const repos = createRepositories(stack.database);
-    const worker = createOutboxWorker({
-      outbox: repos.outbox,
-      channels: channelsFor(config, { slackMessages: repos.slack }).channels,
-      log: createLogger({ level: 'silent' }),
-      maxAttempts: 3,
-      leaseMs: 5_000,
-      backoff: { baseMs: 10, maxMs: 10 },
-    });
-    await worker.runOnce();
+    await deliverOnce(stack.database, configFrom(env));
     const post = fake.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === 'C0SECURITY1')!;
     expect(JSON.stringify(post.args.blocks)).toContain('BREAK-GLASS access opened');
     expect(JSON.stringify(post.args.blocks)).toContain('incident 77');
@@ -117,18 +115,8 @@ describe('the demo outbox page', () => {
         ['webhook', 'demo:outbox-page', 'POST request.created: emma@example.com → Deployer (222222222222)'],
       ]);
       // The demo's worker marks them delivered without a network call (no channel is configured to reach).
-      const config = loadConfig({ ROLEGATE_DEMO: '1' });
-      const repos = createRepositories(demo.database);
       const before = fake.calls.length;
-      const worker = createOutboxWorker({
-        outbox: repos.outbox,
-        channels: channelsFor(config, { slackMessages: repos.slack }).channels,
-        log: createLogger({ level: 'silent' }),
-        maxAttempts: 3,
-        leaseMs: 5_000,
-        backoff: { baseMs: 10, maxMs: 10 },
-      });
-      await worker.runOnce();
+      await deliverOnce(demo.database, loadConfig({ ROLEGATE_DEMO: '1' }));
       const rows = await demo.sql.query<{ status: string }>(`SELECT status FROM notification_outbox WHERE request_id = $1`, [id]);
       expect(rows.rows.map((r) => r.status)).toEqual(['delivered', 'delivered', 'delivered']);
       expect(fake.calls.length).toBe(before);

@@ -3,7 +3,7 @@ import { createRepositories } from '@rolegate/db';
 import { createOutboxWorker } from '../src/notifications/outbox-worker.js';
 import { channelsFor } from '../src/notifications/channels.js';
 import { APPROVE_ACTION, REVIEW_ACTION } from '../src/notifications/slack-message.js';
-import { loadConfig } from '../src/config.js';
+import { configFrom } from './support/config.js';
 import { signSlackRequest } from '../src/slack/signature.js';
 import { createLogger } from '../src/logger.js';
 import { startFakeSlack } from './support/fake-slack.js';
@@ -61,14 +61,7 @@ async function fileRequest(stack: Stack, emma: TestBrowser, reason = 'release 42
 
 /** Delivers every pending outbox row of `stack` through the Slack channel as main.ts wires it. */
 async function deliver(stack: Stack, approveInSlack = false) {
-  const config = loadConfig({
-    ROLEGATE_DEMO: '0',
-    SESSION_SECRET: 'x'.repeat(40),
-    OIDC_ISSUER: 'http://127.0.0.1:1',
-    OIDC_CLIENT_ID: 'a',
-    OIDC_CLIENT_SECRET: 'b',
-    ...slackEnv(fake.apiUrl, approveInSlack),
-  });
+  const config = configFrom(slackEnv(fake.apiUrl, approveInSlack));
   const repos = createRepositories(stack.database);
   const { channels } = channelsFor(config, { slackMessages: repos.slack });
   const worker = createOutboxWorker({ outbox: repos.outbox, channels, log, maxAttempts: 10, leaseMs: 10_000, backoff: { baseMs: 20, maxMs: 100 } });
