@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { browserSuite, shot } from './support/chromium.js';
-import { SANDBOX_DEVELOPER, testPerson, type Stack } from './support/stack.js';
+import { bucketOf, SANDBOX_DEVELOPER, testPerson } from './support/stack.js';
+import { listBuckets } from './support/s3.js';
 
 /**
  * Revocation screens in real Chromium: a person revokes their own live grant
@@ -16,23 +16,6 @@ const root = testPerson('br-root', ['platform-admins']);
 const VIEWPORT = { width: 1280, height: 900 };
 const { ready, signedInPage } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [ivy, root], revocations: { intervalMs: 200 } });
 
-async function listBuckets(s: Stack, c: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) {
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: s.aws.s3Url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken },
-    maxAttempts: 1,
-  });
-  try {
-    return ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).length;
-  } catch (err) {
-    return (err as Error).name;
-  } finally {
-    s3.destroy();
-  }
-}
-
 describe('revocation screens (real Chromium)', () => {
   it(
     'ivy revokes her live grant from My grants; AWS denies it; the admin sees it applied, and a waiting one with its IAM error',
@@ -45,7 +28,7 @@ describe('revocation screens (real Chromium)', () => {
       expect(made.status).toBe(201);
       const grantId: string = made.json().grant.id;
       const creds = made.json().credentials;
-      expect(await listBuckets(s, creds)).toBe(1);
+      expect(await listBuckets(s.aws.s3Url, creds)).toEqual([bucketOf('111111111111')]);
 
       const { page, errors } = await signedInPage(ivy.username, { path: '/grants', viewport: VIEWPORT, wait: WAIT });
       await page.getByTestId(`revoke-grant-${grantId}`).waitFor({ state: 'visible', ...WAIT });
@@ -66,7 +49,7 @@ describe('revocation screens (real Chromium)', () => {
       await page.getByTestId(`revoke-grant-${grantId}`).waitFor({ state: 'detached', ...WAIT });
       await shot(page, 'revoke-grant-done');
       expect((await s.sql.query(`SELECT requested_by_email FROM revocations WHERE grant_id = $1`, [grantId])).rows[0].requested_by_email).toBe(ivy.email);
-      await expect.poll(async () => listBuckets(s, creds), { timeout: 10_000 }).toBe('AccessDenied');
+      await expect.poll(async () => listBuckets(s.aws.s3Url, creds), { timeout: 10_000 }).toBe('AccessDenied');
       expect(errors).toEqual([]);
 
       // A second revocation while IAM throttles: it waits, with the error on the admin's screen.

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { cliTokenFor, runCli } from './cli-support.js';
 import type { TestBrowser } from './support/http-client.js';
 import { bucketOf, SANDBOX_DEVELOPER, startStack, testPerson, type Stack } from './support/stack.js';
+import { listBuckets } from './support/s3.js';
 
 // credential_process after a revoke: `rolegate credentials` asks the broker on every call whether the
 // cached set's grant still holds, and refuses (stderr, exit 9) and deletes the set once it is revoked.
@@ -33,22 +33,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => stack?.close());
 
-async function s3List(c: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }) {
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: stack.aws.s3Url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
-    maxAttempts: 1,
-  });
-  try {
-    return ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name);
-  } catch (err) {
-    return (err as Error).name;
-  } finally {
-    s3.destroy();
-  }
-}
+/** ListBuckets with the credentials the CLI printed (AWS's credential_process shape). */
+const s3List = (c: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }) =>
+  listBuckets(stack.aws.s3Url, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken });
 
 describe('rolegate credentials after a revoke', () => {
   it('hands out the cached set while the grant holds, then refuses with a clear message, exits 9 and clears its cache', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { bucketOf, revocationPolicyArnIn, SANDBOX_DEVELOPER, startStack, testPerson, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
+import { listBuckets as listBucketsAt, type SessionCredentials } from './support/s3.js';
 
 /*
  * The revocation worker against the emulator's IAM: throttling and failures
@@ -16,35 +16,15 @@ const eve = testPerson('rw-eve', ['engineers']);
 const fay = testPerson('rw-fay', ['engineers']);
 const admin = testPerson('rw-admin', ['platform-admins']);
 
-interface Creds {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-}
+type Creds = SessionCredentials;
+
+const listBuckets = (stack: Stack, creds: Creds) => listBucketsAt(stack.aws.s3Url, creds);
 
 async function cliGrant(stack: Stack, b: TestBrowser): Promise<{ id: string; creds: Creds }> {
   const mappingId = await stack.mappingId(`arn:aws:iam::${ACCOUNT}:role/Developer`);
   const res = await b.post('/api/grants', { entitlementId: mappingId, kind: 'cli', durationSeconds: 3600 });
   expect(res.status, res.text).toBe(201);
   return { id: res.json().grant.id, creds: res.json().credentials };
-}
-
-async function listBuckets(stack: Stack, c: Creds): Promise<string[] | string> {
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: stack.aws.s3Url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken },
-    maxAttempts: 1,
-  });
-  try {
-    return ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '');
-  } catch (err) {
-    if ((err as Error).name === 'TypeError') throw err;
-    return (err as Error).name;
-  } finally {
-    s3.destroy();
-  }
 }
 
 const rowOf = async (stack: Stack, grantId: string) => (await stack.sql.query(`SELECT * FROM revocations WHERE grant_id = $1`, [grantId])).rows[0];

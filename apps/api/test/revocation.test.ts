@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { bucketOf, METRICS_TOKEN, revocationPolicyArnIn, startStack, testPerson, type Stack } from './support/stack.js';
 import type { TestBrowser } from './support/http-client.js';
+import { listBuckets as listBucketsAt, type SessionCredentials } from './support/s3.js';
 
 /*
  * Revocation through the real parts: the broker writes revocation rows, its
@@ -29,11 +29,7 @@ const lead = testPerson('rev-lead', ['leads']);
 const admin = testPerson('rev-admin', ['platform-admins']);
 const auditor = testPerson('rev-auditor', ['auditors']);
 
-interface Creds {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-}
+type Creds = SessionCredentials;
 
 let stack: Stack;
 let ids: Record<string, string>;
@@ -48,31 +44,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => stack?.close());
 
+const listBuckets = (creds: Creds) => listBucketsAt(stack.aws.s3Url, creds);
+
 async function cliGrant(b: TestBrowser, role: 'Developer' | 'Operator'): Promise<{ id: string; creds: Creds }> {
   const res = await b.post('/api/grants', { entitlementId: ids[role], kind: 'cli', durationSeconds: 3600 });
   expect(res.status, res.text).toBe(201);
   const body = res.json();
   return { id: body.grant.id, creds: body.credentials };
-}
-
-/** S3 ListBuckets with a session's credentials at the emulator: the buckets, or AWS's error code. */
-async function listBuckets(creds: Creds): Promise<string[] | string> {
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: stack.aws.s3Url,
-    forcePathStyle: true,
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
-    maxAttempts: 1,
-  });
-  try {
-    const out = await s3.send(new ListBucketsCommand({}));
-    return (out.Buckets ?? []).map((b) => b.Name ?? '');
-  } catch (err) {
-    if ((err as { name: string }).name === 'TypeError') throw err;
-    return (err as { name: string }).name;
-  } finally {
-    s3.destroy();
-  }
 }
 
 async function revocationRows(where: string, params: unknown[]) {
