@@ -1,8 +1,6 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliTokenFor, runCli, startCli } from './cli-support.js';
+import { runCli, signedInCliEnv, startCli } from './cli-support.js';
 import type { TestBrowser } from './support/http-client.js';
 import { startStack, type Stack, testPerson } from './support/stack.js';
 
@@ -26,15 +24,7 @@ beforeAll(async () => {
   stack = await startStack({ mappingsYaml: MAPPINGS, extraUsers: [person('emma', ['engineers']), person('amy', ['prod-approvers'])] });
   amy = await stack.signIn('amy');
   const emma = await stack.signIn('emma');
-  const t = await cliTokenFor(emma);
-  const home = await mkdtemp(path.join(os.tmpdir(), 'rolegate-cli-req-'));
-  env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'), AWS_CONFIG_FILE: path.join(home, 'aws-config'), BROWSER: 'none' };
-  // The session file as `rolegate login` writes it (0600 in the CLI's config folder).
-  const configDir = path.join(env.XDG_CONFIG_HOME!, 'rolegate');
-  await mkdir(configDir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(configDir, 'session.json'), JSON.stringify({ url: stack.baseUrl, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt }), {
-    mode: 0o600,
-  });
+  env = await signedInCliEnv(stack.baseUrl, emma, 'rolegate-cli-req-');
   await writeFile(
     env.AWS_CONFIG_FILE!,
     `[profile rolegate-production-Deploy]\ncredential_process = rolegate credentials --account 222222222222 --role Deploy\n`,

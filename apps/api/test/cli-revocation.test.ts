@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliTokenFor, runCli } from './cli-support.js';
+import { runCli, signedInCliEnv } from './cli-support.js';
 import type { TestBrowser } from './support/http-client.js';
 import { bucketOf, SANDBOX_DEVELOPER, startStack, testPerson, type Stack } from './support/stack.js';
 import { listBuckets } from './support/s3.js';
@@ -22,14 +21,7 @@ const cacheFiles = async () => readdir(path.join(env.XDG_CONFIG_HOME!, 'rolegate
 beforeAll(async () => {
   stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [gus], revocations: { intervalMs: 200 } });
   gusB = await stack.signIn(gus.username);
-  const t = await cliTokenFor(gusB);
-  const home = await mkdtemp(path.join(os.tmpdir(), 'rolegate-cli-rev-'));
-  env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'), AWS_CONFIG_FILE: path.join(home, 'aws-config'), BROWSER: 'none' };
-  const configDir = path.join(env.XDG_CONFIG_HOME!, 'rolegate');
-  await mkdir(configDir, { recursive: true, mode: 0o700 });
-  await writeFile(path.join(configDir, 'session.json'), JSON.stringify({ url: stack.baseUrl, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt }), {
-    mode: 0o600,
-  });
+  env = await signedInCliEnv(stack.baseUrl, gusB, 'rolegate-cli-rev-');
 }, 60_000);
 afterAll(async () => stack?.close());
 

@@ -2,6 +2,8 @@
 // driven by HTTP with a signed-in TestBrowser, and running the real CLI.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestBrowser } from './support/http-client.js';
 
@@ -80,6 +82,23 @@ export async function cliTokenFor(b: TestBrowser): Promise<{ token: string; toke
 }
 
 /** A request with a bearer token (and, when given, a browser's cookies). */
+/**
+ * A fresh HOME for the CLI, signed in with a new CLI token of `b`: the
+ * session file as `rolegate login` writes it (0600 in the CLI's 0700 config
+ * folder). @returns the CLI's environment (HOME, XDG_CONFIG_HOME, AWS_CONFIG_FILE, BROWSER=none)
+ */
+export async function signedInCliEnv(baseUrl: string, b: TestBrowser, tmpPrefix: string): Promise<Record<string, string>> {
+  const t = await cliTokenFor(b);
+  const home = await mkdtemp(path.join(os.tmpdir(), tmpPrefix));
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg'), AWS_CONFIG_FILE: path.join(home, 'aws-config'), BROWSER: 'none' };
+  const configDir = path.join(env.XDG_CONFIG_HOME, 'rolegate');
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(configDir, 'session.json'), JSON.stringify({ url: baseUrl, token: t.token, tokenId: t.tokenId, expiresAt: t.expiresAt }), {
+    mode: 0o600,
+  });
+  return env;
+}
+
 export async function bearer(baseUrl: string, token: string, method: string, path: string, opts: { json?: unknown; cookie?: string } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   if (opts.json !== undefined) headers['content-type'] = 'application/json';
