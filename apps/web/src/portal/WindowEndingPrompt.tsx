@@ -5,6 +5,7 @@ import { useNow } from '../hooks/useNow';
 import { useRequestActions } from '../hooks/useRequests';
 import { DurationSelect } from './DurationSelect';
 import { roleKey } from './entitlements';
+import { defaultRequestDuration, ReasonField, RequestSent } from '../requests/RequestFields';
 
 /** Under this much time left no new session can be issued inside the window (AWS's shortest is 15 minutes). */
 export const WINDOW_ENDING_MS = 15 * 60 * 1000;
@@ -20,16 +21,15 @@ export function WindowEndingPrompt({ entitlement: e }: { entitlement: Entitlemen
   const key = roleKey(e);
   const now = useNow(15_000);
   const { extend } = useRequestActions();
-  const [duration, setDuration] = useState<number | undefined>(Math.min(3600, e.maxDurationSeconds) >= 1200 ? Math.min(3600, e.maxDurationSeconds) : undefined);
+  const [duration, setDuration] = useState(defaultRequestDuration(e.maxDurationSeconds));
   const [reason, setReason] = useState('');
   if (!e.window || Date.parse(e.window.endsAt) - now >= WINDOW_ENDING_MS) return null;
   const sent = extend.isSuccess ? extend.data.request : null;
   if (sent) {
     return (
-      <p className="role__opening" role="status" data-testid={`window-extend-sent-${key}`}>
-        {sent.status === 'approved' ? 'Window extended.' : 'More time requested: approvers have been asked.'}{' '}
-        <a href={`/requests/${sent.id}`}>View the request</a>
-      </p>
+      <RequestSent testId={`window-extend-sent-${key}`} requestId={sent.id}>
+        {sent.status === 'approved' ? 'Window extended.' : 'More time requested: approvers have been asked.'}
+      </RequestSent>
     );
   }
   return (
@@ -46,20 +46,7 @@ export function WindowEndingPrompt({ entitlement: e }: { entitlement: Entitlemen
       <p id={`${id}-title`} className="window-ending__title" role="status">
         Less than 15 minutes left in this access window: no new session can start. Extend it to keep working.
       </p>
-      <div className="field">
-        <label className="field__label" htmlFor={`${id}-reason`}>
-          Why more time?
-        </label>
-        <input
-          id={`${id}-reason`}
-          className="input"
-          value={reason}
-          onChange={(ev) => setReason(ev.target.value)}
-          required
-          maxLength={1000}
-          data-testid={`window-extend-reason-${key}`}
-        />
-      </div>
+      <ReasonField id={id} label="Why more time?" value={reason} onChange={setReason} testId={`window-extend-reason-${key}`} />
       <DurationSelect
         testId={`window-extend-duration-${key}`}
         label="More time"

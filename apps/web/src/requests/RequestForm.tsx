@@ -4,6 +4,7 @@ import { errorMessage } from '../api';
 import { roleKey } from '../portal/entitlements';
 import { useRequestActions } from '../hooks/useRequests';
 import { DurationSelect } from '../portal/DurationSelect';
+import { defaultRequestDuration, ReasonField, RequestSent } from './RequestFields';
 
 /** Request access to an approval role: a reason, how long, and (where allowed) break-glass. */
 export function RequestForm({ entitlement: e }: { entitlement: Entitlement }) {
@@ -11,16 +12,15 @@ export function RequestForm({ entitlement: e }: { entitlement: Entitlement }) {
   const key = roleKey(e);
   const { create } = useRequestActions();
   const [reason, setReason] = useState('');
-  const [duration, setDuration] = useState<number | undefined>(Math.min(3600, e.maxDurationSeconds) >= 1200 ? Math.min(3600, e.maxDurationSeconds) : undefined);
+  const [duration, setDuration] = useState(defaultRequestDuration(e.maxDurationSeconds));
   const [breakGlass, setBreakGlass] = useState(false);
   const sent = create.isSuccess ? create.data.request : null;
 
   if (sent) {
     return (
-      <p className="role__opening" role="status" data-testid={`request-sent-${key}`}>
-        {sent.status === 'approved' ? 'Break-glass access is open: reload to use it.' : 'Request sent. Approvers have been asked; see My requests.'}{' '}
-        <a href={`/requests/${sent.id}`}>View the request</a>
-      </p>
+      <RequestSent testId={`request-sent-${key}`} requestId={sent.id}>
+        {sent.status === 'approved' ? 'Break-glass access is open: reload to use it.' : 'Request sent. Approvers have been asked; see My requests.'}
+      </RequestSent>
     );
   }
   return (
@@ -32,20 +32,7 @@ export function RequestForm({ entitlement: e }: { entitlement: Entitlement }) {
         create.mutate({ entitlementId: e.id, durationSeconds: duration, reason: reason.trim(), ...(breakGlass ? { breakGlass: true } : {}) });
       }}
     >
-      <div className="field">
-        <label className="field__label" htmlFor={`${id}-reason`}>
-          Reason
-        </label>
-        <input
-          id={`${id}-reason`}
-          className="input"
-          value={reason}
-          onChange={(ev) => setReason(ev.target.value)}
-          required
-          maxLength={1000}
-          data-testid={`request-reason-${key}`}
-        />
-      </div>
+      <ReasonField id={id} label="Reason" value={reason} onChange={setReason} testId={`request-reason-${key}`} />
       <DurationSelect testId={`request-duration-${key}`} maxDurationSeconds={e.maxDurationSeconds} minSeconds={1200} value={duration} onChange={setDuration} />
       {e.breakGlass && (
         <label className="checkbox">
