@@ -205,13 +205,14 @@ describe('IAM adapter', () => {
     expect(aws.countCalls('GetRole')).toBe(1);
   });
 
-  it("a throttled AssumeRole of the control role is UpstreamError('iam', 'Throttling')", async () => {
-    const { adapter } = countingAdapter();
+  it("a throttled AssumeRole of the control role is UpstreamError('iam', 'Throttling'), and the IAM SDK is not loaded for it", async () => {
+    const { adapter, counter } = countingAdapter();
     aws.setFault('AssumeRole', { kind: 'throttle' });
     try {
       const err = await failureOf(adapter.call(B, async () => 'never'));
       expect(err).toMatchObject({ service: 'iam', code: 'Throttling' });
       expect((err as Error).message).toContain(`assuming the control role ${controlOf(B)}`);
+      expect(counter.loads).toBe(0);
     } finally {
       aws.setFault('AssumeRole', null);
     }

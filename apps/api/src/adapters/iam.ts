@@ -196,8 +196,9 @@ export function createIamAdapter(opts: IamAdapterOptions): IamControlPort {
     access,
     async call(accountId, run) {
       const { controlRoleArn, partition } = await access(accountId);
-      // Assume first (its own timeout), so IAM_TIMEOUT_MS bounds the IAM call itself; the SDK loads meanwhile.
-      const [m] = await Promise.all([iamSdk(), session(controlRoleArn)]);
+      // Assume first (its own timeout), so IAM_TIMEOUT_MS bounds the IAM call itself; the SDK loads only once there is a session to use.
+      await session(controlRoleArn);
+      const m = await iamSdk();
       try {
         return await run(clientOf(m, controlRoleArn, partition), AbortSignal.timeout(opts.timeoutMs), m);
       } catch (err) {
