@@ -55,7 +55,7 @@ describe('the compiled service (apps/api/build.mjs)', () => {
     expect(main).not.toMatch(/from\s*["']@rolegate\//);
   });
 
-  it('loads the SAML libraries, the AWS credential chain and the IAM SDK only when they are used (idle memory)', async () => {
+  it('loads the SAML libraries, the AWS credential chain, the IAM SDK, nodemailer and the Slack SDK only when they are used (idle memory)', async () => {
     // Everything main.js imports statically (`import … from "./x.js"` and bare `import "./x.js"`), transitively: what every process loads at start.
     const loaded = new Set<string>();
     const visit = async (file: string): Promise<void> => {
@@ -77,6 +77,9 @@ describe('the compiled service (apps/api/build.mjs)', () => {
       // IAM (control roles: revocation policies, mapping checks) and the SDK's HTTP stack: only once an account has a control role.
       'node_modules/@aws-sdk/client-iam/',
       'node_modules/@smithy/node-http-handler/',
+      // Notification channels: only once a message goes out by email or Slack.
+      'node_modules/nodemailer/',
+      'node_modules/@slack/web-api/',
     ]) {
       expect(atStart, lib).not.toContain(lib);
       expect(onDemand, lib).toContain(lib);
