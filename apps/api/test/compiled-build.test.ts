@@ -74,7 +74,7 @@ describe('the compiled service (apps/api/build.mjs)', () => {
       'node_modules/xml-crypto/',
       'node_modules/@xmldom/xmldom/',
       'node_modules/@aws-sdk/credential-provider-node/',
-      // IAM (control roles: revocation policies, mapping checks) and the SDK's HTTP stack: only once an account has a control role.
+      // IAM (control roles: revocation policies, mapping checks): only once an account has a control role; the SDK's HTTP stack only with it or the credential chain.
       'node_modules/@aws-sdk/client-iam/',
       'node_modules/@smithy/node-http-handler/',
       // Notification channels: only once a message goes out by email or Slack.

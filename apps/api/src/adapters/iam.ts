@@ -90,8 +90,8 @@ interface ControlSession {
  * IAM through each account's control role. The control role is assumed with
  * the same lean SigV4 Query call grants use (./sts.ts; its own keep-alive
  * connections and IAM_TIMEOUT_MS as its deadline), and the AWS SDK's IAM
- * client is loaded on the first IAM call, so a replica whose accounts have
- * no control role loads neither the SDK nor its HTTP stack.
+ * client is loaded on the first IAM call (once the control role's session
+ * is there), so a replica whose accounts have no control role never loads it.
  *
  * Control sessions are cached per control role until shortly before they
  * expire (one AssumeRole per account and hour, not per call), and concurrent
