@@ -43,6 +43,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      '**/dist-*/**',
       '**/generated/**',
       '.rolegate/**',
       'test-results/**',

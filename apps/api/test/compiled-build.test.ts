@@ -55,14 +55,14 @@ describe('the compiled service (apps/api/build.mjs)', () => {
     expect(main).not.toMatch(/from\s*["']@rolegate\//);
   });
 
-  it('loads the SAML libraries and the AWS credential chain only when they are used (idle memory)', async () => {
-    // Everything main.js imports statically, transitively: what every process loads at start.
+  it('loads the SAML libraries, the AWS credential chain, the IAM SDK, nodemailer and the Slack SDK only when they are used (idle memory)', async () => {
+    // Everything main.js imports statically (`import … from "./x.js"` and bare `import "./x.js"`), transitively: what every process loads at start.
     const loaded = new Set<string>();
     const visit = async (file: string): Promise<void> => {
       if (loaded.has(file)) return;
       loaded.add(file);
       const text = await readFile(path.join(outDir, file), 'utf8');
-      for (const m of text.matchAll(/^import\s[^;]*?from\s*"\.\/([^"]+\.js)"/gm)) await visit(m[1]!);
+      for (const m of text.matchAll(/^import\s(?:[^;]*?from\s*)?"\.\/([^"]+\.js)"/gm)) await visit(m[1]!);
     };
     await visit('main.js');
     const files = (await readdir(outDir)).filter((f) => f.endsWith('.js'));
@@ -74,11 +74,17 @@ describe('the compiled service (apps/api/build.mjs)', () => {
       'node_modules/xml-crypto/',
       'node_modules/@xmldom/xmldom/',
       'node_modules/@aws-sdk/credential-provider-node/',
+      // IAM (control roles: revocation policies, mapping checks): only once an account has a control role; the SDK's HTTP stack only with it or the credential chain.
+      'node_modules/@aws-sdk/client-iam/',
+      'node_modules/@smithy/node-http-handler/',
+      // Notification channels: only once a message goes out by email or Slack.
+      'node_modules/nodemailer/',
+      'node_modules/@slack/web-api/',
     ]) {
       expect(atStart, lib).not.toContain(lib);
       expect(onDemand, lib).toContain(lib);
     }
-    // The full STS client is gone from the service: one signed Query call is all it sends.
+    // The full STS client is gone from the service: one signed Query call is all it sends (grants and control roles alike).
     expect(atStart + onDemand).not.toContain('node_modules/@aws-sdk/client-sts/');
   });
 

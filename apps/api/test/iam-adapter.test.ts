@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { startAwsEmulator, type AwsEmulator } from '@rolegate/aws-emulator';
 import { isAppError, UpstreamError } from '@rolegate/core';
-import { CONTROL_SESSION_NAME, createIamAdapter, type IamControlPort } from '../src/adapters/iam.js';
+import { CONTROL_SESSION_NAME, createIamAdapter, type IamAdapterOptions, type IamControlPort } from '../src/adapters/iam.js';
 
 /*
  * The IAM adapter against the AWS emulator over HTTP: IAM in each account
@@ -53,6 +53,32 @@ afterAll(async () => {
   iam?.destroy();
   await aws?.close();
 });
+
+/** Another adapter on the same emulator (own caches), counting how often it loads the IAM SDK. */
+function countingAdapter(overrides: Partial<IamAdapterOptions> = {}) {
+  const counter = { loads: 0 };
+  const adapter = createIamAdapter({
+    region: 'us-east-1',
+    stsEndpoint: aws.stsUrl,
+    iamEndpoint: aws.iamUrl,
+    timeoutMs: 3000,
+    revocationPolicyName: 'RolegateRevocations',
+    controlRoleOf: async (id) => controlRoles.get(id) ?? null,
+    credentials,
+    loadSdk: () => {
+      counter.loads++;
+      return import('../src/adapters/iam-sdk.js');
+    },
+    ...overrides,
+  });
+  onTestFinished(() => adapter.destroy());
+  return { adapter, counter };
+}
+const failureOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 
 const getRole = (account: string) => iam.call(account, (c, abortSignal) => c.send(new GetRoleCommand({ RoleName: 'Developer' }), { abortSignal }));
 const assumesOf = (roleArn: string) => aws.requests.filter((r) => r.action === 'AssumeRole' && r.params.RoleArn === roleArn);
@@ -127,6 +153,68 @@ describe('IAM adapter', () => {
       expect(await iam.revocationPolicyArn(B)).toBe('arn:aws-us-gov:iam::222222222222:policy/RolegateRevocations');
     } finally {
       controlRoles.set(B, controlOf(B));
+    }
+  });
+
+  it('assumes the control role with the lean STS call: session rolegate-control for an hour, no source identity or session tags', async () => {
+    const { adapter } = countingAdapter();
+    aws.clearLog();
+    await adapter.call(A, (c, abortSignal, { GetRoleCommand: Get }) => c.send(new Get({ RoleName: 'Developer' }), { abortSignal }));
+    const [assume] = assumesOf(controlOf(A));
+    expect(assume?.status).toBe(200);
+    expect(assume?.params).toMatchObject({ RoleSessionName: CONTROL_SESSION_NAME, DurationSeconds: '3600' });
+    expect(Object.keys(assume!.params).filter((k) => k === 'SourceIdentity' || k.startsWith('Tags.'))).toEqual([]);
+  });
+
+  it('loads the IAM SDK only for an account with a control role, once for concurrent first calls', async () => {
+    const { adapter, counter } = countingAdapter();
+    aws.clearLog();
+    // No control role (what a fresh production replica's mapping checks meet): refused before any load or AWS call.
+    const missing = await failureOf(adapter.call('333333333333', async () => 'never'));
+    expect(isAppError(missing, 'CONTROL_ROLE_MISSING')).toBe(true);
+    expect(await adapter.revocationPolicyArn(A)).toBe(`arn:aws:iam::${A}:policy/RolegateRevocations`);
+    expect(counter.loads).toBe(0);
+    expect(aws.requests).toEqual([]);
+    const roles = await Promise.all(
+      [A, A, B].map((account) =>
+        adapter.call(account, (c, abortSignal, { GetRoleCommand: Get }) => c.send(new Get({ RoleName: 'Developer' }), { abortSignal })),
+      ),
+    );
+    expect(roles.map((r) => r.Role?.Arn)).toEqual([`arn:aws:iam::${A}:role/Developer`, `arn:aws:iam::${A}:role/Developer`, `arn:aws:iam::${B}:role/Developer`]);
+    expect(counter.loads).toBe(1);
+    expect(aws.countCalls('GetRole')).toBe(3);
+  });
+
+  it("bounds the control role's AssumeRole by the IAM timeout, and does not remember the timeout", async () => {
+    const { adapter } = countingAdapter({ timeoutMs: 300 });
+    aws.clearLog();
+    aws.setFault('AssumeRole', { kind: 'delay', ms: 1500 });
+    let err: unknown;
+    try {
+      err = await failureOf(adapter.call(A, (c, abortSignal, { GetRoleCommand: Get }) => c.send(new Get({ RoleName: 'Developer' }), { abortSignal })));
+    } finally {
+      aws.setFault('AssumeRole', null);
+    }
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect(err).toMatchObject({ service: 'iam', code: 'Timeout' });
+    expect((err as Error).message).toContain(`assuming the control role ${controlOf(A)}`);
+    expect(aws.countCalls('GetRole')).toBe(0);
+    // The next call assumes the role again (a remembered failure would fail it) and goes through.
+    const role = await adapter.call(A, (c, abortSignal, { GetRoleCommand: Get }) => c.send(new Get({ RoleName: 'Developer' }), { abortSignal }));
+    expect(role.Role?.Arn).toBe(`arn:aws:iam::${A}:role/Developer`);
+    expect(aws.countCalls('GetRole')).toBe(1);
+  });
+
+  it("a throttled AssumeRole of the control role is UpstreamError('iam', 'Throttling'), and the IAM SDK is not loaded for it", async () => {
+    const { adapter, counter } = countingAdapter();
+    aws.setFault('AssumeRole', { kind: 'throttle' });
+    try {
+      const err = await failureOf(adapter.call(B, async () => 'never'));
+      expect(err).toMatchObject({ service: 'iam', code: 'Throttling' });
+      expect((err as Error).message).toContain(`assuming the control role ${controlOf(B)}`);
+      expect(counter.loads).toBe(0);
+    } finally {
+      aws.setFault('AssumeRole', null);
     }
   });
 });

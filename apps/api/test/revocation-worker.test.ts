@@ -32,7 +32,7 @@ const rowOf = async (stack: Stack, grantId: string) => (await stack.sql.query(`S
 describe('with the worker driven by hand', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [eve, fay, admin], revocations: { autoStart: false, retryBaseMs: 200 } });
+    stack = await startStack({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [eve, fay, admin], revocations: { autoStart: false, retryBaseMs: 1500 } });
   }, 60_000);
   afterAll(async () => stack?.close());
 
@@ -48,7 +48,7 @@ describe('with the worker driven by hand', () => {
       expect(row).toMatchObject({ state: 'requested', attempts: 1 });
       expect(row.last_error).toMatch(/Throttling/);
       expect(row.next_attempt_at.getTime()).toBeGreaterThan(row.created_at.getTime());
-      // Not due again before its backoff: a pass right now leaves it alone.
+      // Not due again before its backoff (1.5 s, long enough for a loaded machine): a pass right now leaves it alone.
       expect((await stack.revocationWorker!.runOnce()).get(ACCOUNT)).toBeUndefined();
 
       const adminB = await stack.signIn(admin.username);
@@ -57,12 +57,12 @@ describe('with the worker driven by hand', () => {
       expect(await listBuckets(stack, g.creds)).toEqual([bucketOf(ACCOUNT)]);
 
       stack.aws.setFault('CreatePolicyVersion', { kind: 'http5xx', status: 500 });
-      await expect.poll(async () => (await stack.revocationWorker!.runOnce()).get(ACCOUNT)?.kind, { timeout: 10_000 }).toBe('failed');
+      await expect.poll(async () => (await stack.revocationWorker!.runOnce()).get(ACCOUNT)?.kind, { timeout: 30_000, interval: 250 }).toBe('failed');
       expect((await rowOf(stack, g.id)).attempts).toBe(2);
     } finally {
       stack.aws.setFault('CreatePolicyVersion', null);
     }
-    await expect.poll(async () => (await stack.revocationWorker!.runOnce()).get(ACCOUNT)?.kind, { timeout: 10_000 }).toBe('applied');
+    await expect.poll(async () => (await stack.revocationWorker!.runOnce()).get(ACCOUNT)?.kind, { timeout: 30_000, interval: 250 }).toBe('applied');
     const row = await rowOf(stack, g.id);
     expect(row).toMatchObject({ state: 'applied', attempts: 3, last_error: null });
     expect(row.policy_version).toBe(stack.aws.managedPolicy(POLICY)!.defaultVersionId);

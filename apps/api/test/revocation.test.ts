@@ -280,4 +280,27 @@ describe('ending a request window early', () => {
     expect(rows[0].reason).toBe('access window ended early');
     await expect.poll(async () => listBuckets(creds), { timeout: 10_000 }).toBe('AccessDenied');
   });
+
+  it('lists every grant of the window on the one revocation it makes, so none is hidden from the admin', async () => {
+    const anaB = await stack.signIn(ana.username);
+    const req = await anaB.post('/api/requests', { entitlementId: ids.OncallOperator, durationSeconds: 3600, reason: 'incident 43', breakGlass: true });
+    expect(req.status, req.text).toBe(201);
+    const first = await anaB.post('/api/grants', { entitlementId: ids.OncallOperator, kind: 'cli', durationSeconds: 900 });
+    const second = await anaB.post('/api/grants', { entitlementId: ids.OncallOperator, kind: 'console', durationSeconds: 900 });
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const grantIds = [first.json().grant.id, second.json().grant.id];
+    const end = await anaB.post(`/api/requests/${req.json().request.id}/end`, {});
+    expect(end.status, end.text).toBe(200);
+    const rows = await revocationRows('grant_id = ANY($1::uuid[])', [grantIds]);
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.batch_id)).size).toBe(1);
+
+    const list = (await (await stack.signIn(admin.username)).get('/api/admin/revocations')).json().items as { id: string; target: string }[];
+    const item = list.find((i) => i.id === rows[0].batch_id);
+    expect(item?.target.split(', ').sort()).toEqual([...grantIds].sort());
+    // Revoking the second grant again answers that same revocation, naming it.
+    const again = await anaB.post(`/api/grants/${grantIds[1]}/revoke`, {});
+    expect(again.status, again.text).toBe(202);
+    expect(again.json().revocation).toMatchObject({ id: rows[0].batch_id, target: expect.stringContaining(grantIds[1]) });
+  });
 });

@@ -5,7 +5,7 @@ import { checkDuration } from './duration.js';
 import { CliError, EXIT } from './errors.js';
 import { fetchEntitlements, listEntitlements, pickEntitlement } from './roles.js';
 import { cacheDir } from './session.js';
-import { fileRequest, waitForDecision } from './requests.js';
+import { fileRequest, pendingRequestFor, waitForDecision } from './requests.js';
 
 /**
  * @typedef {object} RoleRequest
@@ -50,8 +50,14 @@ export async function getCredentials(s, dir, r) {
       );
     }
     if (!r.reason) throw new CliError('--request-if-needed needs --reason "why you need it" (approvers read it).', EXIT.USAGE);
-    const filed = await fileRequest(s, ent, { durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds), reason: r.reason });
-    r.requestIfNeeded.progress(`Requested ${r.role} in ${r.account} (request ${filed.id}); approvers have been asked.\n`);
+    const wanted = { durationSeconds: r.durationSeconds ?? Math.min(3600, ent.maxDurationSeconds), reason: r.reason };
+    const open = await pendingRequestFor(s, ent, wanted);
+    const filed = open ?? (await fileRequest(s, ent, wanted));
+    r.requestIfNeeded.progress(
+      open
+        ? `Your request ${open.id} for ${r.role} in ${r.account} is still open; waiting for it.\n`
+        : `Requested ${r.role} in ${r.account} (request ${filed.id}); approvers have been asked.\n`,
+    );
     await waitForDecision(s, filed.id, r.requestIfNeeded);
     ent = pickEntitlement((await fetchEntitlements(s)).items, r.account, r.role);
   }

@@ -38,7 +38,8 @@ Files: the token and cached credentials live in $XDG_CONFIG_HOME/rolegate
 Exit codes: 0 ok, 1 failure, 2 usage, 3 not logged in, 4 token expired or
 revoked, 5 not entitled, 6 broker unreachable, 7 reason required, 8 approval
 required (no open access window; or the request was denied, expired or not
-decided in time).
+decided in time), 9 revoked (the cached credentials' grant was revoked or its
+person cut off; they were deleted).
 `;
 
 /**

@@ -18,6 +18,29 @@ export async function fileRequest(s, ent, r) {
 }
 
 /**
+ * The person's own pending request for this entitlement with the same
+ * duration and reason, if one is open, so that a repeated
+ * `--request-if-needed` waits on it instead of filing another
+ * (credential_process runs on every SDK client; approvers would get one
+ * request per run).
+ * @param {import('./session.js').Session} s
+ * @param {{ id: string }} ent the entitlement
+ * @param {{ durationSeconds: number, reason: string }} r
+ * @returns {Promise<{ id: string } | undefined>}
+ */
+export async function pendingRequestFor(s, ent, r) {
+  const body = await call(s.url, {
+    method: 'GET',
+    path: /** @type {'/api/requests'} */ ('/api/requests?scope=mine&status=pending'),
+    token: s.token,
+  });
+  return body.items.find(
+    (/** @type {{ mappingId: string, status: string, durationSeconds: number, reason: string, breakGlass: boolean }} */ q) =>
+      q.mappingId === ent.id && q.status === 'pending' && !q.breakGlass && q.durationSeconds === r.durationSeconds && q.reason === r.reason,
+  );
+}
+
+/**
  * Waits until a request is decided: resolves when it is approved, throws
  * when it is denied, expires, is cancelled, or `timeoutMs` passes. Progress
  * goes to `progress` (stderr), never stdout (credential_process reads that).

@@ -15,7 +15,7 @@ export type RevocationStatus = z.infer<typeof revocationStatus>;
 export const revocation = z.object({
   id: z.string(),
   kind: z.enum(['grant', 'user']),
-  /** The grant id (kind grant) or the person's email (kind user). */
+  /** The grant id (kind grant; every grant id, comma-separated, when one action revoked several, as ending a window does) or the person's email (kind user). */
   target: z.string(),
   status: revocationStatus,
   accountIds: z.array(z.string()),

@@ -87,11 +87,29 @@ const SKEW_CODES = new Set([
 /** RFC 3986 encoding, as the SDK's Query serializer does it. */
 const enc = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/**
+ * One AssumeRole as this adapter sends it: a grant's (StsPort's input, with
+ * source identity and session tags) or the broker's own, e.g. assuming an
+ * account's control role (adapters/iam.ts), without them.
+ */
+export type StsAssumeRoleCall = Omit<AssumeRoleInput, 'sourceIdentity' | 'tags' | 'durationSeconds'> &
+  Partial<Pick<AssumeRoleInput, 'sourceIdentity' | 'tags' | 'durationSeconds'>>;
+
+/** The lean STS adapter: StsPort for grants, plus the broker's identity and its own AssumeRole calls. */
+export interface LeanSts extends StsPort {
+  /** @throws UpstreamError('sts', awsCode): a refusal, throttling, an unreadable answer, no connection, the deadline (Timeout), no broker credentials (CredentialsError) */
+  assumeRole(input: StsAssumeRoleCall): Promise<AssumeRoleOutput>;
+  /** The broker's own ARN (GetCallerIdentity), or null while STS cannot say. */
+  detectIdentity(): Promise<string | null>;
+  /** Closes the keep-alive connections (the adapter stays usable; new calls open new ones). */
+  destroy(): void;
+}
+
 /** The AWS Query body of an AssumeRole call: the fields the SDK sends for the same input, RFC 3986-encoded. */
-export function assumeRoleBody(input: AssumeRoleInput): string {
+export function assumeRoleBody(input: StsAssumeRoleCall): string {
   let body = `Action=AssumeRole&Version=${API_VERSION}&RoleArn=${enc(input.roleArn)}&RoleSessionName=${enc(input.roleSessionName)}`;
   let n = 0;
-  for (const [key, value] of Object.entries(input.tags)) {
+  for (const [key, value] of Object.entries(input.tags ?? {})) {
     n++;
     body += `&Tags.member.${n}.Key=${enc(key)}&Tags.member.${n}.Value=${enc(value)}`;
   }
@@ -186,7 +204,7 @@ function viaHandler(handler: StsRequestHandler) {
  * (environment, web identity, shared files, container and instance metadata),
  * refreshed five minutes before they expire.
  */
-export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIdentity(): Promise<string | null>; destroy(): void } {
+export function createStsAdapter(opts: StsAdapterOptions): LeanSts {
   const transport = opts.requestHandler ? null : defaultTransport();
   const send = transport ? transport.send : viaHandler(opts.requestHandler!);
   const override = opts.endpoint ? new URL(opts.endpoint) : null;
@@ -290,7 +308,7 @@ export function createStsAdapter(opts: StsAdapterOptions): StsPort & { detectIde
   }
 
   return {
-    async assumeRole(input: AssumeRoleInput): Promise<AssumeRoleOutput> {
+    async assumeRole(input: StsAssumeRoleCall): Promise<AssumeRoleOutput> {
       const partition = parseRoleArn(input.roleArn)?.partition ?? homePartition;
       const answer = await call(partition, assumeRoleBody(input));
       let out;

@@ -1,4 +1,3 @@
-import { CreatePolicyCommand, CreatePolicyVersionCommand, DeletePolicyVersionCommand, GetPolicyCommand, ListPolicyVersionsCommand } from '@aws-sdk/client-iam';
 import { UpstreamError, type PolicyVersionInfo } from '@rolegate/core';
 import type { IamControlPort } from '../adapters/iam.js';
 import type { RevocationPolicyIam } from './worker.js';
@@ -13,7 +12,7 @@ export function createRevocationPolicyIam(iam: IamControlPort): RevocationPolicy
     async findPolicy(accountId) {
       const arn = await iam.revocationPolicyArn(accountId);
       try {
-        await iam.call(accountId, (c, abortSignal) => c.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal }));
+        await iam.call(accountId, (c, abortSignal, { GetPolicyCommand }) => c.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal }));
         return arn;
       } catch (err) {
         if (err instanceof UpstreamError && /^NoSuchEntity(Exception)?$/.test(err.code)) return null;
@@ -21,7 +20,7 @@ export function createRevocationPolicyIam(iam: IamControlPort): RevocationPolicy
       }
     },
     async createPolicy(accountId, document) {
-      const out = await iam.call(accountId, (c, abortSignal) =>
+      const out = await iam.call(accountId, (c, abortSignal, { CreatePolicyCommand }) =>
         c.send(
           new CreatePolicyCommand({
             PolicyName: iam.revocationPolicyName,
@@ -34,7 +33,9 @@ export function createRevocationPolicyIam(iam: IamControlPort): RevocationPolicy
       return out.Policy?.DefaultVersionId ?? 'v1';
     },
     async listVersions(policyArn, accountId): Promise<PolicyVersionInfo[]> {
-      const out = await iam.call(accountId, (c, abortSignal) => c.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }));
+      const out = await iam.call(accountId, (c, abortSignal, { ListPolicyVersionsCommand }) =>
+        c.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
+      );
       return (out.Versions ?? []).map((v) => ({
         versionId: v.VersionId ?? '',
         isDefault: v.IsDefaultVersion ?? false,
@@ -42,14 +43,16 @@ export function createRevocationPolicyIam(iam: IamControlPort): RevocationPolicy
       }));
     },
     async createDefaultVersion(policyArn, accountId, document) {
-      const out = await iam.call(accountId, (c, abortSignal) =>
+      const out = await iam.call(accountId, (c, abortSignal, { CreatePolicyVersionCommand }) =>
         c.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: document, SetAsDefault: true }), { abortSignal }),
       );
       if (!out.PolicyVersion?.VersionId) throw new UpstreamError('iam', 'MalformedResponse', 'CreatePolicyVersion returned no version id', null);
       return out.PolicyVersion.VersionId;
     },
     async deleteVersion(policyArn, accountId, versionId) {
-      await iam.call(accountId, (c, abortSignal) => c.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), { abortSignal }));
+      await iam.call(accountId, (c, abortSignal, { DeletePolicyVersionCommand }) =>
+        c.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), { abortSignal }),
+      );
     },
   };
 }

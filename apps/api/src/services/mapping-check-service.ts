@@ -1,4 +1,3 @@
-import { GetRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { parseRoleArn } from '@rolegate/aws-names';
 import { AppError, checkRole, isAppError, UpstreamError, type ObservedRole, type RoleCheckFinding } from '@rolegate/core';
 import type { AdminMappingRepository, MappingCheckRecord, MappingCheckRepository, MappingCheckResult } from '@rolegate/db';
@@ -33,7 +32,7 @@ export function createMappingCheckService(deps: MappingCheckServiceDeps) {
     const roleName = parseRoleArn(roleArn)?.roleName ?? roleArn;
     let role;
     try {
-      role = (await iam.call(accountId, (c, abortSignal) => c.send(new GetRoleCommand({ RoleName: roleName }), { abortSignal }))).Role;
+      role = (await iam.call(accountId, (c, abortSignal, { GetRoleCommand }) => c.send(new GetRoleCommand({ RoleName: roleName }), { abortSignal }))).Role;
     } catch (err) {
       if (err instanceof UpstreamError && err.code === 'NoSuchEntity') return null;
       throw err;
@@ -41,7 +40,7 @@ export function createMappingCheckService(deps: MappingCheckServiceDeps) {
     const attached: string[] = [];
     let marker: string | undefined;
     for (let page = 0; page < MAX_ATTACHED_PAGES; page++) {
-      const out = await iam.call(accountId, (c, abortSignal) =>
+      const out = await iam.call(accountId, (c, abortSignal, { ListAttachedRolePoliciesCommand }) =>
         c.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, ...(marker ? { Marker: marker } : {}) }), { abortSignal }),
       );
       attached.push(...(out.AttachedPolicies ?? []).flatMap((p) => (p.PolicyArn ? [p.PolicyArn] : [])));

@@ -8,7 +8,7 @@ export function revocationDto(b: RevocationBatch): Revocation {
   return {
     id: b.id,
     kind: b.kind === 'grant' ? 'grant' : 'user',
-    target: b.kind === 'grant' ? (b.grantId ?? '') : (b.userEmail ?? b.sourceIdentities.join(', ')),
+    target: b.kind === 'grant' ? (b.grantIds.length > 0 ? b.grantIds.join(', ') : (b.grantId ?? '')) : (b.userEmail ?? b.sourceIdentities.join(', ')),
     status: b.status,
     accountIds: b.accountIds,
     createdAt: b.createdAt.toISOString(),

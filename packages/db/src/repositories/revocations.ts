@@ -45,6 +45,8 @@ export interface RevocationBatch {
   id: string;
   kind: RevocationKind;
   grantId: string | null;
+  /** Every grant the batch revokes (ending a window revokes all of its grants in one batch). */
+  grantIds: string[];
   userId: string | null;
   userEmail: string | null;
   sourceIdentities: string[];
@@ -213,6 +215,7 @@ export type AccountPassOutcome =
 
 const BATCH_SQL = `
   SELECT batch_id AS id, max(kind) AS kind, (array_agg(grant_id) FILTER (WHERE grant_id IS NOT NULL))[1] AS grant_id,
+    COALESCE(array_agg(DISTINCT grant_id) FILTER (WHERE grant_id IS NOT NULL), '{}') AS grant_ids,
     (array_agg(user_id) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
     (array_agg(user_email) FILTER (WHERE user_email IS NOT NULL))[1] AS user_email,
     COALESCE(array_agg(DISTINCT source_identity) FILTER (WHERE source_identity IS NOT NULL), '{}') AS source_identities,
@@ -230,6 +233,7 @@ interface BatchRow {
   id: string;
   kind: RevocationKind;
   grant_id: string | null;
+  grant_ids: string[];
   user_id: string | null;
   user_email: string | null;
   source_identities: string[];
@@ -251,6 +255,7 @@ const toBatch = (r: BatchRow): RevocationBatch => ({
   id: r.id,
   kind: r.kind,
   grantId: r.grant_id,
+  grantIds: [...r.grant_ids].sort(),
   userId: r.user_id,
   userEmail: r.user_email,
   sourceIdentities: [...r.source_identities].sort(),
