@@ -3,6 +3,7 @@ import { db } from '../errors.js';
 import type { PrismaClient, Tx } from '../client.js';
 import { recordAdminChange, type Actor } from './admin-changes.js';
 import { insertPersonRevocations, type Querier } from './revocations.js';
+import { closeRequestsOfCutOff } from './requests.js';
 
 /** A Prisma transaction as a plain-SQL querier (for the revocation rows written in the cut-off's transaction). */
 const querierOf = (tx: Tx): Querier => ({
@@ -109,6 +110,7 @@ export function createAdminUserRepository(prisma: PrismaClient) {
           // CLI sign-ins the person approved but the CLI has not redeemed yet would
           // otherwise mint a fresh token after the cut-off.
           await tx.cliLoginRequest.deleteMany({ where: { userId: user.id } });
+          const requests = await closeRequestsOfCutOff(q, [user.id], { id: actor.id, email: actor.email }, 'cut off by an admin');
           await recordAdminChange(tx, actor, {
             action: 'cut-off',
             entity: 'user',
@@ -118,6 +120,8 @@ export function createAdminUserRepository(prisma: PrismaClient) {
               email: user.email,
               sessions,
               cliTokens,
+              windowsEnded: requests.windows,
+              requestsCancelled: requests.pending,
               ...(revocation ? { revocationBatch: revocation.batchId, accountIds: revocation.accountIds } : {}),
             },
           });

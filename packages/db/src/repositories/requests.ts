@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { AppError, policyOf, type AccessPolicy, type AccessWindowSource, type RequestState, type RequestStatus } from '@rolegate/core';
 import { db } from '../errors.js';
 import { inTransaction } from '../transaction.js';
-import { grantsOfWindow, insertGrantRevocations } from './revocations.js';
+import { grantsOfWindow, insertGrantRevocations, type Querier } from './revocations.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './admin-changes.js';
 import { insertOutbox, type OutboxMessage } from './outbox.js';
 
@@ -508,3 +508,41 @@ export function createRequestRepository(pool: pg.Pool) {
 }
 
 export type RequestRepository = ReturnType<typeof createRequestRepository>;
+
+/**
+ * A cut-off (admin or provisioning) closes the person's requests in its own
+ * transaction: open windows end as `revoked` and pending requests are
+ * cancelled, each with its event. Otherwise a fresh, entitled sign-in after
+ * the cut-off would mint sessions again on the approval that predates it,
+ * and approvers would still be asked about a person who was cut off.
+ */
+export async function closeRequestsOfCutOff(
+  q: Querier,
+  userIds: string[],
+  actor: RequestActorRef,
+  comment: string,
+): Promise<{ windows: number; pending: number }> {
+  if (userIds.length === 0) return { windows: 0, pending: 0 };
+  const windows = await q.query<{ id: string }>(
+    `UPDATE access_requests SET status = 'revoked', window_ends_at = LEAST(window_ends_at, now()), ended_at = now(), updated_at = now()
+     WHERE requester_id = ANY($1::uuid[]) AND status = 'approved' AND window_ends_at > now() RETURNING id`,
+    [userIds],
+  );
+  const pending = await q.query<{ id: string }>(
+    `UPDATE access_requests SET status = 'cancelled', decided_at = now(), updated_at = now()
+     WHERE requester_id = ANY($1::uuid[]) AND status = 'pending' RETURNING id`,
+    [userIds],
+  );
+  const events = [...windows.rows.map((r) => ({ id: r.id, type: 'ended' })), ...pending.rows.map((r) => ({ id: r.id, type: 'cancelled' }))];
+  for (const e of events) {
+    await q.query(`INSERT INTO access_request_events (id, request_id, type, actor_id, actor_email, comment, at) VALUES ($1, $2, $3, $4, $5, $6, now())`, [
+      randomUUID(),
+      e.id,
+      e.type,
+      actor.id,
+      actor.email,
+      comment,
+    ]);
+  }
+  return { windows: windows.rows.length, pending: pending.rows.length };
+}

@@ -3,6 +3,7 @@ import { personCutOffTime } from '@rolegate/core';
 import { db } from '../errors.js';
 import { inTransaction } from '../transaction.js';
 import { insertPersonRevocations } from './revocations.js';
+import { closeRequestsOfCutOff } from './requests.js';
 
 /*
  * SCIM provisioning store (plain SQL): people and groups as the IdP pushed
@@ -192,8 +193,11 @@ async function cutOff(c: pg.PoolClient, actor: ScimActor, scimUser: { id: string
     revokedBefore: personCutOffTime(now),
     requester: { id: null, email: actor.label, reason: `provisioning: ${why}` },
   });
+  const requests = await closeRequestsOfCutOff(c, users, { id: null, email: actor.label }, `provisioning: ${why}`);
   const counts = { users: users.length, sessions, cliTokens };
   await recordChange(c, actor, 'cut-off', 'User', scimUser.id, {
+    windowsEnded: requests.windows,
+    requestsCancelled: requests.pending,
     userName: scimUser.userName,
     why,
     userIds: users,
