@@ -13,8 +13,9 @@ import { listBuckets } from './support/s3.js';
 const WAIT = { timeout: 30_000 };
 const ivy = testPerson('br-ivy', ['engineers']);
 const root = testPerson('br-root', ['platform-admins']);
+const audrey = testPerson('br-audrey', ['auditors']);
 const VIEWPORT = { width: 1280, height: 900 };
-const { ready, signedInPage } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [ivy, root], revocations: { intervalMs: 200 } });
+const { ready, signedInPage } = browserSuite({ mappingsYaml: SANDBOX_DEVELOPER, extraUsers: [ivy, root, audrey], revocations: { intervalMs: 200 } });
 
 describe('revocation screens (real Chromium)', () => {
   it(
@@ -51,6 +52,14 @@ describe('revocation screens (real Chromium)', () => {
       expect((await s.sql.query(`SELECT requested_by_email FROM revocations WHERE grant_id = $1`, [grantId])).rows[0].requested_by_email).toBe(ivy.email);
       await expect.poll(async () => listBuckets(s.aws.s3Url, creds), { timeout: 10_000 }).toBe('AccessDenied');
       expect(errors).toEqual([]);
+
+      // The auditor's view of the grant says who revoked it, and that AWS applied it.
+      const { page: audit, errors: auditErrors } = await signedInPage(audrey.username, { path: `/audit/grants/${grantId}`, viewport: VIEWPORT, wait: WAIT });
+      await audit.getByTestId('grant-revocation').waitFor({ state: 'visible', ...WAIT });
+      expect(await audit.getByTestId('detail-revoked-by').textContent()).toContain(ivy.email);
+      expect(await audit.getByTestId('detail-revocation-state').textContent()).toBe('Applied at AWS');
+      await shot(audit, 'audit-grant-revoked');
+      expect(auditErrors).toEqual([]);
 
       // A second revocation while IAM throttles: it waits, with the error on the admin's screen.
       const other = await api.post('/api/grants', { entitlementId: developer, kind: 'cli', durationSeconds: 3600 });

@@ -166,7 +166,11 @@ describe('readers', () => {
     const revoked = (await aud.get(`/api/audit/grants?user=${encodeURIComponent(ben.email)}&status=revoked`)).json().items as { id: string }[];
     expect(revoked.map((i) => i.id)).toContain(g.id);
     expect(revoked.map((i) => i.id)).not.toContain(kept.id);
-    expect((await aud.get(`/api/audit/grants/${g.id}`)).json().grant.status).toBe('revoked');
+    const detail = (await aud.get(`/api/audit/grants/${g.id}`)).json();
+    expect(detail.grant.status).toBe('revoked');
+    // Who revoked it, when and why, for the auditor; the grant kept has none.
+    expect(detail.revocation).toMatchObject({ requestedBy: ben.email, requestedAt: expect.any(String), state: expect.stringMatching(/^(requested|applied)$/) });
+    expect((await aud.get(`/api/audit/grants/${kept.id}`)).json().revocation).toBeNull();
     const csv = (await aud.get(`/api/audit/grants/export?format=csv&user=${encodeURIComponent(ben.email)}&status=revoked`)).text;
     expect(csv).toContain(g.id);
     expect(csv.split('\n').find((l) => l.startsWith(g.id))).toContain(',revoked,');

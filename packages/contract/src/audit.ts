@@ -119,6 +119,17 @@ export const auditGrantDetail = z.object({
     /** The session tag on the AssumeRole event: key `rolegate:grant-id`, value the grant id. */
     grantIdTag: z.object({ key: z.literal('rolegate:grant-id'), value: z.string() }),
   }),
+  /** Who revoked this grant at AWS, when and why, and how far the revocation got; null when it was never revoked on its own. */
+  revocation: z
+    .object({
+      requestedBy: z.string(),
+      requestedAt: z.string(),
+      reason: z.string(),
+      state: z.enum(['requested', 'applied', 'pruned']),
+      appliedAt: z.string().nullable(),
+      policyVersion: z.string().nullable(),
+    })
+    .nullable(),
 });
 export type AuditGrantDetail = z.infer<typeof auditGrantDetail>;
 

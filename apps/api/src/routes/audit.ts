@@ -2,7 +2,7 @@ import { routesAt } from '../http/route.js';
 import { Router, type Request, type Response } from 'express';
 import { AppError, GRANT_ID_TAG, type AuditFilter } from '@rolegate/core';
 import { auditExportQuery, auditGrantsQuery, ROUTES } from '@rolegate/contract';
-import type { AuditGrantRepository } from '@rolegate/db';
+import type { AuditGrantRepository, RevocationRepository } from '@rolegate/db';
 import type { Logger } from '../logger.js';
 import { principalOf } from '../middleware/auth.js';
 import { streamGrantExport, type ExportSlots } from '../services/audit-export.js';
@@ -32,6 +32,8 @@ export function filterOf(q: AuditFilter): AuditFilter {
  */
 export function auditRoutes(deps: {
   grants: AuditGrantRepository;
+  /** Who revoked a grant at AWS (its detail page). */
+  revocations: Pick<RevocationRepository, 'forGrant'>;
   log: Logger;
   /** Running-export slots (per user and per instance) and how long a download may move no bytes. */
   exports: { slots: ExportSlots; idleReaderTimeoutMs: number };
@@ -95,7 +97,16 @@ export function auditRoutes(deps: {
   on(ROUTES.auditGrant, async (req, res) => {
     const grant = await deps.grants.findById(req.params.id);
     if (!grant) throw new AppError('NOT_FOUND', `No grant with id ${req.params.id}`);
+    const revoked = await deps.revocations.forGrant(grant.id);
     res.set('Cache-Control', 'no-store').json({
+      revocation: revoked && {
+        requestedBy: revoked.requestedByEmail,
+        requestedAt: revoked.createdAt.toISOString(),
+        reason: revoked.reason,
+        state: revoked.state,
+        appliedAt: revoked.appliedAt?.toISOString() ?? null,
+        policyVersion: revoked.policyVersion,
+      },
       grant: grantDto(grant),
       cloudTrail: {
         roleSessionName: grant.roleSessionName,

@@ -135,6 +135,8 @@ export function AuditGrantDetail({ grantId, onBack }: { grantId: string; onBack:
 
       {g.requestId && <GrantRequestSection requestId={g.requestId} />}
 
+      {detail.data.revocation && <RevocationSection revocation={detail.data.revocation} />}
+
       <section className="card section" aria-labelledby="cloudtrail-title" data-testid="grant-cloudtrail">
         <header className="section__header">
           <div>
@@ -195,6 +197,31 @@ function GrantRequestSection({ requestId }: { requestId: string }) {
           </Item>
         </dl>
       )}
+    </section>
+  );
+}
+
+const REVOCATION_STATE: Record<NonNullable<Detail['revocation']>['state'], string> = {
+  requested: 'Waiting for AWS',
+  applied: 'Applied at AWS',
+  pruned: 'Applied, entry since pruned (the session had ended)',
+};
+
+/** Who revoked the grant at AWS, when and why, and how far the revocation got. */
+function RevocationSection({ revocation: rv }: { revocation: NonNullable<Detail['revocation']> }) {
+  return (
+    <section className="card section" aria-labelledby="grant-revocation-title" data-testid="grant-revocation">
+      <h2 id="grant-revocation-title" className="section-title">
+        Revocation
+      </h2>
+      <dl className="detail">
+        <Item label="Revoked by" testId="detail-revoked-by">{`${rv.requestedBy}, ${formatDateTime(rv.requestedAt)}`}</Item>
+        <Item label="Why">{rv.reason ? <ReasonText text={rv.reason} /> : null}</Item>
+        <Item label="State at AWS" testId="detail-revocation-state">
+          {REVOCATION_STATE[rv.state]}
+        </Item>
+        <Item label="Applied">{rv.appliedAt ? `${formatDateTime(rv.appliedAt)}${rv.policyVersion ? ` (policy version ${rv.policyVersion})` : ''}` : null}</Item>
+      </dl>
     </section>
   );
 }
