@@ -348,7 +348,12 @@ export function createApp(deps: AppDeps): Express {
     requireJson,
     csrf.csrfSynchronisedProtection,
     auditRevocationRoutes({ revocations }),
-    auditRoutes({ grants: auditGrants, revocations: repos.revocations, log, exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs } }),
+    auditRoutes({
+      grants: auditGrants,
+      revocations: repos.revocations,
+      log,
+      exports: { slots: exportSlots, idleReaderTimeoutMs: config.exports.idleReaderTimeoutMs },
+    }),
   );
   const idempotency = createGrantIdempotency({ keys: repos.idempotencyKeys, findGrant: (id) => auditGrants.findById(id) });
   // Requests before the rest of /api (whose router ends in a 404); every handler reads its principal (401 when signed out).
