@@ -41,7 +41,14 @@ export function brokerError(status, body) {
   const message = typeof err?.message === 'string' && err.message ? err.message : `The broker answered HTTP ${status}`;
   switch (code) {
     case 'UNAUTHENTICATED':
-      return new CliError(`Your CLI token has expired or was revoked (${message}). Run \`rolegate login\`.`, EXIT.TOKEN_INVALID, code);
+      // The broker's message usually says what to run already; say it once.
+      return new CliError(
+        /rolegate login/.test(message)
+          ? `Your CLI token has expired or was revoked: ${message}.`
+          : `Your CLI token has expired or was revoked (${message}). Run \`rolegate login\`.`,
+        EXIT.TOKEN_INVALID,
+        code,
+      );
     case 'NOT_ENTITLED':
       return new CliError(`Not entitled: ${message}`, EXIT.NOT_ENTITLED, code);
     case 'INVALID_DURATION':
